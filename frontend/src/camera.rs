@@ -1,0 +1,163 @@
+//! Browser glue for the camera: open the rear camera into a `<video>`, grab frames as greyscale,
+//! and stop every track when done (so the camera light goes off).
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
+    MediaStreamConstraints, MediaStreamTrack,
+};
+
+use crate::qr_scan::rgba_to_luma;
+
+/// Why the live camera cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CameraError {
+    /// The browser offers no camera API here, usually because the page is not a secure context.
+    Unavailable,
+    /// The person (or a policy) refused camera access.
+    Denied,
+    /// No camera was found.
+    NoCamera,
+    /// Anything else the browser reported.
+    Failed(String),
+}
+
+impl CameraError {
+    /// A sentence for the person holding the phone.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::Unavailable => "This browser only allows the camera on a secure page (HTTPS). \
+                                  Open Cutout over HTTPS to scan live."
+                .into(),
+            Self::Denied => "Camera access was refused. Allow the camera for this page in the \
+                             browser's settings, then try again."
+                .into(),
+            Self::NoCamera => "No camera was found on this device.".into(),
+            Self::Failed(why) => format!("The camera could not start: {why}"),
+        }
+    }
+
+    fn from_js(err: &JsValue) -> Self {
+        let name = js_sys::Reflect::get(err, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default();
+        match name.as_str() {
+            "NotAllowedError" | "SecurityError" => Self::Denied,
+            "NotFoundError" | "OverconstrainedError" => Self::NoCamera,
+            _ => Self::Failed(
+                js_sys::Reflect::get(err, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or(name),
+            ),
+        }
+    }
+}
+
+/// A running camera attached to a `<video>` element, with a canvas to read frames from.
+pub struct Camera {
+    stream: MediaStream,
+    canvas: HtmlCanvasElement,
+    context: CanvasRenderingContext2d,
+}
+
+impl Camera {
+    /// Asks for the rear camera at an ideal 1280×720 and plays it in `video`.
+    pub async fn open(video: &HtmlVideoElement) -> Result<Self, CameraError> {
+        let window = web_sys::window().ok_or(CameraError::Unavailable)?;
+        // `mediaDevices` is undefined outside secure contexts; reading it through Reflect avoids
+        // calling a method on undefined.
+        let devices = js_sys::Reflect::get(&window.navigator(), &"mediaDevices".into())
+            .ok()
+            .filter(|d| !d.is_undefined() && !d.is_null())
+            .ok_or(CameraError::Unavailable)?
+            .unchecked_into::<web_sys::MediaDevices>();
+
+        let constraints = MediaStreamConstraints::new();
+        constraints.set_audio(&JsValue::FALSE);
+        constraints.set_video(&video_constraints());
+        let promise = devices
+            .get_user_media_with_constraints(&constraints)
+            .map_err(|e| CameraError::from_js(&e))?;
+        let stream: MediaStream = JsFuture::from(promise)
+            .await
+            .map_err(|e| CameraError::from_js(&e))?
+            .unchecked_into();
+
+        video.set_src_object(Some(&stream));
+        // A failed play() (autoplay policy) is not fatal: the frames still arrive once it plays.
+        if let Ok(play) = video.play() {
+            let _ = JsFuture::from(play).await;
+        }
+
+        let canvas = create_canvas().map_err(|e| CameraError::Failed(describe(&e)))?;
+        let context = reading_context(&canvas).map_err(|e| CameraError::Failed(describe(&e)))?;
+        Ok(Self {
+            stream,
+            canvas,
+            context,
+        })
+    }
+
+    /// The current frame of `video` as greyscale, or `None` before the first frame arrives.
+    pub fn frame(&self, video: &HtmlVideoElement) -> Option<(usize, usize, Vec<u8>)> {
+        let (w, h) = (video.video_width(), video.video_height());
+        if w == 0 || h == 0 {
+            return None;
+        }
+        if self.canvas.width() != w || self.canvas.height() != h {
+            self.canvas.set_width(w);
+            self.canvas.set_height(h);
+        }
+        let (wf, hf) = (f64::from(w), f64::from(h));
+        self.context
+            .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, wf, hf)
+            .ok()?;
+        let pixels = self.context.get_image_data(0.0, 0.0, wf, hf).ok()?.data();
+        Some((w as usize, h as usize, rgba_to_luma(&pixels)))
+    }
+}
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        for track in self.stream.get_tracks() {
+            track.unchecked_into::<MediaStreamTrack>().stop();
+        }
+    }
+}
+
+fn video_constraints() -> JsValue {
+    let ideal = |v: f64| {
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&o, &"ideal".into(), &v.into());
+        o
+    };
+    let video = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&video, &"facingMode".into(), &"environment".into());
+    let _ = js_sys::Reflect::set(&video, &"width".into(), &ideal(1280.0));
+    let _ = js_sys::Reflect::set(&video, &"height".into(), &ideal(720.0));
+    video.into()
+}
+
+fn create_canvas() -> Result<HtmlCanvasElement, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    Ok(document.create_element("canvas")?.unchecked_into())
+}
+
+fn reading_context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    // Frames are read back every time: tell the browser so it keeps the canvas in CPU memory.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
+    canvas
+        .get_context_with_context_options("2d", &options)?
+        .ok_or_else(|| JsValue::from_str("no 2d context"))
+        .map(JsCast::unchecked_into)
+}
+
+fn describe(err: &JsValue) -> String {
+    err.as_string().unwrap_or_else(|| format!("{err:?}"))
+}

@@ -1,0 +1,3 @@
+//! Presentational pieces shared by screens.
+
+pub mod scan_panel;

@@ -1,0 +1,17 @@
+//! Cutout's browser app. `main` only mounts; screens live in `pages/`, presentational pieces in
+//! `components/`, browser glue in small modules beside them.
+
+#![forbid(unsafe_code)]
+// A binary crate: `pub` only marks what sibling modules use.
+#![allow(unreachable_pub)]
+
+mod app;
+mod camera;
+mod components;
+mod pages;
+mod qr_scan;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,105 @@
+//! What a room member knows about one other sender session: its key and replay window, its
+//! liveness (PROTOCOL.md B.3) and the envelopes held back until it is live (PROTOCOL.md B.2).
+
+use std::collections::VecDeque;
+
+use wire::MemberId;
+
+use crate::envelope::Kind;
+use crate::ids::{Challenge, DeviceId};
+use crate::keys::AeadKey;
+use crate::replay::ReplayWindow;
+
+/// How long envelopes of a not-yet-live sender are held before being dropped (PROTOCOL.md B.2).
+pub const LIVENESS_BUFFER_MS: u64 = 5_000;
+
+/// Most envelopes held for one not-yet-live sender; more are dropped at once, so a hostile
+/// member cannot grow the buffer without bound.
+pub const LIVENESS_BUFFER_ENVELOPES: usize = 32;
+
+/// Name and device as announced in Join or Here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Profile {
+    pub(crate) name: String,
+    pub(crate) device_id: DeviceId,
+}
+
+/// Where a sender stands in the handshake of PROTOCOL.md B.3.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Liveness {
+    /// Not live. `challenge` is the `d_M` this member sent in its Here, with the seq of the Join
+    /// it answered (which becomes the baseline once the Ack echoes `d_M`).
+    Pending {
+        challenge: Option<(Challenge, u64)>,
+    },
+    /// Live; `online` turns false after 60 s of silence and back on the next envelope.
+    Live { online: bool },
+    /// Left (Leave or the relay's LEFT). Kept, shown offline, so its window still rejects
+    /// replays; nothing from it is acted on again.
+    Gone,
+}
+
+/// An authenticated envelope waiting for its sender to become live.
+#[derive(Clone, Debug)]
+pub(crate) struct Held {
+    pub(crate) seq: u64,
+    pub(crate) kind: Kind,
+    pub(crate) body: Vec<u8>,
+    pub(crate) received_ms: u64,
+}
+
+/// One other sender session in the room.
+#[derive(Debug)]
+pub(crate) struct Peer {
+    pub(crate) key: AeadKey,
+    pub(crate) window: ReplayWindow,
+    /// The DELIVER `from` of its first authentic envelope; envelopes from any other member id
+    /// are rejected, since one session is one connection.
+    pub(crate) member_id: MemberId,
+    pub(crate) liveness: Liveness,
+    pub(crate) profile: Option<Profile>,
+    pub(crate) last_heard_ms: u64,
+    pub(crate) held: VecDeque<Held>,
+}
+
+impl Peer {
+    pub(crate) fn new(key: AeadKey, member_id: MemberId, now_ms: u64) -> Self {
+        Self {
+            key,
+            window: ReplayWindow::default(),
+            member_id,
+            liveness: Liveness::Pending { challenge: None },
+            profile: None,
+            last_heard_ms: now_ms,
+            held: VecDeque::new(),
+        }
+    }
+
+    pub(crate) fn is_live(&self) -> bool {
+        matches!(self.liveness, Liveness::Live { .. })
+    }
+
+    /// Holds an envelope until the sender is live; drops it if the buffer is full.
+    pub(crate) fn hold(&mut self, held: Held) {
+        if self.held.len() < LIVENESS_BUFFER_ENVELOPES {
+            self.held.push_back(held);
+        }
+    }
+
+    /// Drops held envelopes older than [`LIVENESS_BUFFER_MS`].
+    pub(crate) fn expire_held(&mut self, now_ms: u64) {
+        self.held
+            .retain(|held| now_ms.saturating_sub(held.received_ms) < LIVENESS_BUFFER_MS);
+    }
+
+    /// Makes the sender live with `baseline`, returning the held envelopes at or above it, in
+    /// arrival order; the rest are dropped.
+    pub(crate) fn go_live(&mut self, baseline: u64) -> Vec<Held> {
+        self.window.set_baseline(baseline);
+        self.liveness = Liveness::Live { online: true };
+        self.held
+            .drain(..)
+            .filter(|held| held.seq >= baseline)
+            .collect()
+    }
+}

@@ -1,0 +1,527 @@
+//! The room state machine (PROTOCOL.md B.2, B.3): receiving envelopes in the specified order,
+//! the Join/Here/Ack presence handshake with baselines, liveness gating, heartbeats, offline
+//! detection, device replacement, the member list and chat de-duplication.
+//!
+//! Sans-IO: every input carries the time in milliseconds and, where needed, an [`Entropy`];
+//! every output is a [`Step`] of payloads to send and events to show.
+
+use std::collections::HashMap;
+
+use wire::{MemberId, RoomId};
+
+use crate::body::{Body, Chat, FileCtrl, FileOffer, Presence};
+use crate::dedupe::MsgIdHistory;
+use crate::entropy::Entropy;
+use crate::envelope::{Kind, OpenError, SealedEnvelope};
+use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
+use crate::keys::{RoomKeys, RoomSecret};
+use crate::peer::{Held, Liveness, Peer, Profile};
+use crate::room_io::{Event, Member, Outgoing, SendError, Step};
+use crate::session::SenderSession;
+use crate::stream::CHUNK_KIND;
+
+/// Heartbeat period (PROTOCOL.md B.3): 20 s …
+pub const HEARTBEAT_MS: u64 = 20_000;
+/// … with ± 5 s of random jitter.
+pub const HEARTBEAT_JITTER_MS: u64 = 5_000;
+/// A live member silent this long is shown offline (PROTOCOL.md B.3).
+pub const SILENCE_MS: u64 = 60_000;
+/// Most sender sessions a room tracks: four times the relay's member cap leaves room for
+/// reconnects, while bounding what a hostile member can make us hold.
+pub const MAX_PEERS: usize = 4 * wire::limits::MAX_MEMBERS_PER_ROOM;
+
+/// One page's membership of one room.
+pub struct Room {
+    keys: RoomKeys,
+    session: SenderSession,
+    name: String,
+    device_id: DeviceId,
+    /// Set by WELCOME, together with the Join challenge `c_J`.
+    joined: Option<(MemberId, Challenge)>,
+    peers: HashMap<SenderId, Peer>,
+    seen: MsgIdHistory,
+    next_heartbeat_ms: u64,
+}
+
+impl Room {
+    /// A new session in the room of `secret`, with a fresh sender id. Fails if `name` is over
+    /// its limit.
+    pub fn new(
+        secret: &RoomSecret,
+        name: &str,
+        device_id: DeviceId,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self, SendError> {
+        let probe = Presence::Heartbeat { ts_ms: 0 };
+        probe.validate()?;
+        if name.len() > crate::body::MAX_NAME_LEN {
+            return Err(SendError::Body(crate::body::BodyError::TooLong("name")));
+        }
+        let keys = RoomKeys::derive(secret);
+        let session = SenderSession::new(&keys, entropy);
+        Ok(Self {
+            keys,
+            session,
+            name: name.to_owned(),
+            device_id,
+            joined: None,
+            peers: HashMap::new(),
+            seen: MsgIdHistory::default(),
+            next_heartbeat_ms: u64::MAX,
+        })
+    }
+
+    /// The room's keys (for file streams and the check code).
+    pub fn keys(&self) -> &RoomKeys {
+        &self.keys
+    }
+
+    /// The room id to send in JOIN.
+    pub fn room_id(&self) -> RoomId {
+        self.keys.room_id()
+    }
+
+    /// This session's sender id.
+    pub fn sender(&self) -> SenderId {
+        self.session.sender()
+    }
+
+    /// The relay's WELCOME: remember our member id and broadcast Join.
+    pub fn welcome(
+        &mut self,
+        your_id: MemberId,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Step, SendError> {
+        let challenge = Challenge::random(entropy);
+        let join = Presence::Join {
+            challenge,
+            name: self.name.clone(),
+            device_id: self.device_id,
+            ts_ms: now_ms,
+            member_id: your_id.0,
+        };
+        let sealed = self.session.seal(Kind::Presence, &join.encode()?)?;
+        self.joined = Some((your_id, challenge));
+        self.schedule_heartbeat(now_ms, entropy);
+        Ok(Step {
+            outgoing: vec![Outgoing::Broadcast(sealed)],
+            events: vec![Event::MembersChanged],
+        })
+    }
+
+    /// A DELIVER from the relay. Envelopes that fail any check give the one opaque error and
+    /// change nothing; authentic envelopes that are not acted on give an empty step.
+    pub fn deliver(
+        &mut self,
+        from: MemberId,
+        payload: &[u8],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Step, OpenError> {
+        if payload.get(1) == Some(&CHUNK_KIND) {
+            let frame = payload.to_vec();
+            return Ok(Step {
+                outgoing: Vec::new(),
+                events: vec![Event::FileChunk { from, frame }],
+            });
+        }
+        let sealed = SealedEnvelope::parse(payload)?;
+        let header = *sealed.header();
+        if header.sender == self.session.sender() || self.joined.is_none() {
+            return Err(OpenError);
+        }
+        let room_id = self.keys.room_id();
+        let body = match self.peers.get_mut(&header.sender) {
+            Some(peer) => {
+                if peer.member_id != from {
+                    return Err(OpenError);
+                }
+                let body = sealed.open(&room_id, &peer.key, &mut peer.window)?;
+                peer.last_heard_ms = now_ms;
+                body
+            }
+            None => {
+                let mut peer = Peer::new(self.keys.message_key(header.sender), from, now_ms);
+                let body = sealed.open(&room_id, &peer.key, &mut peer.window)?;
+                if !self.make_room_for_peer() {
+                    return Ok(Step::default());
+                }
+                peer.last_heard_ms = now_ms;
+                self.peers.insert(header.sender, peer);
+                body
+            }
+        };
+        let mut step = Step::default();
+        self.dispatch(header.sender, header.kind, header.seq, body, now_ms, entropy, &mut step);
+        Ok(step)
+    }
+
+    /// The relay's LEFT: that member's sessions are gone.
+    pub fn member_left(&mut self, member: MemberId) -> Step {
+        let mut step = Step::default();
+        self.peers.retain(|_, peer| {
+            if peer.member_id != member {
+                return true;
+            }
+            match peer.liveness {
+                Liveness::Pending { .. } => false,
+                Liveness::Live { .. } => {
+                    peer.liveness = Liveness::Gone;
+                    step.changed();
+                    true
+                }
+                Liveness::Gone => true,
+            }
+        });
+        step
+    }
+
+    /// Time passes: heartbeats, 60 s silence, and the 5 s liveness buffer.
+    pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> Result<Step, SendError> {
+        let mut step = Step::default();
+        for peer in self.peers.values_mut() {
+            peer.expire_held(now_ms);
+            if let Liveness::Live { online: true } = peer.liveness {
+                if now_ms.saturating_sub(peer.last_heard_ms) >= SILENCE_MS {
+                    peer.liveness = Liveness::Live { online: false };
+                    step.changed();
+                }
+            }
+        }
+        // Pending sessions that never finished the handshake are forgotten after the silence
+        // period: they were never shown, and keeping them would only hold memory.
+        self.peers.retain(|_, peer| {
+            !matches!(peer.liveness, Liveness::Pending { .. })
+                || now_ms.saturating_sub(peer.last_heard_ms) < SILENCE_MS
+        });
+        if self.joined.is_some() && now_ms >= self.next_heartbeat_ms {
+            let heartbeat = Presence::Heartbeat { ts_ms: now_ms };
+            let sealed = self.session.seal(Kind::Presence, &heartbeat.encode()?)?;
+            step.outgoing.push(Outgoing::Broadcast(sealed));
+            self.schedule_heartbeat(now_ms, entropy);
+        }
+        Ok(step)
+    }
+
+    /// When [`Self::tick`] next has something to do, at the latest.
+    pub fn next_tick_ms(&self) -> u64 {
+        self.next_heartbeat_ms
+    }
+
+    /// Seals a chat message with a fresh msg_id, remembering it so an echo is not shown twice.
+    pub fn send_chat(
+        &mut self,
+        text: &str,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<(Outgoing, Chat), SendError> {
+        let chat = Chat {
+            msg_id: MsgId::random(entropy),
+            sent_at_ms: now_ms,
+            text: text.to_owned(),
+        };
+        let sealed = self.seal(Kind::Chat, &chat)?;
+        self.seen.insert(chat.msg_id);
+        Ok((Outgoing::Broadcast(sealed), chat))
+    }
+
+    /// Seals a file offer (to broadcast).
+    pub fn seal_offer(&mut self, offer: &FileOffer) -> Result<Vec<u8>, SendError> {
+        self.seal(Kind::FileOffer, offer)
+    }
+
+    /// Seals file control (to send to the offering or receiving member).
+    pub fn seal_file_ctrl(&mut self, ctrl: &FileCtrl) -> Result<Vec<u8>, SendError> {
+        self.seal(Kind::FileCtrl, ctrl)
+    }
+
+    /// The best-effort Leave for `pagehide`.
+    pub fn leave(&mut self) -> Result<Outgoing, SendError> {
+        Ok(Outgoing::Broadcast(self.seal(Kind::Presence, &Presence::Leave)?))
+    }
+
+    /// The member list: oneself first, then every member that completed the handshake.
+    pub fn members(&self) -> Vec<Member> {
+        let mut members = Vec::new();
+        if let Some((member_id, _)) = self.joined {
+            members.push(Member {
+                sender: self.session.sender(),
+                member_id,
+                name: self.name.clone(),
+                device_id: self.device_id,
+                online: true,
+                is_self: true,
+            });
+        }
+        let mut others: Vec<Member> = self
+            .peers
+            .iter()
+            .filter_map(|(sender, peer)| {
+                let profile = peer.profile.as_ref()?;
+                let online = match peer.liveness {
+                    Liveness::Pending { .. } => return None,
+                    Liveness::Live { online } => online,
+                    Liveness::Gone => false,
+                };
+                Some(Member {
+                    sender: *sender,
+                    member_id: peer.member_id,
+                    name: profile.name.clone(),
+                    device_id: profile.device_id,
+                    online,
+                    is_self: false,
+                })
+            })
+            .collect();
+        others.sort_by(|a, b| (&a.name, a.sender).cmp(&(&b.name, b.sender)));
+        members.extend(others);
+        members
+    }
+
+    fn seal<B: Body>(&mut self, kind: Kind, body: &B) -> Result<Vec<u8>, SendError> {
+        if self.joined.is_none() {
+            return Err(SendError::NotJoined);
+        }
+        Ok(self.session.seal(kind, &body.encode()?)?)
+    }
+
+    fn schedule_heartbeat(&mut self, now_ms: u64, entropy: &mut dyn Entropy) {
+        let jitter = entropy.below(2 * HEARTBEAT_JITTER_MS + 1);
+        self.next_heartbeat_ms = now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS + jitter;
+    }
+
+    /// Frees a slot for a new sender session if the table is full: the least recently heard
+    /// session that is not live goes first. Returns false if every slot holds a live session.
+    fn make_room_for_peer(&mut self) -> bool {
+        if self.peers.len() < MAX_PEERS {
+            return true;
+        }
+        let victim = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| !peer.is_live())
+            .min_by_key(|(_, peer)| peer.last_heard_ms)
+            .map(|(sender, _)| *sender);
+        match victim {
+            Some(sender) => self.peers.remove(&sender).is_some(),
+            None => false,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        sender: SenderId,
+        kind: Kind,
+        seq: u64,
+        body: Vec<u8>,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        step: &mut Step,
+    ) {
+        if kind == Kind::Presence {
+            if let Ok(presence) = Presence::decode(&body) {
+                if self.handshake(sender, seq, &presence, now_ms, entropy, step) {
+                    return;
+                }
+            }
+        }
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return;
+        };
+        match peer.liveness {
+            Liveness::Pending { .. } => {
+                peer.hold(Held {
+                    seq,
+                    kind,
+                    body,
+                    received_ms: now_ms,
+                });
+            }
+            Liveness::Live { online } => {
+                if !online {
+                    peer.liveness = Liveness::Live { online: true };
+                    step.changed();
+                }
+                self.act(sender, kind, &body, step);
+            }
+            Liveness::Gone => {}
+        }
+    }
+
+    /// Join, Here and Ack, which are acted on before a sender is live. Returns true if the
+    /// message was consumed here.
+    fn handshake(
+        &mut self,
+        sender: SenderId,
+        seq: u64,
+        presence: &Presence,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        step: &mut Step,
+    ) -> bool {
+        let Some((my_id, my_challenge)) = self.joined else {
+            return true;
+        };
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return true;
+        };
+        match presence {
+            Presence::Join {
+                challenge,
+                name,
+                device_id,
+                member_id,
+                ..
+            } => {
+                // A session joins once; a Join from a live or departed session is ignored, as is
+                // one whose member_id disagrees with the DELIVER `from`.
+                if *member_id != peer.member_id.0
+                    || !matches!(peer.liveness, Liveness::Pending { .. })
+                {
+                    return true;
+                }
+                let ours = Challenge::random(entropy);
+                let here = Presence::Here {
+                    echo: *challenge,
+                    challenge: ours,
+                    name: self.name.clone(),
+                    device_id: self.device_id,
+                    ts_ms: now_ms,
+                    member_id: my_id.0,
+                };
+                peer.liveness = Liveness::Pending {
+                    challenge: Some((ours, seq)),
+                };
+                peer.profile = Some(Profile {
+                    name: name.clone(),
+                    device_id: *device_id,
+                });
+                let to = peer.member_id;
+                if let Ok(sealed) = here.encode().map(|b| self.session.seal(Kind::Presence, &b)) {
+                    if let Ok(sealed) = sealed {
+                        step.outgoing.push(Outgoing::SendTo(to, sealed));
+                    }
+                }
+                true
+            }
+            Presence::Here {
+                echo,
+                challenge,
+                name,
+                device_id,
+                member_id,
+                ..
+            } => {
+                if *member_id != peer.member_id.0
+                    || *echo != my_challenge
+                    || peer.is_live()
+                    || peer.liveness == Liveness::Gone
+                {
+                    return true;
+                }
+                peer.profile = Some(Profile {
+                    name: name.clone(),
+                    device_id: *device_id,
+                });
+                let to = peer.member_id;
+                let released = peer.go_live(seq);
+                let ack = Presence::Ack { echo: *challenge };
+                if let Ok(Ok(sealed)) = ack.encode().map(|b| self.session.seal(Kind::Presence, &b)) {
+                    step.outgoing.push(Outgoing::SendTo(to, sealed));
+                }
+                self.now_live(sender, released, step);
+                true
+            }
+            Presence::Ack { echo } => {
+                let Liveness::Pending {
+                    challenge: Some((ours, join_seq)),
+                } = peer.liveness
+                else {
+                    return true;
+                };
+                if *echo != ours {
+                    return true;
+                }
+                let released = peer.go_live(join_seq);
+                self.now_live(sender, released, step);
+                true
+            }
+            Presence::Heartbeat { .. } | Presence::Leave => false,
+        }
+    }
+
+    /// A sender just became live: replace an older entry of the same device, then act on what
+    /// it sent while it was pending.
+    fn now_live(&mut self, sender: SenderId, released: Vec<Held>, step: &mut Step) {
+        let device = self
+            .peers
+            .get(&sender)
+            .and_then(|peer| peer.profile.as_ref())
+            .map(|profile| profile.device_id);
+        if let Some(device) = device {
+            self.peers.retain(|other, peer| {
+                *other == sender
+                    || peer.profile.as_ref().map(|p| p.device_id) != Some(device)
+            });
+        }
+        step.changed();
+        for held in released {
+            if held.kind == Kind::Presence {
+                if let Ok(presence) = Presence::decode(&held.body) {
+                    self.presence_from_live(sender, &presence, step);
+                }
+            } else {
+                self.act(sender, held.kind, &held.body, step);
+            }
+        }
+    }
+
+    fn presence_from_live(&mut self, sender: SenderId, presence: &Presence, step: &mut Step) {
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return;
+        };
+        if let Presence::Leave = presence {
+            peer.liveness = Liveness::Gone;
+            step.changed();
+        }
+    }
+
+    /// Acts on an envelope of a live sender.
+    fn act(&mut self, sender: SenderId, kind: Kind, body: &[u8], step: &mut Step) {
+        let Some(peer) = self.peers.get(&sender) else {
+            return;
+        };
+        let from = peer.member_id;
+        let name = peer.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+        match kind {
+            Kind::Presence => {
+                if let Ok(presence) = Presence::decode(body) {
+                    self.presence_from_live(sender, &presence, step);
+                }
+            }
+            Kind::Chat => {
+                if let Ok(chat) = Chat::decode(body) {
+                    if self.seen.insert(chat.msg_id) {
+                        step.events.push(Event::Chat { sender, name, chat });
+                    }
+                }
+            }
+            Kind::FileOffer => {
+                if let Ok(offer) = FileOffer::decode(body) {
+                    step.events.push(Event::FileOffer {
+                        from,
+                        sender,
+                        offer,
+                    });
+                }
+            }
+            Kind::FileCtrl => {
+                if let Ok(ctrl) = FileCtrl::decode(body) {
+                    step.events.push(Event::FileCtrl { from, sender, ctrl });
+                }
+            }
+        }
+    }
+}

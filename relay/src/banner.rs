@@ -1,0 +1,52 @@
+//! What the relay prints at start for the person running it: where to open the app, and a QR
+//! code of that address for a phone's camera.
+
+use qrcode::QrCode;
+use qrcode::render::unicode::Dense1x2;
+
+/// Renders the start-up banner for `origins` (the first one gets the QR code).
+pub fn render(origins: &[String]) -> String {
+    let mut out = String::new();
+    let Some(first) = origins.first() else {
+        return out;
+    };
+    out.push_str("Open Cutout at:\n");
+    for origin in origins {
+        out.push_str("  ");
+        out.push_str(origin);
+        out.push_str("/\n");
+    }
+    match QrCode::new(format!("{first}/")) {
+        Ok(code) => {
+            // Light modules on a dark terminal read best inverted; quiet zone kept for scanners.
+            let art = code
+                .render::<Dense1x2>()
+                .dark_color(Dense1x2::Light)
+                .light_color(Dense1x2::Dark)
+                .quiet_zone(true)
+                .build();
+            out.push_str(&art);
+            out.push('\n');
+        }
+        Err(err) => tracing::warn!(%err, "cannot render the address as a QR code"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_lists_every_origin_and_draws_a_code() {
+        let text = render(&["http://127.0.0.1:8080".into(), "http://10.0.0.2:8080".into()]);
+        assert!(text.contains("http://127.0.0.1:8080/"));
+        assert!(text.contains("http://10.0.0.2:8080/"));
+        assert!(text.contains('▀') || text.contains('▄') || text.contains('█'));
+    }
+
+    #[test]
+    fn no_origins_no_banner() {
+        assert!(render(&[]).is_empty());
+    }
+}

@@ -1,0 +1,65 @@
+//! `cargo xtask`: Cutout's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `setup`: install or verify what building and running need (idempotent).
+//! - `run`: setup, build the app, start the relay.
+//! - `test`: setup (with test tools), then every check and test suite; ends with `N passed, N failed`.
+//! - `fixtures DIR`: write the browser tests' fixtures (a fake-camera clip of a QR code).
+
+#![forbid(unsafe_code)]
+// A binary crate: `pub` only marks what sibling modules use.
+#![allow(unreachable_pub)]
+
+mod exec;
+mod fixtures;
+mod run;
+mod setup;
+mod suite;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup          install or verify the build tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt)
+  run [ARGS]     setup, build the app, start the relay (ARGS go to the relay, e.g. --http 127.0.0.1:8080)
+  test           setup with test tools, then fmt, clippy, doc, native tests, wasm checks, browser tests
+  fixtures DIR   write the browser tests' fixtures into DIR
+  help           this text
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_else(|| "help".into());
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "setup" => setup::setup(setup::Purpose::Run).map(|_| ()),
+        "run" => run::run(&rest),
+        "test" => suite::test(),
+        "fixtures" => match rest.first() {
+            Some(dir) => fixtures::write(&PathBuf::from(dir)).map(|_| ()),
+            None => Err("usage: cargo xtask fixtures DIR".into()),
+        },
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("xtask: {message}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the folder holding the top `Cargo.toml`).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
