@@ -50,6 +50,15 @@ impl RoomSecret {
     }
 }
 
+impl PartialEq for RoomSecret {
+    /// Compares without an early exit, so timing does not reveal where two secrets differ.
+    fn eq(&self, other: &Self) -> bool {
+        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+impl Eq for RoomSecret {}
+
 impl fmt::Debug for RoomSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RoomSecret(..)")

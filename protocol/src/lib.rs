@@ -5,14 +5,28 @@
 
 #![forbid(unsafe_code)]
 
+pub mod base45;
+pub mod blob;
 pub mod body;
 pub mod check_code;
+pub mod contact;
+pub mod dedupe;
 pub mod entropy;
 pub mod envelope;
+pub mod file_name;
+pub mod fountain;
 pub mod ids;
 pub mod invite;
+pub mod kdf;
 pub mod keys;
+pub mod qr_text;
+mod peer;
 pub mod replay;
+pub mod room;
+pub mod room_io;
 pub mod session;
+pub mod stream;
+pub mod stream_receive;
+pub mod stream_send;
 
 pub use wire::{MemberId, RoomId};

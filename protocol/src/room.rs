@@ -15,10 +15,13 @@ use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
-use crate::peer::{Held, Liveness, Peer, Profile};
+use crate::peer::{Held, Liveness, Peer};
+pub use crate::peer::{LIVENESS_BUFFER_ENVELOPES, LIVENESS_BUFFER_MS};
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 use crate::session::SenderSession;
 use crate::stream::CHUNK_KIND;
+
+mod presence;
 
 /// Heartbeat period (PROTOCOL.md B.3): 20 s …
 pub const HEARTBEAT_MS: u64 = 20_000;
@@ -52,8 +55,6 @@ impl Room {
         device_id: DeviceId,
         entropy: &mut dyn Entropy,
     ) -> Result<Self, SendError> {
-        let probe = Presence::Heartbeat { ts_ms: 0 };
-        probe.validate()?;
         if name.len() > crate::body::MAX_NAME_LEN {
             return Err(SendError::Body(crate::body::BodyError::TooLong("name")));
         }
@@ -226,6 +227,12 @@ impl Room {
         Ok((Outgoing::Broadcast(sealed), chat))
     }
 
+    /// Seals an already-sent chat message again, same msg_id, e.g. after a reconnect when its
+    /// delivery is in doubt; receivers that saw it drop the copy (PROTOCOL.md B.3).
+    pub fn resend_chat(&mut self, chat: &Chat) -> Result<Outgoing, SendError> {
+        Ok(Outgoing::Broadcast(self.seal(Kind::Chat, chat)?))
+    }
+
     /// Seals a file offer (to broadcast).
     pub fn seal_offer(&mut self, offer: &FileOffer) -> Result<Vec<u8>, SendError> {
         self.seal(Kind::FileOffer, offer)
@@ -347,144 +354,6 @@ impl Room {
                 self.act(sender, kind, &body, step);
             }
             Liveness::Gone => {}
-        }
-    }
-
-    /// Join, Here and Ack, which are acted on before a sender is live. Returns true if the
-    /// message was consumed here.
-    fn handshake(
-        &mut self,
-        sender: SenderId,
-        seq: u64,
-        presence: &Presence,
-        now_ms: u64,
-        entropy: &mut dyn Entropy,
-        step: &mut Step,
-    ) -> bool {
-        let Some((my_id, my_challenge)) = self.joined else {
-            return true;
-        };
-        let Some(peer) = self.peers.get_mut(&sender) else {
-            return true;
-        };
-        match presence {
-            Presence::Join {
-                challenge,
-                name,
-                device_id,
-                member_id,
-                ..
-            } => {
-                // A session joins once; a Join from a live or departed session is ignored, as is
-                // one whose member_id disagrees with the DELIVER `from`.
-                if *member_id != peer.member_id.0
-                    || !matches!(peer.liveness, Liveness::Pending { .. })
-                {
-                    return true;
-                }
-                let ours = Challenge::random(entropy);
-                let here = Presence::Here {
-                    echo: *challenge,
-                    challenge: ours,
-                    name: self.name.clone(),
-                    device_id: self.device_id,
-                    ts_ms: now_ms,
-                    member_id: my_id.0,
-                };
-                peer.liveness = Liveness::Pending {
-                    challenge: Some((ours, seq)),
-                };
-                peer.profile = Some(Profile {
-                    name: name.clone(),
-                    device_id: *device_id,
-                });
-                let to = peer.member_id;
-                if let Ok(sealed) = here.encode().map(|b| self.session.seal(Kind::Presence, &b)) {
-                    if let Ok(sealed) = sealed {
-                        step.outgoing.push(Outgoing::SendTo(to, sealed));
-                    }
-                }
-                true
-            }
-            Presence::Here {
-                echo,
-                challenge,
-                name,
-                device_id,
-                member_id,
-                ..
-            } => {
-                if *member_id != peer.member_id.0
-                    || *echo != my_challenge
-                    || peer.is_live()
-                    || peer.liveness == Liveness::Gone
-                {
-                    return true;
-                }
-                peer.profile = Some(Profile {
-                    name: name.clone(),
-                    device_id: *device_id,
-                });
-                let to = peer.member_id;
-                let released = peer.go_live(seq);
-                let ack = Presence::Ack { echo: *challenge };
-                if let Ok(Ok(sealed)) = ack.encode().map(|b| self.session.seal(Kind::Presence, &b)) {
-                    step.outgoing.push(Outgoing::SendTo(to, sealed));
-                }
-                self.now_live(sender, released, step);
-                true
-            }
-            Presence::Ack { echo } => {
-                let Liveness::Pending {
-                    challenge: Some((ours, join_seq)),
-                } = peer.liveness
-                else {
-                    return true;
-                };
-                if *echo != ours {
-                    return true;
-                }
-                let released = peer.go_live(join_seq);
-                self.now_live(sender, released, step);
-                true
-            }
-            Presence::Heartbeat { .. } | Presence::Leave => false,
-        }
-    }
-
-    /// A sender just became live: replace an older entry of the same device, then act on what
-    /// it sent while it was pending.
-    fn now_live(&mut self, sender: SenderId, released: Vec<Held>, step: &mut Step) {
-        let device = self
-            .peers
-            .get(&sender)
-            .and_then(|peer| peer.profile.as_ref())
-            .map(|profile| profile.device_id);
-        if let Some(device) = device {
-            self.peers.retain(|other, peer| {
-                *other == sender
-                    || peer.profile.as_ref().map(|p| p.device_id) != Some(device)
-            });
-        }
-        step.changed();
-        for held in released {
-            if held.kind == Kind::Presence {
-                if let Ok(presence) = Presence::decode(&held.body) {
-                    self.presence_from_live(sender, &presence, step);
-                }
-            } else {
-                self.act(sender, held.kind, &held.body, step);
-            }
-        }
-    }
-
-    fn presence_from_live(&mut self, sender: SenderId, presence: &Presence, step: &mut Step) {
-        let Some(peer) = self.peers.get_mut(&sender) else {
-            return;
-        };
-        if let Presence::Leave = presence {
-            peer.liveness = Liveness::Gone;
-            step.changed();
         }
     }
 

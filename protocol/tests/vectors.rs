@@ -151,3 +151,276 @@ fn vector_copy_matches_shared_original() {
         Err(_) => println!("skipped: {} not found; compared nothing", shared.display()),
     }
 }
+
+// ---------------------------------------------------------------- file streams (B.4)
+
+use protocol::body::FileOffer;
+use protocol::stream_receive::{ChunkOutcome, FileReceiver};
+use protocol::MemberId;
+
+const ALICE_MEMBER: MemberId = MemberId(7);
+
+fn stream_offer(offer: &Value, file_id: FileId) -> FileOffer {
+    FileOffer {
+        file_id,
+        name: "vector.bin".into(),
+        mime: "application/octet-stream".into(),
+        size: offer["size"].as_u64().unwrap(),
+        chunk_size: offer["chunk_size"].as_u64().unwrap() as u32,
+        n_chunks: offer["n_chunks"].as_u64().unwrap() as u32,
+    }
+}
+
+/// Feeds `chunks` to a receiver that accepted `offer`; returns each frame's outcome.
+fn feed(v: &Value, offer: &FileOffer, chunks: &[Value]) -> Vec<ChunkOutcome> {
+    let fs = &v["file_stream"];
+    let keys = room(&v["keys"], &text(fs, "room"));
+    let sender = SenderId(array(hex_field(&v["keys"], &format!("{}", text(fs, "sender")))));
+    let mut receiver = FileReceiver::default();
+    receiver.accept(&keys, ALICE_MEMBER, sender, offer, u64::MAX).unwrap();
+    chunks
+        .iter()
+        .map(|chunk| receiver.receive(&keys.room_id(), ALICE_MEMBER, &hex(chunk.as_str().unwrap())))
+        .collect()
+}
+
+fn released(outcomes: &[ChunkOutcome]) -> Vec<(usize, Vec<u8>)> {
+    outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            ChunkOutcome::Complete { file, .. } => Some((i, file.bytes.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn first_abort(outcomes: &[ChunkOutcome]) -> Option<usize> {
+    outcomes.iter().position(|o| matches!(o, ChunkOutcome::Aborted { .. }))
+}
+
+/// Checks a must-reject stream case against its `expect` text, which names the frame that
+/// aborts, the frame after which the file is released, and the frames that are dropped.
+fn check_rejected_stream(v: &Value, offer: &FileOffer, case: &Value) {
+    let name = text(case, "name");
+    let expect = text(case, "expect");
+    let outcomes = feed(v, offer, case["chunks"].as_array().unwrap());
+    let number_after = |marker: &str| -> Option<usize> {
+        let at = expect.find(marker)? + marker.len();
+        expect[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    };
+    match number_after("abort at frame ") {
+        Some(frame) => assert_eq!(first_abort(&outcomes), Some(frame), "{name}: {outcomes:?}"),
+        None if expect.contains("abort") => {
+            let frame = number_after("frame ").and_then(|_| {
+                // "frame N belongs to no accepted offer: dropped; frame M is out of order: abort"
+                let at = expect.rfind("frame ")? + 6;
+                expect[at..].split(' ').next()?.parse().ok()
+            });
+            assert_eq!(first_abort(&outcomes), frame, "{name}: {outcomes:?}");
+        }
+        None => assert_eq!(first_abort(&outcomes), None, "{name}: {outcomes:?}"),
+    }
+    if expect.contains("belongs to no accepted offer") {
+        let dropped = number_after("frame ").unwrap();
+        assert_eq!(outcomes[dropped], ChunkOutcome::Dropped, "{name}");
+    }
+    match number_after("released after frame ") {
+        Some(frame) => {
+            assert_eq!(released(&outcomes), [(frame, hex_field(&v["file_stream"], "plaintext"))], "{name}");
+            let dropped = number_after("; frame ").unwrap();
+            assert_eq!(outcomes[dropped], ChunkOutcome::Dropped, "{name}");
+        }
+        None => {
+            assert!(expect.contains("nothing released"), "{name}: unknown expectation");
+            assert!(released(&outcomes).is_empty(), "{name}: {outcomes:?}");
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn file_streams_match_vectors() {
+    let v = vectors();
+    let fs = &v["file_stream"];
+    let offer = stream_offer(&fs["offer"], FileId(array(hex_field(fs, "file_id"))));
+    protocol::stream::validate_offer(&offer).unwrap();
+    let outcomes = feed(&v, &offer, fs["chunks"].as_array().unwrap());
+    assert_eq!(released(&outcomes), [(2, hex_field(fs, "plaintext"))]);
+
+    let empty = &fs["empty_file"];
+    let empty_offer = stream_offer(&empty["offer"], FileId(array(hex_field(empty, "file_id"))));
+    let outcomes = feed(&v, &empty_offer, empty["chunks"].as_array().unwrap());
+    assert_eq!(released(&outcomes), [(0, Vec::new())]);
+
+    for case in fs["must_reject"].as_array().unwrap() {
+        check_rejected_stream(&v, &offer, case);
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn file_stream_sender_reproduces_vector_chunks() {
+    let v = vectors();
+    let fs = &v["file_stream"];
+    let keys = room(&v["keys"], "room_secret");
+    let alice = SenderId(array(hex_field(&v["keys"], "sender_id_alice")));
+    let file_id = FileId(array(hex_field(fs, "file_id")));
+    let plaintext = hex_field(fs, "plaintext");
+    for (index, (chunk, expected)) in plaintext.chunks(16).zip(fs["chunks"].as_array().unwrap()).enumerate() {
+        let header = protocol::stream::ChunkHeader {
+            sender: alice,
+            file_id,
+            index: index as u32,
+            flags: u8::from(index == 2),
+        };
+        let frame = protocol::stream::seal_chunk(&keys.room_id(), &keys.file_key(alice, file_id), &header, chunk).unwrap();
+        assert_eq!(frame, hex(expected.as_str().unwrap()), "chunk {index}");
+    }
+}
+
+// ---------------------------------------------------------------- offline blobs (C.1, C.2)
+
+use protocol::blob::{self, BlobContent, BlobError};
+use protocol::contact::ContactKey;
+use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
+use zeroize::Zeroizing;
+
+/// Argon2id that counts its calls, to prove hostile headers never reach it.
+#[derive(Default)]
+struct CountingKdf {
+    calls: usize,
+}
+
+impl PasswordKdf for CountingKdf {
+    fn derive(&mut self, password: &[u8], salt: &[u8; 16], params: Argon2Params) -> Result<Zeroizing<[u8; 32]>, KdfError> {
+        self.calls += 1;
+        Argon2id.derive(password, salt, params)
+    }
+}
+
+/// The expected content of a valid blob, read from its name: "... text 'X'" or
+/// "... file 'NAME' containing 'BYTES'".
+fn expected_content(name: &str) -> BlobContent {
+    let quoted: Vec<&str> = name.split('\'').skip(1).step_by(2).collect();
+    if name.contains(" file '") {
+        BlobContent::File { name: quoted[0].into(), bytes: quoted[1].as_bytes().to_vec() }
+    } else {
+        BlobContent::Text(quoted.last().unwrap().to_string())
+    }
+}
+
+fn open_blob(offline: &Value, case: &Value, kdf: &mut CountingKdf) -> Result<BlobContent, BlobError> {
+    let bytes = hex_field(case, "blob");
+    if bytes.get(1) == Some(&0x02) {
+        let key = case.get("contact_key").map_or_else(|| hex_field(offline, "contact_key"), |_| hex_field(case, "contact_key"));
+        return blob::open_with_contact_key(&bytes, &ContactKey::from_bytes(array(key)));
+    }
+    let passphrase = match (case.get("passphrase_nfd_hex"), case.get("passphrase_text")) {
+        (Some(_), _) => String::from_utf8(hex_field(case, "passphrase_nfd_hex")).unwrap(),
+        (None, Some(_)) => text(case, "passphrase_text"),
+        (None, None) => text(offline, "passphrase_text"),
+    };
+    blob::open_with_passphrase(&bytes, &passphrase, kdf)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn offline_blobs_match_vectors() {
+    let v = vectors();
+    let offline = &v["offline"];
+    for case in offline["valid"].as_array().unwrap() {
+        let name = text(case, "name");
+        let mut kdf = CountingKdf::default();
+        assert_eq!(open_blob(offline, case, &mut kdf), Ok(expected_content(&name)), "{name}");
+        if let Some(qr) = case["qr_text"].as_str() {
+            assert_eq!(protocol::qr_text::message_text(&hex_field(case, "blob")), qr, "{name}: qr text");
+            assert_eq!(protocol::qr_text::parse_qr_text(qr), Ok(protocol::qr_text::QrText::Message(hex_field(case, "blob"))), "{name}");
+        }
+    }
+    for case in offline["must_reject_before_kdf"].as_array().unwrap() {
+        let name = text(case, "name");
+        let mut kdf = CountingKdf::default();
+        assert_eq!(open_blob(offline, case, &mut kdf), Err(BlobError::Header), "{name}");
+        assert_eq!(kdf.calls, 0, "{name}: Argon2 ran");
+    }
+    for case in offline["must_reject"].as_array().unwrap() {
+        let name = text(case, "name");
+        let result = open_blob(offline, case, &mut CountingKdf::default());
+        assert!(matches!(result, Err(BlobError::Authentication | BlobError::Contents)), "{name}: {result:?}");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn raw_argon2id_matches_vector() {
+    let v = vectors();
+    let offline = &v["offline"];
+    let params = Argon2Params::new(14, 1, 1).unwrap();
+    let raw = Argon2id.derive(text(offline, "passphrase_text").as_bytes(), &array(hex_field(offline, "salt")), params).unwrap();
+    assert_eq!(raw.to_vec(), hex_field(offline, "argon2id_raw_m14_t1_p1"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn contact_pairing_matches_vectors() {
+    let v = vectors();
+    let offline = &v["offline"];
+    let key = ContactKey::from_bytes(array(hex_field(offline, "contact_key")));
+    assert_eq!(key.check_bytes().to_vec(), hex_field(offline, "contact_check_bytes"));
+    assert_eq!(key.check_code().to_string(), text(offline, "contact_check_code_text"));
+    let qr = text(offline, "pairing_qr_text");
+    assert_eq!(protocol::qr_text::contact_key_text(&key), qr);
+    assert_eq!(protocol::qr_text::parse_qr_text(&qr), Ok(protocol::qr_text::QrText::ContactKey(key)));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn fountain_msg_id_matches_vector() {
+    let v = vectors();
+    let offline = &v["offline"];
+    let default_blob = offline["valid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| text(case, "name").contains("default profile"))
+        .unwrap();
+    assert_eq!(
+        protocol::fountain::msg_id(&hex_field(default_blob, "blob")).to_vec(),
+        hex_field(offline, "fountain_msg_id_of_default_blob")
+    );
+}
+
+// ---------------------------------------------------------------- RFC 9106, RFC 9285
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn rfc9106_argon2id_matches_vector() {
+    let v = vectors();
+    let r = &v["rfc9106_argon2id"];
+    let ad = hex_field(r, "ad");
+    let secret = hex_field(r, "secret");
+    let params = argon2::ParamsBuilder::new()
+        .m_cost(r["m_kib"].as_u64().unwrap() as u32)
+        .t_cost(r["t"].as_u64().unwrap() as u32)
+        .p_cost(r["p"].as_u64().unwrap() as u32)
+        .data(argon2::AssociatedData::new(&ad).unwrap())
+        .output_len(32)
+        .build()
+        .unwrap();
+    let argon2 = argon2::Argon2::new_with_secret(&secret, argon2::Algorithm::Argon2id, argon2::Version::V0x13, params).unwrap();
+    let mut tag = [0u8; 32];
+    argon2.hash_password_into(&hex_field(r, "password"), &hex_field(r, "salt"), &mut tag).unwrap();
+    assert_eq!(tag.to_vec(), hex_field(r, "tag"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn rfc9285_base45_matches_vectors() {
+    let v = vectors();
+    for (input, encoded) in v["rfc9285_base45_text"].as_object().unwrap() {
+        let encoded = encoded.as_str().unwrap();
+        assert_eq!(protocol::base45::encode(input.as_bytes()), encoded, "{input}");
+        assert_eq!(protocol::base45::decode(encoded), Ok(input.as_bytes().to_vec()), "{input}");
+    }
+}

@@ -39,7 +39,10 @@ mod tests {
 
     #[test]
     fn banner_lists_every_origin_and_draws_a_code() {
-        let text = render(&["http://127.0.0.1:8080".into(), "http://10.0.0.2:8080".into()]);
+        let text = render(&[
+            "http://127.0.0.1:8080".into(),
+            "http://10.0.0.2:8080".into(),
+        ]);
         assert!(text.contains("http://127.0.0.1:8080/"));
         assert!(text.contains("http://10.0.0.2:8080/"));
         assert!(text.contains('▀') || text.contains('▄') || text.contains('█'));

@@ -9,7 +9,11 @@ use clap::Parser;
 
 /// Command line of `relay`. The flags are a stable surface: tests outside the repository use them.
 #[derive(Debug, Parser)]
-#[command(name = "relay", version, about = "Cutout relay: serves the app and forwards ciphertext")]
+#[command(
+    name = "relay",
+    version,
+    about = "Cutout relay: serves the app and forwards ciphertext"
+)]
 pub struct Cli {
     /// Address for plain HTTP (port 0 picks a free port).
     #[arg(long, env = "CUTOUT_HTTP", default_value = "0.0.0.0:8080")]
@@ -69,7 +73,9 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The app directory is missing or has no `index.html`.
-    #[error("no built app at {0} (expected index.html there; run `cargo xtask run`, or pass --dist)")]
+    #[error(
+        "no built app at {0} (expected index.html there; run `cargo xtask run`, or pass --dist)"
+    )]
     MissingDist(PathBuf),
     /// No data directory was given and the platform has none.
     #[error("no data directory: pass --data-dir")]
@@ -125,6 +131,9 @@ mod tests {
     #[test]
     fn config_rejects_missing_dist() {
         let cli = Cli::parse_from(["relay", "--dist", "/nonexistent/cutout-dist"]);
-        assert!(matches!(cli.into_config(), Err(ConfigError::MissingDist(_))));
+        assert!(matches!(
+            cli.into_config(),
+            Err(ConfigError::MissingDist(_))
+        ));
     }
 }

@@ -7,13 +7,21 @@
 use std::net::{IpAddr, SocketAddr};
 
 /// The origins to advertise, HTTPS first, given the bound listeners and the `--advertise` list.
-pub fn advertised(http: SocketAddr, https: Option<SocketAddr>, advertise: &[String]) -> Vec<String> {
+pub fn advertised(
+    http: SocketAddr,
+    https: Option<SocketAddr>,
+    advertise: &[String],
+) -> Vec<String> {
     if !advertise.is_empty() {
         return advertise.to_vec();
     }
     let interfaces = lan_addresses();
     let mut origins = Vec::new();
-    for (scheme, bound) in https.map(|a| ("https", a)).into_iter().chain([("http", http)]) {
+    for (scheme, bound) in https
+        .map(|a| ("https", a))
+        .into_iter()
+        .chain([("http", http)])
+    {
         for ip in reachable_ips(bound.ip(), &interfaces) {
             origins.push(origin(scheme, ip, bound.port()));
         }
@@ -78,7 +86,10 @@ mod tests {
     #[test]
     fn unspecified_listener_uses_interfaces() {
         let lan = [IpAddr::from([192, 168, 1, 5])];
-        assert_eq!(reachable_ips(IpAddr::from([0, 0, 0, 0]), &lan), lan.to_vec());
+        assert_eq!(
+            reachable_ips(IpAddr::from([0, 0, 0, 0]), &lan),
+            lan.to_vec()
+        );
         assert_eq!(
             reachable_ips(IpAddr::from([0, 0, 0, 0]), &[]),
             vec![IpAddr::from([127, 0, 0, 1])]

@@ -21,7 +21,10 @@ pub fn routes(
         .recover(rejection)
         // The app is served from hashed file names; index.html must never be cached stale.
         .with(warp::reply::with::header("cache-control", "no-cache"))
-        .with(warp::reply::with::header("x-content-type-options", "nosniff"))
+        .with(warp::reply::with::header(
+            "x-content-type-options",
+            "nosniff",
+        ))
         // Invite links carry the room secret in the fragment; no referrer may leak the page URL.
         .with(warp::reply::with::header("referrer-policy", "no-referrer"))
 }

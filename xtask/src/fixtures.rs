@@ -30,8 +30,11 @@ pub fn write(dir: &Path) -> Result<PathBuf, String> {
     let frame = qr_frame(&text)?;
     let mut out = Vec::with_capacity(FRAMES * (frame.len() + 6) + 64);
     // C420jpeg: 4:2:0 chroma, full-range luma, as TOOLCHAIN.md describes.
-    writeln!(out, "YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg")
-        .map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg"
+    )
+    .map_err(|e| e.to_string())?;
     for _ in 0..FRAMES {
         out.extend_from_slice(b"FRAME\n");
         out.extend_from_slice(&frame);
@@ -45,7 +48,8 @@ pub fn write(dir: &Path) -> Result<PathBuf, String> {
 
 /// One 4:2:0 frame: the QR code centred in black on white, chroma neutral.
 fn qr_frame(text: &str) -> Result<Vec<u8>, String> {
-    let code = QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode fixture QR: {e}"))?;
+    let code =
+        QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode fixture QR: {e}"))?;
     let modules = code.width();
     let colors = code.to_colors();
     let span = modules + 2 * QUIET_ZONE;

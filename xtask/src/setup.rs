@@ -83,7 +83,10 @@ fn is_root() -> bool {
 fn wasm_target() -> Result<String, String> {
     let installed = exec::output(command("rustup").args(["target", "list", "--installed"]))
         .ok_or("rustup is not available: install Rust with rustup (https://rustup.rs)")?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok("already installed".into());
     }
     exec::run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
@@ -211,14 +214,18 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
     if !is_root() {
         return Err(format!("not root, so not installing; run: {by_hand}"));
     }
-    exec::run(command("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))
-        .and_then(|()| {
-            exec::run(
-                command("apt-get")
-                    .args(["install", "-y"])
-                    .args(packages)
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )
-        })
-        .map_err(|e| format!("{e}\n  to install by hand: {by_hand}"))
+    exec::run(
+        command("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+    .and_then(|()| {
+        exec::run(
+            command("apt-get")
+                .args(["install", "-y"])
+                .args(packages)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    })
+    .map_err(|e| format!("{e}\n  to install by hand: {by_hand}"))
 }

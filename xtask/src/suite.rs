@@ -122,7 +122,10 @@ fn libtest_totals(out: &str) -> (u64, u64) {
     out.lines()
         .filter(|l| l.starts_with("test result:"))
         .fold((0, 0), |(p, f), l| {
-            (p + number_before(l, "passed"), f + number_before(l, "failed"))
+            (
+                p + number_before(l, "passed"),
+                f + number_before(l, "failed"),
+            )
         })
 }
 
