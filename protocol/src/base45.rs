@@ -108,7 +108,11 @@ mod tests {
         assert_eq!(decode("V5"), Err(Base45Error::OutOfRange), "256");
         assert_eq!(decode("A"), Err(Base45Error::InvalidLength));
         assert_eq!(decode("BB8A"), Err(Base45Error::InvalidLength));
-        assert_eq!(decode("bb8"), Err(Base45Error::InvalidCharacter), "lower case");
+        assert_eq!(
+            decode("bb8"),
+            Err(Base45Error::InvalidCharacter),
+            "lower case"
+        );
         assert_eq!(decode("BB="), Err(Base45Error::InvalidCharacter));
         assert_eq!(decode("BBé"), Err(Base45Error::InvalidCharacter));
     }

@@ -134,7 +134,13 @@ pub fn seal_with_passphrase(
 ) -> Result<Vec<u8>, BlobError> {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
-    let mut header = vec![VERSION, MODE_PASSPHRASE, params.m_log2(), params.t(), params.p()];
+    let mut header = vec![
+        VERSION,
+        MODE_PASSPHRASE,
+        params.m_log2(),
+        params.t(),
+        params.p(),
+    ];
     header.extend_from_slice(&salt);
     let ikm = passphrase_ikm(passphrase, &salt, params, kdf)?;
     seal(&header, &salt, ikm.as_ref(), content)

@@ -218,7 +218,10 @@ mod tests {
 
     #[test]
     fn ack_layout_is_variant_then_raw_challenge() {
-        let bytes = Presence::Ack { echo: Challenge([9; 16]) }.encode();
+        let bytes = Presence::Ack {
+            echo: Challenge([9; 16]),
+        }
+        .encode();
         let mut expected = vec![2];
         expected.extend([9; 16]);
         assert_eq!(bytes, Ok(expected));

@@ -46,7 +46,11 @@ impl ContactKey {
 impl PartialEq for ContactKey {
     /// Compares without an early exit, so timing does not reveal where two keys differ.
     fn eq(&self, other: &Self) -> bool {
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 

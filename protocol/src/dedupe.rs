@@ -22,10 +22,10 @@ impl MsgIdHistory {
             return false;
         }
         self.order.push_back(id);
-        if self.order.len() > REMEMBERED_MSG_IDS {
-            if let Some(oldest) = self.order.pop_front() {
-                self.seen.remove(&oldest);
-            }
+        if self.order.len() > REMEMBERED_MSG_IDS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.seen.remove(&oldest);
         }
         true
     }

@@ -166,7 +166,10 @@ impl<'a> SealedEnvelope<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, OpenError> {
         let len = bytes.len();
         let min = HEADER_LEN + PAD_BLOCK + TAG_LEN;
-        if len < min || len > MAX_ENVELOPE_LEN || (len - HEADER_LEN - TAG_LEN) % PAD_BLOCK != 0 {
+        if len < min
+            || len > MAX_ENVELOPE_LEN
+            || !(len - HEADER_LEN - TAG_LEN).is_multiple_of(PAD_BLOCK)
+        {
             return Err(OpenError);
         }
         let (header_bytes, rest) = bytes.split_first_chunk::<HEADER_LEN>().ok_or(OpenError)?;
@@ -254,6 +257,6 @@ mod tests {
     #[test]
     fn max_body_fills_the_payload_limit() {
         assert_eq!(MAX_BODY_LEN, 511 * 256 - 1);
-        assert!(HEADER_LEN + MAX_BODY_LEN + 1 + TAG_LEN <= MAX_ENVELOPE_LEN);
+        const { assert!(HEADER_LEN + MAX_BODY_LEN + 1 + TAG_LEN <= MAX_ENVELOPE_LEN) };
     }
 }

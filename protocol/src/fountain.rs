@@ -64,7 +64,7 @@ impl Params {
     fn new(msg_id: [u8; 4], blob_len: u32, symbol_size: u16) -> Result<Self, FountainError> {
         let within = (1..=MAX_BLOB_LEN).contains(&blob_len)
             && (MIN_SYMBOL_SIZE..=MAX_SYMBOL_SIZE).contains(&symbol_size)
-            && symbol_size % SYMBOL_ALIGNMENT == 0
+            && symbol_size.is_multiple_of(SYMBOL_ALIGNMENT)
             && blob_len.div_ceil(u32::from(symbol_size)) <= MAX_SOURCE_SYMBOLS;
         if within {
             Ok(Self {
@@ -116,7 +116,10 @@ impl FountainEncoder {
         let blob_len = u32::try_from(blob.len()).map_err(|_| FountainError::Malformed)?;
         let params = Params::new(msg_id(blob), blob_len, symbol_size)?;
         let mut padded = blob.to_vec();
-        padded.resize(params.source_symbols() as usize * usize::from(symbol_size), 0);
+        padded.resize(
+            params.source_symbols() as usize * usize::from(symbol_size),
+            0,
+        );
         let encoder = SourceBlockEncoder::new(0, &params.transmission(), &padded);
         Ok(Self {
             params,
@@ -193,9 +196,9 @@ impl FountainDecoder {
             return Err(FountainError::Malformed);
         }
         let esi = u32::from_be_bytes([0, packet[1], packet[2], packet[3]]);
-        let (current, decoder, seen) = self.state.get_or_insert_with(|| {
-            (params, Decoder::new(params.transmission()), HashSet::new())
-        });
+        let (current, decoder, seen) = self
+            .state
+            .get_or_insert_with(|| (params, Decoder::new(params.transmission()), HashSet::new()));
         if current.msg_id != params.msg_id {
             return Err(FountainError::Foreign);
         }

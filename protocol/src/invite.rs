@@ -82,20 +82,56 @@ mod tests {
         assert!(good.ends_with('8'));
         let non_canonical = format!("{}{}", &good[..last], '9');
         let cases = [
-            ("missing prefix", good[1..].to_string(), InviteError::NotAnInvite),
-            ("other version", good.replace("#r1.", "#r2."), InviteError::NotAnInvite),
-            ("one char short", good[..last].to_string(), InviteError::MalformedSecret),
-            ("one char long", format!("{good}A"), InviteError::MalformedSecret),
-            ("padded", format!("{}=", &good[..last]), InviteError::MalformedSecret),
-            ("standard alphabet", good.replace('_', "/").replace('-', "+") + "", InviteError::MalformedSecret),
-            ("non-canonical trailing bits", non_canonical, InviteError::MalformedSecret),
-            ("space inside", format!("{} {}", &good[..10], &good[11..]), InviteError::MalformedSecret),
+            (
+                "missing prefix",
+                good[1..].to_string(),
+                InviteError::NotAnInvite,
+            ),
+            (
+                "other version",
+                good.replace("#r1.", "#r2."),
+                InviteError::NotAnInvite,
+            ),
+            (
+                "one char short",
+                good[..last].to_string(),
+                InviteError::MalformedSecret,
+            ),
+            (
+                "one char long",
+                format!("{good}A"),
+                InviteError::MalformedSecret,
+            ),
+            (
+                "padded",
+                format!("{}=", &good[..last]),
+                InviteError::MalformedSecret,
+            ),
+            (
+                "standard alphabet",
+                good.replace('_', "/").replace('-', "+") + "",
+                InviteError::MalformedSecret,
+            ),
+            (
+                "non-canonical trailing bits",
+                non_canonical,
+                InviteError::MalformedSecret,
+            ),
+            (
+                "space inside",
+                format!("{} {}", &good[..10], &good[11..]),
+                InviteError::MalformedSecret,
+            ),
         ];
         for (name, fragment, expected) in cases {
             if fragment == good {
                 continue;
             }
-            assert_eq!(parse_invite_fragment(&fragment).err(), Some(expected), "{name}");
+            assert_eq!(
+                parse_invite_fragment(&fragment).err(),
+                Some(expected),
+                "{name}"
+            );
         }
     }
 

@@ -128,7 +128,15 @@ mod tests {
         assert!(Argon2Params::new(14, 1, 1).is_ok());
         assert!(Argon2Params::new(17, 2, 4).is_ok());
         assert!(Argon2Params::new(16, 4, 1).is_ok());
-        for (m, t, p) in [(13, 1, 1), (18, 1, 1), (14, 0, 1), (14, 5, 1), (14, 1, 0), (14, 1, 5), (17, 3, 1)] {
+        for (m, t, p) in [
+            (13, 1, 1),
+            (18, 1, 1),
+            (14, 0, 1),
+            (14, 5, 1),
+            (14, 1, 0),
+            (14, 1, 5),
+            (17, 3, 1),
+        ] {
             assert_eq!(Argon2Params::new(m, t, p), Err(ParamsError), "{m} {t} {p}");
         }
     }
@@ -136,7 +144,10 @@ mod tests {
     #[test]
     fn profiles_are_within_bounds() {
         for profile in [Argon2Params::DEFAULT, Argon2Params::LIGHT] {
-            assert_eq!(Argon2Params::new(profile.m_log2, profile.t, profile.p), Ok(profile));
+            assert_eq!(
+                Argon2Params::new(profile.m_log2, profile.t, profile.p),
+                Ok(profile)
+            );
         }
     }
 }

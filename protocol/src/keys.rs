@@ -53,7 +53,11 @@ impl RoomSecret {
 impl PartialEq for RoomSecret {
     /// Compares without an early exit, so timing does not reveal where two secrets differ.
     fn eq(&self, other: &Self) -> bool {
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 

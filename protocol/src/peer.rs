@@ -29,9 +29,7 @@ pub(crate) struct Profile {
 pub(crate) enum Liveness {
     /// Not live. `challenge` is the `d_M` this member sent in its Here, with the seq of the Join
     /// it answered (which becomes the baseline once the Ack echoes `d_M`).
-    Pending {
-        challenge: Option<(Challenge, u64)>,
-    },
+    Pending { challenge: Option<(Challenge, u64)> },
     /// Live; `online` turns false after 60 s of silence and back on the next envelope.
     Live { online: bool },
     /// Left (Leave or the relay's LEFT). Kept, shown offline, so its window still rejects

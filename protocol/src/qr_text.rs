@@ -85,7 +85,10 @@ pub fn parse_qr_text(text: &str) -> Result<QrText, QrTextError> {
         return Ok(QrText::ContactKey(ContactKey::from_bytes(key)));
     }
     if text.starts_with("https://") || text.starts_with("http://") {
-        let fragment = text.find('#').map(|at| &text[at..]).ok_or(QrTextError::Invite)?;
+        let fragment = text
+            .find('#')
+            .map(|at| &text[at..])
+            .ok_or(QrTextError::Invite)?;
         return parse_invite_fragment(fragment)
             .map(QrText::Invite)
             .map_err(|_| QrTextError::Invite);
@@ -106,7 +109,10 @@ mod tests {
             Ok(QrText::Invite(parsed)) => assert_eq!(parsed.as_bytes(), secret.as_bytes()),
             other => panic!("{other:?}"),
         }
-        assert_eq!(parse_qr_text("https://example.org/"), Err(QrTextError::Invite));
+        assert_eq!(
+            parse_qr_text("https://example.org/"),
+            Err(QrTextError::Invite)
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ mod tests {
         assert!(window.accepts(37));
         window.commit(37);
         assert!(!window.accepts(37));
-        assert!(!window.accepts(36), "64 behind the highest is outside the window");
+        assert!(
+            !window.accepts(36),
+            "64 behind the highest is outside the window"
+        );
     }
 
     #[test]

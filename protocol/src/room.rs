@@ -154,7 +154,15 @@ impl Room {
             }
         };
         let mut step = Step::default();
-        self.dispatch(header.sender, header.kind, header.seq, body, now_ms, entropy, &mut step);
+        self.dispatch(
+            header.sender,
+            header.kind,
+            header.seq,
+            body,
+            now_ms,
+            entropy,
+            &mut step,
+        );
         Ok(step)
     }
 
@@ -183,11 +191,11 @@ impl Room {
         let mut step = Step::default();
         for peer in self.peers.values_mut() {
             peer.expire_held(now_ms);
-            if let Liveness::Live { online: true } = peer.liveness {
-                if now_ms.saturating_sub(peer.last_heard_ms) >= SILENCE_MS {
-                    peer.liveness = Liveness::Live { online: false };
-                    step.changed();
-                }
+            if let Liveness::Live { online: true } = peer.liveness
+                && now_ms.saturating_sub(peer.last_heard_ms) >= SILENCE_MS
+            {
+                peer.liveness = Liveness::Live { online: false };
+                step.changed();
             }
         }
         // Pending sessions that never finished the handshake are forgotten after the silence
@@ -245,7 +253,9 @@ impl Room {
 
     /// The best-effort Leave for `pagehide`.
     pub fn leave(&mut self) -> Result<Outgoing, SendError> {
-        Ok(Outgoing::Broadcast(self.seal(Kind::Presence, &Presence::Leave)?))
+        Ok(Outgoing::Broadcast(
+            self.seal(Kind::Presence, &Presence::Leave)?,
+        ))
     }
 
     /// The member list: oneself first, then every member that completed the handshake.
@@ -327,12 +337,11 @@ impl Room {
         entropy: &mut dyn Entropy,
         step: &mut Step,
     ) {
-        if kind == Kind::Presence {
-            if let Ok(presence) = Presence::decode(&body) {
-                if self.handshake(sender, seq, &presence, now_ms, entropy, step) {
-                    return;
-                }
-            }
+        if kind == Kind::Presence
+            && let Ok(presence) = Presence::decode(&body)
+            && self.handshake(sender, seq, &presence, now_ms, entropy, step)
+        {
+            return;
         }
         let Some(peer) = self.peers.get_mut(&sender) else {
             return;
@@ -363,7 +372,11 @@ impl Room {
             return;
         };
         let from = peer.member_id;
-        let name = peer.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+        let name = peer
+            .profile
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
         match kind {
             Kind::Presence => {
                 if let Ok(presence) = Presence::decode(body) {
@@ -371,10 +384,10 @@ impl Room {
                 }
             }
             Kind::Chat => {
-                if let Ok(chat) = Chat::decode(body) {
-                    if self.seen.insert(chat.msg_id) {
-                        step.events.push(Event::Chat { sender, name, chat });
-                    }
+                if let Ok(chat) = Chat::decode(body)
+                    && self.seen.insert(chat.msg_id)
+                {
+                    step.events.push(Event::Chat { sender, name, chat });
                 }
             }
             Kind::FileOffer => {

@@ -51,7 +51,7 @@ pub enum Event {
         /// The message.
         ctrl: FileCtrl,
     },
-    /// A file chunk frame (kind 0x04); hand it to [`crate::stream::FileReceiver`].
+    /// A file chunk frame (kind 0x04); hand it to [`crate::stream_receive::FileReceiver`].
     FileChunk {
         /// The DELIVER `from`.
         from: MemberId,

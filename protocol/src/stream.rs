@@ -239,9 +239,21 @@ mod tests {
     fn offers_are_validated() {
         assert_eq!(validate_offer(&offer(40, 16, 3)), Ok(()));
         assert_eq!(validate_offer(&offer(0, 65_536, 1)), Ok(()));
-        assert_eq!(validate_offer(&offer(40, 15, 3)), Err(OfferError::ChunkSize(15)));
-        assert_eq!(validate_offer(&offer(40, 65_537, 1)), Err(OfferError::ChunkSize(65_537)));
-        assert_eq!(validate_offer(&offer(40, 16, 2)), Err(OfferError::ChunkCount));
-        assert_eq!(validate_offer(&offer(0, 16, 0)), Err(OfferError::ChunkCount));
+        assert_eq!(
+            validate_offer(&offer(40, 15, 3)),
+            Err(OfferError::ChunkSize(15))
+        );
+        assert_eq!(
+            validate_offer(&offer(40, 65_537, 1)),
+            Err(OfferError::ChunkSize(65_537))
+        );
+        assert_eq!(
+            validate_offer(&offer(40, 16, 2)),
+            Err(OfferError::ChunkCount)
+        );
+        assert_eq!(
+            validate_offer(&offer(0, 16, 0)),
+            Err(OfferError::ChunkCount)
+        );
     }
 }

@@ -166,7 +166,11 @@ impl FileSender {
     pub fn delivered(&self, file_id: FileId, member: MemberId) -> bool {
         self.transfers
             .get(&file_id)
-            .and_then(|t| t.receivers.get(&member).map(|p| p.acked == t.offer.n_chunks))
+            .and_then(|t| {
+                t.receivers
+                    .get(&member)
+                    .map(|p| p.acked == t.offer.n_chunks)
+            })
             .unwrap_or(false)
     }
 
@@ -205,7 +209,12 @@ impl FileSender {
     }
 
     /// Seals chunk `index` of `file_id`; `bytes` must be exactly that chunk of the file.
-    pub fn seal(&self, file_id: FileId, index: u32, bytes: &[u8]) -> Result<Vec<u8>, SendChunkError> {
+    pub fn seal(
+        &self,
+        file_id: FileId,
+        index: u32,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, SendChunkError> {
         let transfer = self
             .transfers
             .get(&file_id)

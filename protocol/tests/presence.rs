@@ -8,11 +8,11 @@ mod common;
 use std::collections::VecDeque;
 
 use common::SeededEntropy;
+use protocol::MemberId;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
-use protocol::room::{Room, HEARTBEAT_MS, HEARTBEAT_JITTER_MS, LIVENESS_BUFFER_MS, SILENCE_MS};
+use protocol::room::{HEARTBEAT_JITTER_MS, HEARTBEAT_MS, LIVENESS_BUFFER_MS, Room, SILENCE_MS};
 use protocol::room_io::{Event, Outgoing, Step};
-use protocol::MemberId;
 
 /// A relay that forwards in order and records every DELIVER it made.
 struct Relay {
@@ -58,7 +58,14 @@ impl Relay {
     fn run(&mut self) {
         while let Some((from, out)) = self.queue.pop_front() {
             let (targets, payload): (Vec<MemberId>, Vec<u8>) = match out {
-                Outgoing::Broadcast(p) => (self.members.iter().map(|m| m.0).filter(|m| *m != from).collect(), p),
+                Outgoing::Broadcast(p) => (
+                    self.members
+                        .iter()
+                        .map(|m| m.0)
+                        .filter(|m| *m != from)
+                        .collect(),
+                    p,
+                ),
                 Outgoing::SendTo(to, p) => (vec![to], p),
             };
             for to in targets {
@@ -73,7 +80,9 @@ impl Relay {
         let Some(index) = self.members.iter().position(|m| m.0 == to) else {
             return false;
         };
-        let result = self.members[index].1.deliver(from, payload, now, &mut self.entropy);
+        let result = self.members[index]
+            .1
+            .deliver(from, payload, now, &mut self.entropy);
         match result {
             Ok(step) => {
                 self.take(to, step);
@@ -119,7 +128,11 @@ impl Relay {
     }
 
     fn names_seen_by(&mut self, id: MemberId) -> Vec<(String, bool)> {
-        self.room(id).members().into_iter().map(|m| (m.name, m.online)).collect()
+        self.room(id)
+            .members()
+            .into_iter()
+            .map(|m| (m.name, m.online))
+            .collect()
     }
 }
 
@@ -132,8 +145,14 @@ fn handshake_makes_members_see_each_other() {
     let mut relay = Relay::new(1);
     let alice = relay.join(&secret(1), "alice", 1, 10);
     let bob = relay.join(&secret(1), "bob", 2, 20);
-    assert_eq!(relay.names_seen_by(alice), [("alice".into(), true), ("bob".into(), true)]);
-    assert_eq!(relay.names_seen_by(bob), [("bob".into(), true), ("alice".into(), true)]);
+    assert_eq!(
+        relay.names_seen_by(alice),
+        [("alice".into(), true), ("bob".into(), true)]
+    );
+    assert_eq!(
+        relay.names_seen_by(bob),
+        [("bob".into(), true), ("alice".into(), true)]
+    );
     relay.chat(alice, "hi bob");
     relay.chat(bob, "hi alice");
     assert_eq!(relay.chats_seen_by(bob), ["hi bob"]);
@@ -143,7 +162,11 @@ fn handshake_makes_members_see_each_other() {
 #[test]
 fn three_members_all_meet() {
     let mut relay = Relay::new(2);
-    let ids = [relay.join(&secret(1), "a", 1, 1), relay.join(&secret(1), "b", 2, 2), relay.join(&secret(1), "c", 3, 3)];
+    let ids = [
+        relay.join(&secret(1), "a", 1, 1),
+        relay.join(&secret(1), "b", 2, 2),
+        relay.join(&secret(1), "c", 3, 3),
+    ];
     for id in ids {
         let seen = relay.names_seen_by(id);
         assert_eq!(seen.len(), 3, "{seen:?}");
@@ -196,7 +219,9 @@ fn replaying_an_envelope_is_rejected() {
     let mut relay = Relay::new(6);
     let alice = relay.join(&secret(1), "alice", 1, 10);
     let bob = relay.join(&secret(1), "bob", 2, 20);
-    let Outgoing::Broadcast(payload) = relay.chat(alice, "once") else { panic!() };
+    let Outgoing::Broadcast(payload) = relay.chat(alice, "once") else {
+        panic!()
+    };
     assert!(!relay.deliver(bob, alice, &payload));
     assert_eq!(relay.chats_seen_by(bob), ["once"]);
 }
@@ -238,13 +263,21 @@ fn heartbeat_interval_is_twenty_seconds_plus_minus_five() {
     let mut gaps = Vec::new();
     for _ in 0..200 {
         let next = room.next_tick_ms();
-        assert!(room.tick(next - 1, &mut entropy).unwrap().outgoing.is_empty());
+        assert!(
+            room.tick(next - 1, &mut entropy)
+                .unwrap()
+                .outgoing
+                .is_empty()
+        );
         let step = room.tick(next, &mut entropy).unwrap();
         assert_eq!(step.outgoing.len(), 1);
         gaps.push(next - now);
         now = next;
     }
-    assert!(gaps.iter().all(|g| (15_000..=25_000).contains(g)), "{gaps:?}");
+    assert!(
+        gaps.iter().all(|g| (15_000..=25_000).contains(g)),
+        "{gaps:?}"
+    );
     assert!(gaps.iter().min() != gaps.iter().max(), "jitter varies");
 }
 
@@ -261,7 +294,11 @@ fn leave_and_relay_left_mark_offline() {
     assert_eq!(step.events, [Event::MembersChanged]);
     assert_eq!(
         relay.names_seen_by(alice),
-        [("alice".into(), true), ("bob".into(), false), ("carol".into(), false)]
+        [
+            ("alice".into(), true),
+            ("bob".into(), false),
+            ("carol".into(), false)
+        ]
     );
 }
 
@@ -272,7 +309,10 @@ fn reconnect_with_same_device_replaces_the_old_entry() {
     relay.join(&secret(1), "bob", 2, 20);
     relay.members.retain(|m| m.0 != MemberId(20));
     relay.join(&secret(1), "bob again", 2, 21);
-    assert_eq!(relay.names_seen_by(alice), [("alice".into(), true), ("bob again".into(), true)]);
+    assert_eq!(
+        relay.names_seen_by(alice),
+        [("alice".into(), true), ("bob again".into(), true)]
+    );
 }
 
 #[test]
@@ -281,17 +321,44 @@ fn chat_sent_before_ack_is_held_then_shown() {
     let alice = relay.join(&secret(1), "alice", 1, 10);
     // Bob joins, but the relay holds everything until bob has also chatted.
     let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
-    let join = bob.welcome(MemberId(20), relay.now, &mut relay.entropy).unwrap();
-    let Outgoing::Broadcast(join) = &join.outgoing[0] else { panic!() };
-    let step = relay.room(alice).deliver(MemberId(20), join, 0, &mut SeededEntropy::new(0)).unwrap();
-    let Outgoing::SendTo(_, here) = &step.outgoing[0] else { panic!() };
-    let step = bob.deliver(MemberId(10), here, 0, &mut relay.entropy).unwrap();
-    let Outgoing::SendTo(_, ack) = &step.outgoing[0] else { panic!() };
-    let (Outgoing::Broadcast(chat), _) = bob.send_chat("early", 0, &mut relay.entropy).unwrap() else { panic!() };
+    let join = bob
+        .welcome(MemberId(20), relay.now, &mut relay.entropy)
+        .unwrap();
+    let Outgoing::Broadcast(join) = &join.outgoing[0] else {
+        panic!()
+    };
+    let step = relay
+        .room(alice)
+        .deliver(MemberId(20), join, 0, &mut SeededEntropy::new(0))
+        .unwrap();
+    let Outgoing::SendTo(_, here) = &step.outgoing[0] else {
+        panic!()
+    };
+    let step = bob
+        .deliver(MemberId(10), here, 0, &mut relay.entropy)
+        .unwrap();
+    let Outgoing::SendTo(_, ack) = &step.outgoing[0] else {
+        panic!()
+    };
+    let (Outgoing::Broadcast(chat), _) = bob.send_chat("early", 0, &mut relay.entropy).unwrap()
+    else {
+        panic!()
+    };
     // The chat overtakes the Ack (e.g. through another path): it is held, not shown.
-    assert_eq!(relay.room(alice).deliver(MemberId(20), &chat, 0, &mut SeededEntropy::new(0)).unwrap(), Step::default());
-    let step = relay.room(alice).deliver(MemberId(20), ack, 0, &mut SeededEntropy::new(0)).unwrap();
-    assert!(matches!(&step.events[..], [Event::MembersChanged, Event::Chat { chat, .. }] if chat.text == "early"));
+    assert_eq!(
+        relay
+            .room(alice)
+            .deliver(MemberId(20), &chat, 0, &mut SeededEntropy::new(0))
+            .unwrap(),
+        Step::default()
+    );
+    let step = relay
+        .room(alice)
+        .deliver(MemberId(20), ack, 0, &mut SeededEntropy::new(0))
+        .unwrap();
+    assert!(
+        matches!(&step.events[..], [Event::MembersChanged, Event::Chat { chat, .. }] if chat.text == "early")
+    );
 }
 
 #[test]
@@ -300,18 +367,42 @@ fn held_envelopes_are_dropped_after_five_seconds() {
     let alice = relay.join(&secret(1), "alice", 1, 10);
     let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
     let join = bob.welcome(MemberId(20), 0, &mut relay.entropy).unwrap();
-    let Outgoing::Broadcast(join) = &join.outgoing[0] else { panic!() };
+    let Outgoing::Broadcast(join) = &join.outgoing[0] else {
+        panic!()
+    };
     let now = relay.now;
-    let step = relay.room(alice).deliver(MemberId(20), join, now, &mut SeededEntropy::new(0)).unwrap();
-    let Outgoing::SendTo(_, here) = &step.outgoing[0] else { panic!() };
-    let step = bob.deliver(MemberId(10), here, 0, &mut relay.entropy).unwrap();
-    let Outgoing::SendTo(_, ack) = &step.outgoing[0] else { panic!() };
-    let (Outgoing::Broadcast(chat), _) = bob.send_chat("late", 0, &mut relay.entropy).unwrap() else { panic!() };
-    relay.room(alice).deliver(MemberId(20), &chat, now, &mut SeededEntropy::new(0)).unwrap();
+    let step = relay
+        .room(alice)
+        .deliver(MemberId(20), join, now, &mut SeededEntropy::new(0))
+        .unwrap();
+    let Outgoing::SendTo(_, here) = &step.outgoing[0] else {
+        panic!()
+    };
+    let step = bob
+        .deliver(MemberId(10), here, 0, &mut relay.entropy)
+        .unwrap();
+    let Outgoing::SendTo(_, ack) = &step.outgoing[0] else {
+        panic!()
+    };
+    let (Outgoing::Broadcast(chat), _) = bob.send_chat("late", 0, &mut relay.entropy).unwrap()
+    else {
+        panic!()
+    };
+    relay
+        .room(alice)
+        .deliver(MemberId(20), &chat, now, &mut SeededEntropy::new(0))
+        .unwrap();
     relay.tick(LIVENESS_BUFFER_MS);
     let now = relay.now;
-    let step = relay.room(alice).deliver(MemberId(20), ack, now, &mut SeededEntropy::new(0)).unwrap();
-    assert_eq!(step.events, [Event::MembersChanged], "the held chat expired");
+    let step = relay
+        .room(alice)
+        .deliver(MemberId(20), ack, now, &mut SeededEntropy::new(0))
+        .unwrap();
+    assert_eq!(
+        step.events,
+        [Event::MembersChanged],
+        "the held chat expired"
+    );
 }
 
 #[test]
@@ -320,9 +411,14 @@ fn join_with_mismatched_member_id_is_dropped() {
     let alice = relay.join(&secret(1), "alice", 1, 10);
     let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
     let join = bob.welcome(MemberId(20), 0, &mut relay.entropy).unwrap();
-    let Outgoing::Broadcast(join) = &join.outgoing[0] else { panic!() };
+    let Outgoing::Broadcast(join) = &join.outgoing[0] else {
+        panic!()
+    };
     let now = relay.now;
-    let step = relay.room(alice).deliver(MemberId(21), join, now, &mut SeededEntropy::new(0)).unwrap();
+    let step = relay
+        .room(alice)
+        .deliver(MemberId(21), join, now, &mut SeededEntropy::new(0))
+        .unwrap();
     assert!(step.outgoing.is_empty());
 }
 
@@ -333,9 +429,16 @@ fn duplicate_msg_id_is_shown_once() {
     let bob = relay.join(&secret(1), "bob", 2, 20);
     // Alice resends the same message (same msg_id) in a fresh envelope, e.g. after a reconnect.
     let now = relay.now;
-    let (_, chat) = relay.room(alice).send_chat("once only", now, &mut SeededEntropy::new(0)).unwrap();
-    let Outgoing::Broadcast(first) = relay.room(alice).resend_chat(&chat).unwrap() else { panic!() };
-    let Outgoing::Broadcast(second) = relay.room(alice).resend_chat(&chat).unwrap() else { panic!() };
+    let (_, chat) = relay
+        .room(alice)
+        .send_chat("once only", now, &mut SeededEntropy::new(0))
+        .unwrap();
+    let Outgoing::Broadcast(first) = relay.room(alice).resend_chat(&chat).unwrap() else {
+        panic!()
+    };
+    let Outgoing::Broadcast(second) = relay.room(alice).resend_chat(&chat).unwrap() else {
+        panic!()
+    };
     assert!(relay.deliver(bob, alice, &first));
     assert!(relay.deliver(bob, alice, &second));
     assert_eq!(relay.chats_seen_by(bob), ["once only"]);

@@ -4,8 +4,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use clap::Parser;
+use wire::limits;
 
 /// Command line of `relay`. The flags are a stable surface: tests outside the repository use them.
 #[derive(Debug, Parser)]
@@ -34,6 +36,99 @@ pub struct Cli {
     /// Origin to advertise in invites instead of the detected LAN addresses (repeatable).
     #[arg(long = "advertise", env = "CUTOUT_ADVERTISE", value_delimiter = ',')]
     pub advertise: Vec<String>,
+
+    /// Largest frame payload in bytes.
+    #[arg(long, env = "CUTOUT_MAX_PAYLOAD", default_value_t = limits::MAX_PAYLOAD)]
+    pub max_payload: usize,
+
+    /// Members per room.
+    #[arg(long, env = "CUTOUT_MAX_MEMBERS", default_value_t = limits::MAX_MEMBERS_PER_ROOM)]
+    pub max_members: usize,
+
+    /// Rooms on this relay.
+    #[arg(long, env = "CUTOUT_MAX_ROOMS", default_value_t = limits::MAX_ROOMS)]
+    pub max_rooms: usize,
+
+    /// Connections on this relay.
+    #[arg(long, env = "CUTOUT_MAX_CONNECTIONS", default_value_t = limits::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Connections per client IP address (0 = no cap).
+    #[arg(long, env = "CUTOUT_MAX_PER_IP", default_value_t = limits::MAX_CONNECTIONS_PER_IP)]
+    pub max_per_ip: usize,
+
+    /// Frames per second a connection may send (token bucket, 2 s burst).
+    #[arg(long, env = "CUTOUT_RATE_FRAMES", default_value_t = limits::RATE_FRAMES_PER_SECOND)]
+    pub rate_frames: u32,
+
+    /// Bytes per second a connection may send (token bucket, 2 s burst).
+    #[arg(long, env = "CUTOUT_RATE_BYTES", default_value_t = limits::RATE_BYTES_PER_SECOND)]
+    pub rate_bytes: u64,
+
+    /// Frames a connection's send queue holds before the slow receiver is cut off.
+    #[arg(long, env = "CUTOUT_QUEUE_FRAMES", default_value_t = limits::SEND_QUEUE_FRAMES)]
+    pub queue_frames: usize,
+
+    /// Bytes a connection's send queue holds before the slow receiver is cut off.
+    #[arg(long, env = "CUTOUT_QUEUE_BYTES", default_value_t = limits::SEND_QUEUE_BYTES)]
+    pub queue_bytes: usize,
+
+    /// Milliseconds a new WebSocket has to send JOIN (also: the TLS handshake and request head).
+    #[arg(long, env = "CUTOUT_DEADLINE_MS", default_value_t = millis(limits::JOIN_DEADLINE))]
+    pub deadline_ms: u64,
+
+    /// Milliseconds between WebSocket pings; a ping unanswered by the next one closes.
+    #[arg(long, env = "CUTOUT_PING_MS", default_value_t = millis(limits::PING_INTERVAL))]
+    pub ping_ms: u64,
+}
+
+const fn millis(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+/// Every limit of PROTOCOL.md A, as configured.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest payload (what follows the type byte, and for SEND_TO the `to`).
+    pub max_payload: usize,
+    /// Members per room.
+    pub max_members: usize,
+    /// Rooms on the relay.
+    pub max_rooms: usize,
+    /// Connections on the relay.
+    pub max_connections: usize,
+    /// Connections per client IP; `None` means no cap.
+    pub max_per_ip: Option<usize>,
+    /// Frames per second per connection.
+    pub rate_frames: u32,
+    /// Bytes per second per connection.
+    pub rate_bytes: u64,
+    /// Send queue bound in frames.
+    pub queue_frames: usize,
+    /// Send queue bound in bytes.
+    pub queue_bytes: usize,
+    /// Deadline for the TLS handshake, the HTTP request head and JOIN.
+    pub deadline: Duration,
+    /// Interval between WebSocket pings, and how long a pong may take.
+    pub ping_interval: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_payload: limits::MAX_PAYLOAD,
+            max_members: limits::MAX_MEMBERS_PER_ROOM,
+            max_rooms: limits::MAX_ROOMS,
+            max_connections: limits::MAX_CONNECTIONS,
+            max_per_ip: Some(limits::MAX_CONNECTIONS_PER_IP),
+            rate_frames: limits::RATE_FRAMES_PER_SECOND,
+            rate_bytes: limits::RATE_BYTES_PER_SECOND,
+            queue_frames: limits::SEND_QUEUE_FRAMES,
+            queue_bytes: limits::SEND_QUEUE_BYTES,
+            deadline: limits::JOIN_DEADLINE,
+            ping_interval: limits::PING_INTERVAL,
+        }
+    }
 }
 
 /// Where a listener should bind, or that it is switched off.
@@ -67,6 +162,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Origins given with `--advertise`; empty means "derive from the bound addresses".
     pub advertise: Vec<String>,
+    /// The limits of PROTOCOL.md A.
+    pub limits: Limits,
 }
 
 /// A configuration the relay cannot start with.
@@ -83,6 +180,9 @@ pub enum ConfigError {
     /// An `--advertise` value is not an `http://` or `https://` origin.
     #[error("--advertise {0}: expected an origin such as https://192.168.1.5:8443")]
     BadOrigin(String),
+    /// A limit is zero where zero would stop the relay from working.
+    #[error("--{0} must be at least 1")]
+    ZeroLimit(&'static str),
 }
 
 impl Cli {
@@ -106,10 +206,41 @@ impl Cli {
                 _ => return Err(ConfigError::BadOrigin(origin.clone())),
             }
         }
+        let positive = |name: &'static str, value: u64| {
+            if value == 0 {
+                Err(ConfigError::ZeroLimit(name))
+            } else {
+                Ok(())
+            }
+        };
+        positive("max-payload", self.max_payload as u64)?;
+        positive("max-members", self.max_members as u64)?;
+        positive("max-rooms", self.max_rooms as u64)?;
+        positive("max-connections", self.max_connections as u64)?;
+        positive("rate-frames", u64::from(self.rate_frames))?;
+        positive("rate-bytes", self.rate_bytes)?;
+        positive("queue-frames", self.queue_frames as u64)?;
+        positive("queue-bytes", self.queue_bytes as u64)?;
+        positive("deadline-ms", self.deadline_ms)?;
+        positive("ping-ms", self.ping_ms)?;
+        let limits = Limits {
+            max_payload: self.max_payload,
+            max_members: self.max_members,
+            max_rooms: self.max_rooms,
+            max_connections: self.max_connections,
+            max_per_ip: (self.max_per_ip > 0).then_some(self.max_per_ip),
+            rate_frames: self.rate_frames,
+            rate_bytes: self.rate_bytes,
+            queue_frames: self.queue_frames,
+            queue_bytes: self.queue_bytes,
+            deadline: Duration::from_millis(self.deadline_ms),
+            ping_interval: Duration::from_millis(self.ping_ms),
+        };
         Ok(Config {
             dist: self.dist,
             data_dir,
             advertise: self.advertise,
+            limits,
         })
     }
 }

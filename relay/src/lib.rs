@@ -1,23 +1,33 @@
-//! Cutout's relay: serves the built app and (soon) forwards opaque frames between the members of
-//! a room. It never sees a key, a name or a plaintext, and writes nothing to disk but its own TLS
-//! material.
+//! Cutout's relay: serves the built app and forwards opaque frames between the members of a room
+//! (PROTOCOL.md A). It never sees a key, a name or a plaintext, and writes nothing to disk but its
+//! own TLS material.
 //!
-//! Shaped after mini-redis: [`run`] takes bound listeners and a shutdown future, so tests bind
-//! `127.0.0.1:0` and stop the relay when they are done.
+//! Shaped after mini-redis, one module per layer: [`server`] accepts connections and hands
+//! `/ws` to [`socket`], which upgrades it and runs a [`member`]; members meet in [`rooms`] and
+//! talk through bounded [`outbox`]es. [`run`] takes bound listeners and a shutdown future, so
+//! tests bind `127.0.0.1:0` and stop the relay when they are done.
 
 #![forbid(unsafe_code)]
 
 pub mod banner;
+pub mod bucket;
+pub mod capacity;
 pub mod config;
+pub mod member;
 pub mod origins;
+pub mod outbox;
+pub mod rooms;
 pub mod routes;
 pub mod server;
+pub mod socket;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
-pub use config::{Cli, Config, ConfigError, Listen};
+pub use config::{Cli, Config, ConfigError, Limits, Listen};
 
 /// The sockets the relay serves, bound by the caller.
 #[derive(Debug)]
@@ -26,8 +36,34 @@ pub struct Listeners {
     pub http: TcpListener,
 }
 
-/// Serves the app until `shutdown` resolves.
+/// State every connection shares.
+pub struct Shared {
+    /// The limits of PROTOCOL.md A.
+    pub limits: Limits,
+    /// Rooms and their members.
+    pub rooms: rooms::Rooms,
+    /// Open connections, relay-wide and per address.
+    pub capacity: Arc<capacity::Capacity>,
+    /// Becomes `true` when the relay shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Serves the app and rooms until `shutdown` resolves; members get a 1001 close.
 pub async fn run(listeners: Listeners, config: Config, shutdown: impl Future<Output = ()>) {
+    let (stopping, stop_rx) = watch::channel(false);
+    let limits = config.limits.clone();
+    let shared = Arc::new(Shared {
+        rooms: rooms::Rooms::new(limits.max_rooms, limits.max_members),
+        capacity: capacity::Capacity::new(limits.max_connections, limits.max_per_ip),
+        shutdown: stop_rx,
+        limits,
+    });
     let routes = routes::routes(&config.dist);
-    server::serve(listeners.http, routes, shutdown).await;
+    let http = server::serve(listeners.http, routes, shared.clone());
+    tokio::select! {
+        () = http => {}
+        () = shutdown => {}
+    }
+    let _ = stopping.send(true);
+    server::drain(&shared).await;
 }

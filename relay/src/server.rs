@@ -1,81 +1,121 @@
-//! The accept loop: one task per TCP connection, served by hyper with the warp routes.
+//! The accept loop: one task per TCP connection, served by hyper; `/ws` goes to [`socket`], the
+//! rest to the warp routes.
 //!
-//! Owning the loop (rather than `warp::serve`) lets the relay set hyper's timer, so the
-//! request-head deadline of PROTOCOL.md A is really enforced, and lets a failing connection
-//! end alone without touching the others.
+//! Owning the loop (rather than `warp::serve`) lets the relay count connections per address, set
+//! hyper's timer so the request-head deadline of PROTOCOL.md A is really enforced, and end a
+//! failing connection alone without touching the others.
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::net::{TcpListener, TcpStream};
+use tower_service::Service;
 use warp::{Filter, Reply};
 
-/// PROTOCOL.md A, deadlines: the HTTP request head must arrive within 10 s.
-pub const REQUEST_HEAD_DEADLINE: Duration = Duration::from_secs(10);
+use crate::Shared;
+use crate::capacity::{Admission, Ticket};
+use crate::socket;
 
-/// How long in-flight requests may take to finish once shutdown starts.
-const DRAIN_DEADLINE: Duration = Duration::from_secs(5);
+/// How long members may take to leave once shutdown starts (PROTOCOL.md A: exit within 5 s).
+const DRAIN_DEADLINE: Duration = Duration::from_secs(4);
 
-/// Serves `routes` on `listener` until `shutdown` resolves, then drains open connections.
-pub async fn serve<F>(listener: TcpListener, routes: F, shutdown: impl Future<Output = ()>)
+type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, warp::Error>;
+
+/// Accepts connections on `listener` forever, serving each in its own task.
+pub async fn serve<F>(listener: TcpListener, routes: F, shared: Arc<Shared>)
 where
     F: Filter<Error = Infallible> + Clone + Send + Sync + 'static,
     F::Extract: Reply,
 {
-    // Every connection task watches this; sending `true` asks them to finish and close.
-    let (stopping, stop_rx) = watch::channel(false);
-    let mut connections = JoinSet::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        // Reap finished connection tasks so the set stays as small as the open connections.
-        while connections.try_join_next().is_some() {}
-        let (stream, _peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(err) => {
-                    // Out of file descriptors or a connection reset before accept: back off
-                    // briefly rather than spin, and keep serving everyone else.
-                    tracing::warn!(%err, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
+        let (stream, peer) = match listener.accept().await {
+            Ok(pair) => pair,
+            Err(err) => {
+                // Out of file descriptors, or a connection reset before accept: back off briefly
+                // rather than spin, and keep serving everyone else.
+                tracing::warn!(%err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
         };
-        let service = TowerToHyperService::new(warp::service(routes.clone()));
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(REQUEST_HEAD_DEADLINE)
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
-        let mut stop = stop_rx.clone();
-        connections.spawn(async move {
-            let mut connection = std::pin::pin!(connection);
-            let result = tokio::select! {
-                result = connection.as_mut() => result,
-                _ = async { stop.wait_for(|stopping| *stopping).await.map(|_| ()) } => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
+        let Some(ticket) = shared.capacity.admit(peer.ip()) else {
+            // Far past the caps: not even worth an answer.
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(connection(stream, routes.clone(), shared.clone(), Arc::new(ticket)));
+    }
+}
+
+/// Serves one TCP connection: HTTP/1.1 with upgrades.
+async fn connection<F>(stream: TcpStream, routes: F, shared: Arc<Shared>, ticket: Arc<Ticket>)
+where
+    F: Filter<Error = Infallible> + Clone + Send + Sync + 'static,
+    F::Extract: Reply,
+{
+    let deadline = shared.limits.deadline;
+    let mut shutdown = shared.shutdown.clone();
+    let app = warp::service(routes);
+    let service = service_fn(move |request: Request<Incoming>| {
+        let (shared, ticket, mut app) = (shared.clone(), ticket.clone(), app.clone());
+        async move {
+            let response: Response<Body> = if request.uri().path() == socket::PATH {
+                socket::upgrade(request, shared, ticket).map(boxed)
+            } else if ticket.admission == Admission::OverCapacity {
+                let mut busy = Response::new(boxed("relay at capacity".to_owned()));
+                *busy.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                busy
+            } else {
+                match app.call(request).await {
+                    Ok(response) => response.map(|body| body.boxed_unsync()),
+                    Err(never) => match never {},
                 }
             };
-            if let Err(err) = result {
-                tracing::debug!(%err, "connection ended with an error");
-            }
-        });
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(deadline)
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    let mut connection = std::pin::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        () = crate::member::stopped(&mut shutdown) => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(err) = result {
+        tracing::debug!(%err, "connection ended with an error");
     }
-    drop(listener);
-    let _ = stopping.send(true);
+}
+
+fn boxed(text: String) -> Body {
+    Full::new(Bytes::from(text))
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// Waits (bounded) until every connection has closed after shutdown was signalled.
+pub async fn drain(shared: &Shared) {
     let drained = tokio::time::timeout(DRAIN_DEADLINE, async {
-        while connections.join_next().await.is_some() {}
+        while shared.capacity.total() > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     })
     .await;
     if drained.is_err() {
-        tracing::debug!("connections still open after the drain deadline; closing them");
-        connections.abort_all();
+        tracing::debug!(
+            open = shared.capacity.total(),
+            "connections still open after the drain deadline"
+        );
     }
 }

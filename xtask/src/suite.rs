@@ -188,17 +188,23 @@ pub fn test() -> Result<(), String> {
         cargo(&["doc", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"),
     );
     tally.cargo_tests("native tests", &mut cargo(&["test"]));
-    tally.check(
-        "wasm32 build of wire and protocol",
-        &mut cargo(&[
-            "build",
+    // The same test code as natively, compiled to wasm32 and run by wasm-bindgen-test-runner
+    // (in node), so every vector is checked in wasm too.
+    tally.cargo_tests(
+        "wasm32 tests of wire and protocol",
+        cargo(&[
+            "test",
             "--package",
             "wire",
             "--package",
             "protocol",
             "--target",
             "wasm32-unknown-unknown",
-        ]),
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        ),
     );
 
     let app = tally.check_with("trunk build (release)", crate::run::build_app);

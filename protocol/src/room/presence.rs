@@ -132,8 +132,7 @@ impl Room {
             .map(|profile| profile.device_id);
         if let Some(device) = device {
             self.peers.retain(|other, peer| {
-                *other == sender
-                    || peer.profile.as_ref().map(|p| p.device_id) != Some(device)
+                *other == sender || peer.profile.as_ref().map(|p| p.device_id) != Some(device)
             });
         }
         step.changed();
@@ -148,7 +147,12 @@ impl Room {
         }
     }
 
-    pub(super) fn presence_from_live(&mut self, sender: SenderId, presence: &Presence, step: &mut Step) {
+    pub(super) fn presence_from_live(
+        &mut self,
+        sender: SenderId,
+        presence: &Presence,
+        step: &mut Step,
+    ) {
         let Some(peer) = self.peers.get_mut(&sender) else {
             return;
         };
@@ -157,5 +161,4 @@ impl Room {
             step.changed();
         }
     }
-
 }

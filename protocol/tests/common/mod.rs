@@ -1,6 +1,6 @@
 //! Deterministic randomness for tests: SplitMix64, seeded per test.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use protocol::entropy::Entropy;
 
