@@ -22,17 +22,26 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {http_addr}"))?;
     let http_bound = http.local_addr()?;
     // Tests and scripts read this line to learn the port actually bound.
-    println!("listening http {http_bound}");
+    say(&format!("listening http {http_bound}\n"));
     if let Listen::At(addr) = https {
         tracing::warn!(%addr, "HTTPS is not available in this version yet; serving HTTP only");
     }
 
     let origins = relay::origins::advertised(http_bound, None, &config.advertise);
-    print!("{}", relay::banner::render(&origins));
+    say(&relay::banner::render(&origins));
 
     relay::run(Listeners { http }, config, shutdown_signal()).await;
-    println!("relay stopped");
+    say("relay stopped\n");
     Ok(())
+}
+
+/// Writes to stdout, ignoring a closed pipe: whoever started the relay may have stopped
+/// listening, and that must not stop the relay (`print!` would panic).
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -1,0 +1,226 @@
+//! Rooms over WebSocket (PROTOCOL.md A), against a real relay on 127.0.0.1: the happy path, every
+//! ERROR code, and the limits.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::*;
+use futures_util::SinkExt;
+use relay::Limits;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
+
+#[tokio::test]
+async fn two_members_exchange_broadcast_and_send_to() {
+    let relay = TestRelay::start(limits()).await;
+    let mut a = connect(&relay).await;
+    let mut b = connect(&relay).await;
+    let (a_id, others) = join(&mut a, room(1)).await;
+    assert!(others.is_empty());
+    let (b_id, others) = join(&mut b, room(1)).await;
+    assert_eq!(others, vec![a_id]);
+    assert_eq!(frame(&mut a).await, RelayFrame::Joined(b_id));
+
+    send(&mut a, ClientFrame::Broadcast { payload: b"to everyone" }).await;
+    assert_eq!(
+        frame(&mut b).await,
+        RelayFrame::Deliver { from: a_id, payload: b"to everyone" }
+    );
+    send(&mut b, ClientFrame::SendTo { to: a_id, payload: b"just you" }).await;
+    assert_eq!(
+        frame(&mut a).await,
+        RelayFrame::Deliver { from: b_id, payload: b"just you" }
+    );
+    // An unknown recipient is dropped without an error; the connection stays usable.
+    let nobody = MemberId(a_id.0 ^ b_id.0 ^ 0x5a5a_5a5a);
+    send(&mut b, ClientFrame::SendTo { to: nobody, payload: b"lost" }).await;
+    ping(&mut b, 42).await;
+
+    b.close(None).await.unwrap();
+    assert_eq!(frame(&mut a).await, RelayFrame::Left(b_id));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn rooms_are_separate_and_broadcast_skips_the_sender() {
+    let relay = TestRelay::start(limits()).await;
+    let mut a = connect(&relay).await;
+    let mut b = connect(&relay).await;
+    let mut other = connect(&relay).await;
+    let (a_id, _) = join(&mut a, room(1)).await;
+    join(&mut b, room(1)).await;
+    join(&mut other, room(2)).await;
+    assert!(matches!(frame(&mut a).await, RelayFrame::Joined(_)));
+    send(&mut a, ClientFrame::Broadcast { payload: b"x" }).await;
+    assert_eq!(frame(&mut b).await, RelayFrame::Deliver { from: a_id, payload: b"x" });
+    // Neither the sender nor another room's member gets it: their next frame is their PONG.
+    ping(&mut a, 1).await;
+    send(&mut other, ClientFrame::Ping { nonce: 2 }).await;
+    assert_eq!(frame(&mut other).await, RelayFrame::Pong { nonce: 2 });
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_1_for_a_frame_before_join() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    send(&mut s, ClientFrame::Broadcast { payload: b"early" }).await;
+    expect_error(&mut s, ErrorCode::Malformed).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_1_for_a_second_join() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    join(&mut s, room(1)).await;
+    send(&mut s, ClientFrame::Join { version: 1, room: room(1) }).await;
+    expect_error(&mut s, ErrorCode::Malformed).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_1_for_unknown_types_and_truncated_frames() {
+    let relay = TestRelay::start(limits()).await;
+    for bad in [vec![0x09, 1, 2, 3], vec![0x01, 0x01, 0xaa], vec![], vec![0x04, 0, 0]] {
+        let mut s = connect(&relay).await;
+        send_raw(&mut s, bad.clone()).await;
+        expect_error(&mut s, ErrorCode::Malformed).await;
+    }
+    // The same after JOIN: a truncated SEND_TO and an unknown type.
+    for bad in [vec![0x03, 0, 0], vec![0x7f]] {
+        let mut s = connect(&relay).await;
+        join(&mut s, room(3)).await;
+        send_raw(&mut s, bad).await;
+        expect_error(&mut s, ErrorCode::Malformed).await;
+    }
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_1_when_no_join_arrives_before_the_deadline() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    // Say nothing: the relay gives up at its (test-short) deadline.
+    expect_error(&mut s, ErrorCode::Malformed).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_2_when_the_room_is_full() {
+    let relay = TestRelay::start(Limits { max_members: 2, ..limits() }).await;
+    let mut a = connect(&relay).await;
+    let mut b = connect(&relay).await;
+    let mut c = connect(&relay).await;
+    join(&mut a, room(1)).await;
+    join(&mut b, room(1)).await;
+    send(&mut c, ClientFrame::Join { version: 1, room: room(1) }).await;
+    expect_error(&mut c, ErrorCode::RoomFull).await;
+    // Another room still works.
+    let mut d = connect(&relay).await;
+    join(&mut d, room(2)).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_3_for_an_oversized_payload() {
+    let relay = TestRelay::start(Limits { max_payload: 1_000, ..limits() }).await;
+    let mut a = connect(&relay).await;
+    join(&mut a, room(1)).await;
+    send(&mut a, ClientFrame::Broadcast { payload: &[7; 1_000] }).await;
+    ping(&mut a, 1).await;
+    send(&mut a, ClientFrame::Broadcast { payload: &[7; 1_001] }).await;
+    expect_error(&mut a, ErrorCode::PayloadTooLarge).await;
+
+    let mut b = connect(&relay).await;
+    join(&mut b, room(1)).await;
+    let to = MemberId(1);
+    send(&mut b, ClientFrame::SendTo { to, payload: &[7; 1_001] }).await;
+    expect_error(&mut b, ErrorCode::PayloadTooLarge).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_5_past_the_per_address_cap_and_the_room_cap() {
+    let relay = TestRelay::start(Limits { max_per_ip: Some(2), max_rooms: 1, ..limits() }).await;
+    let mut a = connect(&relay).await;
+    join(&mut a, room(1)).await;
+    let mut b = connect(&relay).await;
+    send(&mut b, ClientFrame::Join { version: 1, room: room(2) }).await;
+    expect_error(&mut b, ErrorCode::AtCapacity).await;
+    drop(b);
+    // Give the relay a moment to count b's connection as closed, then fill the address cap.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _b = connect(&relay).await;
+    let mut c = connect(&relay).await;
+    expect_error(&mut c, ErrorCode::AtCapacity).await;
+    // The member already in is unaffected.
+    ping(&mut a, 9).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn error_6_for_an_unknown_wire_version() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    send(&mut s, ClientFrame::Join { version: 2, room: room(1) }).await;
+    expect_error(&mut s, ErrorCode::UnsupportedVersion).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn text_frames_close_with_1003() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    join(&mut s, room(1)).await;
+    s.send(Message::text("hello")).await.unwrap();
+    assert_eq!(next(&mut s).await, Got::Closed(Some(CloseCode::Unsupported)));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_members_with_1001() {
+    let relay = TestRelay::start(limits()).await;
+    let mut s = connect(&relay).await;
+    join(&mut s, room(1)).await;
+    let stopping = tokio::spawn(relay.stop());
+    assert_eq!(next(&mut s).await, Got::Closed(Some(CloseCode::Away)));
+    stopping.await.unwrap();
+}
+
+fn raw_upgrade(addr: std::net::SocketAddr, origin: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nConnection: Upgrade\r\n\
+         Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+    )
+    .unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn origin_must_match_host_and_compression_is_never_negotiated() {
+    let relay = TestRelay::start(limits()).await;
+    let addr = relay.addr;
+    let forbidden = tokio::task::spawn_blocking(move || raw_upgrade(addr, "http://evil.example"))
+        .await
+        .unwrap();
+    assert!(forbidden.starts_with("HTTP/1.1 403"), "{forbidden}");
+    let origin = format!("http://{addr}");
+    let accepted = tokio::task::spawn_blocking(move || raw_upgrade(addr, &origin))
+        .await
+        .unwrap();
+    assert!(accepted.starts_with("HTTP/1.1 101"), "{accepted}");
+    assert!(accepted.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "RFC 6455 accept key");
+    assert!(!accepted.to_ascii_lowercase().contains("permessage-deflate"));
+    relay.stop().await;
+}
