@@ -4,8 +4,9 @@
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
-/// Renders the start-up banner for `origins` (the first one gets the QR code).
-pub fn render(origins: &[String]) -> String {
+/// Renders the start-up banner for `origins` (the first one, HTTPS when served, gets the QR
+/// code) and the CA's fingerprint, which people compare when they install the CA.
+pub fn render(origins: &[String], ca_fingerprint: Option<&str>) -> String {
     let mut out = String::new();
     let Some(first) = origins.first() else {
         return out;
@@ -30,6 +31,11 @@ pub fn render(origins: &[String]) -> String {
         }
         Err(err) => tracing::warn!(%err, "cannot render the address as a QR code"),
     }
+    if let Some(fingerprint) = ca_fingerprint {
+        out.push_str("Local CA (install it from /ca.crt on each phone) SHA-256:\n  ");
+        out.push_str(fingerprint);
+        out.push('\n');
+    }
     out
 }
 
@@ -39,17 +45,21 @@ mod tests {
 
     #[test]
     fn banner_lists_every_origin_and_draws_a_code() {
-        let text = render(&[
-            "http://127.0.0.1:8080".into(),
-            "http://10.0.0.2:8080".into(),
-        ]);
+        let text = render(
+            &[
+                "http://127.0.0.1:8080".into(),
+                "http://10.0.0.2:8080".into(),
+            ],
+            Some("AB:CD"),
+        );
         assert!(text.contains("http://127.0.0.1:8080/"));
         assert!(text.contains("http://10.0.0.2:8080/"));
         assert!(text.contains('▀') || text.contains('▄') || text.contains('█'));
+        assert!(text.contains("AB:CD"));
     }
 
     #[test]
     fn no_origins_no_banner() {
-        assert!(render(&[]).is_empty());
+        assert!(render(&[], None).is_empty());
     }
 }

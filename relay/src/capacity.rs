@@ -108,17 +108,30 @@ mod tests {
         let ip = IpAddr::from([127, 0, 0, 1]);
         let a = capacity.admit(ip).unwrap();
         let b = capacity.admit(ip).unwrap();
-        assert_eq!((a.admission, b.admission), (Admission::Admitted, Admission::Admitted));
+        assert_eq!(
+            (a.admission, b.admission),
+            (Admission::Admitted, Admission::Admitted)
+        );
         let c = capacity.admit(ip).unwrap();
         let d = capacity.admit(ip).unwrap();
         assert_eq!(c.admission, Admission::OverCapacity);
         assert_eq!(d.admission, Admission::OverCapacity);
-        assert!(capacity.admit(ip).is_none(), "past the grace band the socket is dropped");
+        assert!(
+            capacity.admit(ip).is_none(),
+            "past the grace band the socket is dropped"
+        );
         let other = capacity.admit(IpAddr::from([127, 0, 0, 2])).unwrap();
-        assert_eq!(other.admission, Admission::Admitted, "the cap is per address");
+        assert_eq!(
+            other.admission,
+            Admission::Admitted,
+            "the cap is per address"
+        );
         drop((a, b, c, d, other));
         assert_eq!(capacity.total(), 0);
-        assert!(capacity.counts().per_ip.is_empty(), "no entry outlives its connections");
+        assert!(
+            capacity.counts().per_ip.is_empty(),
+            "no entry outlives its connections"
+        );
     }
 
     #[test]

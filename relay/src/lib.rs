@@ -13,6 +13,8 @@ pub mod banner;
 pub mod bucket;
 pub mod capacity;
 pub mod config;
+pub mod headers;
+pub mod info;
 pub mod member;
 pub mod origins;
 pub mod outbox;
@@ -20,6 +22,7 @@ pub mod rooms;
 pub mod routes;
 pub mod server;
 pub mod socket;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,10 +33,11 @@ use tokio::sync::watch;
 pub use config::{Cli, Config, ConfigError, Limits, Listen};
 
 /// The sockets the relay serves, bound by the caller.
-#[derive(Debug)]
 pub struct Listeners {
     /// Plain HTTP.
     pub http: TcpListener,
+    /// HTTPS, with the TLS material it serves.
+    pub https: Option<(TcpListener, tls::Tls)>,
 }
 
 /// State every connection shares.
@@ -58,10 +62,36 @@ pub async fn run(listeners: Listeners, config: Config, shutdown: impl Future<Out
         shutdown: stop_rx,
         limits,
     });
-    let routes = routes::routes(&config.dist);
-    let http = server::serve(listeners.http, routes, shared.clone());
+    let https_addr = listeners
+        .https
+        .as_ref()
+        .and_then(|(l, _)| l.local_addr().ok());
+    let origins = match listeners.http.local_addr() {
+        Ok(http) => origins::advertised(http, https_addr, &config.advertise),
+        Err(_) => Vec::new(),
+    };
+    let (https, fingerprint, ca_pem) = match listeners.https {
+        Some((listener, tls)) => (
+            Some((listener, tls.acceptor)),
+            Some(tls.ca_fingerprint),
+            Some(tls.ca_pem),
+        ),
+        None => (None, None, None),
+    };
+    let info = info::RelayInfo::new(origins, fingerprint);
+    let routes = routes::routes(&config.dist, info, ca_pem);
+    let http = server::serve(listeners.http, None, routes.clone(), shared.clone());
+    let https = async {
+        match https {
+            Some((listener, acceptor)) => {
+                server::serve(listener, Some(acceptor), routes, shared.clone()).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         () = http => {}
+        () = https => {}
         () = shutdown => {}
     }
     let _ = stopping.send(true);

@@ -17,22 +17,45 @@ async fn main() -> anyhow::Result<()> {
     let (http_addr, https) = (cli.http, cli.https);
     let config = cli.into_config()?;
 
-    let http = TcpListener::bind(http_addr)
-        .await
-        .with_context(|| format!("cannot listen on {http_addr}"))?;
+    let http = bind(http_addr).await?;
     let http_bound = http.local_addr()?;
-    // Tests and scripts read this line to learn the port actually bound.
+    let https = match https {
+        Listen::Off => None,
+        Listen::At(addr) => {
+            let listener = bind(addr).await?;
+            let mut addresses = relay::origins::lan_addresses();
+            if !addr.ip().is_unspecified() {
+                addresses.push(addr.ip());
+            }
+            let names = relay::tls::server_names(&addresses);
+            let tls = relay::tls::load_or_create(&config.data_dir, &names)
+                .with_context(|| format!("TLS material in {}", config.data_dir.display()))?;
+            if tls.created_ca {
+                tracing::info!(dir = %config.data_dir.display(), "created a local certificate authority");
+            }
+            Some((listener, tls))
+        }
+    };
+    let https_bound = https.as_ref().map(|(l, _)| l.local_addr()).transpose()?;
+
+    // Tests and scripts read these lines to learn the ports actually bound.
     say(&format!("listening http {http_bound}\n"));
-    if let Listen::At(addr) = https {
-        tracing::warn!(%addr, "HTTPS is not available in this version yet; serving HTTP only");
+    if let Some(addr) = https_bound {
+        say(&format!("listening https {addr}\n"));
     }
+    let origins = relay::origins::advertised(http_bound, https_bound, &config.advertise);
+    let fingerprint = https.as_ref().map(|(_, tls)| tls.ca_fingerprint.as_str());
+    say(&relay::banner::render(&origins, fingerprint));
 
-    let origins = relay::origins::advertised(http_bound, None, &config.advertise);
-    say(&relay::banner::render(&origins));
-
-    relay::run(Listeners { http }, config, shutdown_signal()).await;
+    relay::run(Listeners { http, https }, config, shutdown_signal()).await;
     say("relay stopped\n");
     Ok(())
+}
+
+async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
 }
 
 /// Writes to stdout, ignoring a closed pipe: whoever started the relay may have stopped

@@ -298,4 +298,3 @@ where
 {
     guarded(outbox, limit, sink.send(msg)).await
 }
-

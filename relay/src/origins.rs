@@ -30,7 +30,7 @@ pub fn advertised(
 }
 
 /// Non-loopback IPv4 addresses of this machine's interfaces, in interface order.
-fn lan_addresses() -> Vec<IpAddr> {
+pub fn lan_addresses() -> Vec<IpAddr> {
     match if_addrs::get_if_addrs() {
         Ok(interfaces) => interfaces
             .into_iter()

@@ -12,9 +12,11 @@ use std::time::Duration;
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
+use hyper::rt::{Read, Write};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 use warp::{Filter, Reply};
 
@@ -27,9 +29,14 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(4);
 
 type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, warp::Error>;
 
-/// Accepts connections on `listener` forever, serving each in its own task.
-pub async fn serve<F>(listener: TcpListener, routes: F, shared: Arc<Shared>)
-where
+/// Accepts connections on `listener` forever (over TLS when given an acceptor), serving each in
+/// its own task.
+pub async fn serve<F>(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    routes: F,
+    shared: Arc<Shared>,
+) where
     F: Filter<Error = Infallible> + Clone + Send + Sync + 'static,
     F::Extract: Reply,
 {
@@ -49,13 +56,26 @@ where
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, routes.clone(), shared.clone(), Arc::new(ticket)));
+        let (routes, shared, ticket) = (routes.clone(), shared.clone(), Arc::new(ticket));
+        let Some(acceptor) = tls.clone() else {
+            tokio::spawn(connection(TokioIo::new(stream), routes, shared, ticket));
+            continue;
+        };
+        tokio::spawn(async move {
+            // PROTOCOL.md A: a TLS handshake that stalls is dropped at the deadline.
+            match tokio::time::timeout(shared.limits.deadline, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => connection(TokioIo::new(stream), routes, shared, ticket).await,
+                Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
+            }
+        });
     }
 }
 
-/// Serves one TCP connection: HTTP/1.1 with upgrades.
-async fn connection<F>(stream: TcpStream, routes: F, shared: Arc<Shared>, ticket: Arc<Ticket>)
+/// Serves one connection: HTTP/1.1 with upgrades.
+async fn connection<I, F>(io: I, routes: F, shared: Arc<Shared>, ticket: Arc<Ticket>)
 where
+    I: Read + Write + Unpin + Send + 'static,
     F: Filter<Error = Infallible> + Clone + Send + Sync + 'static,
     F::Extract: Reply,
 {
@@ -83,7 +103,7 @@ where
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(deadline)
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(io, service)
         .with_upgrades();
     let mut connection = std::pin::pin!(connection);
     let result = tokio::select! {

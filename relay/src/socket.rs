@@ -75,7 +75,11 @@ where
     if !is_upgrade {
         return plain(StatusCode::BAD_REQUEST, "WebSocket upgrade expected");
     }
-    if headers.get(SEC_WEBSOCKET_VERSION).map(HeaderValue::as_bytes) != Some(b"13") {
+    if headers
+        .get(SEC_WEBSOCKET_VERSION)
+        .map(HeaderValue::as_bytes)
+        != Some(b"13")
+    {
         let mut response = plain(StatusCode::UPGRADE_REQUIRED, "WebSocket version 13 only");
         response
             .headers_mut()
@@ -143,11 +147,20 @@ mod tests {
 
     #[test]
     fn origin_must_name_the_host() {
-        let ok = headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")]);
+        let ok = headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080"),
+        ]);
         assert!(origin_matches_host(&ok));
-        let other_port = headers(&[("origin", "http://127.0.0.1:9999"), ("host", "127.0.0.1:8080")]);
+        let other_port = headers(&[
+            ("origin", "http://127.0.0.1:9999"),
+            ("host", "127.0.0.1:8080"),
+        ]);
         assert!(!origin_matches_host(&other_port));
-        let evil = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")]);
+        let evil = headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8080"),
+        ]);
         assert!(!origin_matches_host(&evil));
         let none = headers(&[("host", "127.0.0.1:8080")]);
         assert!(!origin_matches_host(&none));

@@ -1,9 +1,11 @@
 //! The relay under load and abuse: many connections at once, and a receiver that never reads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
-use std::process::{Command, Stdio};
 use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use common::*;
 use relay::Limits;
@@ -13,7 +15,11 @@ use wire::{ClientFrame, RelayFrame};
 async fn two_thousand_concurrent_connections_in_500_rooms() {
     const CONNECTIONS: usize = 2_000;
     const ROOM_SIZE: usize = 4;
-    let relay = TestRelay::start(Limits { max_per_ip: None, ..limits() }).await;
+    let relay = TestRelay::start(Limits {
+        max_per_ip: None,
+        ..limits()
+    })
+    .await;
     let mut sockets = Vec::with_capacity(CONNECTIONS);
     for i in 0..CONNECTIONS {
         let mut s = connect(&relay).await;
@@ -26,7 +32,13 @@ async fn two_thousand_concurrent_connections_in_500_rooms() {
     // The first member of every room broadcasts; each of the other three gets it after the
     // JOINED notices of those who came after it.
     for room in sockets.chunks_mut(ROOM_SIZE) {
-        send(&mut room[0], ClientFrame::Broadcast { payload: b"hello room" }).await;
+        send(
+            &mut room[0],
+            ClientFrame::Broadcast {
+                payload: b"hello room",
+            },
+        )
+        .await;
     }
     for room in sockets.chunks_mut(ROOM_SIZE) {
         for member in &mut room[1..] {
@@ -63,7 +75,14 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
     let data = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
-        .args(["--http", "127.0.0.1:0", "--https", "off", "--queue-frames", "64"])
+        .args([
+            "--http",
+            "127.0.0.1:0",
+            "--https",
+            "off",
+            "--queue-frames",
+            "64",
+        ])
         .args(["--queue-bytes", &(1024 * 1024).to_string()])
         .arg("--dist")
         .arg(dist.path())
@@ -78,7 +97,11 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
         .next()
         .unwrap()
         .unwrap();
-    let addr = first.strip_prefix("listening http ").unwrap().parse().unwrap();
+    let addr = first
+        .strip_prefix("listening http ")
+        .unwrap()
+        .parse()
+        .unwrap();
     let relay = TestRelay::external(addr);
 
     let mut sender = connect(&relay).await;
@@ -122,22 +145,21 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
             peak = peak.max(rss_kib(pid));
         }
     }
-    assert_eq!(reading.await.unwrap(), FRAMES, "the reading member got everything");
+    assert_eq!(
+        reading.await.unwrap(),
+        FRAMES,
+        "the reading member got everything"
+    );
     // The sender was never cut off: it still gets its PONG.
     ping(&mut sender, 7).await;
     // The slow member's connection was closed by the relay; what it had buffered ends in a close.
-    loop {
-        match next(&mut slow).await {
-            Got::Frame(_) => continue,
-            Got::Closed(_) => break,
-        }
-    }
+    while let Got::Frame(_) = next(&mut slow).await {}
     let growth = peak.saturating_sub(before);
     eprintln!("relay RSS: {before} KiB before, {peak} KiB peak");
     assert!(
         growth < 32 * 1024,
         "relay RSS grew by {growth} KiB while ~{} MiB went through",
-        FRAMES * CHUNK >> 20
+        (FRAMES * CHUNK) >> 20
     );
     child.kill().unwrap();
     let _ = child.wait();

@@ -1,6 +1,8 @@
 //! Rooms over WebSocket (PROTOCOL.md A), against a real relay on 127.0.0.1: the happy path, every
 //! ERROR code, and the limits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{Read, Write};
@@ -24,19 +26,45 @@ async fn two_members_exchange_broadcast_and_send_to() {
     assert_eq!(others, vec![a_id]);
     assert_eq!(frame(&mut a).await, RelayFrame::Joined(b_id));
 
-    send(&mut a, ClientFrame::Broadcast { payload: b"to everyone" }).await;
+    send(
+        &mut a,
+        ClientFrame::Broadcast {
+            payload: b"to everyone",
+        },
+    )
+    .await;
     assert_eq!(
         frame(&mut b).await,
-        RelayFrame::Deliver { from: a_id, payload: b"to everyone" }
+        RelayFrame::Deliver {
+            from: a_id,
+            payload: b"to everyone"
+        }
     );
-    send(&mut b, ClientFrame::SendTo { to: a_id, payload: b"just you" }).await;
+    send(
+        &mut b,
+        ClientFrame::SendTo {
+            to: a_id,
+            payload: b"just you",
+        },
+    )
+    .await;
     assert_eq!(
         frame(&mut a).await,
-        RelayFrame::Deliver { from: b_id, payload: b"just you" }
+        RelayFrame::Deliver {
+            from: b_id,
+            payload: b"just you"
+        }
     );
     // An unknown recipient is dropped without an error; the connection stays usable.
     let nobody = MemberId(a_id.0 ^ b_id.0 ^ 0x5a5a_5a5a);
-    send(&mut b, ClientFrame::SendTo { to: nobody, payload: b"lost" }).await;
+    send(
+        &mut b,
+        ClientFrame::SendTo {
+            to: nobody,
+            payload: b"lost",
+        },
+    )
+    .await;
     ping(&mut b, 42).await;
 
     b.close(None).await.unwrap();
@@ -55,7 +83,13 @@ async fn rooms_are_separate_and_broadcast_skips_the_sender() {
     join(&mut other, room(2)).await;
     assert!(matches!(frame(&mut a).await, RelayFrame::Joined(_)));
     send(&mut a, ClientFrame::Broadcast { payload: b"x" }).await;
-    assert_eq!(frame(&mut b).await, RelayFrame::Deliver { from: a_id, payload: b"x" });
+    assert_eq!(
+        frame(&mut b).await,
+        RelayFrame::Deliver {
+            from: a_id,
+            payload: b"x"
+        }
+    );
     // Neither the sender nor another room's member gets it: their next frame is their PONG.
     ping(&mut a, 1).await;
     send(&mut other, ClientFrame::Ping { nonce: 2 }).await;
@@ -77,7 +111,14 @@ async fn error_1_for_a_second_join() {
     let relay = TestRelay::start(limits()).await;
     let mut s = connect(&relay).await;
     join(&mut s, room(1)).await;
-    send(&mut s, ClientFrame::Join { version: 1, room: room(1) }).await;
+    send(
+        &mut s,
+        ClientFrame::Join {
+            version: 1,
+            room: room(1),
+        },
+    )
+    .await;
     expect_error(&mut s, ErrorCode::Malformed).await;
     relay.stop().await;
 }
@@ -85,7 +126,12 @@ async fn error_1_for_a_second_join() {
 #[tokio::test]
 async fn error_1_for_unknown_types_and_truncated_frames() {
     let relay = TestRelay::start(limits()).await;
-    for bad in [vec![0x09, 1, 2, 3], vec![0x01, 0x01, 0xaa], vec![], vec![0x04, 0, 0]] {
+    for bad in [
+        vec![0x09, 1, 2, 3],
+        vec![0x01, 0x01, 0xaa],
+        vec![],
+        vec![0x04, 0, 0],
+    ] {
         let mut s = connect(&relay).await;
         send_raw(&mut s, bad.clone()).await;
         expect_error(&mut s, ErrorCode::Malformed).await;
@@ -111,13 +157,24 @@ async fn error_1_when_no_join_arrives_before_the_deadline() {
 
 #[tokio::test]
 async fn error_2_when_the_room_is_full() {
-    let relay = TestRelay::start(Limits { max_members: 2, ..limits() }).await;
+    let relay = TestRelay::start(Limits {
+        max_members: 2,
+        ..limits()
+    })
+    .await;
     let mut a = connect(&relay).await;
     let mut b = connect(&relay).await;
     let mut c = connect(&relay).await;
     join(&mut a, room(1)).await;
     join(&mut b, room(1)).await;
-    send(&mut c, ClientFrame::Join { version: 1, room: room(1) }).await;
+    send(
+        &mut c,
+        ClientFrame::Join {
+            version: 1,
+            room: room(1),
+        },
+    )
+    .await;
     expect_error(&mut c, ErrorCode::RoomFull).await;
     // Another room still works.
     let mut d = connect(&relay).await;
@@ -127,29 +184,64 @@ async fn error_2_when_the_room_is_full() {
 
 #[tokio::test]
 async fn error_3_for_an_oversized_payload() {
-    let relay = TestRelay::start(Limits { max_payload: 1_000, ..limits() }).await;
+    let relay = TestRelay::start(Limits {
+        max_payload: 1_000,
+        ..limits()
+    })
+    .await;
     let mut a = connect(&relay).await;
     join(&mut a, room(1)).await;
-    send(&mut a, ClientFrame::Broadcast { payload: &[7; 1_000] }).await;
+    send(
+        &mut a,
+        ClientFrame::Broadcast {
+            payload: &[7; 1_000],
+        },
+    )
+    .await;
     ping(&mut a, 1).await;
-    send(&mut a, ClientFrame::Broadcast { payload: &[7; 1_001] }).await;
+    send(
+        &mut a,
+        ClientFrame::Broadcast {
+            payload: &[7; 1_001],
+        },
+    )
+    .await;
     expect_error(&mut a, ErrorCode::PayloadTooLarge).await;
 
     let mut b = connect(&relay).await;
     join(&mut b, room(1)).await;
     let to = MemberId(1);
-    send(&mut b, ClientFrame::SendTo { to, payload: &[7; 1_001] }).await;
+    send(
+        &mut b,
+        ClientFrame::SendTo {
+            to,
+            payload: &[7; 1_001],
+        },
+    )
+    .await;
     expect_error(&mut b, ErrorCode::PayloadTooLarge).await;
     relay.stop().await;
 }
 
 #[tokio::test]
 async fn error_5_past_the_per_address_cap_and_the_room_cap() {
-    let relay = TestRelay::start(Limits { max_per_ip: Some(2), max_rooms: 1, ..limits() }).await;
+    let relay = TestRelay::start(Limits {
+        max_per_ip: Some(2),
+        max_rooms: 1,
+        ..limits()
+    })
+    .await;
     let mut a = connect(&relay).await;
     join(&mut a, room(1)).await;
     let mut b = connect(&relay).await;
-    send(&mut b, ClientFrame::Join { version: 1, room: room(2) }).await;
+    send(
+        &mut b,
+        ClientFrame::Join {
+            version: 1,
+            room: room(2),
+        },
+    )
+    .await;
     expect_error(&mut b, ErrorCode::AtCapacity).await;
     drop(b);
     // Give the relay a moment to count b's connection as closed, then fill the address cap.
@@ -166,7 +258,14 @@ async fn error_5_past_the_per_address_cap_and_the_room_cap() {
 async fn error_6_for_an_unknown_wire_version() {
     let relay = TestRelay::start(limits()).await;
     let mut s = connect(&relay).await;
-    send(&mut s, ClientFrame::Join { version: 2, room: room(1) }).await;
+    send(
+        &mut s,
+        ClientFrame::Join {
+            version: 2,
+            room: room(1),
+        },
+    )
+    .await;
     expect_error(&mut s, ErrorCode::UnsupportedVersion).await;
     relay.stop().await;
 }
@@ -177,7 +276,10 @@ async fn text_frames_close_with_1003() {
     let mut s = connect(&relay).await;
     join(&mut s, room(1)).await;
     s.send(Message::text("hello")).await.unwrap();
-    assert_eq!(next(&mut s).await, Got::Closed(Some(CloseCode::Unsupported)));
+    assert_eq!(
+        next(&mut s).await,
+        Got::Closed(Some(CloseCode::Unsupported))
+    );
     relay.stop().await;
 }
 
@@ -220,7 +322,36 @@ async fn origin_must_match_host_and_compression_is_never_negotiated() {
         .await
         .unwrap();
     assert!(accepted.starts_with("HTTP/1.1 101"), "{accepted}");
-    assert!(accepted.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "RFC 6455 accept key");
+    assert!(
+        accepted.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+        "RFC 6455 accept key"
+    );
     assert!(!accepted.to_ascii_lowercase().contains("permessage-deflate"));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn relay_info_on_a_loopback_relay_lists_the_loopback_origin() {
+    let relay = TestRelay::start(limits()).await;
+    let addr = relay.addr;
+    let body = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET /relay-info HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    })
+    .await
+    .unwrap();
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    let json = body.split("\r\n\r\n").nth(1).unwrap();
+    assert!(
+        json.contains(&format!("\"origins\":[\"http://{addr}\"]")),
+        "{json}"
+    );
     relay.stop().await;
 }

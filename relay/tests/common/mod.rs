@@ -1,6 +1,6 @@
 //! A real relay on 127.0.0.1:0, in this process, and a minimal Cutout wire client for it.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -22,6 +22,8 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct TestRelay {
     pub addr: SocketAddr,
+    /// The HTTPS listener, when started with TLS.
+    pub https: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     _dist: Option<tempfile::TempDir>,
@@ -29,6 +31,15 @@ pub struct TestRelay {
 
 impl TestRelay {
     pub async fn start(limits: Limits) -> Self {
+        Self::start_with(limits, None).await
+    }
+
+    /// A relay serving HTTPS too, with TLS material in `data_dir` (created on first use).
+    pub async fn start_tls(limits: Limits, data_dir: &std::path::Path) -> Self {
+        Self::start_with(limits, Some(data_dir)).await
+    }
+
+    async fn start_with(limits: Limits, data_dir: Option<&std::path::Path>) -> Self {
         let dist = tempfile::tempdir().unwrap();
         std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -39,9 +50,21 @@ impl TestRelay {
             advertise: Vec::new(),
             limits,
         };
+        let https = match data_dir {
+            Some(dir) => {
+                let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+                let tls = relay::tls::load_or_create(dir, &names).unwrap();
+                Some((TcpListener::bind("127.0.0.1:0").await.unwrap(), tls))
+            }
+            None => None,
+        };
+        let https_addr = https.as_ref().map(|(l, _)| l.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(relay::run(
-            Listeners { http: listener },
+            Listeners {
+                http: listener,
+                https,
+            },
             config,
             async move {
                 let _ = stopped.await;
@@ -49,6 +72,7 @@ impl TestRelay {
         ));
         Self {
             addr,
+            https: https_addr,
             stop: Some(stop),
             task: Some(task),
             _dist: Some(dist),
@@ -59,6 +83,7 @@ impl TestRelay {
     pub fn external(addr: SocketAddr) -> Self {
         Self {
             addr,
+            https: None,
             stop: None,
             task: None,
             _dist: None,
@@ -88,16 +113,18 @@ pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A WebSocket to the relay with a matching Origin, as a browser page would open it.
 pub async fn connect(relay: &TestRelay) -> Socket {
     let mut request = relay.url().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "origin",
-        format!("http://{}", relay.addr).parse().unwrap(),
-    );
+    request
+        .headers_mut()
+        .insert("origin", format!("http://{}", relay.addr).parse().unwrap());
     let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     socket
 }
 
 pub async fn send(socket: &mut Socket, frame: ClientFrame<'_>) {
-    socket.send(Message::Binary(frame.encode().into())).await.unwrap();
+    socket
+        .send(Message::Binary(frame.encode().into()))
+        .await
+        .unwrap();
 }
 
 pub async fn send_raw(socket: &mut Socket, bytes: Vec<u8>) {
@@ -139,7 +166,14 @@ pub async fn frame(socket: &mut Socket) -> RelayFrame<'static> {
 
 /// Joins `room` and returns this member's id and the others from WELCOME.
 pub async fn join(socket: &mut Socket, room: RoomId) -> (MemberId, Vec<MemberId>) {
-    send(socket, ClientFrame::Join { version: wire::WIRE_VERSION, room }).await;
+    send(
+        socket,
+        ClientFrame::Join {
+            version: wire::WIRE_VERSION,
+            room,
+        },
+    )
+    .await;
     match frame(socket).await {
         RelayFrame::Welcome {
             your_id, members, ..
