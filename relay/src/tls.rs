@@ -232,6 +232,10 @@ fn read(path: &Path) -> Result<String, TlsError> {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), TlsError> {
+    if dir.is_dir() {
+        // Not even a failing mkdir once the material exists: the relay touches no file then.
+        return Ok(());
+    }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

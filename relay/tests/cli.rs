@@ -86,3 +86,104 @@ fn refuses_to_start_without_a_built_app() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no built app"), "{stderr}");
 }
+
+/// Stores nothing: once its TLS material exists, the relay process creates, opens for writing,
+/// renames and removes no file during a whole session (traced with strace).
+#[test]
+fn a_session_writes_no_file() {
+    let dist = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
+    let args = |cmd: &mut Command| {
+        cmd.args(["--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--dist"])
+            .arg(dist.path())
+            .arg("--data-dir")
+            .arg(data.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+    };
+    // First start: creates the CA and server certificate.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_relay"));
+    args(&mut first);
+    let mut first = first.spawn().unwrap();
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    assert!(
+        lines
+            .nth(1)
+            .unwrap()
+            .unwrap()
+            .starts_with("listening https ")
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    // Second start, traced, with a session: pages, info, the CA, and a WebSocket member.
+    let trace = data.path().join("relay.strace");
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-qq", "-e", "trace=%file", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_relay"));
+    args(&mut traced);
+    let mut child = traced
+        .spawn()
+        .expect("strace runs (cargo xtask test installs it)");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("listening http ")
+        .unwrap()
+        .to_owned();
+    for path in ["/", "/relay-info", "/ca.crt", "/healthz"] {
+        assert!(get(&addr, path).starts_with("HTTP/1.1 200"), "{path}");
+    }
+    let mut ws = TcpStream::connect(&addr).unwrap();
+    write!(
+        ws,
+        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nConnection: Upgrade\r\n\
+         Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    ws.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 101");
+    // A masked JOIN frame: FIN+binary, mask bit + length 18, zero mask, then the frame itself.
+    let mut join = vec![0x82, 0x80 | 18, 0, 0, 0, 0, 0x01, 0x01];
+    join.extend_from_slice(&[9u8; 16]);
+    ws.write_all(&join).unwrap();
+    drop(ws);
+
+    // Signal the relay itself (strace's first traced pid), not strace.
+    let log = std::fs::read_to_string(&trace).unwrap();
+    let relay_pid = log.split_whitespace().next().unwrap().to_owned();
+    let status = Command::new("kill")
+        .args(["-TERM", &relay_pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+
+    let log = std::fs::read_to_string(&trace).unwrap();
+    assert!(log.contains("openat("), "the trace recorded file calls");
+    let writes: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("O_WRONLY")
+                || l.contains("O_RDWR")
+                || l.contains("O_CREAT")
+                || [
+                    "rename", "unlink", "mkdir", "rmdir", "truncate", "link(", "symlink",
+                ]
+                .iter()
+                .any(|call| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .is_some_and(|c| c.starts_with(call))
+                })
+        })
+        .collect();
+    assert!(writes.is_empty(), "the relay touched files: {writes:#?}");
+}

@@ -57,52 +57,12 @@ async fn two_thousand_concurrent_connections_in_500_rooms() {
     relay.stop().await;
 }
 
-/// The relay's resident memory, from /proc.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_flat() {
     const CHUNK: usize = 60 * 1024;
     const FRAMES: usize = 1_500; // about 88 MiB through the relay
-    let dist = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
-        .args([
-            "--http",
-            "127.0.0.1:0",
-            "--https",
-            "off",
-            "--queue-frames",
-            "64",
-        ])
-        .args(["--queue-bytes", &(1024 * 1024).to_string()])
-        .arg("--dist")
-        .arg(dist.path())
-        .arg("--data-dir")
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let first = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-    let addr = first
-        .strip_prefix("listening http ")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let relay = TestRelay::external(addr);
+    let process = RelayProcess::spawn(false, &["--queue-frames", "64", "--queue-bytes", "1048576"]);
+    let relay = TestRelay::external(process.http);
 
     let mut sender = connect(&relay).await;
     let mut slow = connect(&relay).await;
@@ -114,8 +74,7 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
     assert!(matches!(frame(&mut sender).await, RelayFrame::Joined(_)));
     assert!(matches!(frame(&mut sender).await, RelayFrame::Joined(_)));
 
-    let pid = child.id();
-    let before = rss_kib(pid);
+    let before = process.rss_kib();
     let payload = vec![0xabu8; CHUNK];
     // The sender stays at most WINDOW frames ahead of the reading member (as file transfers do
     // with their acks), so only the member that never reads falls behind.
@@ -142,7 +101,7 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
         window.acquire().await.unwrap().forget();
         send(&mut sender, ClientFrame::Broadcast { payload: &payload }).await;
         if i % 100 == 0 {
-            peak = peak.max(rss_kib(pid));
+            peak = peak.max(process.rss_kib());
         }
     }
     assert_eq!(
@@ -161,6 +120,86 @@ async fn slow_receiver_is_cut_off_while_others_keep_receiving_and_memory_stays_f
         "relay RSS grew by {growth} KiB while ~{} MiB went through",
         (FRAMES * CHUNK) >> 20
     );
-    child.kill().unwrap();
-    let _ = child.wait();
+}
+
+/// Opens `n` idle members (rooms of four) and returns the relay's RSS growth per connection.
+async fn idle_cost_kib(
+    process: &RelayProcess,
+    n: usize,
+    tls: Option<&tokio_rustls::TlsConnector>,
+) -> f64 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let before = process.rss_kib();
+    let mut plain = Vec::new();
+    let mut secure = Vec::new();
+    for i in 0..n {
+        let mut id = [0u8; 16];
+        id[..8].copy_from_slice(&((i / 4) as u64).to_be_bytes());
+        let room = wire::RoomId(id);
+        let join = ClientFrame::Join { version: 1, room }.encode();
+        match tls {
+            None => {
+                let mut s = connect(&TestRelay::external(process.http)).await;
+                send_raw(&mut s, join).await;
+                plain.push(s);
+            }
+            Some(connector) => {
+                use futures_util::SinkExt;
+                let addr = process.https.unwrap();
+                let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+                let stream = connector.connect(name, tcp).await.unwrap();
+                let mut request = format!("wss://{addr}/ws").into_client_request().unwrap();
+                request
+                    .headers_mut()
+                    .insert("origin", format!("https://{addr}").parse().unwrap());
+                let (mut s, _) = tokio_tungstenite::client_async(request, stream)
+                    .await
+                    .unwrap();
+                s.send(tokio_tungstenite::tungstenite::Message::Binary(join.into()))
+                    .await
+                    .unwrap();
+                secure.push(s);
+            }
+        }
+    }
+    // Let the relay settle: every JOIN handled, every WELCOME written.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let after = process.rss_kib();
+    after.saturating_sub(before) as f64 / n as f64
+}
+
+fn trusting(dir: &std::path::Path) -> tokio_rustls::TlsConnector {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let pem = std::fs::read(dir.join("ca.crt.pem")).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(&pem).unwrap())
+        .unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+}
+
+/// PROTOCOL.md A: an idle connection's memory stays small. Measured as the relay process's RSS
+/// growth over 1,000 idle members; the bounds are the design targets (8 KiB plain, 16 KiB TLS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_stay_small() {
+    const N: usize = 1_000;
+    let plain = RelayProcess::spawn(false, &["--max-per-ip", "0"]);
+    // Warm up allocator arenas and the runtime before measuring.
+    let _ = idle_cost_kib(&plain, 50, None).await;
+    let per_plain = idle_cost_kib(&plain, N, None).await;
+
+    let tls = RelayProcess::spawn(true, &["--max-per-ip", "0"]);
+    let connector = trusting(tls.data_dir.path());
+    let _ = idle_cost_kib(&tls, 50, Some(&connector)).await;
+    let per_tls = idle_cost_kib(&tls, N, Some(&connector)).await;
+    eprintln!("idle memory per connection: {per_plain:.1} KiB plain, {per_tls:.1} KiB TLS");
+    assert!(per_plain <= 8.0, "{per_plain:.1} KiB per plain connection");
+    assert!(per_tls <= 16.0, "{per_tls:.1} KiB per TLS connection");
 }

@@ -33,6 +33,7 @@ pub fn setup(purpose: Purpose) -> Result<(), String> {
     step("wasm-opt (npm binaryen)", wasm_opt)?;
     if purpose == Purpose::Test {
         step("chromium", chromium)?;
+        step("strace", strace)?;
         step("browser test packages", browser_packages)?;
     }
     Ok(())
@@ -183,6 +184,18 @@ fn chromium() -> Result<String, String> {
     exec::output(command(&path).arg("--version"))
         .map(|v| format!("installed {v}"))
         .ok_or_else(|| format!("chromium installed but {} does not run", path.display()))
+}
+
+/// The relay's "stores nothing" test traces its file calls with strace.
+fn strace() -> Result<String, String> {
+    if let Some(version) = exec::output(command("strace").arg("-V")) {
+        return Ok(format!(
+            "{} already installed",
+            version.lines().next().unwrap_or("")
+        ));
+    }
+    apt_install(&["strace"])?;
+    Ok("installed".into())
 }
 
 fn browser_packages() -> Result<String, String> {

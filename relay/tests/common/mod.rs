@@ -211,3 +211,68 @@ pub fn limits() -> Limits {
         ..Limits::default()
     }
 }
+
+/// A relay binary running as its own process (so its memory can be measured).
+pub struct RelayProcess {
+    pub child: std::process::Child,
+    pub http: SocketAddr,
+    pub https: Option<SocketAddr>,
+    pub data_dir: tempfile::TempDir,
+    _dist: tempfile::TempDir,
+    // Kept open: the relay's stdout stays connected.
+    _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl RelayProcess {
+    /// Starts `relay` on 127.0.0.1:0 (and HTTPS on 127.0.0.1:0 when `tls`), with `args`.
+    pub fn spawn(tls: bool, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let dist = tempfile::tempdir().unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
+        let https = if tls { "127.0.0.1:0" } else { "off" };
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relay"))
+            .args(["--http", "127.0.0.1:0", "--https", https])
+            .args(args)
+            .arg("--dist")
+            .arg(dist.path())
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut address = |prefix: &str| -> SocketAddr {
+            let line = lines.next().unwrap().unwrap();
+            line.strip_prefix(prefix).expect(&line).parse().unwrap()
+        };
+        let http = address("listening http ");
+        let https = tls.then(|| address("listening https "));
+        Self {
+            child,
+            http,
+            https,
+            data_dir,
+            _dist: dist,
+            _stdout: lines,
+        }
+    }
+
+    /// Resident memory of the relay process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
