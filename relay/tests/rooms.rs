@@ -355,3 +355,66 @@ async fn relay_info_on_a_loopback_relay_lists_the_loopback_origin() {
     );
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_head_that_never_completes_is_dropped_at_the_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let relay = TestRelay::start(limits()).await;
+    let mut tcp = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+    tcp.write_all(b"GET / HTTP/1.1\r\nHost: x").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the relay closed the slowloris connection");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_that_stops_answering_pings_is_closed_and_others_see_it_leave() {
+    let relay = TestRelay::start(Limits {
+        ping_interval: Duration::from_millis(200),
+        ..limits()
+    })
+    .await;
+    let mut quiet = connect(&relay).await;
+    let mut watcher = connect(&relay).await;
+    let (quiet_id, _) = join(&mut quiet, room(1)).await;
+    join(&mut watcher, room(1)).await;
+    // The watcher answers pings (it is being read); the quiet one is not read, so its pongs
+    // never go out, and after an unanswered ping the relay gives up on it.
+    let left = async {
+        loop {
+            if let RelayFrame::Left(id) = frame(&mut watcher).await {
+                return id;
+            }
+        }
+    };
+    assert_eq!(left.await, quiet_id);
+    while let Got::Frame(_) = next(&mut quiet).await {}
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn rate_limit_slows_a_flood_down_without_closing_it() {
+    let relay = TestRelay::start(Limits {
+        rate_frames: 20,
+        ..limits()
+    })
+    .await;
+    let mut s = connect(&relay).await;
+    join(&mut s, room(1)).await;
+    let started = std::time::Instant::now();
+    // 40 frames against a 20/s bucket holding 40 (2 s burst) pass at once; the next 20 take a
+    // second to be read, which is backpressure, not an error.
+    for nonce in 0..60 {
+        send(&mut s, ClientFrame::Ping { nonce }).await;
+    }
+    for nonce in 0..60 {
+        assert_eq!(frame(&mut s).await, RelayFrame::Pong { nonce });
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "the relay read the flood faster than its rate: {:?}",
+        started.elapsed()
+    );
+    relay.stop().await;
+}
