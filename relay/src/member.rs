@@ -118,7 +118,12 @@ where
             Ok(_) | Err(_) => return refuse(outbox, ErrorCode::Malformed),
         },
     };
-    tracing::debug!(member = membership.id.0, "joined");
+    tracing::debug!(
+        member = membership.id.0,
+        rooms = shared.rooms.len(),
+        connections = shared.capacity.total(),
+        "joined"
+    );
     let welcome = RelayFrame::Welcome {
         your_id: membership.id,
         max_payload: u32::try_from(shared.limits.max_payload).unwrap_or(u32::MAX),
@@ -132,7 +137,12 @@ where
         Err(_) => refuse(outbox, ErrorCode::RoomFull),
     }
     shared.rooms.leave(&membership);
-    tracing::debug!(member = membership.id.0, reason = ?outbox.closed(), "left");
+    tracing::debug!(
+        member = membership.id.0,
+        reason = ?outbox.closed(),
+        rooms = shared.rooms.len(),
+        "left"
+    );
 }
 
 /// The member's life in the room: each frame forwarded, answered, or refused.

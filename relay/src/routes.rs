@@ -21,21 +21,23 @@ pub fn routes(
     info: RelayInfo,
     ca_pem: Option<String>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone + Send + Sync + 'static {
+    // HEAD is answered like GET; hyper leaves out the body.
+    let read = || warp::get().or(warp::head()).unify();
     let healthz = warp::path("healthz")
         .and(warp::path::end())
-        .and(warp::get())
+        .and(read())
         .map(|| "ok");
 
     let info = Arc::new(info);
     let relay_info = warp::path("relay-info")
         .and(warp::path::end())
-        .and(warp::get())
+        .and(read())
         .map(move || warp::reply::json(&*info));
 
     let ca_pem: Option<Arc<str>> = ca_pem.map(Arc::from);
     let ca_crt = warp::path("ca.crt")
         .and(warp::path::end())
-        .and(warp::get())
+        .and(read())
         .and_then(move || {
             let ca_pem = ca_pem.clone();
             async move {
@@ -54,7 +56,7 @@ pub fn routes(
         });
 
     let csp = Arc::new(Csp::for_dist(dist));
-    let app = warp::get()
+    let app = read()
         .and(warp::path::full())
         .and(warp::header::optional::<String>("host"))
         .and(warp::fs::dir(dist.to_path_buf()))

@@ -57,6 +57,15 @@ fn prints_bound_address_serves_the_app_and_stops_on_sigterm() {
         "{health}"
     );
     assert!(get(&addr, "/missing").starts_with("HTTP/1.1 404"));
+    let mut head = TcpStream::connect(&addr).unwrap();
+    write!(
+        head,
+        "HEAD / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    head.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
     let banner: Vec<String> = lines.by_ref().take(2).map(Result::unwrap).collect();
     assert_eq!(

@@ -418,3 +418,14 @@ async fn rate_limit_slows_a_flood_down_without_closing_it() {
     );
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_connection_that_never_sends_a_byte_is_dropped_at_the_deadline() {
+    use tokio::io::AsyncReadExt;
+    let relay = TestRelay::start(limits()).await;
+    let mut tcp = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the relay closed the silent connection");
+    relay.stop().await;
+}

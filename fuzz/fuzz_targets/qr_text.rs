@@ -1,0 +1,34 @@
+//! QR texts (PROTOCOL.md C.2) and Base45 (RFC 9285): `parse_qr_text` and `base45::decode` never
+//! panic, and whatever they accept is the one canonical text of what they decoded.
+//!
+//! QR decoders hand over text; bytes that are not UTF-8 are read lossily, so every input reaches
+//! the parser.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use protocol::base45;
+use protocol::invite::invite_fragment;
+use protocol::qr_text::{
+    QrText, contact_key_text, fountain_frame_text, message_text, parse_qr_text,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let text = text.as_ref();
+
+    if let Ok(bytes) = base45::decode(text) {
+        assert_eq!(base45::encode(&bytes), text, "non-canonical Base45 accepted");
+    }
+
+    match parse_qr_text(text) {
+        Ok(QrText::Message(blob)) => assert_eq!(message_text(&blob), text),
+        Ok(QrText::FountainFrame(frame)) => assert_eq!(fountain_frame_text(&frame), text),
+        Ok(QrText::ContactKey(key)) => assert_eq!(contact_key_text(&key), text),
+        Ok(QrText::Invite(secret)) => {
+            let fragment = text.find('#').map(|at| &text[at..]);
+            assert_eq!(fragment, Some(invite_fragment(&secret).as_str()));
+        }
+        Err(_) => {}
+    }
+});
