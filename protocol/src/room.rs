@@ -72,6 +72,17 @@ impl Room {
         })
     }
 
+    /// After the connection to the relay dropped: a fresh sender session (so no `(key, nonce)`
+    /// pair can repeat and the handshake runs again, PROTOCOL.md B.1, B.3), no member id until
+    /// the next WELCOME, and an empty member table, rebuilt from the Here replies. The chat
+    /// history of msg_ids is kept, so messages resent by others are still shown once.
+    pub fn reconnect(&mut self, entropy: &mut dyn Entropy) {
+        self.session = SenderSession::new(&self.keys, entropy);
+        self.joined = None;
+        self.peers.clear();
+        self.next_heartbeat_ms = u64::MAX;
+    }
+
     /// The room's keys (for file streams and the check code).
     pub fn keys(&self) -> &RoomKeys {
         &self.keys

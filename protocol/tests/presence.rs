@@ -443,3 +443,46 @@ fn duplicate_msg_id_is_shown_once() {
     assert!(relay.deliver(bob, alice, &second));
     assert_eq!(relay.chats_seen_by(bob), ["once only"]);
 }
+
+#[test]
+fn reconnecting_room_rejoins_and_a_resent_chat_is_shown_once() {
+    let mut relay = Relay::new(21);
+    let alice = relay.join(&secret(1), "alice", 1, 10);
+    let bob = relay.join(&secret(1), "bob", 2, 20);
+    let now = relay.now;
+    let mut entropy = SeededEntropy::new(99);
+    let (first, chat) = relay.room(bob).send_chat("once", now, &mut entropy).unwrap();
+    relay.queue.push_back((bob, first));
+    relay.run();
+
+    // Bob's connection drops; the relay gives him a new member id.
+    let mut room = relay.members.iter().position(|m| m.0 == bob).unwrap();
+    let (_, mut bob_room) = relay.members.remove(room);
+    let old_sender = bob_room.sender();
+    bob_room.reconnect(&mut relay.entropy);
+    assert_ne!(bob_room.sender(), old_sender, "a fresh sender session");
+    assert!(bob_room.members().is_empty(), "not joined until WELCOME");
+    let left = relay.room(alice).member_left(bob);
+    relay.take(alice, left);
+    let bob = MemberId(21);
+    let step = bob_room.welcome(bob, relay.now, &mut relay.entropy).unwrap();
+    relay.members.push((bob, bob_room));
+    relay.take(bob, step);
+    relay.run();
+    room = relay.members.iter().position(|m| m.0 == bob).unwrap();
+    // Delivery of "once" was in doubt, so bob sends it again with the same msg_id.
+    let again = relay.members[room].1.resend_chat(&chat).unwrap();
+    relay.queue.push_back((bob, again));
+    relay.run();
+
+    assert_eq!(relay.chats_seen_by(alice), ["once"]);
+    assert_eq!(
+        relay.names_seen_by(alice),
+        [("alice".into(), true), ("bob".into(), true)],
+        "same device: the reconnected session replaces the old entry"
+    );
+    assert_eq!(
+        relay.names_seen_by(bob),
+        [("bob".into(), true), ("alice".into(), true)]
+    );
+}
