@@ -451,7 +451,10 @@ fn reconnecting_room_rejoins_and_a_resent_chat_is_shown_once() {
     let bob = relay.join(&secret(1), "bob", 2, 20);
     let now = relay.now;
     let mut entropy = SeededEntropy::new(99);
-    let (first, chat) = relay.room(bob).send_chat("once", now, &mut entropy).unwrap();
+    let (first, chat) = relay
+        .room(bob)
+        .send_chat("once", now, &mut entropy)
+        .unwrap();
     relay.queue.push_back((bob, first));
     relay.run();
 
@@ -465,7 +468,9 @@ fn reconnecting_room_rejoins_and_a_resent_chat_is_shown_once() {
     let left = relay.room(alice).member_left(bob);
     relay.take(alice, left);
     let bob = MemberId(21);
-    let step = bob_room.welcome(bob, relay.now, &mut relay.entropy).unwrap();
+    let step = bob_room
+        .welcome(bob, relay.now, &mut relay.entropy)
+        .unwrap();
     relay.members.push((bob, bob_room));
     relay.take(bob, step);
     relay.run();

@@ -1,0 +1,351 @@
+//! A room as the app lives it (PRODUCT.md journey 3): the [`Room`] state machine fed by relay
+//! frames, the visible chat log, and exactly-once delivery across reconnects.
+//!
+//! Exactly-once: a message the person typed stays *pending* until the relay has answered a PING
+//! written after it — the relay handles a connection's frames in order, so the PONG proves the
+//! message reached it. After a reconnect every pending message is sealed again with the same
+//! msg_id; receivers drop msg_ids they have already shown (PROTOCOL.md B.3), so each appears
+//! once. Nothing typed is lost: a message written while offline waits in the same queue.
+//!
+//! Input: decoded [`RelayFrame`]s, text to send, the time. Output: encoded client frames to
+//! write to the WebSocket, in order. No I/O.
+
+use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame, RoomId};
+
+use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
+use crate::entropy::Entropy;
+use crate::ids::{DeviceId, MsgId, SenderId};
+use crate::keys::RoomSecret;
+use crate::room::Room;
+use crate::room_io::{Event, Member, Outgoing, SendError, Step};
+
+/// Most lines kept on screen; older ones scroll away (the protocol keeps no history).
+pub const MAX_LINES: usize = 2_000;
+
+/// Where one of our own messages stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Not yet confirmed by the relay (typed offline, or PONG still outstanding).
+    Pending,
+    /// The relay has it.
+    Sent,
+    /// A message from someone else.
+    Received,
+}
+
+/// One line of the chat log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The message id (unique per message).
+    pub msg_id: MsgId,
+    /// Display name of the author.
+    pub author: String,
+    /// The author's session.
+    pub sender: Option<SenderId>,
+    /// The text.
+    pub text: String,
+    /// The author's clock when sent (ms since the Unix epoch).
+    pub sent_at_ms: u64,
+    /// Ours (pending/sent) or theirs.
+    pub delivery: Delivery,
+}
+
+/// What changed after an input, so a UI redraws only what it must.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Client frames to write to the WebSocket, in order.
+    pub frames: Vec<Vec<u8>>,
+    /// The chat log changed.
+    pub lines: bool,
+    /// The member list changed.
+    pub members: bool,
+    /// Messages from others that arrived (for screen-reader announcements).
+    pub arrived: Vec<Line>,
+    /// Other events the app handles itself (file offers, control, chunks).
+    pub other: Vec<Event>,
+}
+
+/// Why a message cannot be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ComposeError {
+    /// Nothing but white space.
+    #[error("the message is empty")]
+    Empty,
+    /// Over [`MAX_CHAT_TEXT_LEN`] bytes.
+    #[error("the message is longer than 16 KiB")]
+    TooLong,
+}
+
+struct Pending {
+    chat: Chat,
+    /// The PING written after this message on the current connection, if any.
+    ping: Option<u32>,
+}
+
+/// One person's view of one room.
+pub struct Conversation {
+    room: Room,
+    name: String,
+    lines: Vec<Line>,
+    pending: Vec<Pending>,
+    next_ping: u32,
+    welcomed: bool,
+    dropped: u64,
+    refused: Option<ErrorCode>,
+}
+
+impl Conversation {
+    /// A conversation in the room of `secret` as `name` from `device`.
+    pub fn new(
+        secret: &RoomSecret,
+        name: &str,
+        device: DeviceId,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self, SendError> {
+        Ok(Self {
+            room: Room::new(secret, name, device, entropy)?,
+            name: name.to_owned(),
+            lines: Vec::new(),
+            pending: Vec::new(),
+            next_ping: 0,
+            welcomed: false,
+            dropped: 0,
+            refused: None,
+        })
+    }
+
+    /// The room state machine (keys, file sealing).
+    pub fn room(&mut self) -> &mut Room {
+        &mut self.room
+    }
+
+    /// The JOIN frame to send first on every new connection.
+    pub fn join_frame(&self) -> Vec<u8> {
+        ClientFrame::Join {
+            version: wire::WIRE_VERSION,
+            room: self.room_id(),
+        }
+        .encode()
+    }
+
+    /// The room id.
+    pub fn room_id(&self) -> RoomId {
+        self.room.room_id()
+    }
+
+    /// The chat log, oldest first.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// The member list, oneself first.
+    pub fn members(&self) -> Vec<Member> {
+        self.room.members()
+    }
+
+    /// Whether nobody else is online.
+    pub fn alone(&self) -> bool {
+        self.welcomed && !self.room.members().iter().any(|m| !m.is_self && m.online)
+    }
+
+    /// Envelopes that failed to open and were dropped.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The ERROR the relay last refused us with, if any.
+    pub fn refused(&self) -> Option<ErrorCode> {
+        self.refused
+    }
+
+    /// Whether the relay has welcomed this connection.
+    pub fn is_welcomed(&self) -> bool {
+        self.welcomed
+    }
+
+    /// The connection dropped: a new sender session will join on the next one, and every
+    /// message not confirmed is pending again.
+    pub fn disconnected(&mut self, entropy: &mut dyn Entropy) {
+        if self.welcomed {
+            self.room.reconnect(entropy);
+        }
+        self.welcomed = false;
+        for pending in &mut self.pending {
+            pending.ping = None;
+        }
+    }
+
+    /// A frame from the relay.
+    pub fn receive(
+        &mut self,
+        frame: RelayFrame<'_>,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Changes {
+        let mut changes = Changes::default();
+        match frame {
+            RelayFrame::Welcome { your_id, .. } => {
+                self.refused = None;
+                match self.room.welcome(your_id, now_ms, entropy) {
+                    Ok(step) => {
+                        self.welcomed = true;
+                        self.apply(step, &mut changes);
+                        self.flush_pending(&mut changes);
+                    }
+                    Err(_) => self.refused = Some(ErrorCode::Malformed),
+                }
+                changes.members = true;
+            }
+            RelayFrame::Deliver { from, payload } => {
+                match self.room.deliver(from, payload, now_ms, entropy) {
+                    Ok(step) => self.apply(step, &mut changes),
+                    Err(_) => {
+                        self.dropped += 1;
+                        changes.lines = true;
+                    }
+                }
+            }
+            RelayFrame::Joined(_) => {}
+            RelayFrame::Left(member) => {
+                let step = self.room.member_left(member);
+                self.apply(step, &mut changes);
+            }
+            RelayFrame::Pong { nonce } => self.confirm(nonce, &mut changes),
+            RelayFrame::Error(code) => self.refused = Some(code),
+        }
+        changes
+    }
+
+    /// Time passes: heartbeats and offline detection.
+    pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> Changes {
+        let mut changes = Changes::default();
+        if let Ok(step) = self.room.tick(now_ms, entropy) {
+            self.apply(step, &mut changes);
+        }
+        changes
+    }
+
+    /// The person sends `text`: it joins the log as pending and goes out now if connected.
+    pub fn send(
+        &mut self,
+        text: &str,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Changes, ComposeError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ComposeError::Empty);
+        }
+        if text.len() > MAX_CHAT_TEXT_LEN {
+            return Err(ComposeError::TooLong);
+        }
+        let chat = Chat {
+            msg_id: MsgId::random(entropy),
+            sent_at_ms: now_ms,
+            text: text.to_owned(),
+        };
+        self.push_line(Line {
+            msg_id: chat.msg_id,
+            author: self.name.clone(),
+            sender: None,
+            text: chat.text.clone(),
+            sent_at_ms: now_ms,
+            delivery: Delivery::Pending,
+        });
+        self.pending.push(Pending { chat, ping: None });
+        let mut changes = Changes {
+            lines: true,
+            ..Changes::default()
+        };
+        if self.welcomed {
+            self.flush_pending(&mut changes);
+        }
+        Ok(changes)
+    }
+
+    /// The best-effort Leave for `pagehide`, if joined.
+    pub fn leave_frame(&mut self) -> Option<Vec<u8>> {
+        if !self.welcomed {
+            return None;
+        }
+        self.room.leave().ok().map(|out| encode(&out))
+    }
+
+    /// Seals every unsent pending message, then one PING that confirms them all.
+    fn flush_pending(&mut self, changes: &mut Changes) {
+        let nonce = self.next_ping;
+        let mut sent_any = false;
+        for pending in self.pending.iter_mut().filter(|p| p.ping.is_none()) {
+            if let Ok(out) = self.room.resend_chat(&pending.chat) {
+                changes.frames.push(encode(&out));
+                pending.ping = Some(nonce);
+                sent_any = true;
+            }
+        }
+        if sent_any {
+            changes.frames.push(ClientFrame::Ping { nonce }.encode());
+            self.next_ping = self.next_ping.wrapping_add(1);
+        }
+    }
+
+    fn confirm(&mut self, nonce: u32, changes: &mut Changes) {
+        let confirmed: Vec<MsgId> = self
+            .pending
+            .iter()
+            .filter(|p| p.ping == Some(nonce))
+            .map(|p| p.chat.msg_id)
+            .collect();
+        if confirmed.is_empty() {
+            return;
+        }
+        self.pending.retain(|p| p.ping != Some(nonce));
+        for line in &mut self.lines {
+            if line.delivery == Delivery::Pending && confirmed.contains(&line.msg_id) {
+                line.delivery = Delivery::Sent;
+            }
+        }
+        changes.lines = true;
+    }
+
+    fn apply(&mut self, step: Step, changes: &mut Changes) {
+        changes.frames.extend(step.outgoing.iter().map(encode));
+        for event in step.events {
+            match event {
+                Event::MembersChanged => changes.members = true,
+                Event::Chat { sender, name, chat } => {
+                    let line = Line {
+                        msg_id: chat.msg_id,
+                        author: name,
+                        sender: Some(sender),
+                        text: chat.text,
+                        sent_at_ms: chat.sent_at_ms,
+                        delivery: Delivery::Received,
+                    };
+                    changes.arrived.push(line.clone());
+                    self.push_line(line);
+                    changes.lines = true;
+                }
+                other => changes.other.push(other),
+            }
+        }
+    }
+
+    fn push_line(&mut self, line: Line) {
+        if self.lines.len() >= MAX_LINES {
+            self.lines.remove(0);
+        }
+        self.lines.push(line);
+    }
+}
+
+/// The wire frame for an outgoing payload.
+pub fn encode(out: &Outgoing) -> Vec<u8> {
+    match out {
+        Outgoing::Broadcast(payload) => ClientFrame::Broadcast { payload }.encode(),
+        Outgoing::SendTo(to, payload) => ClientFrame::SendTo {
+            to: MemberId(to.0),
+            payload,
+        }
+        .encode(),
+    }
+}

@@ -1,0 +1,264 @@
+//! Conversations through a simulated relay that speaks the wire protocol: pending → sent on
+//! PONG, messages typed offline, resends after a reconnect shown once, tampered frames counted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::borrow::Cow;
+
+use common::SeededEntropy;
+use protocol::conversation::{Changes, Conversation, Delivery};
+use protocol::ids::DeviceId;
+use protocol::keys::RoomSecret;
+use wire::{ClientFrame, MemberId, RelayFrame};
+
+/// A relay in memory: members in join order, each with its inbox of encoded relay frames.
+struct Relay {
+    members: Vec<(MemberId, Vec<Vec<u8>>)>,
+    next_id: u32,
+}
+
+impl Relay {
+    fn new() -> Self {
+        Self {
+            members: Vec::new(),
+            next_id: 100,
+        }
+    }
+
+    /// Handles frames written by connection `me` (None before JOIN); returns its member id.
+    fn handle(&mut self, me: Option<MemberId>, frames: &[Vec<u8>]) -> Option<MemberId> {
+        let mut me = me;
+        for bytes in frames {
+            match ClientFrame::decode(bytes).unwrap() {
+                ClientFrame::Join { .. } => {
+                    let id = MemberId(self.next_id);
+                    self.next_id += 1;
+                    let others: Vec<MemberId> = self.members.iter().map(|m| m.0).collect();
+                    let welcome = RelayFrame::Welcome {
+                        your_id: id,
+                        max_payload: 1 << 17,
+                        members: Cow::Owned(others),
+                    };
+                    self.members.push((id, vec![welcome.encode().unwrap()]));
+                    me = Some(id);
+                }
+                ClientFrame::Broadcast { payload } => {
+                    let from = me.unwrap();
+                    for (id, inbox) in &mut self.members {
+                        if *id != from {
+                            inbox.push(wire::deliver(from, payload));
+                        }
+                    }
+                }
+                ClientFrame::SendTo { to, payload } => {
+                    let from = me.unwrap();
+                    if let Some((_, inbox)) = self.members.iter_mut().find(|m| m.0 == to) {
+                        inbox.push(wire::deliver(from, payload));
+                    }
+                }
+                ClientFrame::Ping { nonce } => {
+                    let from = me.unwrap();
+                    let (_, inbox) = self.members.iter_mut().find(|m| m.0 == from).unwrap();
+                    inbox.push(RelayFrame::Pong { nonce }.encode().unwrap());
+                }
+            }
+        }
+        me
+    }
+
+    fn disconnect(&mut self, id: MemberId) {
+        self.members.retain(|m| m.0 != id);
+        let left = RelayFrame::Left(id).encode().unwrap();
+        for (_, inbox) in &mut self.members {
+            inbox.push(left.clone());
+        }
+    }
+
+    fn take_inbox(&mut self, id: MemberId) -> Vec<Vec<u8>> {
+        self.members
+            .iter_mut()
+            .find(|m| m.0 == id)
+            .map(|m| std::mem::take(&mut m.1))
+            .unwrap_or_default()
+    }
+}
+
+struct Client {
+    convo: Conversation,
+    id: Option<MemberId>,
+    entropy: SeededEntropy,
+}
+
+impl Client {
+    fn new(name: &str, device: u8, seed: u64) -> Self {
+        let mut entropy = SeededEntropy::new(seed);
+        let secret = RoomSecret::from_bytes([7; 32]);
+        let convo = Conversation::new(&secret, name, DeviceId([device; 16]), &mut entropy).unwrap();
+        Self {
+            convo,
+            id: None,
+            entropy,
+        }
+    }
+
+    fn connect(&mut self, relay: &mut Relay) {
+        let join = self.convo.join_frame();
+        self.id = relay.handle(None, &[join]);
+    }
+
+    fn write(&mut self, relay: &mut Relay, changes: Changes) {
+        if self.id.is_some() {
+            relay.handle(self.id, &changes.frames);
+        }
+    }
+
+    /// Reads everything the relay queued for this client; returns whether anything came.
+    fn read(&mut self, relay: &mut Relay) -> bool {
+        let Some(id) = self.id else { return false };
+        let inbox = relay.take_inbox(id);
+        for bytes in &inbox {
+            let frame = RelayFrame::decode(bytes).unwrap();
+            let changes = self.convo.receive(frame, 1_000, &mut self.entropy);
+            self.write(relay, changes);
+        }
+        !inbox.is_empty()
+    }
+
+    fn texts(&self) -> Vec<(String, Delivery)> {
+        self.convo
+            .lines()
+            .iter()
+            .map(|l| (l.text.clone(), l.delivery))
+            .collect()
+    }
+}
+
+fn settle(relay: &mut Relay, clients: &mut [&mut Client]) {
+    for _ in 0..50 {
+        let mut any = false;
+        for c in clients.iter_mut() {
+            any |= c.read(relay);
+        }
+        if !any {
+            return;
+        }
+    }
+    panic!("the simulated room never settled");
+}
+
+#[test]
+fn messages_go_both_ways_and_become_sent_on_pong() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 1), Client::new("bob", 2, 2));
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice]);
+    assert!(alice.convo.alone());
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert!(!alice.convo.alone());
+    assert_eq!(alice.convo.members().len(), 2);
+
+    let changes = alice
+        .convo
+        .send("hello bob", 2_000, &mut alice.entropy)
+        .unwrap();
+    assert_eq!(alice.texts(), [("hello bob".into(), Delivery::Pending)]);
+    alice.write(&mut relay, changes);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.texts(), [("hello bob".into(), Delivery::Sent)]);
+    assert_eq!(bob.texts(), [("hello bob".into(), Delivery::Received)]);
+
+    let changes = bob.convo.send("hi alice", 3_000, &mut bob.entropy).unwrap();
+    bob.write(&mut relay, changes);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.texts()[1], ("hi alice".into(), Delivery::Received));
+    assert_eq!(bob.convo.lines()[0].author, "alice");
+}
+
+#[test]
+fn a_message_typed_offline_is_sent_once_after_reconnecting() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 3), Client::new("bob", 2, 4));
+    alice.connect(&mut relay);
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+
+    // Alice sends; the relay forwards it but the connection drops before the PONG reaches her.
+    let changes = alice
+        .convo
+        .send("in doubt", 2_000, &mut alice.entropy)
+        .unwrap();
+    alice.write(&mut relay, changes);
+    bob.read(&mut relay);
+    let old = alice.id.take().unwrap();
+    relay.disconnect(old);
+    alice.convo.disconnected(&mut alice.entropy);
+    // While offline she types another one.
+    let offline = alice
+        .convo
+        .send("typed offline", 2_500, &mut alice.entropy)
+        .unwrap();
+    assert!(
+        offline.frames.is_empty(),
+        "nothing goes out while disconnected"
+    );
+    assert_eq!(
+        alice.texts(),
+        [
+            ("in doubt".into(), Delivery::Pending),
+            ("typed offline".into(), Delivery::Pending)
+        ]
+    );
+
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(
+        alice.texts(),
+        [
+            ("in doubt".into(), Delivery::Sent),
+            ("typed offline".into(), Delivery::Sent)
+        ]
+    );
+    let bob_saw: Vec<String> = bob.texts().into_iter().map(|t| t.0).collect();
+    assert_eq!(bob_saw, ["in doubt", "typed offline"], "each exactly once");
+    assert_eq!(
+        bob.convo.members().len(),
+        2,
+        "alice's reconnect replaced her entry"
+    );
+}
+
+#[test]
+fn a_tampered_frame_is_dropped_and_counted() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 5), Client::new("bob", 2, 6));
+    alice.connect(&mut relay);
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    let changes = alice
+        .convo
+        .send("flip me", 2_000, &mut alice.entropy)
+        .unwrap();
+    alice.write(&mut relay, changes);
+    let bob_id = bob.id.unwrap();
+    let mut inbox = relay.take_inbox(bob_id);
+    let last = inbox[0].len() - 1;
+    inbox[0][last] ^= 0x01;
+    for bytes in &inbox {
+        let frame = RelayFrame::decode(bytes).unwrap();
+        bob.convo.receive(frame, 1_000, &mut bob.entropy);
+    }
+    assert_eq!(bob.convo.dropped(), 1);
+    assert!(bob.texts().is_empty());
+}
+
+#[test]
+fn empty_and_oversized_messages_are_refused() {
+    let mut alice = Client::new("alice", 1, 7);
+    assert!(alice.convo.send("   ", 0, &mut alice.entropy).is_err());
+    let long = "x".repeat(16 * 1024 + 1);
+    assert!(alice.convo.send(&long, 0, &mut alice.entropy).is_err());
+    assert!(alice.texts().is_empty());
+}
