@@ -1,12 +1,95 @@
-//! The application shell: header, the current screen, footer.
+//! The application shell: header, the current screen, footer. Which screen shows is decided
+//! here: an invite in the address bar (read once, then removed from it), a room this tab was in
+//! before a reload, or home.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use protocol::invite::parse_invite_fragment;
+use protocol::keys::RoomSecret;
 
+use crate::browser::{self, Store};
+use crate::components::secure_banner::SecureBanner;
 use crate::pages::home::HomePage;
+use crate::pages::room::{JOINED_KEY, RoomPage};
+
+/// Where this tab keeps the room it is in, so a reload stays in it.
+const ROOM_KEY: &str = "cutout.room";
+
+/// What the app shows.
+#[derive(Clone)]
+enum Screen {
+    Home { notice: Option<&'static str> },
+    Room(Arc<RoomSecret>),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if text.len() != 64 {
+        return None;
+    }
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Enters the room of `secret` in this tab.
+fn enter(secret: RoomSecret) -> Screen {
+    browser::save(Store::Tab, ROOM_KEY, &hex(secret.as_bytes()));
+    browser::forget(Store::Tab, JOINED_KEY);
+    Screen::Room(Arc::new(secret))
+}
+
+/// The screen for the address bar as it is now.
+fn from_location() -> Option<Screen> {
+    let hash = browser::location_hash();
+    if hash.is_empty() || hash == "#" {
+        return None;
+    }
+    // The secret must not stay in the address bar or history, whatever it holds.
+    browser::clear_fragment();
+    Some(match parse_invite_fragment(&hash) {
+        Ok(secret) => enter(secret),
+        Err(_) => Screen::Home {
+            notice: Some("That invite link is damaged or incomplete. Ask for a new one."),
+        },
+    })
+}
+
+fn initial_screen() -> Screen {
+    if let Some(screen) = from_location() {
+        return screen;
+    }
+    match browser::load(Store::Tab, ROOM_KEY).and_then(|h| unhex32(&h)) {
+        Some(bytes) => Screen::Room(Arc::new(RoomSecret::from_bytes(bytes))),
+        None => Screen::Home { notice: None },
+    }
+}
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    let screen = RwSignal::new(initial_screen());
+    // An invite pasted into this tab's address bar while the app runs.
+    let hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(next) = from_location() {
+            screen.set(next);
+        }
+    });
+    on_cleanup(move || hash.remove());
+
+    let open_room = Callback::new(move |secret: RoomSecret| screen.set(enter(secret)));
+    let go_home = Callback::new(move |()| {
+        browser::forget(Store::Tab, ROOM_KEY);
+        browser::forget(Store::Tab, JOINED_KEY);
+        screen.set(Screen::Home { notice: None });
+    });
+
     view! {
         <header class="topbar">
             <a class="brand" href="./" aria-label="Cutout home">
@@ -14,8 +97,12 @@ pub fn App() -> impl IntoView {
                 "Cutout"
             </a>
         </header>
+        <SecureBanner />
         <main class="page" id="main">
-            <HomePage />
+            {move || match screen.get() {
+                Screen::Home { notice } => view! { <HomePage notice=notice open_room=open_room /> }.into_any(),
+                Screen::Room(secret) => view! { <RoomPage secret=secret on_leave=go_home /> }.into_any(),
+            }}
         </main>
         <footer class="footer">
             "End-to-end encrypted in this browser. The relay only forwards ciphertext."

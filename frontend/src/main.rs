@@ -6,10 +6,13 @@
 #![allow(unreachable_pub)]
 
 mod app;
+mod browser;
 mod camera;
 mod components;
+mod live_room;
 mod pages;
 mod qr_scan;
+mod relay_client;
 
 fn main() {
     console_error_panic_hook::set_once();

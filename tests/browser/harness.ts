@@ -58,15 +58,18 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-/** Starts the relay binary on 127.0.0.1:0 and waits for its `listening http ADDR` line. */
-export async function startRelay(name: string, extraArgs: string[] = []): Promise<Relay> {
+/**
+ * Starts the relay binary on 127.0.0.1 (port 0 unless `port` is given, e.g. to restart a relay
+ * where clients expect it) and waits for its `listening http ADDR` line.
+ */
+export async function startRelay(name: string, extraArgs: string[] = [], port = 0): Promise<Relay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cutout-relay-'));
   const logDir = join(artifacts, 'logs');
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `relay-${name}.log`));
   const child = spawn(
     relayBin,
-    ['--http', '127.0.0.1:0', '--https', 'off', '--dist', dist, '--data-dir', dataDir, ...extraArgs],
+    ['--http', `127.0.0.1:${port}`, '--https', 'off', '--dist', dist, '--data-dir', dataDir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.pipe(log);
@@ -103,7 +106,7 @@ export async function startRelay(name: string, extraArgs: string[] = []): Promis
 }
 
 /** Collects console errors and uncaught exceptions of a page. */
-function watchErrors(page: Page): string[] {
+export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);

@@ -37,9 +37,10 @@ impl Session {
     }
 }
 
-/// Camera scan panel. `on_close` is called when the person closes it.
+/// Camera scan panel. `on_close` is called when the person closes it, `on_read` with the text
+/// of each code read.
 #[component]
-pub fn ScanPanel(on_close: Callback<()>) -> impl IntoView {
+pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     let state = RwSignal::new(ScanState::Starting);
     let session = StoredValue::new_local(Session {
@@ -68,7 +69,8 @@ pub fn ScanPanel(on_close: Callback<()>) -> impl IntoView {
                         });
                         if let Some(text) = decoded {
                             session.update_value(Session::stop);
-                            state.set(ScanState::Found(text));
+                            state.set(ScanState::Found(text.clone()));
+                            on_read.run(text);
                         }
                     };
                     let timer = set_interval_with_handle(tick, SCAN_INTERVAL).ok();

@@ -1,15 +1,43 @@
 //! The home screen: start a room, join one, or exchange messages offline.
 
 use leptos::prelude::*;
+use protocol::entropy::SystemEntropy;
+use protocol::invite::parse_invite_fragment;
+use protocol::keys::RoomSecret;
 
 use crate::components::scan_panel::ScanPanel;
 
-/// What a person sees first.
+/// The room secret in a pasted or scanned invite link, if it holds one.
+fn invite_in(text: &str) -> Option<RoomSecret> {
+    let fragment = &text.trim()[text.trim().find('#')?..];
+    parse_invite_fragment(fragment).ok()
+}
+
+/// What a person sees first. `open_room` enters a room; `notice` explains a damaged invite.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn HomePage(notice: Option<&'static str>, open_room: Callback<RoomSecret>) -> impl IntoView {
     let (scanning, set_scanning) = signal(false);
+    let pasted = RwSignal::new(String::new());
+    let paste_error = RwSignal::new(None::<&'static str>);
+    let scanned_invite = RwSignal::new(None::<String>);
+
+    let new_room = move |_| open_room.run(RoomSecret::generate(&mut SystemEntropy));
+    let join_pasted = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match invite_in(&pasted.get_untracked()) {
+            Some(secret) => open_room.run(secret),
+            None => paste_error.set(Some("That is not a Cutout invite link.")),
+        }
+    };
+    let on_scan = Callback::new(move |text: String| {
+        if invite_in(&text).is_some() {
+            scanned_invite.set(Some(text));
+            set_scanning.set(false);
+        }
+    });
 
     view! {
+        {notice.map(|n| view! { <p class="banner" role="alert">{n}</p> })}
         <section class="hero">
             <h1>"Private rooms for the people around you"</h1>
             <p class="lede">
@@ -22,23 +50,41 @@ pub fn HomePage() -> impl IntoView {
             <article class="card" data-testid="card-new-room">
                 <h2>"New room"</h2>
                 <p>"Start an encrypted room and invite people with a QR code or a link."</p>
-                <button class="button primary" data-testid="new-room" disabled>
+                <button class="button primary" data-testid="new-room" on:click=new_room>
                     "New room"
                 </button>
-                <p class="soon">"Rooms arrive in the next release."</p>
             </article>
 
             <article class="card" data-testid="card-join">
                 <h2>"Join"</h2>
-                <p>"Scan an invite QR code, or open the invite link you were sent."</p>
-                <button
-                    class="button primary"
-                    data-testid="open-scanner"
-                    aria-expanded=move || scanning.get().to_string()
-                    on:click=move |_| set_scanning.set(true)
-                >
-                    "Scan a QR code"
-                </button>
+                <p>"Open the invite link you were sent, paste it here, or scan its QR code."</p>
+                <form class="stack" on:submit=join_pasted>
+                    <label class="field">
+                        <span class="sr-only">"Invite link"</span>
+                        <input
+                            data-testid="join-link"
+                            placeholder="Paste an invite link"
+                            prop:value=move || pasted.get()
+                            on:input=move |ev| {
+                                pasted.set(event_target_value(&ev));
+                                paste_error.set(None);
+                            }
+                        />
+                    </label>
+                    <p class="error" role="alert">{move || paste_error.get()}</p>
+                    <div class="row">
+                        <button class="button" type="submit" data-testid="join-pasted">"Join"</button>
+                        <button
+                            class="button primary"
+                            type="button"
+                            data-testid="open-scanner"
+                            aria-expanded=move || scanning.get().to_string()
+                            on:click=move |_| set_scanning.set(true)
+                        >
+                            "Scan a QR code"
+                        </button>
+                    </div>
+                </form>
             </article>
 
             <article class="card" data-testid="card-offline">
@@ -51,8 +97,23 @@ pub fn HomePage() -> impl IntoView {
             </article>
         </div>
 
+        {move || scanned_invite.get().map(|text| view! {
+            <section class="panel" role="alertdialog" aria-labelledby="scanned-title">
+                <h2 id="scanned-title">"Join this room?"</h2>
+                <p class="hint">"The code you scanned is a Cutout invite."</p>
+                <div class="row">
+                    <button class="button primary" data-testid="confirm-join" on:click=move |_| {
+                        if let Some(secret) = invite_in(&text) {
+                            open_room.run(secret);
+                        }
+                    }>"Join"</button>
+                    <button class="button ghost" on:click=move |_| scanned_invite.set(None)>"Not now"</button>
+                </div>
+            </section>
+        })}
+
         <Show when=move || scanning.get()>
-            <ScanPanel on_close=Callback::new(move |()| set_scanning.set(false)) />
+            <ScanPanel on_close=Callback::new(move |()| set_scanning.set(false)) on_read=on_scan />
         </Show>
     }
 }

@@ -1,3 +1,4 @@
 //! One screen per file.
 
 pub mod home;
+pub mod room;

@@ -1,0 +1,137 @@
+//! Small browser glue: time, storage, the address bar, the clipboard, the secure-context test.
+//! Everything here degrades quietly: a browser that refuses storage still runs Cutout.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// Where a value is kept.
+#[derive(Clone, Copy)]
+pub enum Store {
+    /// This device, across visits (`localStorage`).
+    Device,
+    /// This tab, across reloads, gone when the tab closes (`sessionStorage`).
+    Tab,
+}
+
+fn storage(store: Store) -> Option<web_sys::Storage> {
+    let window = window()?;
+    match store {
+        Store::Device => window.local_storage().ok().flatten(),
+        Store::Tab => window.session_storage().ok().flatten(),
+    }
+}
+
+/// A stored string.
+pub fn load(store: Store, key: &str) -> Option<String> {
+    storage(store)?.get_item(key).ok().flatten()
+}
+
+/// Stores a string (ignored if storage is unavailable).
+pub fn save(store: Store, key: &str, value: &str) {
+    if let Some(s) = storage(store) {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Forgets a stored string.
+pub fn forget(store: Store, key: &str) {
+    if let Some(s) = storage(store) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// The fragment of the address, with its `#` (empty if none).
+pub fn location_hash() -> String {
+    window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// This page's origin, e.g. `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// This page's host:port.
+pub fn host() -> String {
+    window()
+        .and_then(|w| w.location().host().ok())
+        .unwrap_or_default()
+}
+
+/// Whether the page was loaded over HTTPS.
+pub fn is_https() -> bool {
+    window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "https:")
+}
+
+/// Removes the fragment from the address bar and the history entry, so a room secret read from
+/// an invite is not left where a screenshot or a shared history could show it (PROTOCOL.md B.1).
+pub fn clear_fragment() {
+    let Some(window) = window() else { return };
+    let location = window.location();
+    let path = location.pathname().unwrap_or_else(|_| "/".into());
+    let search = location.search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}")),
+        );
+    }
+}
+
+/// Whether the page is a secure context (HTTPS or loopback): the camera and install need it.
+pub fn is_secure_context() -> bool {
+    window().is_some_and(|w| w.is_secure_context())
+}
+
+/// Copies `text` to the clipboard; `false` when the browser does not allow it here.
+pub async fn copy(text: &str) -> bool {
+    let Some(window) = window() else { return false };
+    let navigator = window.navigator();
+    // `navigator.clipboard` is undefined outside secure contexts.
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).ok();
+    let Some(clipboard) = clipboard.filter(|c| !c.is_undefined() && !c.is_null()) else {
+        return false;
+    };
+    let clipboard: web_sys::Clipboard = clipboard.unchecked_into();
+    JsFuture::from(clipboard.write_text(text)).await.is_ok()
+}
+
+/// The origins from the relay's `/relay-info`, HTTPS first; empty if it cannot be read.
+pub async fn relay_origins() -> Vec<String> {
+    let Some(window) = window() else {
+        return Vec::new();
+    };
+    let Ok(response) = JsFuture::from(window.fetch_with_str("/relay-info")).await else {
+        return Vec::new();
+    };
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Vec::new();
+    }
+    let Ok(json) = response.json() else {
+        return Vec::new();
+    };
+    let Ok(json) = JsFuture::from(json).await else {
+        return Vec::new();
+    };
+    let origins = js_sys::Reflect::get(&json, &"origins".into()).unwrap_or_default();
+    js_sys::Array::from(&origins)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}

@@ -1,0 +1,38 @@
+//! A QR code as crisp SVG (from the `qrcode` crate), with the quiet zone scanners need and the
+//! text it holds next to it for anyone who cannot scan.
+
+use leptos::prelude::*;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+
+/// SVG markup for `text`, or `None` if it does not fit a QR code.
+pub fn svg_markup(text: &str) -> Option<String> {
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
+    Some(
+        code.render::<svg::Color<'_>>()
+            .quiet_zone(true)
+            .min_dimensions(200, 200)
+            .dark_color(svg::Color("#000000"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+    )
+}
+
+/// A QR code of `text`, labelled for screen readers.
+#[component]
+pub fn QrCodeView(
+    /// What the code holds.
+    #[prop(into)]
+    text: String,
+    /// What the code is, for screen readers.
+    #[prop(into)]
+    label: String,
+    /// `data-testid` of the figure.
+    #[prop(into)]
+    testid: String,
+) -> impl IntoView {
+    let markup = svg_markup(&text).unwrap_or_default();
+    view! {
+        <figure class="qr" role="img" aria-label=label data-testid=testid inner_html=markup></figure>
+    }
+}

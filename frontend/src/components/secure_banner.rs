@@ -1,0 +1,44 @@
+//! On plain HTTP at a LAN address (not a secure context), chat works but the live camera and
+//! installing the app need HTTPS: say so, and show the way there.
+
+use leptos::prelude::*;
+
+/// Shown only outside a secure context.
+#[component]
+pub fn SecureBanner() -> impl IntoView {
+    let https = RwSignal::new(None::<String>);
+    if !crate::browser::is_secure_context() {
+        leptos::task::spawn_local(async move {
+            let origins = crate::browser::relay_origins().await;
+            https.set(origins.into_iter().find(|o| o.starts_with("https://")));
+        });
+    }
+    view! {
+        <Show when=|| !crate::browser::is_secure_context()>
+            <aside class="banner" data-testid="insecure-banner">
+                <p>
+                    "You are on plain HTTP. Chat and files work and stay end-to-end encrypted, but "
+                    "the live camera and installing Cutout need HTTPS."
+                </p>
+                <p>
+                    "First install this relay's certificate: "
+                    <a href="/ca.crt" download="cutout-ca.crt">"cutout-ca.crt"</a>
+                    {move || https.get().map(|url| view! {
+                        ", then open " <a href=format!("{url}/")>{url.clone()}</a>
+                    })}
+                </p>
+                <details>
+                    <summary>"How to install the certificate"</summary>
+                    <ul>
+                        <li><strong>"Android: "</strong>"Settings → Security → Encryption & credentials → Install a certificate → CA certificate, then pick the file."</li>
+                        <li><strong>"iPhone / iPad: "</strong>"open the file, then Settings → Profile Downloaded → Install; then Settings → General → About → Certificate Trust Settings → turn it on."</li>
+                        <li><strong>"macOS: "</strong>"open the file in Keychain Access, double-click the certificate, Trust → Always Trust."</li>
+                        <li><strong>"Windows: "</strong>"open the file → Install Certificate → Local Machine → Trusted Root Certification Authorities."</li>
+                        <li><strong>"Linux: "</strong>"copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates; Firefox and Chromium: Settings → Certificates → Authorities → Import."</li>
+                    </ul>
+                    <p>"Compare the fingerprint with the one the relay printed when it started."</p>
+                </details>
+            </aside>
+        </Show>
+    }
+}

@@ -1,0 +1,328 @@
+//! A joined room, alive: the [`Conversation`] (all protocol logic, in the `protocol` crate) wired
+//! to the [`RelayClient`], a clock tick, `pagehide`, and the signals the room screen draws.
+//! Everything secret stays inside the conversation; the signals hold only what is shown.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use protocol::conversation::{Changes, Conversation, Delivery, Line};
+use protocol::entropy::SystemEntropy;
+use protocol::ids::DeviceId;
+use protocol::keys::RoomSecret;
+use wire::{ErrorCode, RelayFrame};
+
+use crate::browser::{self, Store};
+use crate::relay_client::{ClientEvent, RelayClient};
+
+/// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).
+const TICK: Duration = Duration::from_secs(1);
+
+/// The connection as the person sees it (`data-state` of `connection-status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// In the room.
+    Online,
+    /// A socket is opening or the handshake is under way.
+    Connecting,
+    /// No connection; a retry is scheduled.
+    Offline,
+}
+
+impl Status {
+    /// The `data-state` value and CSS class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Connecting => "connecting",
+            Self::Offline => "offline",
+        }
+    }
+}
+
+/// A chat line as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineView {
+    /// Stable key: the msg_id in hex.
+    pub key: String,
+    pub author: String,
+    pub text: String,
+    /// Local time, HH:MM.
+    pub time: String,
+    /// `pending`, `sent` or `received`.
+    pub state: &'static str,
+    pub mine: bool,
+}
+
+/// A member as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    /// Stable key: the sender session in hex.
+    pub key: String,
+    pub name: String,
+    pub online: bool,
+    pub is_self: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn clock(ms: u64) -> String {
+    let date = js_sys::Date::new(&(ms as f64).into());
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+fn line_view(line: &Line) -> LineView {
+    LineView {
+        key: hex(line.msg_id.as_bytes()),
+        author: line.author.clone(),
+        text: line.text.clone(),
+        time: clock(line.sent_at_ms),
+        state: match line.delivery {
+            Delivery::Pending => "pending",
+            Delivery::Sent => "sent",
+            Delivery::Received => "received",
+        },
+        mine: line.delivery != Delivery::Received,
+    }
+}
+
+/// This tab's device id: random once per tab, kept across reloads and reconnects, so members
+/// replace this tab's old entry instead of listing it twice (PROTOCOL.md B.3).
+fn device_id() -> DeviceId {
+    const KEY: &str = "cutout.device";
+    if let Some(bytes) = browser::load(Store::Tab, KEY).and_then(|h| parse_hex16(&h)) {
+        return DeviceId(bytes);
+    }
+    let id = DeviceId::random(&mut SystemEntropy);
+    browser::save(Store::Tab, KEY, &hex(id.as_bytes()));
+    id
+}
+
+fn parse_hex16(text: &str) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    if text.len() != 32 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Handles to a live room; `Copy`, so views and callbacks share it freely.
+#[derive(Clone, Copy)]
+pub struct LiveRoom {
+    convo: StoredValue<Conversation, LocalStorage>,
+    client: StoredValue<Option<RelayClient>, LocalStorage>,
+    timer: StoredValue<Option<IntervalHandle>>,
+    /// The chat log.
+    pub lines: RwSignal<Vec<LineView>>,
+    /// The member list, oneself first.
+    pub members: RwSignal<Vec<MemberView>>,
+    /// The connection.
+    pub status: RwSignal<Status>,
+    /// Frames that failed to open and were dropped.
+    pub dropped: RwSignal<u64>,
+    /// Nobody else is online.
+    pub alone: RwSignal<bool>,
+    /// The latest thing to say to screen readers.
+    pub announcement: RwSignal<String>,
+    /// Why the relay refused us, if it did.
+    pub refused: RwSignal<Option<String>>,
+}
+
+impl LiveRoom {
+    /// Joins the room of `secret` as `name` and keeps the connection alive until the owner is
+    /// cleaned up.
+    pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, String> {
+        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
+            .map_err(|e| e.to_string())?;
+        let live = Self {
+            convo: StoredValue::new_local(convo),
+            client: StoredValue::new_local(None),
+            timer: StoredValue::new(None),
+            lines: RwSignal::new(Vec::new()),
+            members: RwSignal::new(Vec::new()),
+            status: RwSignal::new(Status::Connecting),
+            dropped: RwSignal::new(0),
+            alone: RwSignal::new(false),
+            announcement: RwSignal::new(String::new()),
+            refused: RwSignal::new(None),
+        };
+        let client = RelayClient::start(move |event| live.on_client(event));
+        live.client.set_value(Some(client));
+        let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
+        live.timer.set_value(timer);
+        let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
+        on_cleanup(move || {
+            pagehide.remove();
+            live.stop();
+        });
+        Ok(live)
+    }
+
+    /// Sends what the person typed. Returns a message to show if it cannot be sent.
+    pub fn send(&self, text: &str) -> Result<(), String> {
+        let changes = self
+            .convo
+            .try_update_value(|c| c.send(text, browser::now_ms(), &mut SystemEntropy))
+            .ok_or("the room is closed")?
+            .map_err(|e| e.to_string())?;
+        self.apply(changes);
+        Ok(())
+    }
+
+    /// Leaves for good: a best-effort Leave, then the socket closes.
+    pub fn leave(&self) {
+        self.say_goodbye();
+        self.stop();
+    }
+
+    fn say_goodbye(&self) {
+        if let Some(Some(frame)) = self.convo.try_update_value(|c| c.leave_frame()) {
+            self.write(&[frame]);
+        }
+    }
+
+    fn stop(&self) {
+        if let Some(Some(timer)) = self.timer.try_update_value(Option::take) {
+            timer.clear();
+        }
+        if let Some(Some(client)) = self.client.try_update_value(Option::take) {
+            client.stop();
+        }
+    }
+
+    fn write(&self, frames: &[Vec<u8>]) {
+        self.client.with_value(|client| {
+            if let Some(client) = client {
+                for frame in frames {
+                    client.send(frame);
+                }
+            }
+        });
+    }
+
+    fn on_client(&self, event: ClientEvent) {
+        match event {
+            ClientEvent::Opened => {
+                self.status.set(Status::Connecting);
+                let join = self.convo.with_value(Conversation::join_frame);
+                self.write(&[join]);
+            }
+            ClientEvent::Frame(bytes) => {
+                let Ok(frame) = RelayFrame::decode(&bytes) else {
+                    // Not a relay frame at all: count it with the envelopes that failed.
+                    self.dropped.update(|d| *d += 1);
+                    return;
+                };
+                if matches!(frame, RelayFrame::Welcome { .. }) {
+                    self.client.with_value(|c| {
+                        if let Some(c) = c {
+                            c.mark_healthy();
+                        }
+                    });
+                }
+                let now = browser::now_ms();
+                if let Some(changes) = self
+                    .convo
+                    .try_update_value(|c| c.receive(frame, now, &mut SystemEntropy))
+                {
+                    self.apply(changes);
+                }
+            }
+            ClientEvent::Closed => {
+                self.convo
+                    .update_value(|c| c.disconnected(&mut SystemEntropy));
+                self.status.set(Status::Offline);
+                self.refresh_members();
+            }
+        }
+    }
+
+    fn tick(&self) {
+        let now = browser::now_ms();
+        if let Some(changes) = self
+            .convo
+            .try_update_value(|c| c.tick(now, &mut SystemEntropy))
+        {
+            self.apply(changes);
+        }
+    }
+
+    fn apply(&self, changes: Changes) {
+        self.write(&changes.frames);
+        let (welcomed, dropped, refused) = self
+            .convo
+            .with_value(|c| (c.is_welcomed(), c.dropped(), c.refused()));
+        if welcomed {
+            self.status.set(Status::Online);
+        }
+        if dropped != self.dropped.get_untracked() {
+            self.dropped.set(dropped);
+        }
+        self.refused.set(refused.map(refusal));
+        if changes.lines {
+            let lines = self
+                .convo
+                .with_value(|c| c.lines().iter().map(line_view).collect::<Vec<_>>());
+            self.lines.set(lines);
+        }
+        if let Some(last) = changes.arrived.last() {
+            self.announcement
+                .set(format!("{} says: {}", last.author, last.text));
+        }
+        if changes.members {
+            self.refresh_members();
+        }
+    }
+
+    fn refresh_members(&self) {
+        let (members, alone) = self.convo.with_value(|c| {
+            let members = c
+                .members()
+                .into_iter()
+                .map(|m| MemberView {
+                    key: hex(m.sender.as_bytes()),
+                    name: m.name,
+                    online: m.online,
+                    is_self: m.is_self,
+                })
+                .collect::<Vec<_>>();
+            (members, c.alone())
+        });
+        let before: Vec<(String, bool)> = self
+            .members
+            .get_untracked()
+            .into_iter()
+            .filter(|m| !m.is_self)
+            .map(|m| (m.name, m.online))
+            .collect();
+        for member in members.iter().filter(|m| !m.is_self) {
+            let was = before
+                .iter()
+                .find(|(n, _)| *n == member.name)
+                .map(|(_, o)| *o);
+            if was != Some(member.online) {
+                let state = if member.online { "is here" } else { "left" };
+                self.announcement.set(format!("{} {state}", member.name));
+            }
+        }
+        self.members.set(members);
+        self.alone.set(alone);
+    }
+}
+
+fn refusal(code: ErrorCode) -> String {
+    match code {
+        ErrorCode::RoomFull => "This room is full.".into(),
+        ErrorCode::AtCapacity => "The relay is at capacity; retrying.".into(),
+        ErrorCode::PayloadTooLarge => "A message was too large for the relay.".into(),
+        ErrorCode::TooSlow => "The connection was too slow; reconnecting.".into(),
+        ErrorCode::UnsupportedVersion => "This relay speaks another protocol version.".into(),
+        ErrorCode::Malformed | ErrorCode::Reserved => {
+            "The relay refused a frame; reconnecting.".into()
+        }
+    }
+}

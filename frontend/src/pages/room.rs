@@ -1,0 +1,176 @@
+//! The room screen: pick a name, then chat with the people in the room.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use protocol::body::MAX_NAME_LEN;
+use protocol::invite::invite_fragment;
+use protocol::keys::{RoomKeys, RoomSecret};
+
+use crate::browser::{self, Store};
+use crate::components::composer::Composer;
+use crate::components::invite_panel::InvitePanel;
+use crate::components::member_list::MemberList;
+use crate::components::message_list::MessageList;
+use crate::live_room::LiveRoom;
+
+/// Where the display name is remembered on this device.
+pub const NAME_KEY: &str = "cutout.name";
+/// Set in this tab once it has joined, so a reload rejoins without asking again.
+pub const JOINED_KEY: &str = "cutout.joined";
+
+/// The room of `secret`. `on_leave` returns to the home screen.
+#[component]
+pub fn RoomPage(secret: Arc<RoomSecret>, on_leave: Callback<()>) -> impl IntoView {
+    let remembered = browser::load(Store::Device, NAME_KEY).unwrap_or_default();
+    let rejoin = browser::load(Store::Tab, JOINED_KEY).is_some() && !remembered.trim().is_empty();
+    let joined_as = RwSignal::new(rejoin.then(|| remembered.clone()));
+    let check_code = RoomKeys::derive(&secret).check_code().to_string();
+
+    // Invites carry the relay's LAN address even when this page was opened at 127.0.0.1.
+    let origin = RwSignal::new(browser::origin());
+    leptos::task::spawn_local(async move {
+        if let Some(first) = browser::relay_origins().await.into_iter().next() {
+            origin.set(first);
+        }
+    });
+    let fragment = invite_fragment(&secret);
+    let link = Signal::derive(move || format!("{}/{}", origin.get(), fragment));
+
+    view! {
+        {move || match joined_as.get() {
+            None => view! {
+                <NamePrompt
+                    initial=remembered.clone()
+                    check_code=check_code.clone()
+                    on_join=Callback::new(move |name: String| {
+                        browser::save(Store::Device, NAME_KEY, &name);
+                        browser::save(Store::Tab, JOINED_KEY, "1");
+                        joined_as.set(Some(name));
+                    })
+                    on_cancel=on_leave
+                />
+            }.into_any(),
+            Some(name) => view! {
+                <RoomView secret=secret.clone() name=name link=link check_code=check_code.clone() on_leave=on_leave />
+            }.into_any(),
+        }}
+    }
+}
+
+/// Asks for the display name (prefilled with the one remembered on this device).
+#[component]
+fn NamePrompt(
+    initial: String,
+    check_code: String,
+    on_join: Callback<String>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(initial);
+    let error = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = name.get_untracked().trim().to_owned();
+        if chosen.is_empty() {
+            error.set(Some("Pick a name people will recognise."));
+        } else if chosen.len() > MAX_NAME_LEN {
+            error.set(Some("That name is too long (64 bytes at most)."));
+        } else {
+            on_join.run(chosen);
+        }
+    };
+    view! {
+        <section class="panel narrow" aria-labelledby="join-title">
+            <h1 id="join-title">"Join the room"</h1>
+            <p class="hint">"Check code " <strong data-testid="check-code">{check_code}</strong></p>
+            <form on:submit=submit class="stack">
+                <label class="field">
+                    <span>"Your name"</span>
+                    <input
+                        data-testid="name-input"
+                        autocomplete="nickname"
+                        maxlength="64"
+                        required
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </label>
+                <p class="hint">"Remembered on this device only."</p>
+                <p class="error" role="alert">{move || error.get()}</p>
+                <div class="row">
+                    <button class="button primary" type="submit" data-testid="join-button">"Join"</button>
+                    <button class="button ghost" type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The joined room.
+#[component]
+fn RoomView(
+    secret: Arc<RoomSecret>,
+    name: String,
+    link: Signal<String>,
+    check_code: String,
+    on_leave: Callback<()>,
+) -> impl IntoView {
+    let live = match LiveRoom::start(&secret, &name) {
+        Ok(live) => live,
+        Err(why) => {
+            return view! { <p class="error" role="alert">{format!("Cannot join: {why}")}</p> }
+                .into_any();
+        }
+    };
+    let leave = move |_| {
+        live.leave();
+        on_leave.run(());
+    };
+    let send = Callback::new(move |text: String| live.send(&text));
+    view! {
+        <div class="room">
+            <div class="room-bar">
+                <p
+                    class="connection"
+                    data-testid="connection-status"
+                    data-state=move || live.status.get().as_str()
+                    role="status"
+                >
+                    <span class="dot" aria-hidden="true"></span>
+                    {move || match live.status.get().as_str() {
+                        "online" => "Connected",
+                        "connecting" => "Connecting…",
+                        _ => "Offline — reconnecting",
+                    }}
+                </p>
+                <button class="button ghost" data-testid="leave" on:click=leave>"Leave"</button>
+            </div>
+            {move || live.refused.get().map(|why| view! { <p class="banner" role="alert">{why}</p> })}
+            {move || {
+                let dropped = live.dropped.get();
+                (dropped > 0).then(|| view! {
+                    <p class="banner warn" data-testid="dropped-notice" role="status" class:alarm={dropped >= 5}>
+                        {format!(
+                            "{dropped} message{} could not be decrypted and {} dropped.",
+                            if dropped == 1 { "" } else { "s" },
+                            if dropped == 1 { "was" } else { "were" },
+                        )}
+                        {(dropped >= 5).then_some(" Someone on the network may be tampering with this room's traffic.")}
+                    </p>
+                })
+            }}
+            <div class="room-grid">
+                <div class="conversation">
+                    <MessageList lines=live.lines />
+                    <Composer on_send=send />
+                </div>
+                <div class="side">
+                    <MemberList members=live.members alone=live.alone />
+                    <InvitePanel link=link check_code=check_code />
+                </div>
+            </div>
+            <p class="sr-only" aria-live="polite" data-testid="announcer">{move || live.announcement.get()}</p>
+        </div>
+    }
+    .into_any()
+}

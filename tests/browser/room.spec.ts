@@ -1,0 +1,195 @@
+// Journeys 1–3 end to end: create a room, invite, join, chat with presence, reconnect.
+// Several browser contexts (separate storage, like separate phones) against a real relay.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { artifacts, expect, startRelay, test, watchErrors, type Relay } from './harness';
+
+/** A person in their own browser context, whose page must log no errors. */
+interface Person {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+async function person(browser: Browser): Promise<Person> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  return { context, page, errors: watchErrors(page) };
+}
+
+/** Chromium logs a console error for every WebSocket that cannot connect: expected while the
+ * relay is down, and nothing else is. */
+function unexpected(errors: string[]): string[] {
+  return errors.filter((e) => !/WebSocket connection to .* failed/.test(e));
+}
+
+async function joinAs(page: Page, name: string) {
+  await page.getByTestId('name-input').fill(name);
+  await page.getByTestId('join-button').click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+}
+
+/** Creates a room and returns its invite link. */
+async function createRoom(page: Page, relay: Relay, name: string): Promise<string> {
+  await page.goto(relay.url + '/');
+  await page.getByTestId('new-room').click();
+  await joinAs(page, name);
+  const link = await page.getByTestId('invite-link').inputValue();
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#r1\.[A-Za-z0-9_-]{43}$/);
+  return link;
+}
+
+async function openInvite(page: Page, link: string, name: string) {
+  await page.goto(link);
+  await joinAs(page, name);
+}
+
+function member(page: Page, name: string) {
+  return page.getByTestId('member').filter({ hasText: name });
+}
+
+async function say(page: Page, text: string) {
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('send').click();
+}
+
+function messages(page: Page) {
+  return page.getByTestId('message');
+}
+
+test('create, join through the invite link, see each other, chat both ways in order', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  await expect(page.getByTestId('alone-notice')).toBeVisible();
+  await expect(page.getByTestId('check-code')).toHaveText(/^\d{4} \d{4}$/);
+  const code = await page.getByTestId('check-code').textContent();
+
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  expect(bob.page.url(), 'the secret is gone from the address bar').not.toContain('#');
+  expect(await bob.page.evaluate(() => location.href)).not.toContain('r1.');
+  await expect(bob.page.getByTestId('check-code')).toHaveText(code!);
+
+  for (const p of [page, bob.page]) {
+    await expect(member(p, 'Alice')).toHaveAttribute('data-state', 'online');
+    await expect(member(p, 'Bob')).toHaveAttribute('data-state', 'online');
+    await expect(p.getByTestId('member')).toHaveCount(2);
+  }
+  await expect(page.getByTestId('alone-notice')).toHaveCount(0);
+
+  await say(page, 'one');
+  await say(page, 'two');
+  await say(bob.page, 'three');
+  await say(page, 'four');
+  for (const p of [page, bob.page]) {
+    await expect(messages(p)).toHaveCount(4);
+  }
+  // Each sender's messages arrive in order; Alice's own end up confirmed by the relay.
+  const aliceOnBob = bob.page.getByTestId('message').filter({ hasText: 'Alice' });
+  await expect(aliceOnBob).toHaveText([/one/, /two/, /four/]);
+  await expect(page.getByTestId('message').filter({ hasText: 'three' })).toContainText('Bob');
+  await expect(page.locator('[data-testid=message][data-state=pending]')).toHaveCount(0);
+
+  // The QR code stays hidden until asked for.
+  await expect(page.getByTestId('invite-qr')).toHaveCount(0);
+  await page.getByTestId('invite-toggle').click();
+  await expect(page.getByTestId('invite-qr').locator('svg')).toBeVisible();
+
+  expect(bob.errors).toEqual([]);
+  await bob.context.close();
+});
+
+test('a third member joins; a closed tab shows offline; a reload gives one entry, not two', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  const bob = await person(browser);
+  const carol = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  await openInvite(carol.page, link, 'Carol');
+  for (const p of [page, bob.page, carol.page]) {
+    await expect(p.getByTestId('member')).toHaveCount(3);
+  }
+  await say(carol.page, 'hello from carol');
+  await expect(page.getByTestId('message')).toHaveText([/hello from carol/]);
+  await expect(bob.page.getByTestId('message')).toHaveText([/hello from carol/]);
+
+  await bob.page.reload();
+  await expect(bob.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByTestId('member')).toHaveCount(3);
+  await expect(bob.page.getByTestId('member')).toHaveCount(3);
+
+  await carol.page.close();
+  await expect(member(page, 'Carol')).toHaveAttribute('data-state', 'offline');
+  await expect(member(bob.page, 'Carol')).toHaveAttribute('data-state', 'offline');
+
+  expect(bob.errors).toEqual([]);
+  expect(carol.errors).toEqual([]);
+  await bob.context.close();
+  await carol.context.close();
+});
+
+test('the relay is killed and restarted mid-chat: both reconnect, a message typed meanwhile arrives once', async ({ browser }) => {
+  let relay = await startRelay('restart');
+  const port = new URL(relay.url).port;
+  const alice = await person(browser);
+  const bob = await person(browser);
+  const link = await createRoom(alice.page, relay, 'Alice');
+  await openInvite(bob.page, link, 'Bob');
+  await say(alice.page, 'before the outage');
+  await expect(bob.page.getByTestId('message')).toHaveText([/before the outage/]);
+
+  const exited = new Promise((done) => relay.process.once('exit', done));
+  relay.process.kill('SIGKILL');
+  await exited;
+  for (const p of [alice.page, bob.page]) {
+    await expect(p.getByTestId('connection-status')).not.toHaveAttribute('data-state', 'online');
+  }
+  await say(alice.page, 'typed during the outage');
+  await expect(alice.page.locator('[data-testid=message][data-state=pending]')).toHaveCount(1);
+
+  relay = await startRelay('restart-again', [], Number(port));
+  try {
+    for (const p of [alice.page, bob.page]) {
+      await expect(p.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
+    }
+    await expect(bob.page.getByTestId('message')).toHaveText([/before the outage/, /typed during the outage/], {
+      timeout: 30_000,
+    });
+    await expect(alice.page.locator('[data-testid=message][data-state=pending]')).toHaveCount(0);
+    await expect(member(bob.page, 'Alice')).toHaveAttribute('data-state', 'online');
+    await expect(bob.page.getByTestId('member')).toHaveCount(2);
+    // Nothing arrives twice, even after a while.
+    await say(bob.page, 'after');
+    await expect(alice.page.getByTestId('message')).toHaveText([/before the outage/, /typed during the outage/, /after/]);
+    await expect(bob.page.getByTestId('message')).toHaveCount(3);
+  } finally {
+    await relay.stop();
+  }
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+for (const [width, height] of [
+  [360, 740],
+  [1280, 800],
+]) {
+  test(`room screenshot at ${width}x${height} fits without horizontal scrolling`, async ({ browser, page, relay }) => {
+    await page.setViewportSize({ width, height });
+    const link = await createRoom(page, relay, 'Alice');
+    const bob = await person(browser);
+    await openInvite(bob.page, link, 'Bob');
+    await say(bob.page, 'Hi! Is this the room for the field trip?');
+    await say(page, 'Yes — the bus leaves at nine.');
+    await expect(page.getByTestId('message')).toHaveCount(2);
+    await page.getByTestId('invite-toggle').click();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const dir = join(artifacts, 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, `room-${width}x${height}.png`), fullPage: true });
+    await bob.context.close();
+  });
+}
