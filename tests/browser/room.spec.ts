@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { startFlipProxy } from './flip-proxy';
 import { artifacts, expect, startRelay, test, watchErrors, type Relay } from './harness';
 
 /** A person in their own browser context, whose page must log no errors. */
@@ -193,3 +194,52 @@ for (const [width, height] of [
     await bob.context.close();
   });
 }
+
+test('a frame with one flipped bit is dropped and counted; the room keeps working', async ({ browser, page, relay }) => {
+  const proxy = await startFlipProxy(relay.url);
+  try {
+    const link = await createRoom(page, relay, 'Alice');
+    const bob = await person(browser);
+    // Bob reaches the relay only through the tampering proxy.
+    await openInvite(bob.page, link.replace(relay.url, proxy.url), 'Bob');
+    await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'online');
+
+    // A message longer than 256 bytes pads to 512, so its frame is longer than any presence
+    // frame (which pads to 256): exactly that message is hit.
+    proxy.arm(400);
+    const long = 'tampered '.repeat(40);
+    await say(page, long);
+    await expect(bob.page.getByTestId('dropped-notice')).toContainText('1 message could not be decrypted');
+    expect(proxy.flipped()).toBe(1);
+    await expect(bob.page.getByTestId('message')).toHaveCount(0);
+
+    await say(page, 'still working');
+    await expect(bob.page.getByTestId('message')).toHaveText([/still working/]);
+    await expect(bob.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+    expect(bob.errors).toEqual([]);
+    await bob.context.close();
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('no serious or critical accessibility violations in the room (axe-core)', async ({ browser, relay }) => {
+  // axe is injected as a script, which the app's CSP rightly forbids: bypass it for this check.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await createRoom(page, relay, 'Alice');
+  await say(page, 'Checking accessibility');
+  await page.getByTestId('invite-toggle').click();
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    // @ts-expect-error axe is injected above
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v: { id: string; help: string; nodes: unknown[] }) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  });
+  expect(violations).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
