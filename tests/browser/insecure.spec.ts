@@ -1,0 +1,25 @@
+// Plain HTTP at a LAN-style address is not a secure context: chat still works, and the app says
+// why the camera and install need HTTPS and where the relay's certificate is. The name resolves
+// to 127.0.0.1 inside Chromium, so no traffic leaves this machine.
+
+import { expect, launchOptions, test } from './harness';
+
+test.use({ launchOptions: launchOptions(['--host-resolver-rules=MAP cutout.test 127.0.0.1']) });
+
+test('plain HTTP on a LAN name: banner with the CA link, and chat still works', async ({ page, relay }) => {
+  const port = new URL(relay.url).port;
+  await page.goto(`http://cutout.test:${port}/`);
+  expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+  const banner = page.getByTestId('insecure-banner');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('need HTTPS');
+  await expect(banner.getByRole('link', { name: 'cutout-ca.crt' })).toHaveAttribute('href', '/ca.crt');
+
+  await page.getByTestId('new-room').click();
+  await page.getByTestId('name-input').fill('Dana');
+  await page.getByTestId('join-button').click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await page.getByTestId('composer').fill('works over plain HTTP');
+  await page.getByTestId('send').click();
+  await expect(page.locator('[data-testid=message][data-state=sent]')).toHaveText(/works over plain HTTP/);
+});
