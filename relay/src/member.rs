@@ -24,8 +24,9 @@ use crate::rooms::Membership;
 /// Most frames written before one flush.
 const WRITE_BATCH: usize = 64;
 
-/// How long a closing handshake may take before the socket is simply dropped.
-const CLOSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long the last ERROR and the close frame may take to write before the socket is simply
+/// dropped: long enough for a receiver that was only briefly slow to learn it was cut off (7).
+const CLOSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn error_frame(code: ErrorCode) -> Bytes {
     Bytes::from(RelayFrame::Error(code).encode().unwrap_or_default())

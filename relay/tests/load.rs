@@ -200,3 +200,49 @@ async fn idle_connections_stay_small() {
     assert!(per_plain <= 8.0, "{per_plain:.1} KiB per plain connection");
     assert!(per_tls <= 16.0, "{per_tls:.1} KiB per TLS connection");
 }
+
+/// ERROR 7: a receiver that stops reading is cut off once its queue overflows, and if it reads
+/// again soon enough it learns why before the close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_7_tells_a_briefly_slow_receiver_why_it_was_cut_off() {
+    let relay = TestRelay::start(Limits {
+        queue_frames: 8,
+        queue_bytes: 256 * 1024,
+        ..limits()
+    })
+    .await;
+    let mut sender = connect(&relay).await;
+    let mut slow = connect(&relay).await;
+    join(&mut sender, room(1)).await;
+    let (slow_id, _) = join(&mut slow, room(1)).await;
+    assert_eq!(frame(&mut sender).await, RelayFrame::Joined(slow_id));
+    // Flood until the relay reports the slow member gone (the sender reads its own socket).
+    let payload = vec![1u8; 16 * 1024];
+    let mut sent = 0;
+    'flood: loop {
+        for _ in 0..64 {
+            send(&mut sender, ClientFrame::Broadcast { payload: &payload }).await;
+            sent += 1;
+        }
+        send(&mut sender, ClientFrame::Ping { nonce: sent }).await;
+        loop {
+            match frame(&mut sender).await {
+                RelayFrame::Left(id) if id == slow_id => break 'flood,
+                RelayFrame::Pong { nonce } if nonce == sent => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(sent < 100_000, "the slow receiver was never cut off");
+    }
+    // Now read: what the kernel buffered, then ERROR 7, then the close.
+    let mut last = None;
+    while let Got::Frame(bytes) = next(&mut slow).await {
+        last = Some(bytes);
+    }
+    let last = last.expect("frames before the close");
+    assert_eq!(
+        RelayFrame::decode(&last).unwrap(),
+        RelayFrame::Error(wire::ErrorCode::TooSlow)
+    );
+    relay.stop().await;
+}
