@@ -32,6 +32,14 @@ type Listener = (
     Closure<dyn FnMut(web_sys::Event)>,
 );
 
+/// Unhooks a socket's handlers before their closures are dropped: the browser may still fire
+/// events on a socket that is closing.
+fn detach(socket: &WebSocket) {
+    socket.set_onopen(None);
+    socket.set_onmessage(None);
+    socket.set_onclose(None);
+}
+
 fn clear_timer(handle: Option<i32>) {
     if let (Some(handle), Some(window)) = (handle, web_sys::window()) {
         window.clear_timeout_with_handle(handle);
@@ -109,6 +117,7 @@ impl RelayClient {
         inner.generation = inner.generation.wrapping_add(1);
         clear_timer(inner.retry.take());
         if let Some(socket) = inner.socket.take() {
+            detach(&socket);
             let _ = socket.close_with_code(1000);
         }
         for (target, name, closure) in inner.window_closures.drain(..) {
@@ -185,7 +194,7 @@ impl RelayClient {
 
         let mut inner = self.inner.borrow_mut();
         if let Some(old) = inner.socket.replace(socket) {
-            old.set_onclose(None);
+            detach(&old);
             let _ = old.close();
         }
         inner.socket_closures = vec![on_open, on_message, on_close];

@@ -243,3 +243,19 @@ test('no serious or critical accessibility violations in the room (axe-core)', a
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Leave returns home and the others see the member go offline', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'online');
+  await bob.page.getByTestId('leave').click();
+  await expect(bob.page.getByTestId('new-room')).toBeVisible();
+  await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'offline');
+  await expect(page.getByTestId('alone-notice')).toBeVisible();
+  // Leaving forgets the room in that tab: a reload stays home.
+  await bob.page.reload();
+  await expect(bob.page.getByTestId('new-room')).toBeVisible();
+  expect(bob.errors).toEqual([]);
+  await bob.context.close();
+});
