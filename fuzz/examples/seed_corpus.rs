@@ -64,7 +64,9 @@ struct Corpus {
 
 impl Corpus {
     fn new(target: &str) -> Self {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target);
         fs::create_dir_all(&dir).unwrap();
         Self { dir }
     }
@@ -105,9 +107,17 @@ fn wire_frames() {
     let corpus = Corpus::new("wire_frames");
     let room = RoomId(core::array::from_fn(|i| i as u8));
     let client = [
-        ClientFrame::Join { version: wire::WIRE_VERSION, room },
-        ClientFrame::Broadcast { payload: b"ciphertext" },
-        ClientFrame::SendTo { to: MemberId(7), payload: b"ciphertext" },
+        ClientFrame::Join {
+            version: wire::WIRE_VERSION,
+            room,
+        },
+        ClientFrame::Broadcast {
+            payload: b"ciphertext",
+        },
+        ClientFrame::SendTo {
+            to: MemberId(7),
+            payload: b"ciphertext",
+        },
         ClientFrame::Ping { nonce: 0xdead_beef },
     ];
     for frame in client {
@@ -120,14 +130,20 @@ fn wire_frames() {
             max_payload: 131_072,
             members: Cow::Borrowed(&members),
         },
-        RelayFrame::Deliver { from: MemberId(7), payload: b"ciphertext" },
+        RelayFrame::Deliver {
+            from: MemberId(7),
+            payload: b"ciphertext",
+        },
         RelayFrame::Joined(MemberId(4)),
         RelayFrame::Left(MemberId(4)),
         RelayFrame::Pong { nonce: 0xdead_beef },
     ];
     relay.extend(ErrorCode::ALL.map(RelayFrame::Error));
     for (i, frame) in relay.iter().enumerate() {
-        corpus.add(&format!("relay-{i}-{:?}", frame.frame_type()), &frame.encode().unwrap());
+        corpus.add(
+            &format!("relay-{i}-{:?}", frame.frame_type()),
+            &frame.encode().unwrap(),
+        );
     }
 }
 
@@ -149,7 +165,9 @@ fn bodies() -> Vec<(&'static str, Kind, Vec<u8>)> {
             ts_ms: 1_700_000_000_001,
             member_id: 8,
         },
-        Presence::Ack { echo: Challenge([3; 16]) },
+        Presence::Ack {
+            echo: Challenge([3; 16]),
+        },
         Presence::Heartbeat { ts_ms: 300 },
         Presence::Leave,
     ];
@@ -157,14 +175,24 @@ fn bodies() -> Vec<(&'static str, Kind, Vec<u8>)> {
         FileCtrl::Accept { file_id },
         FileCtrl::Decline { file_id },
         FileCtrl::Cancel { file_id },
-        FileCtrl::Ack { file_id, next_index: 4 },
+        FileCtrl::Ack {
+            file_id,
+            next_index: 4,
+        },
     ];
     let mut out: Vec<_> = presence
         .iter()
         .map(|p| ("presence", Kind::Presence, p.encode().unwrap()))
         .collect();
-    out.extend(ctrl.iter().map(|c| ("file-ctrl", Kind::FileCtrl, c.encode().unwrap())));
-    let chat = Chat { msg_id: MsgId([5; 16]), sent_at_ms: 1_700_000_000_002, text: "hello, room".into() };
+    out.extend(
+        ctrl.iter()
+            .map(|c| ("file-ctrl", Kind::FileCtrl, c.encode().unwrap())),
+    );
+    let chat = Chat {
+        msg_id: MsgId([5; 16]),
+        sent_at_ms: 1_700_000_000_002,
+        text: "hello, room".into(),
+    };
     out.push(("chat", Kind::Chat, chat.encode().unwrap()));
     let offer = FileOffer {
         file_id,
@@ -185,13 +213,23 @@ fn body_and_envelope(v: &Value) {
     let sender = SenderId(hex_field(&v["keys"], "sender_id_alice").try_into().unwrap());
     for (seq, (label, kind, body)) in bodies().into_iter().enumerate() {
         body_corpus.add(&format!("{label}-{seq}"), &body);
-        let header = Header { kind, sender, seq: seq as u64 };
+        let header = Header {
+            kind,
+            sender,
+            seq: seq as u64,
+        };
         let sealed = seal(&keys.room_id(), &keys.message_key(sender), &header, &body).unwrap();
         envelope_corpus.add(&format!("{label}-{seq}"), &sealed);
     }
     let envelopes = &v["envelopes"];
-    for case in cases(&envelopes["valid"]).iter().chain(cases(&envelopes["must_reject"])) {
-        envelope_corpus.add(&format!("vector-{}", name(case)), &hex_field(case, "envelope"));
+    for case in cases(&envelopes["valid"])
+        .iter()
+        .chain(cases(&envelopes["must_reject"]))
+    {
+        envelope_corpus.add(
+            &format!("vector-{}", name(case)),
+            &hex_field(case, "envelope"),
+        );
     }
 }
 
@@ -201,10 +239,16 @@ fn chunk_frames(v: &Value) {
     for (i, chunk) in cases(&fs["chunks"]).iter().enumerate() {
         corpus.add(&format!("vector-chunk-{i}"), &hex(chunk.as_str().unwrap()));
     }
-    corpus.add("vector-empty-file", &hex(fs["empty_file"]["chunks"][0].as_str().unwrap()));
+    corpus.add(
+        "vector-empty-file",
+        &hex(fs["empty_file"]["chunks"][0].as_str().unwrap()),
+    );
     for case in cases(&fs["must_reject"]) {
         for (i, chunk) in cases(&case["chunks"]).iter().enumerate() {
-            corpus.add(&format!("vector-{}-{i}", name(case)), &hex(chunk.as_str().unwrap()));
+            corpus.add(
+                &format!("vector-{}-{i}", name(case)),
+                &hex(chunk.as_str().unwrap()),
+            );
         }
     }
 }
@@ -219,8 +263,14 @@ fn blobs(v: &Value) {
     }
     let contents = [
         BlobContent::Text("meet at 6pm".into()),
-        BlobContent::File { name: "notes.txt".into(), bytes: b"bring the map".to_vec() },
-        BlobContent::File { name: String::new(), bytes: Vec::new() },
+        BlobContent::File {
+            name: "notes.txt".into(),
+            bytes: b"bring the map".to_vec(),
+        },
+        BlobContent::File {
+            name: String::new(),
+            bytes: Vec::new(),
+        },
     ];
     let contact = ContactKey::from_bytes(hex_field(offline, "contact_key").try_into().unwrap());
     let mut entropy = Counter(0);
@@ -247,13 +297,25 @@ fn qr_texts(v: &Value) {
             corpus.add(&format!("vector-{}", name(case)), text.as_bytes());
         }
     }
-    corpus.add("vector-pairing", offline["pairing_qr_text"].as_str().unwrap().as_bytes());
+    corpus.add(
+        "vector-pairing",
+        offline["pairing_qr_text"].as_str().unwrap().as_bytes(),
+    );
     let invite = v["keys"]["invite_fragment_text"].as_str().unwrap();
-    corpus.add("invite-url", format!("https://192.0.2.1:8443/{invite}").as_bytes());
+    corpus.add(
+        "invite-url",
+        format!("https://192.0.2.1:8443/{invite}").as_bytes(),
+    );
     let encoder = FountainEncoder::new(&[7; 100], 64).unwrap();
-    corpus.add("fountain-frame", qr_text::fountain_frame_text(&encoder.frame(0)).as_bytes());
+    corpus.add(
+        "fountain-frame",
+        qr_text::fountain_frame_text(&encoder.frame(0)).as_bytes(),
+    );
     for (input, encoded) in v["rfc9285_base45_text"].as_object().unwrap() {
-        corpus.add(&format!("rfc9285-{input}"), encoded.as_str().unwrap().as_bytes());
+        corpus.add(
+            &format!("rfc9285-{input}"),
+            encoded.as_str().unwrap().as_bytes(),
+        );
     }
 }
 
@@ -274,9 +336,10 @@ fn fountain(v: &Value) {
         .find(|case| name(case).contains("default profile"))
         .map(|case| hex_field(case, "blob"))
         .unwrap();
-    corpus.add("vector-default-blob", &fountain_input(&[FountainEncoder::new(&default_blob, 64)
-        .unwrap()
-        .frame(0)]));
+    corpus.add(
+        "vector-default-blob",
+        &fountain_input(&[FountainEncoder::new(&default_blob, 64).unwrap().frame(0)]),
+    );
 
     // Five source symbols of 64 bytes.
     let blob: Vec<u8> = (0..300u32).map(|i| (i * 7) as u8).collect();
@@ -290,14 +353,22 @@ fn fountain(v: &Value) {
     let small = FountainEncoder::new(b"one symbol", 64).unwrap();
     corpus.add("one-symbol", &fountain_input(&[small.frame(0)]));
     let mut duplicate = small.frame(5);
-    corpus.add("duplicate", &fountain_input(&[duplicate.clone(), duplicate.clone()]));
+    corpus.add(
+        "duplicate",
+        &fountain_input(&[duplicate.clone(), duplicate.clone()]),
+    );
 
     // A second message in the middle (Foreign), then the first one's header with another
     // symbol size (Inconsistent).
     let wider = FountainEncoder::new(&blob, 128).unwrap();
     corpus.add(
         "foreign-and-inconsistent",
-        &fountain_input(&[source[0].clone(), small.frame(0), wider.frame(1), source[1].clone()]),
+        &fountain_input(&[
+            source[0].clone(),
+            small.frame(0),
+            wider.frame(1),
+            source[1].clone(),
+        ]),
     );
     // A corrupted symbol: reconstruction gives bytes whose hash is not the msg_id.
     duplicate[20] ^= 1;
@@ -306,9 +377,21 @@ fn fountain(v: &Value) {
 
 fn invites(v: &Value) {
     let corpus = Corpus::new("invite");
-    corpus.add("vector", v["keys"]["invite_fragment_text"].as_str().unwrap().as_bytes());
-    corpus.add("ff", invite_fragment(&RoomSecret::from_bytes([0xff; 32])).as_bytes());
-    corpus.add("non-canonical", b"#r1.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9");
+    corpus.add(
+        "vector",
+        v["keys"]["invite_fragment_text"]
+            .as_str()
+            .unwrap()
+            .as_bytes(),
+    );
+    corpus.add(
+        "ff",
+        invite_fragment(&RoomSecret::from_bytes([0xff; 32])).as_bytes(),
+    );
+    corpus.add(
+        "non-canonical",
+        b"#r1.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9",
+    );
 }
 
 fn main() {

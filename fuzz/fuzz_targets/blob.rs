@@ -10,7 +10,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::blob::{BlobContent, BlobError, BlobHeader, open_with_contact_key, open_with_passphrase};
+use protocol::blob::{
+    BlobContent, BlobError, BlobHeader, open_with_contact_key, open_with_passphrase,
+};
 use protocol::contact::ContactKey;
 use protocol::kdf::{Argon2Params, KdfError, PasswordKdf};
 use zeroize::Zeroizing;
@@ -72,7 +74,11 @@ fuzz_target!(|data: &[u8]| {
     let mut kdf = FixedKdf::default();
     let opened = open_with_passphrase(data, PASSPHRASE, &mut kdf);
     let passphrase_header = matches!(header, Ok((BlobHeader::Passphrase { .. }, ..)));
-    assert_eq!(kdf.calls, usize::from(passphrase_header), "KDF ran for {opened:?}");
+    assert_eq!(
+        kdf.calls,
+        usize::from(passphrase_header),
+        "KDF ran for {opened:?}"
+    );
     match opened {
         Ok(content) => check_content(&content),
         Err(BlobError::Header) => assert!(header.is_err()),

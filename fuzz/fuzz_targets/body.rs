@@ -21,7 +21,11 @@ fn round_trip<T: Body + Debug + PartialEq>(data: &[u8]) -> Option<T> {
         Ok(encoded) => encoded,
         Err(error) => panic!("decoded {value:?} does not re-encode: {error}"),
     };
-    assert_eq!(T::decode(&encoded).as_ref(), Ok(&value), "re-encoding changed the value");
+    assert_eq!(
+        T::decode(&encoded).as_ref(),
+        Ok(&value),
+        "re-encoding changed the value"
+    );
     Some(value)
 }
 

@@ -38,9 +38,8 @@ const VECTOR_CHUNKS: [&str; 2] = [
     "0104a0a1a2a3a4a5a6a7a8a9aaabacadaeaff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff00000001008a5d93762cdbf6246a654fdd7b3f9a09d390a3de5d5dfd83d3803c1102641149",
 ];
 
-static KEYS: LazyLock<RoomKeys> = LazyLock::new(|| {
-    RoomKeys::derive(&RoomSecret::from_bytes(core::array::from_fn(|i| i as u8)))
-});
+static KEYS: LazyLock<RoomKeys> =
+    LazyLock::new(|| RoomKeys::derive(&RoomSecret::from_bytes(core::array::from_fn(|i| i as u8))));
 
 static PRE_FED: LazyLock<Vec<Vec<u8>>> =
     LazyLock::new(|| VECTOR_CHUNKS.iter().map(|chunk| hex(chunk)).collect());
@@ -74,7 +73,10 @@ fn receiver(room_id: &RoomId, pre_fed: usize) -> FileReceiver {
     }
     for frame in &PRE_FED[..pre_fed] {
         let outcome = receiver.receive(room_id, ALICE, frame);
-        assert!(matches!(outcome, ChunkOutcome::Progress { .. }), "{outcome:?}");
+        assert!(
+            matches!(outcome, ChunkOutcome::Progress { .. }),
+            "{outcome:?}"
+        );
     }
     receiver
 }
@@ -86,7 +88,11 @@ fuzz_target!(|data: &[u8]| {
         let before = receiver.in_progress();
 
         let outcome = receiver.receive(&room_id, MALLORY, data);
-        assert_eq!(outcome, ChunkOutcome::Dropped, "a frame from another member was taken");
+        assert_eq!(
+            outcome,
+            ChunkOutcome::Dropped,
+            "a frame from another member was taken"
+        );
         assert_eq!(receiver.in_progress(), before);
 
         match receiver.receive(&room_id, ALICE, data) {

@@ -14,9 +14,8 @@ use protocol::envelope::{SealedEnvelope, seal};
 use protocol::keys::{RoomKeys, RoomSecret};
 use protocol::replay::ReplayWindow;
 
-static KEYS: LazyLock<RoomKeys> = LazyLock::new(|| {
-    RoomKeys::derive(&RoomSecret::from_bytes(core::array::from_fn(|i| i as u8)))
-});
+static KEYS: LazyLock<RoomKeys> =
+    LazyLock::new(|| RoomKeys::derive(&RoomSecret::from_bytes(core::array::from_fn(|i| i as u8))));
 
 fuzz_target!(|data: &[u8]| {
     let Ok(sealed) = SealedEnvelope::parse(data) else {
@@ -29,10 +28,17 @@ fuzz_target!(|data: &[u8]| {
     // A sender never seen before: an empty window, baseline 0.
     let mut fresh = ReplayWindow::default();
     let Ok(body) = sealed.open(&room_id, &key, &mut fresh) else {
-        assert_eq!(fresh, ReplayWindow::default(), "a failed open changed the window");
+        assert_eq!(
+            fresh,
+            ReplayWindow::default(),
+            "a failed open changed the window"
+        );
         return;
     };
-    assert!(!fresh.accepts(header.seq), "an opened seq was not committed");
+    assert!(
+        !fresh.accepts(header.seq),
+        "an opened seq was not committed"
+    );
     assert!(
         sealed.open(&room_id, &key, &mut fresh).is_err(),
         "a replay was opened"
@@ -56,7 +62,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again, body);
         }
         Err(_) => {
-            assert!(!accepted, "an authentic envelope failed in a window that accepts it");
+            assert!(
+                !accepted,
+                "an authentic envelope failed in a window that accepts it"
+            );
             assert_eq!(window, before, "a refused open changed the window");
         }
     }

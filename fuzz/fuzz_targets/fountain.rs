@@ -36,9 +36,17 @@ fuzz_target!(|data: &[u8]| {
     for frame in frames(data) {
         if let Ok(FountainProgress::Complete(blob)) = decoder.push(frame) {
             // The frame that completed the message names it and its length.
-            assert_eq!(msg_id(&blob), frame[..4], "released a blob of another msg_id");
+            assert_eq!(
+                msg_id(&blob),
+                frame[..4],
+                "released a blob of another msg_id"
+            );
             let blob_len = u32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
-            assert_eq!(blob.len(), blob_len as usize, "released a blob of the wrong length");
+            assert_eq!(
+                blob.len(),
+                blob_len as usize,
+                "released a blob of the wrong length"
+            );
         }
     }
 });

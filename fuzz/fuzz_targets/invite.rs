@@ -11,6 +11,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(secret) = parse_invite_fragment(fragment) {
-        assert_eq!(invite_fragment(&secret), fragment, "non-canonical invite accepted");
+        assert_eq!(
+            invite_fragment(&secret),
+            fragment,
+            "non-canonical invite accepted"
+        );
     }
 });

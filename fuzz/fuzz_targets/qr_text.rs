@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
     let text = text.as_ref();
 
     if let Ok(bytes) = base45::decode(text) {
-        assert_eq!(base45::encode(&bytes), text, "non-canonical Base45 accepted");
+        assert_eq!(
+            base45::encode(&bytes),
+            text,
+            "non-canonical Base45 accepted"
+        );
     }
 
     match parse_qr_text(text) {
