@@ -32,6 +32,9 @@ pub enum BodyError {
     /// A field is over its size limit.
     #[error("{0} too long")]
     TooLong(&'static str),
+    /// A valid value in a non-canonical encoding (e.g. an overlong varint).
+    #[error("non-canonical body encoding")]
+    NonCanonical,
 }
 
 /// A presence message, kind 0x01 (PROTOCOL.md B.3).
@@ -166,6 +169,11 @@ pub trait Body: Serialize + DeserializeOwned + Sized {
             return Err(BodyError::TrailingBytes);
         }
         value.validate()?;
+        // postcard accepts overlong varints; only the one canonical encoding of a value is
+        // accepted, so a body's bytes and its meaning stay one-to-one.
+        if value.encode()? != bytes {
+            return Err(BodyError::NonCanonical);
+        }
         Ok(value)
     }
 }
@@ -214,6 +222,19 @@ mod tests {
     fn heartbeat_layout_is_variant_then_varint() {
         let bytes = Presence::Heartbeat { ts_ms: 300 }.encode();
         assert_eq!(bytes, Ok(vec![3, 0xac, 0x02]));
+    }
+
+    #[test]
+    fn overlong_varints_are_rejected() {
+        assert_eq!(
+            Presence::decode(&[3, 0xac, 0x02]),
+            Ok(Presence::Heartbeat { ts_ms: 300 })
+        );
+        // The same value with an overlong ts_ms, and with an overlong variant index (found by
+        // the `body` fuzz target).
+        for overlong in [&[3, 0xac, 0x82, 0x00][..], &[0x83, 0x00, 0xac, 0x02]] {
+            assert_eq!(Presence::decode(overlong), Err(BodyError::NonCanonical));
+        }
     }
 
     #[test]
