@@ -259,3 +259,16 @@ test('Leave returns home and the others see the member go offline', async ({ bro
   expect(bob.errors).toEqual([]);
   await bob.context.close();
 });
+
+test('new messages stay in view and the composer never moves', async ({ page, relay }) => {
+  await createRoom(page, relay, 'Alice');
+  const composer = page.getByTestId('composer');
+  const before = await composer.boundingBox();
+  for (let i = 1; i <= 25; i += 1) {
+    await say(page, `message ${i}`);
+  }
+  await expect(page.getByTestId('message')).toHaveCount(25);
+  await expect(page.getByTestId('message').last()).toBeInViewport();
+  const after = await composer.boundingBox();
+  expect(after?.y).toBe(before?.y);
+});
