@@ -4,13 +4,17 @@
 //! - `run`: setup, build the app, start the relay.
 //! - `test`: setup (with test tools), then every check and test suite; ends with `N passed, N failed`.
 //! - `fixtures DIR`: write the browser tests' fixtures (a fake-camera clip of a QR code).
+//! - `bench protocol`: protocol benchmarks, native and in headless Chromium, into docs/BENCHMARKS.md.
+//! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
 
 #![forbid(unsafe_code)]
 // A binary crate: `pub` only marks what sibling modules use.
 #![allow(unreachable_pub)]
 
+mod bench;
 mod exec;
 mod fixtures;
+mod fuzz;
 mod run;
 mod setup;
 mod suite;
@@ -26,6 +30,10 @@ commands:
   run [ARGS]     setup, build the app, start the relay (ARGS go to the relay, e.g. --http 127.0.0.1:8080)
   test           setup with test tools, then fmt, clippy, doc, native tests, wasm checks, browser tests
   fixtures DIR   write the browser tests' fixtures into DIR
+  bench protocol measure seal/open, STREAM and Argon2id natively and in headless Chromium
+                 (WebCrypto as baseline); writes the figures to docs/BENCHMARKS.md
+  fuzz [SECONDS] [TARGET...]
+                 run each cargo-fuzz target (or those named) for SECONDS (default 300) each
   help           this text
 ";
 
@@ -37,6 +45,8 @@ fn main() -> ExitCode {
         "setup" => setup::setup(setup::Purpose::Run).map(|_| ()),
         "run" => run::run(&rest),
         "test" => suite::test(),
+        "bench" => bench::run(&rest),
+        "fuzz" => fuzz::run(&rest),
         "fixtures" => match rest.first() {
             Some(dir) => fixtures::write(&PathBuf::from(dir)).map(|_| ()),
             None => Err("usage: cargo xtask fixtures DIR".into()),

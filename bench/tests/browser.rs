@@ -1,0 +1,51 @@
+//! The browser half of `cargo xtask bench protocol`: the same measurements as the native binary,
+//! compiled to wasm32 and run in headless Chromium by wasm-bindgen-test-runner, each followed
+//! by WebCrypto's AES-256-GCM on the same data sizes as the baseline. Result lines reach the
+//! runner's output through `console.log` (run with `--nocapture`).
+//!
+//! It is one test so that the figures come out in a fixed order from one page, and so that
+//! related figures are measured close together in time.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bench::BenchError;
+use bench::browser::{PerformanceClock, browser_info, run_yielding};
+use bench::cases::{self, StreamFixture};
+use bench::figure::Figure;
+use bench::webcrypto::WebCrypto;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn emit(figure: &Figure) {
+    console_log!("{}", figure.line());
+}
+
+async fn protocol() -> Result<(), BenchError> {
+    console_log!("{}", browser_info()?);
+    let clock = PerformanceClock::new()?;
+    let webcrypto = WebCrypto::new().await?;
+
+    emit(&run_yielding(cases::envelope_seal()?, &clock).await?);
+    emit(&webcrypto.envelope_seal(&clock).await?);
+    emit(&run_yielding(cases::envelope_open()?, &clock).await?);
+    emit(&webcrypto.envelope_open(&clock).await?);
+
+    let stream = StreamFixture::new()?;
+    emit(&run_yielding(stream.seal(), &clock).await?);
+    emit(&webcrypto.stream_seal(&clock).await?);
+    emit(&run_yielding(stream.open()?, &clock).await?);
+    emit(&webcrypto.stream_open(&clock).await?);
+    drop(stream);
+
+    emit(&run_yielding(cases::argon2id_default(), &clock).await?);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn protocol_benchmarks() {
+    if let Err(e) = protocol().await {
+        panic!("benchmark failed: {e}");
+    }
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask bench protocol`: the `bench` crate's measurements natively (release build) and
+//! in wasm in headless Chromium (with WebCrypto as the baseline, in the same page), in one run,
+//! written as the "## Protocol" section of docs/BENCHMARKS.md. Other sections of that file
+//! belong to other benchmarks and are kept as they are.
+
+mod report;
+mod results;
+mod section;
+
+use std::path::{Path, PathBuf};
+
+use crate::exec::{self, command};
+use crate::setup::{self, Purpose};
+
+use report::HEADING;
+use results::Results;
+
+const USAGE: &str = "usage: cargo xtask bench protocol";
+/// Debian's chromedriver; `CHROMEDRIVER` overrides it.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser half takes about a minute; this leaves room for a slow, busy machine.
+const BROWSER_TIMEOUT_SECS: &str = "900";
+
+/// Entry point: `bench <what>`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("protocol") => protocol(),
+        _ => Err(USAGE.into()),
+    }
+}
+
+fn protocol() -> Result<(), String> {
+    setup::setup(Purpose::Run)?;
+    let (chromium, chromedriver) = browser()?;
+    let root = crate::root();
+    let cargo = |args: &[&str]| {
+        let mut cmd = command("cargo");
+        cmd.args(args).current_dir(&root);
+        cmd
+    };
+    let native = [
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "bench",
+        "--bin",
+        "bench-protocol",
+    ];
+    let wasm = [
+        "test",
+        "--release",
+        "--package",
+        "bench",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--test",
+        "browser",
+    ];
+
+    println!("\nbuilding (release, native and wasm32) before measuring anything:");
+    exec::run(&mut cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "bench",
+        "--bin",
+        "bench-protocol",
+    ]))?;
+    exec::run(cargo(&wasm).arg("--no-run"))?;
+
+    let mut results = Results::default();
+    println!("\nnative:");
+    let (ok, out) = exec::tee(&mut cargo(&native))?;
+    results.read(&out)?;
+    if !ok {
+        return Err("the native benchmark failed".into());
+    }
+
+    println!("\nwasm and WebCrypto in headless Chromium:");
+    let webdriver = webdriver_json(&root, &chromium)?;
+    let (ok, out) = exec::tee(
+        cargo(&wasm)
+            .args(["--", "--nocapture"])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", &chromedriver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
+    )?;
+    results.read(&out)?;
+    if !ok {
+        return Err("the browser benchmark failed".into());
+    }
+    results.check_complete()?;
+
+    let section = report::render(&results, &machine(&chromium, &chromedriver));
+    let file = root.join("docs/BENCHMARKS.md");
+    section::write_section(&file, HEADING, &section)?;
+    println!("\n{section}");
+    println!("wrote the `{HEADING}` section of {}", file.display());
+    Ok(())
+}
+
+/// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
+fn browser() -> Result<(PathBuf, PathBuf), String> {
+    let chromium = setup::chromium_path();
+    let driver = std::env::var_os("CHROMEDRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(CHROMEDRIVER));
+    let works = |p: &Path| exec::output(command(p).arg("--version")).is_some();
+    if !(works(&chromium) && works(&driver)) {
+        let packages = ["chromium", "chromium-driver"];
+        let by_hand = format!(
+            "sudo apt-get update && sudo apt-get install -y {}",
+            packages.join(" ")
+        );
+        if exec::output(command("id").arg("-u")).as_deref() != Some("0") {
+            return Err(format!(
+                "Chromium and chromedriver are needed; run: {by_hand}"
+            ));
+        }
+        exec::run(
+            command("apt-get")
+                .arg("update")
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+        .and_then(|()| {
+            exec::run(
+                command("apt-get")
+                    .args(["install", "-y"])
+                    .args(packages)
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )
+        })
+        .map_err(|e| format!("{e}\n  to install by hand: {by_hand}"))?;
+    }
+    if works(&chromium) && works(&driver) {
+        Ok((chromium, driver))
+    } else {
+        Err(format!(
+            "{} or {} does not run",
+            chromium.display(),
+            driver.display()
+        ))
+    }
+}
+
+/// Capabilities for wasm-bindgen-test-runner's chromedriver session. The runner itself adds
+/// `headless`, `no-sandbox` and `disable-dev-shm-usage`; the rest keep Chromium from calling
+/// out on this closed network (TOOLCHAIN.md).
+fn webdriver_json(root: &Path, chromium: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let file = dir.join("webdriver.json");
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        }
+    });
+    std::fs::write(&file, capabilities.to_string())
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// The machine lines of the report.
+fn machine(chromium: &Path, chromedriver: &Path) -> Vec<String> {
+    let version =
+        |cmd: &mut std::process::Command| exec::output(cmd).unwrap_or_else(|| "unknown".into());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    vec![
+        format!("CPU: {cpu}, {cores} logical cores (nproc)"),
+        format!("rustc: {}", version(command("rustc").arg("--version"))),
+        format!("Chromium: {}", version(command(chromium).arg("--version"))),
+        format!(
+            "chromedriver: {}",
+            version(command(chromedriver).arg("--version"))
+        ),
+        format!(
+            "wasm-bindgen: {}",
+            setup::wasm_bindgen_version().unwrap_or_else(|_| "unknown".into())
+        ),
+    ]
+}

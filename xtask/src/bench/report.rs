@@ -1,0 +1,260 @@
+//! The "## Protocol" section of docs/BENCHMARKS.md: machine, method, one table per measurement
+//! with native, wasm and WebCrypto figures and their ratios.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::results::{Figure, Results};
+
+/// The section this benchmark owns.
+pub const HEADING: &str = "## Protocol";
+
+/// A row of the report.
+pub struct Measure {
+    pub name: &'static str,
+    pub table: &'static str,
+    pub row: &'static str,
+    /// Times (lower is better) rather than rates.
+    pub is_time: bool,
+    pub webcrypto: bool,
+}
+
+const ENVELOPES: &str =
+    "Envelopes: a 200-byte chat body, padded to 256 (envelopes per second, higher is better)";
+const STREAM: &str = "File STREAM: 32 MiB in 64 KiB chunks (MiB/s, higher is better)";
+const ARGON2: &str = "Argon2id, default blob profile: m = 2^16 KiB (64 MiB), t = 3, p = 1 (ms per derivation, lower is better)";
+
+pub const MEASURES: [Measure; 5] = [
+    Measure {
+        name: "envelope_seal",
+        table: ENVELOPES,
+        row: "seal",
+        is_time: false,
+        webcrypto: true,
+    },
+    Measure {
+        name: "envelope_open",
+        table: ENVELOPES,
+        row: "open",
+        is_time: false,
+        webcrypto: true,
+    },
+    Measure {
+        name: "stream_seal",
+        table: STREAM,
+        row: "seal",
+        is_time: false,
+        webcrypto: true,
+    },
+    Measure {
+        name: "stream_open",
+        table: STREAM,
+        row: "open",
+        is_time: false,
+        webcrypto: true,
+    },
+    Measure {
+        name: "argon2id_default",
+        table: ARGON2,
+        row: "derive",
+        is_time: true,
+        webcrypto: false,
+    },
+];
+
+pub fn render(results: &Results, machine: &[String]) -> String {
+    let mut out = format!("{HEADING}\n\n");
+    out.push_str(&format!(
+        "Measured {} (UTC) by `cargo xtask bench protocol`, all figures in one run.\n\n",
+        today()
+    ));
+    for line in machine {
+        out.push_str(&format!("- {line}\n"));
+    }
+    if let Some(agent) = &results.user_agent {
+        let isolated = if results.cross_origin_isolated {
+            ""
+        } else {
+            "not "
+        };
+        out.push_str(&format!(
+            "- page: `{agent}`, {isolated}cross-origin isolated, on http://127.0.0.1\n"
+        ));
+    }
+    out.push_str(&METHOD.replace("{SAMPLES}", &samples(results)));
+    let mut tables: Vec<&str> = MEASURES.iter().map(|m| m.table).collect();
+    tables.dedup();
+    for table in tables {
+        out.push_str(&format!(
+            "\n### {table}\n\n| operation | native | wasm | WebCrypto | wasm ÷ native | wasm ÷ WebCrypto |\n|---|---:|---:|---:|---:|---:|\n"
+        ));
+        for m in MEASURES.iter().filter(|m| m.table == table) {
+            let cell = |runtime: &str| results.get(m.name, runtime);
+            let (native, wasm, webcrypto) = (cell("native"), cell("wasm"), cell("webcrypto"));
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                m.row,
+                figure_cell(native),
+                figure_cell(wasm),
+                webcrypto.map_or("n/a".into(), |f| figure_cell(Some(f))),
+                ratio_cell(wasm, native, m.is_time),
+                webcrypto.map_or("n/a".into(), |f| ratio_cell(wasm, Some(f), m.is_time)),
+            ));
+        }
+    }
+    out.push_str(RERUN);
+    out
+}
+
+const METHOD: &str = "
+Native is the release profile (opt-level 3, LTO) for this CPU's x86_64 with runtime-detected
+AES-NI and CLMUL; wasm is the same code and profile for wasm32-unknown-unknown (no SIMD), run by
+wasm-bindgen-test-runner in headless Chromium; WebCrypto is `crypto.subtle` AES-256-GCM in the
+same page on the same data sizes (plaintext and associated data), each call awaited before the
+next. The app itself ships wasm built for size (profile `wasm-release`, opt-level `z`) except its
+crypto and fountain crates, built at opt-level 3 as here. The code is `bench/` (`cases.rs` for
+native and wasm, `webcrypto.rs`). What each row does:
+
+- envelope seal: `SenderSession::seal` of a 200-byte CHAT body; open: `SealedEnvelope::parse`
+  then `open` with a fresh replay window. WebCrypto: encrypt / decrypt of 256 bytes with 42 bytes
+  of associated data.
+- STREAM seal: `FileSender::seal` of each of 512 chunks; open: `FileReceiver::receive` of each
+  frame until the file is released. WebCrypto: encrypt / decrypt of each 64 KiB chunk with 55
+  bytes of associated data.
+- Argon2id: `Argon2id::derive` with `Argon2Params::DEFAULT`; WebCrypto has no Argon2.
+
+Each figure is the median of {SAMPLES}, after an unrecorded
+calibration run that is also the warm-up; a sample lasts at least 0.3 s or is one Argon2id
+derivation. Brackets give the lowest and highest sample. Ratios divide the medians: for rates a
+ratio below 1 means wasm is slower, for times a ratio above 1 does. Absolute figures drift on
+shared machines; ratios measured side by side drift much less.
+";
+
+const RERUN: &str = "
+To rerun: `cargo xtask bench protocol` (a few minutes, most of it the two release builds). It
+needs the wasm32 target and wasm-bindgen-cli (`cargo xtask setup`), and Debian's `chromium` and
+`chromium-driver` (installed when run as root; `CHROMEDRIVER` and `CUTOUT_CHROMIUM` override
+their paths). It rewrites only this section.
+";
+
+/// "7 samples (5 for Argon2id)", from the figures themselves.
+fn samples(results: &Results) -> String {
+    let count = |measure: &str| results.get(measure, "native").map_or(0, |f| f.samples);
+    let (rates, argon2) = (count("envelope_seal"), count("argon2id_default"));
+    if rates == argon2 {
+        format!("{rates} samples")
+    } else {
+        format!("{rates} samples ({argon2} for Argon2id)")
+    }
+}
+
+fn figure_cell(figure: Option<&Figure>) -> String {
+    match figure {
+        Some(f) => format!("{} ({}–{})", number(f.median), number(f.min), number(f.max)),
+        None => "n/a".into(),
+    }
+}
+
+/// `wasm ÷ other`, with the plain-language reading.
+fn ratio_cell(wasm: Option<&Figure>, other: Option<&Figure>, is_time: bool) -> String {
+    let (Some(wasm), Some(other)) = (wasm, other) else {
+        return "n/a".into();
+    };
+    let ratio = wasm.median / other.median;
+    // How many times faster wasm is: for times the ratio is inverted.
+    let speed = if is_time { 1.0 / ratio } else { ratio };
+    let reading = if speed >= 1.0 {
+        format!("{:.1}× faster", speed)
+    } else {
+        format!("{:.1}× slower", 1.0 / speed)
+    };
+    format!("{} ({reading})", significant(ratio))
+}
+
+/// Three significant figures with thousands as k and millions as M.
+fn number(value: f64) -> String {
+    if value >= 1e6 {
+        format!("{} M", significant(value / 1e6))
+    } else if value >= 1e4 {
+        format!("{} k", significant(value / 1e3))
+    } else {
+        significant(value)
+    }
+}
+
+fn significant(value: f64) -> String {
+    let magnitude = value.abs();
+    let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
+        0
+    } else if magnitude >= 10.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        // Below 1: enough decimals for three significant figures.
+        (2 - magnitude.log10().floor() as i32).clamp(3, 6) as usize
+    };
+    format!("{value:.decimals$}")
+}
+
+/// Today's UTC date, YYYY-MM-DD (days-to-civil, as in Howard Hinnant's `chrono`-compatible
+/// algorithm), so the report needs no date crate.
+fn today() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_read_the_right_way_round() {
+        let f = |median: f64| Figure {
+            measure: String::new(),
+            runtime: String::new(),
+            unit: String::new(),
+            median,
+            min: median,
+            max: median,
+            samples: 1,
+        };
+        assert_eq!(
+            ratio_cell(Some(&f(35.0)), Some(&f(500.0)), false),
+            "0.0700 (14.3× slower)"
+        );
+        assert_eq!(
+            ratio_cell(Some(&f(360.0)), Some(&f(180.0)), true),
+            "2.00 (2.0× slower)"
+        );
+        assert_eq!(
+            ratio_cell(Some(&f(100.0)), Some(&f(40.0)), false),
+            "2.50 (2.5× faster)"
+        );
+        assert_eq!(number(2_419_766.0), "2.42 M");
+        assert_eq!(number(41_126.8), "41.1 k");
+        assert_eq!(number(547.05), "547");
+    }
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
+    }
+}
