@@ -7,6 +7,11 @@
 //! msg_id; receivers drop msg_ids they have already shown (PROTOCOL.md B.3), so each appears
 //! once. Nothing typed is lost: a message written while offline waits in the same queue.
 //!
+//! A pending message goes out only while at least one other member is live. The relay keeps no
+//! history, so a message broadcast into an empty room (say, right after a relay restart, before
+//! the others have reconnected) would be confirmed by the PONG and yet reach nobody; held back,
+//! it goes to the first member who completes the handshake.
+//!
 //! Input: decoded [`RelayFrame`]s, text to send, the time. Output: encoded client frames to
 //! write to the WebSocket, in order. No I/O.
 
@@ -145,7 +150,11 @@ impl Conversation {
 
     /// Whether nobody else is online.
     pub fn alone(&self) -> bool {
-        self.welcomed && !self.room.members().iter().any(|m| !m.is_self && m.online)
+        self.welcomed && !self.has_live_peer()
+    }
+
+    fn has_live_peer(&self) -> bool {
+        self.room.members().iter().any(|m| !m.is_self && m.online)
     }
 
     /// Envelopes that failed to open and were dropped.
@@ -190,7 +199,6 @@ impl Conversation {
                     Ok(step) => {
                         self.welcomed = true;
                         self.apply(step, &mut changes);
-                        self.flush_pending(&mut changes);
                     }
                     Err(_) => self.refused = Some(ErrorCode::Malformed),
                 }
@@ -257,9 +265,7 @@ impl Conversation {
             lines: true,
             ..Changes::default()
         };
-        if self.welcomed {
-            self.flush_pending(&mut changes);
-        }
+        self.flush_pending(&mut changes);
         Ok(changes)
     }
 
@@ -271,8 +277,12 @@ impl Conversation {
         self.room.leave().ok().map(|out| encode(&out))
     }
 
-    /// Seals every unsent pending message, then one PING that confirms them all.
+    /// Seals every unsent pending message, then one PING that confirms them all — if there is
+    /// anyone to deliver them to.
     fn flush_pending(&mut self, changes: &mut Changes) {
+        if !self.welcomed || !self.has_live_peer() {
+            return;
+        }
         let nonce = self.next_ping;
         let mut sent_any = false;
         for pending in self.pending.iter_mut().filter(|p| p.ping.is_none()) {
@@ -327,6 +337,10 @@ impl Conversation {
                 }
                 other => changes.other.push(other),
             }
+        }
+        if changes.members {
+            // Someone may just have become live: what waited can go out now.
+            self.flush_pending(changes);
         }
     }
 

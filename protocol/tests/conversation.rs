@@ -262,3 +262,22 @@ fn empty_and_oversized_messages_are_refused() {
     assert!(alice.convo.send(&long, 0, &mut alice.entropy).is_err());
     assert!(alice.texts().is_empty());
 }
+
+#[test]
+fn a_message_written_alone_waits_for_the_first_member_then_goes_once() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 8), Client::new("bob", 2, 9));
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice]);
+    let changes = alice
+        .convo
+        .send("anyone there?", 2_000, &mut alice.entropy)
+        .unwrap();
+    assert!(changes.frames.is_empty(), "nobody to deliver to: held back");
+    assert_eq!(alice.texts(), [("anyone there?".into(), Delivery::Pending)]);
+
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.texts(), [("anyone there?".into(), Delivery::Sent)]);
+    assert_eq!(bob.texts(), [("anyone there?".into(), Delivery::Received)]);
+}

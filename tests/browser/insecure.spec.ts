@@ -6,7 +6,7 @@ import { expect, launchOptions, test } from './harness';
 
 test.use({ launchOptions: launchOptions(['--host-resolver-rules=MAP cutout.test 127.0.0.1']) });
 
-test('plain HTTP on a LAN name: banner with the CA link, and chat still works', async ({ page, relay }) => {
+test('plain HTTP on a LAN name: banner with the CA link, and chat still works', async ({ browser, page, relay }) => {
   const port = new URL(relay.url).port;
   await page.goto(`http://cutout.test:${port}/`);
   expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
@@ -19,7 +19,18 @@ test('plain HTTP on a LAN name: banner with the CA link, and chat still works', 
   await page.getByTestId('name-input').fill('Dana');
   await page.getByTestId('join-button').click();
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  const link = await page.getByTestId('invite-link').inputValue();
+  expect(link.startsWith(`http://127.0.0.1:${port}/#r1.`), 'invites carry the relay origin').toBe(true);
+
+  const other = await browser.newContext();
+  const eve = await other.newPage();
+  await eve.goto(link.replace('127.0.0.1', 'cutout.test'));
+  await eve.getByTestId('name-input').fill('Eve');
+  await eve.getByTestId('join-button').click();
+  await expect(eve.getByTestId('member')).toHaveCount(2);
   await page.getByTestId('composer').fill('works over plain HTTP');
   await page.getByTestId('send').click();
   await expect(page.locator('[data-testid=message][data-state=sent]')).toHaveText(/works over plain HTTP/);
+  await expect(eve.getByTestId('message')).toHaveText(/works over plain HTTP/);
+  await other.close();
 });

@@ -6,6 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use protocol::entropy::SystemEntropy;
+use protocol::invite::invite_fragment;
+use protocol::keys::RoomSecret;
 use qrcode::{Color, QrCode};
 
 /// Clip size: what a fake webcam reports (640×480, 30 frames/s).
@@ -17,17 +20,26 @@ const FRAMES: usize = 30;
 /// QR codes need four light modules around them (ISO/IEC 18004 quiet zone).
 const QUIET_ZONE: usize = 4;
 
-/// Writes the fixtures into `dir` and returns the clip's path.
-pub fn write(dir: &Path) -> Result<PathBuf, String> {
+/// Writes the fixtures into `dir`: `camera-qr` (a fresh text each run, so a stale page or
+/// cached result cannot pass) and `camera-invite` (a room invite made by the `protocol` crate).
+pub fn write(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    // A fresh text each run: a stale page or cached result cannot pass the test.
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    let text = format!("CUTOUT FIXTURE {nanos}");
-    let clip = dir.join("camera-qr.y4m");
-    let frame = qr_frame(&text)?;
+    write_clip(dir, "camera-qr", &format!("CUTOUT FIXTURE {nanos}"))?;
+    let secret = RoomSecret::generate(&mut SystemEntropy);
+    // The origin does not matter to the scanner: joining reads only the fragment.
+    let invite = format!("http://127.0.0.1:9/{}", invite_fragment(&secret));
+    write_clip(dir, "camera-invite", &invite)?;
+    Ok(())
+}
+
+/// Writes `NAME.y4m` showing a QR code of `text`, and `NAME.txt` holding `text`.
+fn write_clip(dir: &Path, name: &str, text: &str) -> Result<PathBuf, String> {
+    let clip = dir.join(format!("{name}.y4m"));
+    let frame = qr_frame(text)?;
     let mut out = Vec::with_capacity(FRAMES * (frame.len() + 6) + 64);
     // C420jpeg: 4:2:0 chroma, full-range luma, as TOOLCHAIN.md describes.
     writeln!(
@@ -40,7 +52,7 @@ pub fn write(dir: &Path) -> Result<PathBuf, String> {
         out.extend_from_slice(&frame);
     }
     std::fs::write(&clip, out).map_err(|e| format!("cannot write {}: {e}", clip.display()))?;
-    std::fs::write(dir.join("camera-qr.txt"), &text)
+    std::fs::write(dir.join(format!("{name}.txt")), text)
         .map_err(|e| format!("cannot write the fixture text: {e}"))?;
     println!("  wrote {} ({text})", clip.display());
     Ok(clip)

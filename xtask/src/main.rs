@@ -48,7 +48,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "fixtures" => match rest.first() {
-            Some(dir) => fixtures::write(&PathBuf::from(dir)).map(|_| ()),
+            Some(dir) => fixtures::write(&PathBuf::from(dir)),
             None => Err("usage: cargo xtask fixtures DIR".into()),
         },
         "help" | "--help" | "-h" => {

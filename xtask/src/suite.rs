@@ -208,9 +208,7 @@ pub fn test() -> Result<(), String> {
     let app = tally.check_with("trunk build (release)", crate::run::build_app);
     let relay = tally.check("relay build", &mut cargo(&["build", "--package", "relay"]));
     let fixtures_dir = artifacts.join("fixtures");
-    let fixtures = tally.check_with("browser fixtures", || {
-        crate::fixtures::write(&fixtures_dir).map(|_| ())
-    });
+    let fixtures = tally.check_with("browser fixtures", || crate::fixtures::write(&fixtures_dir));
     if app && relay && fixtures {
         let report_file = artifacts.join("playwright.json");
         tally.playwright(

@@ -37,7 +37,7 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                         <span class="author">{line.author.clone()}</span>
                         <time>{line.time.clone()}</time>
                         {(line.state == "pending").then(|| view! {
-                            <span class="pending" title="Not yet confirmed by the relay">" sending…"</span>
+                            <span class="pending" title="Goes out as soon as someone is in the room and the relay confirms it">" not delivered yet"</span>
                         })}
                     </div>
                     <p class="text">{line.text.clone()}</p>
