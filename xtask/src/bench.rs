@@ -112,30 +112,7 @@ fn browser() -> Result<(PathBuf, PathBuf), String> {
         .unwrap_or_else(|| PathBuf::from(CHROMEDRIVER));
     let works = |p: &Path| exec::output(command(p).arg("--version")).is_some();
     if !(works(&chromium) && works(&driver)) {
-        let packages = ["chromium", "chromium-driver"];
-        let by_hand = format!(
-            "sudo apt-get update && sudo apt-get install -y {}",
-            packages.join(" ")
-        );
-        if exec::output(command("id").arg("-u")).as_deref() != Some("0") {
-            return Err(format!(
-                "Chromium and chromedriver are needed; run: {by_hand}"
-            ));
-        }
-        exec::run(
-            command("apt-get")
-                .arg("update")
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )
-        .and_then(|()| {
-            exec::run(
-                command("apt-get")
-                    .args(["install", "-y"])
-                    .args(packages)
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )
-        })
-        .map_err(|e| format!("{e}\n  to install by hand: {by_hand}"))?;
+        setup::apt_install(&["chromium", "chromium-driver"])?;
     }
     if works(&chromium) && works(&driver) {
         Ok((chromium, driver))

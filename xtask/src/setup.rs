@@ -219,7 +219,8 @@ fn browser_packages() -> Result<String, String> {
     Ok("installed from tests/browser/package-lock.json".into())
 }
 
-fn apt_install(packages: &[&str]) -> Result<(), String> {
+/// Installs Debian packages as root, or says exactly what to run.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     let by_hand = format!(
         "sudo apt-get update && sudo apt-get install -y {}",
         packages.join(" ")
