@@ -213,8 +213,9 @@ impl LiveRoom {
             }
             ClientEvent::Frame(bytes) => {
                 let Ok(frame) = RelayFrame::decode(&bytes) else {
-                    // Not a relay frame at all: count it with the envelopes that failed.
-                    self.dropped.update(|d| *d += 1);
+                    // Not a relay frame at all: counted with the envelopes that failed.
+                    self.convo.update_value(Conversation::unreadable_frame);
+                    self.apply(Changes::default());
                     return;
                 };
                 if matches!(frame, RelayFrame::Welcome { .. }) {

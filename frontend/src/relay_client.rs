@@ -213,8 +213,14 @@ impl RelayClient {
             // do not all arrive at once.
             base * (0.5 + 0.5 * js_sys::Math::random())
         };
-        let client = self.clone();
-        let retry = Closure::once_into_js(move || client.connect());
+        // A cleared timer never runs (and never frees) this closure: it holds only a weak
+        // reference, so a cancelled retry leaks a few bytes, not the client.
+        let weak = Rc::downgrade(&self.inner);
+        let retry = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                RelayClient { inner }.connect();
+            }
+        });
         if let Some(window) = web_sys::window()
             && let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                 retry.unchecked_ref(),

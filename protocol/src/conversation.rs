@@ -157,9 +157,14 @@ impl Conversation {
         self.room.members().iter().any(|m| !m.is_self && m.online)
     }
 
-    /// Envelopes that failed to open and were dropped.
+    /// Envelopes that failed to open, and relay frames that failed to decode, all dropped.
     pub fn dropped(&self) -> u64 {
         self.dropped
+    }
+
+    /// A message from the relay that is not a relay frame at all: dropped and counted.
+    pub fn unreadable_frame(&mut self) {
+        self.dropped += 1;
     }
 
     /// The ERROR the relay last refused us with, if any.

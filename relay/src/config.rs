@@ -183,6 +183,9 @@ pub enum ConfigError {
     /// A limit is zero where zero would stop the relay from working.
     #[error("--{0} must be at least 1")]
     ZeroLimit(&'static str),
+    /// Limits that cannot work together.
+    #[error("{0}")]
+    Inconsistent(&'static str),
 }
 
 impl Cli {
@@ -223,6 +226,24 @@ impl Cli {
         positive("queue-bytes", self.queue_bytes as u64)?;
         positive("deadline-ms", self.deadline_ms)?;
         positive("ping-ms", self.ping_ms)?;
+        // WELCOME counts members in a u16 and states the payload limit in a u32 (PROTOCOL.md A).
+        if self.max_members > usize::from(u16::MAX) {
+            return Err(ConfigError::Inconsistent(
+                "--max-members must be at most 65535",
+            ));
+        }
+        if self.max_payload > 1 << 30 {
+            return Err(ConfigError::Inconsistent(
+                "--max-payload must be at most 1 GiB",
+            ));
+        }
+        // A send queue must hold at least one largest frame, or every large frame cuts its
+        // receivers off as too slow.
+        if self.queue_bytes < self.max_payload + limits::DELIVER_OVERHEAD {
+            return Err(ConfigError::Inconsistent(
+                "--queue-bytes must be at least --max-payload plus 5",
+            ));
+        }
         let limits = Limits {
             max_payload: self.max_payload,
             max_members: self.max_members,
@@ -257,6 +278,21 @@ mod tests {
             Ok(Listen::At(SocketAddr::from(([127, 0, 0, 1], 0))))
         );
         assert!("nonsense".parse::<Listen>().is_err());
+    }
+
+    #[test]
+    fn config_rejects_limits_that_cannot_work_together() {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("index.html"), "").unwrap();
+        let with = |extra: &[&str]| {
+            let mut args = vec!["relay", "--dist", dist.path().to_str().unwrap()];
+            args.extend_from_slice(extra);
+            Cli::parse_from(args).into_config()
+        };
+        assert!(with(&[]).is_ok());
+        assert!(with(&["--queue-bytes", "1000"]).is_err());
+        assert!(with(&["--max-members", "70000"]).is_err());
+        assert!(with(&["--max-payload", "2000000000", "--queue-bytes", "4000000000"]).is_err());
     }
 
     #[test]

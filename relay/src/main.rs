@@ -27,7 +27,11 @@ async fn main() -> anyhow::Result<()> {
             if !addr.ip().is_unspecified() {
                 addresses.push(addr.ip());
             }
-            let names = relay::tls::server_names(&addresses);
+            let mut names = relay::tls::server_names(&addresses);
+            // Invites use the first advertised origin: its host must be in the certificate.
+            names.extend(relay::origins::https_hosts(&config.advertise));
+            names.sort();
+            names.dedup();
             let tls = relay::tls::load_or_create(&config.data_dir, &names)
                 .with_context(|| format!("TLS material in {}", config.data_dir.display()))?;
             if tls.created_ca {

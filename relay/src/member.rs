@@ -75,6 +75,7 @@ fn refuse(outbox: &Outbox, code: ErrorCode) {
 enum Incoming {
     Binary(Bytes),
     Text,
+    TooLarge,
     End,
 }
 
@@ -90,6 +91,11 @@ where
             Some(Ok(Message::Pong(_))) => pong_seen.store(true, Ordering::Relaxed),
             // tungstenite answers pings itself.
             Some(Ok(Message::Ping(_) | Message::Frame(_))) => {}
+            // A message over tungstenite's limit (a little above the payload limit) is ERROR 3
+            // all the same, not a silent close.
+            Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
+                return Incoming::TooLarge;
+            }
             Some(Ok(Message::Close(_)) | Err(_)) | None => return Incoming::End,
         }
     }
@@ -108,9 +114,11 @@ where
         Err(_elapsed) => return refuse(outbox, ErrorCode::Malformed),
         Ok(Incoming::End) => return outbox.close(Closed::Done),
         Ok(Incoming::Text) => return outbox.close(Closed::Text),
+        Ok(Incoming::TooLarge) => return refuse(outbox, ErrorCode::PayloadTooLarge),
         Ok(Incoming::Binary(data)) => match ClientFrame::decode(&data) {
             Ok(ClientFrame::Join { version, room }) if version == WIRE_VERSION => {
-                match shared.rooms.join(room, outbox.clone()) {
+                let max_payload = u32::try_from(shared.limits.max_payload).unwrap_or(u32::MAX);
+                match shared.rooms.join(room, outbox.clone(), max_payload) {
                     Ok(membership) => membership,
                     Err(e) => return refuse(outbox, e.into()),
                 }
@@ -125,18 +133,7 @@ where
         connections = shared.capacity.total(),
         "joined"
     );
-    let welcome = RelayFrame::Welcome {
-        your_id: membership.id,
-        max_payload: u32::try_from(shared.limits.max_payload).unwrap_or(u32::MAX),
-        members: std::borrow::Cow::Borrowed(&membership.others),
-    };
-    match welcome.encode() {
-        Ok(frame) => {
-            outbox.push(Bytes::from(frame));
-            relay_frames(&mut stream, outbox, shared, &membership, pong_seen).await;
-        }
-        Err(_) => refuse(outbox, ErrorCode::RoomFull),
-    }
+    relay_frames(&mut stream, outbox, shared, &membership, pong_seen).await;
     shared.rooms.leave(&membership);
     tracing::debug!(
         member = membership.id.0,
@@ -171,6 +168,7 @@ async fn relay_frames<St>(
         let data = match incoming {
             Incoming::Binary(data) => data,
             Incoming::Text => return outbox.close(Closed::Text),
+            Incoming::TooLarge => return refuse(outbox, ErrorCode::PayloadTooLarge),
             Incoming::End => return outbox.close(Closed::Done),
         };
         let pause = rate.take(data.len(), Instant::now());

@@ -29,6 +29,20 @@ pub fn advertised(
     origins
 }
 
+/// The hosts (without port or brackets) of the `https://` origins in `advertise`, which the
+/// server certificate must name.
+pub fn https_hosts(advertise: &[String]) -> Vec<String> {
+    advertise
+        .iter()
+        .filter_map(|origin| origin.strip_prefix("https://"))
+        .map(|authority| match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6).to_owned(),
+            None => authority.split(':').next().unwrap_or(authority).to_owned(),
+        })
+        .filter(|host| !host.is_empty())
+        .collect()
+}
+
 /// Non-loopback IPv4 addresses of this machine's interfaces, in interface order.
 pub fn lan_addresses() -> Vec<IpAddr> {
     match if_addrs::get_if_addrs() {
@@ -93,6 +107,20 @@ mod tests {
         assert_eq!(
             reachable_ips(IpAddr::from([0, 0, 0, 0]), &[]),
             vec![IpAddr::from([127, 0, 0, 1])]
+        );
+    }
+
+    #[test]
+    fn https_hosts_are_taken_from_advertised_origins() {
+        let advertise = [
+            "https://cutout.lan:8443".to_owned(),
+            "http://plain.lan:8080".to_owned(),
+            "https://[fd00::5]:8443".to_owned(),
+            "https://10.1.2.3".to_owned(),
+        ];
+        assert_eq!(
+            https_hosts(&advertise),
+            ["cutout.lan", "fd00::5", "10.1.2.3"]
         );
     }
 

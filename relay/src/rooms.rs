@@ -85,8 +85,15 @@ impl Rooms {
         self.len() == 0
     }
 
-    /// Adds a member whose frames go to `outbox`, telling the others (JOINED).
-    pub fn join(&self, room_id: RoomId, outbox: Arc<Outbox>) -> Result<Membership, JoinError> {
+    /// Adds a member whose frames go to `outbox`, telling the others (JOINED). Its WELCOME
+    /// (advertising `max_payload`) is queued before the member becomes visible to anyone, so no
+    /// DELIVER, JOINED or LEFT can overtake it (PROTOCOL.md A: WELCOME comes first).
+    pub fn join(
+        &self,
+        room_id: RoomId,
+        outbox: Arc<Outbox>,
+        max_payload: u32,
+    ) -> Result<Membership, JoinError> {
         let mut rooms = lock(&self.rooms);
         let at_capacity = rooms.len() >= self.max_rooms;
         let room = match rooms.get(&room_id) {
@@ -111,8 +118,16 @@ impl Rooms {
                 break candidate;
             }
         };
+        let others: Vec<MemberId> = members.keys().copied().collect();
+        let welcome = RelayFrame::Welcome {
+            your_id: id,
+            max_payload,
+            members: std::borrow::Cow::Borrowed(&others),
+        };
+        // Fails only past u16::MAX members, which the configuration rules out.
+        let welcome = welcome.encode().map_err(|_| JoinError::RoomFull)?;
+        outbox.push(Bytes::from(welcome));
         let joined = notice(RelayFrame::Joined(id));
-        let others = members.keys().copied().collect();
         for outbox in members.values() {
             outbox.push(joined.clone());
         }
@@ -177,11 +192,21 @@ mod tests {
         let rooms = Rooms::new(10, 10);
         let room = RoomId([7; 16]);
         let (a_box, b_box) = (outbox(), outbox());
-        let a = rooms.join(room, a_box.clone()).ok().unwrap();
+        let a = rooms.join(room, a_box.clone(), 1 << 17).ok().unwrap();
         assert!(a.others.is_empty());
-        let b = rooms.join(room, b_box.clone()).ok().unwrap();
+        let b = rooms.join(room, b_box.clone(), 1 << 17).ok().unwrap();
         assert_eq!(b.others, vec![a.id]);
         assert_ne!(a.id, b.id);
+        // Each member's first frame is its WELCOME; a's next is b's JOINED.
+        for (outbox, member) in [(&a_box, &a), (&b_box, &b)] {
+            let Next::Frame(first) = outbox.next().await else {
+                panic!("closed")
+            };
+            assert!(matches!(
+                RelayFrame::decode(&first),
+                Ok(RelayFrame::Welcome { your_id, .. }) if your_id == member.id
+            ));
+        }
         let joined = notice(RelayFrame::Joined(b.id));
         assert_eq!(a_box.next().await, Next::Frame(joined));
 
@@ -203,13 +228,13 @@ mod tests {
     #[test]
     fn full_room_and_full_relay_are_refused() {
         let rooms = Rooms::new(1, 1);
-        let _a = rooms.join(RoomId([1; 16]), outbox());
+        let _a = rooms.join(RoomId([1; 16]), outbox(), 1);
         assert_eq!(
-            rooms.join(RoomId([1; 16]), outbox()).err(),
+            rooms.join(RoomId([1; 16]), outbox(), 1).err(),
             Some(JoinError::RoomFull)
         );
         assert_eq!(
-            rooms.join(RoomId([2; 16]), outbox()).err(),
+            rooms.join(RoomId([2; 16]), outbox(), 1).err(),
             Some(JoinError::AtCapacity)
         );
     }

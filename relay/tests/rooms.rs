@@ -429,3 +429,39 @@ async fn a_connection_that_never_sends_a_byte_is_dropped_at_the_deadline() {
     assert!(read.is_ok(), "the relay closed the silent connection");
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcome_is_always_the_first_frame_even_while_the_room_is_busy() {
+    let relay = TestRelay::start(limits()).await;
+    let mut busy = connect(&relay).await;
+    join(&mut busy, room(1)).await;
+    let flooding = tokio::spawn(async move {
+        for _ in 0..2_000 {
+            send(
+                &mut busy,
+                ClientFrame::Broadcast {
+                    payload: b"traffic",
+                },
+            )
+            .await;
+        }
+        busy
+    });
+    for _ in 0..20 {
+        let mut newcomer = connect(&relay).await;
+        send(
+            &mut newcomer,
+            ClientFrame::Join {
+                version: 1,
+                room: room(1),
+            },
+        )
+        .await;
+        assert!(
+            matches!(frame(&mut newcomer).await, RelayFrame::Welcome { .. }),
+            "nothing may overtake WELCOME"
+        );
+    }
+    flooding.await.unwrap();
+    relay.stop().await;
+}
