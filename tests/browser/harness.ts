@@ -54,6 +54,8 @@ export function fakeCamera(clip: string): string[] {
 export interface Relay {
   /** Origin of the relay, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** HTTPS origin, when started with `https: true`. */
+  httpsUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -62,26 +64,46 @@ export interface Relay {
  * Starts the relay binary on 127.0.0.1 (port 0 unless `port` is given, e.g. to restart a relay
  * where clients expect it) and waits for its `listening http ADDR` line.
  */
-export async function startRelay(name: string, extraArgs: string[] = [], port = 0): Promise<Relay> {
+export async function startRelay(
+  name: string,
+  extraArgs: string[] = [],
+  port = 0,
+  https = false,
+): Promise<Relay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cutout-relay-'));
   const logDir = join(artifacts, 'logs');
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `relay-${name}.log`));
   const child = spawn(
     relayBin,
-    ['--http', `127.0.0.1:${port}`, '--https', 'off', '--dist', dist, '--data-dir', dataDir, ...extraArgs],
+    [
+      '--http',
+      `127.0.0.1:${port}`,
+      '--https',
+      https ? '127.0.0.1:0' : 'off',
+      '--dist',
+      dist,
+      '--data-dir',
+      dataDir,
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.pipe(log);
+  let httpsUrl: string | undefined;
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('relay did not report its address within 30 s')), 30_000);
     const lines = createInterface({ input: child.stdout! });
+    let httpUrl: string | undefined;
     lines.on('line', (line) => {
       log.write(line + '\n');
-      const match = /^listening http (\S+)$/.exec(line);
-      if (match) {
+      const match = /^listening (https?) (\S+)$/.exec(line);
+      if (match?.[1] === 'http') httpUrl = `http://${match[2]}`;
+      if (match?.[1] === 'https') httpsUrl = `https://${match[2]}`;
+      // The http line comes first; the https line follows at once when HTTPS is on.
+      if (httpUrl && (!https || httpsUrl)) {
         clearTimeout(timer);
-        resolveUrl(`http://${match[1]}`);
+        resolveUrl(httpUrl);
       }
     });
     child.once('exit', (code) => {
@@ -91,6 +113,7 @@ export async function startRelay(name: string, extraArgs: string[] = [], port = 
   });
   return {
     url,
+    httpsUrl,
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
