@@ -1,6 +1,7 @@
 //! The measurements of `protocol` itself, identical natively and in wasm: what the app does
 //! for a chat message, for each 64 KiB chunk of a file, and for a passphrase blob.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 
 use protocol::MemberId;
@@ -123,7 +124,7 @@ pub fn envelope_open() -> Result<Measurement<'static>, BenchError> {
 pub struct StreamFixture {
     keys: RoomKeys,
     file: Vec<u8>,
-    sender: FileSender,
+    sender: RefCell<FileSender>,
     offer: FileOffer,
     frames: Vec<Vec<u8>>,
 }
@@ -142,11 +143,12 @@ impl StreamFixture {
                 FILE_LEN as u64,
                 &mut SystemEntropy,
             )
-            .map_err(|_| BenchError::Seal("stream offer"))?;
+            .map_err(|_| BenchError::Seal("stream offer"))?
+            .0;
         let mut fixture = Self {
             keys,
             file,
-            sender,
+            sender: RefCell::new(sender),
             offer,
             frames: Vec::new(),
         };
@@ -155,12 +157,14 @@ impl StreamFixture {
     }
 
     fn seal_file(&self) -> Result<Vec<Vec<u8>>, BenchError> {
+        let mut sender = self.sender.borrow_mut();
         self.file
             .chunks(CHUNK_LEN)
             .zip(0u32..)
             .map(|(chunk, index)| {
-                self.sender
+                sender
                     .seal(self.offer.file_id, index, chunk)
+                    .map(|frame| frame.to_vec())
                     .map_err(|_| BenchError::Seal("stream_seal"))
             })
             .collect()
@@ -173,10 +177,14 @@ impl StreamFixture {
         receiver
             .accept(&self.keys, FROM, SENDER, &self.offer, u64::MAX)
             .map_err(|_| BenchError::Open("stream accept"))?;
+        let mut file = Vec::with_capacity(self.file.len());
         for frame in &self.frames {
             match receiver.receive(&room_id, FROM, frame) {
-                ChunkOutcome::Progress { .. } => {}
-                ChunkOutcome::Complete { file, .. } => return Ok(file.bytes),
+                ChunkOutcome::Progress { bytes, .. } => file.extend_from_slice(&bytes),
+                ChunkOutcome::Complete { bytes, .. } => {
+                    file.extend_from_slice(&bytes);
+                    return Ok(file);
+                }
                 _ => break,
             }
         }

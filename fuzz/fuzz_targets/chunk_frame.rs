@@ -98,10 +98,12 @@ fuzz_target!(|data: &[u8]| {
         match receiver.receive(&room_id, ALICE, data) {
             ChunkOutcome::Dropped => assert_eq!(receiver.in_progress(), before),
             ChunkOutcome::Progress { .. } => assert_eq!(receiver.in_progress(), before),
-            ChunkOutcome::Complete { file, .. } => {
+            ChunkOutcome::Complete { file, bytes, .. } => {
                 assert_eq!(receiver.in_progress(), before - 1);
                 let size = if file.file_id == FILE { 40 } else { 0 };
-                assert_eq!(file.bytes.len(), size, "released a file of the wrong size");
+                let earlier = if file.file_id == FILE { 16 * pre_fed } else { 0 };
+                assert_eq!(file.size, size as u64, "released a file of the wrong size");
+                assert_eq!(earlier + bytes.len(), size, "chunks do not add up to the size");
                 assert_eq!(
                     receiver.receive(&room_id, ALICE, data),
                     ChunkOutcome::Dropped,

@@ -1,10 +1,17 @@
-//! Sending files (PROTOCOL.md B.4): offers, per-receiver progress, and the in-flight limit of
-//! 8 unacknowledged chunks to any one receiver, counted across all transfers to it.
+//! Sending files (PROTOCOL.md B.4): offers, per-receiver progress and state, and the in-flight
+//! limit of 8 unacknowledged chunks to any one receiver, counted across all transfers to it.
+//!
+//! Each chunk is sealed once for every receiver that needs it at the same time: the chunk frame
+//! names no receiver, so one sealed frame goes by SEND_TO to each. A few recently sealed frames
+//! are kept, so a receiver a little behind the others reuses them instead of costing another
+//! encryption.
 //!
 //! Sans-IO: [`FileSender::next_chunk`] says which chunk to send to whom; the app reads those
-//! bytes (a slice of the user's file) and seals them with [`FileSender::seal`].
+//! bytes (a slice of the user's file, never the whole file) and seals them with
+//! [`FileSender::seal`], or takes the frame from [`FileSender::sealed`] if it is still kept.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use thiserror::Error;
 use wire::{MemberId, RoomId};
@@ -17,6 +24,11 @@ use crate::stream::{
     ChunkHeader, DEFAULT_CHUNK_SIZE, MAX_IN_FLIGHT, OfferError, chunk_count, seal_chunk,
     validate_offer,
 };
+
+/// Most files one member offers at once (issue 6: at most 8 concurrent transfers per member).
+pub const MAX_OPEN_OFFERS: usize = 8;
+/// Sealed chunk frames kept per transfer for receivers that are a little behind (1 MiB).
+pub const SEALED_KEPT: usize = 16;
 
 /// Why a chunk could not be produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -32,11 +44,22 @@ pub enum SendChunkError {
     Seal,
 }
 
-/// One chunk the app should send now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a file cannot be offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum OfferRefused {
+    /// The offer breaks the stream rules (e.g. too many chunks).
+    #[error(transparent)]
+    Invalid(#[from] OfferError),
+    /// [`MAX_OPEN_OFFERS`] files are being sent and none can be closed to make room.
+    #[error("8 files are already being sent; wait for one to finish")]
+    Busy,
+}
+
+/// One chunk the app should send now, to every member in `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkRequest {
-    /// The receiving member (SEND_TO).
-    pub to: MemberId,
+    /// The receiving members (one SEND_TO each, same frame).
+    pub to: Vec<MemberId>,
     /// The transfer.
     pub file_id: FileId,
     /// The chunk index.
@@ -47,23 +70,104 @@ pub struct ChunkRequest {
     pub len: usize,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+/// Where one receiver of an offer stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceiverState {
+    /// Accepted; this many chunks acknowledged so far.
+    Receiving {
+        /// Chunks acknowledged.
+        acked: u32,
+    },
+    /// Every chunk acknowledged.
+    Done,
+    /// Declined the offer.
+    Declined,
+    /// Cancelled the transfer (or its receiver found a bad chunk).
+    Cancelled,
+    /// Left the room before the end.
+    Left,
+}
+
+/// One receiver of an offer, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceiverProgress {
+    /// The receiving member.
+    pub member: MemberId,
+    /// Its state.
+    pub state: ReceiverState,
+    /// Bytes it has acknowledged.
+    pub bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
 struct Progress {
     next_to_send: u32,
     acked: u32,
+    state: ReceiverState,
+}
+
+impl Progress {
+    fn receiving(&self) -> bool {
+        matches!(self.state, ReceiverState::Receiving { .. })
+    }
+
+    fn in_flight(&self) -> u32 {
+        if self.receiving() {
+            self.next_to_send - self.acked
+        } else {
+            0
+        }
+    }
 }
 
 struct Outgoing {
     key: AeadKey,
     offer: FileOffer,
-    receivers: HashMap<MemberId, Progress>,
+    receivers: BTreeMap<MemberId, Progress>,
+    /// Recently sealed frames by chunk index, at most [`SEALED_KEPT`].
+    sealed: BTreeMap<u32, Arc<[u8]>>,
+}
+
+impl Outgoing {
+    fn busy(&self) -> bool {
+        self.receivers.values().any(Progress::receiving)
+    }
+
+    fn chunk_span(&self, index: u32) -> (u64, u64) {
+        let offset = u64::from(index) * u64::from(self.offer.chunk_size);
+        let len = self
+            .offer
+            .size
+            .saturating_sub(offset)
+            .min(u64::from(self.offer.chunk_size));
+        (offset, len)
+    }
+
+    /// Drops kept frames nobody can need again, then the oldest beyond the limit.
+    fn trim_sealed(&mut self) {
+        let needed_from = self
+            .receivers
+            .values()
+            .filter(|p| p.receiving())
+            .map(|p| p.next_to_send)
+            .min()
+            .unwrap_or(u32::MAX);
+        self.sealed.retain(|index, _| *index >= needed_from);
+        while self.sealed.len() > SEALED_KEPT {
+            self.sealed.pop_first();
+        }
+    }
 }
 
 /// All files this session is offering.
 pub struct FileSender {
     room_id: RoomId,
     sender: SenderId,
-    transfers: HashMap<FileId, Outgoing>,
+    /// In the order offered.
+    transfers: Vec<Outgoing>,
+    /// Round-robin position, so transfers share the window fairly.
+    turn: usize,
+    seals: u64,
 }
 
 impl FileSender {
@@ -72,11 +176,19 @@ impl FileSender {
         Self {
             room_id: keys.room_id(),
             sender,
-            transfers: HashMap::new(),
+            transfers: Vec::new(),
+            turn: 0,
+            seals: 0,
         }
     }
 
-    /// Registers a new file and returns the offer to broadcast (chunk size 65 536).
+    /// The session whose id chunk headers carry.
+    pub fn sender(&self) -> SenderId {
+        self.sender
+    }
+
+    /// Registers a new file and returns the offer to broadcast (chunk size 65 536), and the
+    /// offers closed to make room for it (broadcast a Cancel for each).
     pub fn offer(
         &mut self,
         keys: &RoomKeys,
@@ -84,11 +196,14 @@ impl FileSender {
         mime: &str,
         size: u64,
         entropy: &mut dyn Entropy,
-    ) -> Result<FileOffer, OfferError> {
+    ) -> Result<(FileOffer, Vec<FileId>), OfferRefused> {
         self.offer_with_chunk_size(keys, name, mime, size, DEFAULT_CHUNK_SIZE, entropy)
     }
 
     /// As [`Self::offer`] with another chunk size (tests use 16).
+    ///
+    /// At most [`MAX_OPEN_OFFERS`] files stay offered: the oldest offer nobody is receiving is
+    /// closed to make room, and if every one is busy the new file is refused.
     pub fn offer_with_chunk_size(
         &mut self,
         keys: &RoomKeys,
@@ -97,7 +212,7 @@ impl FileSender {
         size: u64,
         chunk_size: u32,
         entropy: &mut dyn Entropy,
-    ) -> Result<FileOffer, OfferError> {
+    ) -> Result<(FileOffer, Vec<FileId>), OfferRefused> {
         let file_id = FileId::random(entropy);
         let offer = FileOffer {
             file_id,
@@ -108,124 +223,235 @@ impl FileSender {
             n_chunks: chunk_count(size, chunk_size).ok_or(OfferError::ChunkCount)?,
         };
         validate_offer(&offer)?;
-        self.transfers.insert(
-            file_id,
-            Outgoing {
-                key: keys.file_key(self.sender, file_id),
-                offer: offer.clone(),
-                receivers: HashMap::new(),
-            },
-        );
-        Ok(offer)
+        let mut closed = Vec::new();
+        while self.transfers.len() >= MAX_OPEN_OFFERS {
+            let idle = self
+                .transfers
+                .iter()
+                .position(|t| !t.busy())
+                .ok_or(OfferRefused::Busy)?;
+            closed.push(self.transfers.remove(idle).offer.file_id);
+        }
+        self.transfers.push(Outgoing {
+            key: keys.file_key(self.sender, file_id),
+            offer: offer.clone(),
+            receivers: BTreeMap::new(),
+            sealed: BTreeMap::new(),
+        });
+        Ok((offer, closed))
     }
 
-    /// Stops offering a file; nothing more of it is sent.
-    pub fn withdraw(&mut self, file_id: FileId) {
-        self.transfers.remove(&file_id);
-    }
-
-    /// FILE_CTRL from member `from` about one of our transfers.
-    pub fn on_ctrl(&mut self, from: MemberId, ctrl: &FileCtrl) {
-        let Some(transfer) = self.transfers.get_mut(&ctrl.file_id()) else {
-            return;
+    /// Stops offering a file; nothing more of it is sent. Returns the members that were
+    /// receiving it (send each a Cancel).
+    pub fn withdraw(&mut self, file_id: FileId) -> Vec<MemberId> {
+        let Some(at) = self.position(file_id) else {
+            return Vec::new();
         };
-        match *ctrl {
-            FileCtrl::Accept { .. } => {
-                transfer.receivers.entry(from).or_default();
-            }
-            FileCtrl::Decline { .. } | FileCtrl::Cancel { .. } => {
-                transfer.receivers.remove(&from);
-            }
-            FileCtrl::Ack { next_index, .. } => {
-                if let Some(progress) = transfer.receivers.get_mut(&from) {
-                    // Acks only move forward and never past what was sent, so a confused or
-                    // hostile receiver cannot open the window beyond the limit.
-                    progress.acked = progress.acked.max(next_index.min(progress.next_to_send));
+        let transfer = self.transfers.remove(at);
+        transfer
+            .receivers
+            .iter()
+            .filter(|(_, p)| p.receiving())
+            .map(|(member, _)| *member)
+            .collect()
+    }
+
+    /// Every open offer, oldest first.
+    pub fn offers(&self) -> impl Iterator<Item = &FileOffer> {
+        self.transfers.iter().map(|t| &t.offer)
+    }
+
+    /// The receivers of `file_id` and where each stands.
+    pub fn progress(&self, file_id: FileId) -> Vec<ReceiverProgress> {
+        let Some(transfer) = self.get(file_id) else {
+            return Vec::new();
+        };
+        transfer
+            .receivers
+            .iter()
+            .map(|(member, p)| {
+                let (offset, len) = transfer.chunk_span(p.acked.saturating_sub(1));
+                ReceiverProgress {
+                    member: *member,
+                    state: p.state,
+                    bytes: if p.acked == 0 { 0 } else { offset + len },
+                }
+            })
+            .collect()
+    }
+
+    /// FILE_CTRL from member `from` about one of our transfers. Returns whether anything
+    /// changed that a progress display shows.
+    pub fn on_ctrl(&mut self, from: MemberId, ctrl: &FileCtrl) -> bool {
+        let Some(at) = self.position(ctrl.file_id()) else {
+            return false;
+        };
+        let transfer = &mut self.transfers[at];
+        let n_chunks = transfer.offer.n_chunks;
+        let changed = match *ctrl {
+            FileCtrl::Accept { .. } => match transfer.receivers.get(&from) {
+                // A receiver answers once; a second Accept (or one after Decline) is ignored.
+                Some(_) => false,
+                None => {
+                    transfer.receivers.insert(
+                        from,
+                        Progress {
+                            next_to_send: 0,
+                            acked: 0,
+                            state: ReceiverState::Receiving { acked: 0 },
+                        },
+                    );
+                    true
+                }
+            },
+            FileCtrl::Decline { .. } => {
+                if transfer.receivers.contains_key(&from) {
+                    false
+                } else {
+                    let declined = Progress {
+                        next_to_send: 0,
+                        acked: 0,
+                        state: ReceiverState::Declined,
+                    };
+                    transfer.receivers.insert(from, declined);
+                    true
                 }
             }
-        }
+            FileCtrl::Cancel { .. } => match transfer.receivers.get_mut(&from) {
+                Some(p) if p.receiving() => {
+                    p.state = ReceiverState::Cancelled;
+                    true
+                }
+                _ => false,
+            },
+            FileCtrl::Ack { next_index, .. } => match transfer.receivers.get_mut(&from) {
+                Some(p) if p.receiving() => {
+                    // Acks only move forward and never past what was sent, so a confused or
+                    // hostile receiver cannot open the window beyond the limit.
+                    let acked = p.acked.max(next_index.min(p.next_to_send));
+                    let moved = acked != p.acked;
+                    p.acked = acked;
+                    p.state = if acked == n_chunks {
+                        ReceiverState::Done
+                    } else {
+                        ReceiverState::Receiving { acked }
+                    };
+                    moved
+                }
+                _ => false,
+            },
+        };
+        transfer.trim_sealed();
+        changed
     }
 
-    /// The relay's LEFT: forget that member everywhere.
-    pub fn member_left(&mut self, member: MemberId) {
-        for transfer in self.transfers.values_mut() {
-            transfer.receivers.remove(&member);
+    /// The relay's LEFT: every transfer that member was receiving ends as [`ReceiverState::Left`].
+    /// Returns the transfers that changed.
+    pub fn member_left(&mut self, member: MemberId) -> Vec<FileId> {
+        let mut changed = Vec::new();
+        for transfer in &mut self.transfers {
+            if let Some(p) = transfer.receivers.get_mut(&member)
+                && p.receiving()
+            {
+                p.state = ReceiverState::Left;
+                changed.push(transfer.offer.file_id);
+                transfer.trim_sealed();
+            }
         }
+        changed
     }
 
     /// Unacknowledged chunks in flight to `member`, across all transfers.
     pub fn in_flight(&self, member: MemberId) -> u32 {
         self.transfers
-            .values()
+            .iter()
             .filter_map(|t| t.receivers.get(&member))
-            .map(|p| p.next_to_send - p.acked)
+            .map(Progress::in_flight)
             .sum()
     }
 
     /// Whether `member` has acknowledged every chunk of `file_id`.
     pub fn delivered(&self, file_id: FileId, member: MemberId) -> bool {
-        self.transfers
-            .get(&file_id)
-            .and_then(|t| {
-                t.receivers
-                    .get(&member)
-                    .map(|p| p.acked == t.offer.n_chunks)
-            })
-            .unwrap_or(false)
+        self.get(file_id)
+            .and_then(|t| t.receivers.get(&member))
+            .is_some_and(|p| p.state == ReceiverState::Done)
     }
 
-    /// The next chunk to send, if any receiver has both a chunk left and room in its window.
-    /// Marks it as sent.
+    /// How many chunks were sealed so far (each chunk once per send, not once per receiver).
+    pub fn seals(&self) -> u64 {
+        self.seals
+    }
+
+    /// The next chunk to send, if any receiver has both a chunk left and room in its window:
+    /// the lowest index any such receiver of one transfer needs, for every receiver of that
+    /// transfer that needs that index and has room. Marks it as sent to them. Transfers take
+    /// turns.
     pub fn next_chunk(&mut self) -> Option<ChunkRequest> {
-        let mut in_flight: HashMap<MemberId, u32> = HashMap::new();
-        for transfer in self.transfers.values() {
+        let mut in_flight: BTreeMap<MemberId, u32> = BTreeMap::new();
+        for transfer in &self.transfers {
             for (member, progress) in &transfer.receivers {
-                *in_flight.entry(*member).or_default() += progress.next_to_send - progress.acked;
+                *in_flight.entry(*member).or_default() += progress.in_flight();
             }
         }
-        for (file_id, transfer) in self.transfers.iter_mut() {
-            let offer = &transfer.offer;
+        let count = self.transfers.len();
+        for step in 0..count {
+            let at = (self.turn + step) % count;
+            let transfer = &mut self.transfers[at];
+            let n_chunks = transfer.offer.n_chunks;
+            let ready = |member: &MemberId, p: &Progress| {
+                p.receiving()
+                    && p.next_to_send < n_chunks
+                    && in_flight.get(member).copied().unwrap_or(0) < MAX_IN_FLIGHT
+            };
+            let Some(index) = transfer
+                .receivers
+                .iter()
+                .filter(|(m, p)| ready(m, p))
+                .map(|(_, p)| p.next_to_send)
+                .min()
+            else {
+                continue;
+            };
+            let mut to = Vec::new();
             for (member, progress) in transfer.receivers.iter_mut() {
-                let busy = in_flight.get(member).copied().unwrap_or(0);
-                if progress.next_to_send < offer.n_chunks && busy < MAX_IN_FLIGHT {
-                    let index = progress.next_to_send;
+                if progress.next_to_send == index && ready(member, progress) {
                     progress.next_to_send += 1;
-                    let offset = u64::from(index) * u64::from(offer.chunk_size);
-                    let len = offer
-                        .size
-                        .saturating_sub(offset)
-                        .min(u64::from(offer.chunk_size));
-                    return Some(ChunkRequest {
-                        to: *member,
-                        file_id: *file_id,
-                        index,
-                        offset,
-                        len: usize::try_from(len).unwrap_or(usize::MAX),
-                    });
+                    to.push(*member);
                 }
             }
+            let (offset, len) = transfer.chunk_span(index);
+            self.turn = (at + 1) % count;
+            return Some(ChunkRequest {
+                to,
+                file_id: transfer.offer.file_id,
+                index,
+                offset,
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+            });
         }
         None
     }
 
-    /// Seals chunk `index` of `file_id`; `bytes` must be exactly that chunk of the file.
+    /// The frame of chunk `index` of `file_id` if it was sealed recently and is still kept.
+    pub fn sealed(&self, file_id: FileId, index: u32) -> Option<Arc<[u8]>> {
+        self.get(file_id)?.sealed.get(&index).cloned()
+    }
+
+    /// Seals chunk `index` of `file_id` and keeps the frame for other receivers; `bytes` must be
+    /// exactly that chunk of the file.
     pub fn seal(
-        &self,
+        &mut self,
         file_id: FileId,
         index: u32,
         bytes: &[u8],
-    ) -> Result<Vec<u8>, SendChunkError> {
-        let transfer = self
-            .transfers
-            .get(&file_id)
+    ) -> Result<Arc<[u8]>, SendChunkError> {
+        let at = self
+            .position(file_id)
             .ok_or(SendChunkError::UnknownTransfer)?;
+        let transfer = &mut self.transfers[at];
         let offer = &transfer.offer;
         let last = index.checked_add(1) == Some(offer.n_chunks);
-        let offset = u64::from(index) * u64::from(offer.chunk_size);
-        let expected = offer
-            .size
-            .saturating_sub(offset)
-            .min(u64::from(offer.chunk_size));
+        let (_, expected) = transfer.chunk_span(index);
         if index >= offer.n_chunks || bytes.len() as u64 != expected {
             return Err(SendChunkError::WrongLength);
         }
@@ -235,6 +461,23 @@ impl FileSender {
             index,
             flags: u8::from(last),
         };
-        seal_chunk(&self.room_id, &transfer.key, &header, bytes).map_err(|_| SendChunkError::Seal)
+        let frame: Arc<[u8]> = seal_chunk(&self.room_id, &transfer.key, &header, bytes)
+            .map_err(|_| SendChunkError::Seal)?
+            .into();
+        self.seals += 1;
+        transfer.sealed.insert(index, Arc::clone(&frame));
+        // Kept only while some receiver still has to be sent this index.
+        transfer.trim_sealed();
+        Ok(frame)
+    }
+
+    fn position(&self, file_id: FileId) -> Option<usize> {
+        self.transfers
+            .iter()
+            .position(|t| t.offer.file_id == file_id)
+    }
+
+    fn get(&self, file_id: FileId) -> Option<&Outgoing> {
+        self.transfers.iter().find(|t| t.offer.file_id == file_id)
     }
 }

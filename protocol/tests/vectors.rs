@@ -224,15 +224,24 @@ fn feed(v: &Value, offer: &FileOffer, chunks: &[Value]) -> Vec<ChunkOutcome> {
         .collect()
 }
 
+/// The file a receiver released: every chunk's bytes up to the Complete, and that frame's
+/// position. Chunks of an aborted transfer are never released.
 fn released(outcomes: &[ChunkOutcome]) -> Vec<(usize, Vec<u8>)> {
-    outcomes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| match o {
-            ChunkOutcome::Complete { file, .. } => Some((i, file.bytes.clone())),
-            _ => None,
-        })
-        .collect()
+    let mut parts = Vec::new();
+    let mut out = Vec::new();
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match outcome {
+            ChunkOutcome::Progress { bytes, .. } => parts.extend_from_slice(bytes),
+            ChunkOutcome::Complete { bytes, file, .. } => {
+                parts.extend_from_slice(bytes);
+                assert_eq!(parts.len() as u64, file.size);
+                out.push((i, std::mem::take(&mut parts)));
+            }
+            ChunkOutcome::Aborted { .. } => parts.clear(),
+            ChunkOutcome::Dropped => {}
+        }
+    }
+    out
 }
 
 fn first_abort(outcomes: &[ChunkOutcome]) -> Option<usize> {
