@@ -113,25 +113,65 @@ pub async fn copy(text: &str) -> bool {
 
 /// The origins from the relay's `/relay-info`, HTTPS first; empty if it cannot be read.
 pub async fn relay_origins() -> Vec<String> {
-    let Some(window) = window() else {
-        return Vec::new();
-    };
-    let Ok(response) = JsFuture::from(window.fetch_with_str("/relay-info")).await else {
-        return Vec::new();
-    };
+    relay_info().await.origins
+}
+
+async fn fetch_json(path: &str) -> Option<wasm_bindgen::JsValue> {
+    let window = window()?;
+    let response = JsFuture::from(window.fetch_with_str(path)).await.ok()?;
     let response: web_sys::Response = response.unchecked_into();
     if !response.ok() {
-        return Vec::new();
+        return None;
     }
-    let Ok(json) = response.json() else {
-        return Vec::new();
-    };
-    let Ok(json) = JsFuture::from(json).await else {
-        return Vec::new();
+    JsFuture::from(response.json().ok()?).await.ok()
+}
+
+/// What the relay's `/relay-info` says that the app uses.
+#[derive(Clone, Debug, Default)]
+pub struct RelayInfo {
+    /// Origins people on the LAN can open, HTTPS first.
+    pub origins: Vec<String>,
+    /// Largest file to offer or accept, if the relay says.
+    pub max_file_size: Option<u64>,
+}
+
+/// Reads `/relay-info`; empty if it cannot be read.
+pub async fn relay_info() -> RelayInfo {
+    let Some(json) = fetch_json("/relay-info").await else {
+        return RelayInfo::default();
     };
     let origins = js_sys::Reflect::get(&json, &"origins".into()).unwrap_or_default();
-    js_sys::Array::from(&origins)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
+    let max_file_size = js_sys::Reflect::get(&json, &"max_file_size".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| v as u64);
+    RelayInfo {
+        origins: js_sys::Array::from(&origins)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect(),
+        max_file_size,
+    }
+}
+
+/// Bytes `offset .. offset + len` of a file, read without loading the rest.
+pub async fn read_slice(file: &web_sys::Blob, offset: u64, len: usize) -> Option<Vec<u8>> {
+    let end = offset + len as u64;
+    let slice = file
+        .slice_with_f64_and_f64(offset as f64, end as f64)
+        .ok()?;
+    let buffer = JsFuture::from(slice.array_buffer()).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    (bytes.len() == len).then_some(bytes)
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

@@ -12,6 +12,7 @@ use protocol::keys::RoomSecret;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser::{self, Store};
+use crate::files::{FileView, Transfers};
 use crate::relay_client::{ClientEvent, RelayClient};
 
 /// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).
@@ -113,9 +114,17 @@ fn parse_hex16(text: &str) -> Option<[u8; 16]> {
 /// Handles to a live room; `Copy`, so views and callbacks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
-    convo: StoredValue<Conversation, LocalStorage>,
+    pub(crate) convo: StoredValue<Conversation, LocalStorage>,
     client: StoredValue<Option<RelayClient>, LocalStorage>,
     timer: StoredValue<Option<IntervalHandle>>,
+    /// File transfers, both ways.
+    pub(crate) files: StoredValue<Transfers, LocalStorage>,
+    /// A file card redraw is scheduled.
+    pub(crate) redraw_pending: StoredValue<bool>,
+    /// The file cards.
+    pub file_views: RwSignal<Vec<FileView>>,
+    /// Why files could not be offered or accepted, if they could not.
+    pub file_notice: RwSignal<Option<String>>,
     /// The chat log.
     pub lines: RwSignal<Vec<LineView>>,
     /// The member list, oneself first.
@@ -136,12 +145,18 @@ impl LiveRoom {
     /// Joins the room of `secret` as `name` and keeps the connection alive until the owner is
     /// cleaned up.
     pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, String> {
-        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
+        let mut convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
             .map_err(|e| e.to_string())?;
+        let keys = convo.room().keys().clone();
+        let transfers = Transfers::new(keys, convo.room().sender());
         let live = Self {
             convo: StoredValue::new_local(convo),
             client: StoredValue::new_local(None),
             timer: StoredValue::new(None),
+            files: StoredValue::new_local(transfers),
+            redraw_pending: StoredValue::new(false),
+            file_views: RwSignal::new(Vec::new()),
+            file_notice: RwSignal::new(None),
             lines: RwSignal::new(Vec::new()),
             members: RwSignal::new(Vec::new()),
             status: RwSignal::new(Status::Connecting),
@@ -150,6 +165,11 @@ impl LiveRoom {
             announcement: RwSignal::new(String::new()),
             refused: RwSignal::new(None),
         };
+        leptos::task::spawn_local(async move {
+            if let Some(max) = browser::relay_info().await.max_file_size {
+                let _ = live.files.try_update_value(|t| t.set_max_file_size(max));
+            }
+        });
         let client = RelayClient::start(move |event| live.on_client(event));
         live.client.set_value(Some(client));
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
@@ -194,7 +214,14 @@ impl LiveRoom {
         }
     }
 
-    fn write(&self, frames: &[Vec<u8>]) {
+    /// Bytes the socket holds unsent.
+    pub(crate) fn buffered(&self) -> u32 {
+        self.client
+            .try_with_value(|c| c.as_ref().map_or(0, RelayClient::buffered))
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn write(&self, frames: &[Vec<u8>]) {
         self.client.with_value(|client| {
             if let Some(client) = client {
                 for frame in frames {
@@ -218,12 +245,20 @@ impl LiveRoom {
                     self.apply(Changes::default());
                     return;
                 };
-                if matches!(frame, RelayFrame::Welcome { .. }) {
-                    self.client.with_value(|c| {
-                        if let Some(c) = c {
-                            c.mark_healthy();
-                        }
-                    });
+                match frame {
+                    RelayFrame::Welcome { max_payload, .. } => {
+                        self.client.with_value(|c| {
+                            if let Some(c) = c {
+                                c.mark_healthy();
+                            }
+                        });
+                        self.files.update_value(|t| t.set_max_payload(max_payload));
+                    }
+                    RelayFrame::Left(member) => {
+                        self.files.update_value(|t| t.member_left(member));
+                        self.refresh_files();
+                    }
+                    _ => {}
                 }
                 let now = browser::now_ms();
                 if let Some(changes) = self
@@ -234,8 +269,14 @@ impl LiveRoom {
                 }
             }
             ClientEvent::Closed => {
-                self.convo
-                    .update_value(|c| c.disconnected(&mut SystemEntropy));
+                let sender = self.convo.try_update_value(|c| {
+                    c.disconnected(&mut SystemEntropy);
+                    c.room().sender()
+                });
+                if let Some(sender) = sender {
+                    self.files.update_value(|t| t.connection_lost(sender));
+                    self.refresh_files();
+                }
                 self.status.set(Status::Offline);
                 self.refresh_members();
             }
@@ -276,7 +317,9 @@ impl LiveRoom {
         }
         if changes.members {
             self.refresh_members();
+            self.offer_to_newcomers();
         }
+        self.on_file_events(changes.other);
     }
 
     fn refresh_members(&self) {

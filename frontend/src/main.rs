@@ -9,6 +9,8 @@ mod app;
 mod browser;
 mod camera;
 mod components;
+mod files;
+mod live_files;
 mod live_room;
 mod pages;
 mod qr_scan;

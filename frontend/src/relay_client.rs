@@ -105,6 +105,15 @@ impl RelayClient {
         }
     }
 
+    /// Bytes queued on the socket and not yet sent.
+    pub fn buffered(&self) -> u32 {
+        self.inner
+            .borrow()
+            .socket
+            .as_ref()
+            .map_or(0, WebSocket::buffered_amount)
+    }
+
     /// A relay frame arrived, so the relay accepted us: the next failure starts backoff anew.
     pub fn mark_healthy(&self) {
         self.inner.borrow_mut().attempt = 0;

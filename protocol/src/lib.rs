@@ -29,5 +29,6 @@ pub mod session;
 pub mod stream;
 pub mod stream_receive;
 pub mod stream_send;
+pub mod transfer_rate;
 
 pub use wire::{MemberId, RoomId};

@@ -304,19 +304,17 @@ impl FileSender {
                     true
                 }
             },
-            FileCtrl::Decline { .. } => {
-                if transfer.receivers.contains_key(&from) {
-                    false
-                } else {
-                    let declined = Progress {
+            FileCtrl::Decline { .. } => match transfer.receivers.entry(from) {
+                std::collections::btree_map::Entry::Occupied(_) => false,
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(Progress {
                         next_to_send: 0,
                         acked: 0,
                         state: ReceiverState::Declined,
-                    };
-                    transfer.receivers.insert(from, declined);
+                    });
                     true
                 }
-            }
+            },
             FileCtrl::Cancel { .. } => match transfer.receivers.get_mut(&from) {
                 Some(p) if p.receiving() => {
                     p.state = ReceiverState::Cancelled;

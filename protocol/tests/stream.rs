@@ -72,7 +72,9 @@ fn file_arrives_whole_with_acks_and_never_more_than_eight_in_flight() {
         for frame in batch {
             sent += 1;
             match receiver.receive(&keys.room_id(), ALICE, &frame) {
-                ChunkOutcome::Progress { bytes: chunk, ack, .. } => {
+                ChunkOutcome::Progress {
+                    bytes: chunk, ack, ..
+                } => {
                     bytes.extend_from_slice(&chunk);
                     if let Some(ack) = ack {
                         sender.on_ctrl(BOB, &ack);
@@ -287,7 +289,11 @@ fn receivers_in_step_share_every_seal() {
         }
     }
     assert_eq!(frames, 20);
-    assert_eq!(sender.seals(), 20, "each chunk sealed once for two receivers");
+    assert_eq!(
+        sender.seals(),
+        20,
+        "each chunk sealed once for two receivers"
+    );
     assert!(sender.delivered(offer.file_id, BOB) && sender.delivered(offer.file_id, CAROL));
 }
 
@@ -325,7 +331,10 @@ fn a_receiver_slightly_behind_reuses_kept_frames() {
     };
     sender.on_ctrl(BOB, &ack(4));
     let bob_only = pump(&mut sender);
-    assert_eq!(bob_only, (8..12).map(|i| (vec![BOB], i)).collect::<Vec<_>>());
+    assert_eq!(
+        bob_only,
+        (8..12).map(|i| (vec![BOB], i)).collect::<Vec<_>>()
+    );
     // Carol catches up: her chunks 8-11 come from the kept frames.
     sender.on_ctrl(CAROL, &ack(4));
     let carol = pump(&mut sender);
@@ -354,7 +363,11 @@ fn receiver_states_follow_control_and_departures() {
     );
     while sender.next_chunk().is_some() {}
     assert_eq!(sender.member_left(CAROL), [offer.file_id]);
-    assert_eq!(sender.in_flight(CAROL), 0, "nothing waits for a member who left");
+    assert_eq!(
+        sender.in_flight(CAROL),
+        0,
+        "nothing waits for a member who left"
+    );
     sender.on_ctrl(
         BOB,
         &FileCtrl::Cancel {
@@ -465,5 +478,8 @@ fn a_short_last_chunk_total_aborts() {
             .unwrap();
         outcomes.push(receiver.receive(&keys.room_id(), ALICE, &frame));
     }
-    assert!(matches!(outcomes[2], ChunkOutcome::Aborted { .. }), "{outcomes:?}");
+    assert!(
+        matches!(outcomes[2], ChunkOutcome::Aborted { .. }),
+        "{outcomes:?}"
+    );
 }

@@ -80,6 +80,11 @@ pub struct Cli {
     /// Milliseconds between WebSocket pings; a ping unanswered by the next one closes.
     #[arg(long, env = "CUTOUT_PING_MS", default_value_t = millis(limits::PING_INTERVAL))]
     pub ping_ms: u64,
+
+    /// Largest file, in bytes, the app offers and accepts in rooms (advertised in /relay-info;
+    /// the relay itself never sees files, only 64 KiB chunks).
+    #[arg(long, env = "CUTOUT_MAX_FILE_SIZE", default_value_t = limits::MAX_FILE_SIZE)]
+    pub max_file_size: u64,
 }
 
 const fn millis(d: Duration) -> u64 {
@@ -164,6 +169,8 @@ pub struct Config {
     pub advertise: Vec<String>,
     /// The limits of PROTOCOL.md A.
     pub limits: Limits,
+    /// Largest file the app offers and accepts, advertised in `/relay-info`.
+    pub max_file_size: u64,
 }
 
 /// A configuration the relay cannot start with.
@@ -262,6 +269,7 @@ impl Cli {
             data_dir,
             advertise: self.advertise,
             limits,
+            max_file_size: self.max_file_size,
         })
     }
 }

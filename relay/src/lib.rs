@@ -78,7 +78,7 @@ pub async fn run(listeners: Listeners, config: Config, shutdown: impl Future<Out
         ),
         None => (None, None, None),
     };
-    let info = info::RelayInfo::new(origins, fingerprint);
+    let info = info::RelayInfo::new(origins, fingerprint, config.max_file_size);
     let routes = routes::routes(&config.dist, info, ca_pem);
     let http = server::serve(listeners.http, None, routes.clone(), shared.clone());
     let https = async {

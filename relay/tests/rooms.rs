@@ -353,6 +353,7 @@ async fn relay_info_on_a_loopback_relay_lists_the_loopback_origin() {
         json.contains(&format!("\"origins\":[\"http://{addr}\"]")),
         "{json}"
     );
+    assert!(json.contains("\"max_file_size\":4294967296"), "{json}");
     relay.stop().await;
 }
 

@@ -3,62 +3,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { startFlipProxy } from './flip-proxy';
-import { artifacts, expect, startRelay, test, watchErrors, type Relay } from './harness';
-
-/** A person in their own browser context, whose page must log no errors. */
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-
-async function person(browser: Browser): Promise<Person> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  return { context, page, errors: watchErrors(page) };
-}
-
-/** Chromium logs a console error for every WebSocket that cannot connect: expected while the
- * relay is down, and nothing else is. */
-function unexpected(errors: string[]): string[] {
-  return errors.filter((e) => !/WebSocket connection to .* failed/.test(e));
-}
-
-async function joinAs(page: Page, name: string) {
-  await page.getByTestId('name-input').fill(name);
-  await page.getByTestId('join-button').click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-}
-
-/** Creates a room and returns its invite link. */
-async function createRoom(page: Page, relay: Relay, name: string): Promise<string> {
-  await page.goto(relay.url + '/');
-  await page.getByTestId('new-room').click();
-  await joinAs(page, name);
-  const link = await page.getByTestId('invite-link').inputValue();
-  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#r1\.[A-Za-z0-9_-]{43}$/);
-  return link;
-}
-
-async function openInvite(page: Page, link: string, name: string) {
-  await page.goto(link);
-  await joinAs(page, name);
-}
-
-function member(page: Page, name: string) {
-  return page.getByTestId('member').filter({ hasText: name });
-}
-
-async function say(page: Page, text: string) {
-  await page.getByTestId('composer').fill(text);
-  await page.getByTestId('send').click();
-}
-
-function messages(page: Page) {
-  return page.getByTestId('message');
-}
+import { artifacts, expect, startRelay, test, watchErrors } from './harness';
+import { createRoom, joinAs, member, messages, openInvite, person, say, unexpected } from './people';
 
 test('create, join through the invite link, see each other, chat both ways in order', async ({ browser, page, relay }) => {
   const link = await createRoom(page, relay, 'Alice');

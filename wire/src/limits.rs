@@ -21,6 +21,10 @@ pub const DELIVER_OVERHEAD: usize = 1 + 4;
 /// must sit above this (PROTOCOL.md A) so that an oversized payload earns ERROR 3, not a bare 1009.
 pub const MAX_CLIENT_FRAME: usize = MAX_PAYLOAD + CLIENT_FRAME_OVERHEAD;
 
+/// Largest file the app offers and accepts by default: 4 GiB. The relay only advertises it
+/// (in `/relay-info`); it never sees files, only their chunks.
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024 * 1024;
+
 /// Members per room by default (PROTOCOL.md A).
 pub const MAX_MEMBERS_PER_ROOM: usize = 64;
 

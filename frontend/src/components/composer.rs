@@ -1,10 +1,35 @@
-//! Writing a message: Enter sends, Shift+Enter makes a new line.
+//! Writing a message: Enter sends, Shift+Enter makes a new line. The attach button offers files.
 
+use leptos::html::Input;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-/// The composer; `on_send` gets the text and answers with an error to show, if any.
+/// The files of a `FileList` (an input's, a drop's or a paste's).
+pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The composer; `on_send` gets the text and answers with an error to show, if any;
+/// `on_files` gets the files picked with the attach button.
 #[component]
-pub fn Composer(on_send: Callback<String, Result<(), String>>) -> impl IntoView {
+pub fn Composer(
+    on_send: Callback<String, Result<(), String>>,
+    on_files: Callback<Vec<web_sys::File>>,
+) -> impl IntoView {
+    let picker = NodeRef::<Input>::new();
+    let picked = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let files = file_list(input.files());
+        // Cleared, so picking the same file again fires `change` again.
+        input.set_value("");
+        on_files.run(files);
+    };
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let submit = move || {
@@ -34,6 +59,30 @@ pub fn Composer(on_send: Callback<String, Result<(), String>>) -> impl IntoView 
                     }
                 }
             ></textarea>
+            <input
+                type="file"
+                multiple
+                class="sr-only"
+                tabindex="-1"
+                aria-hidden="true"
+                data-testid="file-input"
+                node_ref=picker
+                on:change=picked
+            />
+            <button
+                class="button ghost attach"
+                type="button"
+                data-testid="attach"
+                title="Offer files to the room (or drop them here, or paste)"
+                on:click=move |_| {
+                    if let Some(input) = picker.get() {
+                        input.click();
+                    }
+                }
+            >
+                <span aria-hidden="true">"📎"</span>
+                <span class="sr-only">"Offer files"</span>
+            </button>
             <button class="button primary" type="submit" data-testid="send">"Send"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>

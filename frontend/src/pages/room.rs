@@ -8,10 +8,12 @@ use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
 use crate::browser::{self, Store};
-use crate::components::composer::Composer;
+use crate::components::composer::{Composer, file_list};
+use crate::components::file_list::FileList;
 use crate::components::invite_panel::InvitePanel;
 use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
+use crate::live_files::FileAction;
 use crate::live_room::LiveRoom;
 
 /// Where the display name is remembered on this device.
@@ -127,8 +129,47 @@ fn RoomView(
         on_leave.run(());
     };
     let send = Callback::new(move |text: String| live.send(&text));
+    let offer = Callback::new(move |files: Vec<web_sys::File>| live.offer_files(files));
+    let act =
+        Callback::new(move |(key, action): (String, FileAction)| live.file_action(&key, action));
+    let dragging = RwSignal::new(false);
+    let drag_over = move |ev: leptos::ev::DragEvent| {
+        let has_files = ev.data_transfer().is_some_and(|dt| {
+            dt.types()
+                .iter()
+                .any(|t| t.as_string().as_deref() == Some("Files"))
+        });
+        if has_files {
+            ev.prevent_default();
+            dragging.set(true);
+        }
+    };
+    let drop = move |ev: leptos::ev::DragEvent| {
+        dragging.set(false);
+        let files = file_list(ev.data_transfer().and_then(|dt| dt.files()));
+        if !files.is_empty() {
+            ev.prevent_default();
+            live.offer_files(files);
+        }
+    };
+    let paste = move |ev: leptos::ev::ClipboardEvent| {
+        let files = file_list(ev.clipboard_data().and_then(|dt| dt.files()));
+        if !files.is_empty() {
+            ev.prevent_default();
+            live.offer_files(files);
+        }
+    };
     view! {
-        <div class="room">
+        <div
+            class="room"
+            class:dragging=move || dragging.get()
+            data-testid="room"
+            on:dragover=drag_over
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=drop
+            on:paste=paste
+        >
+            <p class="drop-hint" aria-hidden="true">"Drop files to offer them to the room"</p>
             <div class="room-bar">
                 <p
                     class="connection"
@@ -162,7 +203,8 @@ fn RoomView(
             <div class="room-grid">
                 <div class="conversation">
                     <MessageList lines=live.lines />
-                    <Composer on_send=send />
+                    <FileList files=live.file_views notice=live.file_notice on_action=act />
+                    <Composer on_send=send on_files=offer />
                 </div>
                 <div class="side">
                     <MemberList members=live.members alone=live.alone />

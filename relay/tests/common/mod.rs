@@ -49,6 +49,7 @@ impl TestRelay {
             data_dir: dist.path().to_path_buf(),
             advertise: Vec::new(),
             limits,
+            max_file_size: wire::limits::MAX_FILE_SIZE,
         };
         let https = match data_dir {
             Some(dir) => {

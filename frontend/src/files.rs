@@ -1,0 +1,738 @@
+//! File transfer state of one room (PROTOCOL.md B.4): the protocol's [`FileSender`] and
+//! [`FileReceiver`], plus what only the browser holds — the person's `File` objects for
+//! offers, and the received chunks, kept as Blob parts outside wasm memory and the JavaScript
+//! heap until the file is whole. No I/O here: methods return the payloads to send; the room
+//! (`live_files.rs`) writes them and reads files.
+
+use js_sys::{Array, Uint8Array};
+use protocol::body::{FileCtrl, FileOffer};
+use protocol::ids::{FileId, SenderId};
+use protocol::keys::RoomKeys;
+use protocol::stream::validate_offer;
+use protocol::stream_receive::{ChunkOutcome, FileReceiver};
+use protocol::stream_send::{FileSender, ReceiverState};
+use protocol::transfer_rate::{Rate, format_duration, format_size};
+use wire::{MemberId, RoomId};
+
+/// Chunks gathered into one Blob at a time (1 MiB): the browser moves Blob data out of the
+/// page's process, so at most this much of a file sits in the JavaScript heap.
+const PARTS_PER_BLOB: u32 = 16;
+/// Offers from others shown at once; the oldest unanswered ones go first.
+const MAX_OFFERS_SHOWN: usize = 64;
+
+/// What the room must send: a control or offer payload, to one member or everyone.
+pub enum Send {
+    /// FILE_CTRL to the member.
+    Ctrl(MemberId, FileCtrl),
+    /// FILE_CTRL to everyone.
+    CtrlAll(FileCtrl),
+    /// An offer to everyone, or to one member who joined later.
+    Offer(Option<MemberId>, FileOffer),
+}
+
+/// A received file's bytes so far: 1 MiB Blobs, and the chunks not yet gathered into one.
+struct Parts {
+    blobs: Array,
+    chunks: Array,
+}
+
+impl Parts {
+    fn new() -> Self {
+        Self {
+            blobs: Array::new(),
+            chunks: Array::new(),
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.chunks.push(&Uint8Array::from(bytes));
+        if self.chunks.length() >= PARTS_PER_BLOB {
+            self.gather();
+        }
+    }
+
+    fn gather(&mut self) {
+        if self.chunks.length() == 0 {
+            return;
+        }
+        if let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&self.chunks) {
+            self.blobs.push(&blob);
+        }
+        self.chunks = Array::new();
+    }
+
+    /// The whole file as a download-only Blob URL: the type is always octet-stream, whatever
+    /// the offer claimed, so nothing is ever rendered inline.
+    fn finish(mut self) -> Option<String> {
+        self.gather();
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/octet-stream");
+        let blob = web_sys::Blob::new_with_blob_sequence_and_options(&self.blobs, &options).ok()?;
+        web_sys::Url::create_object_url_with_blob(&blob).ok()
+    }
+}
+
+enum InState {
+    Offered,
+    Receiving(Parts),
+    Done(String),
+    Failed(String),
+    Declined,
+    Cancelled,
+    Withdrawn,
+}
+
+struct Incoming {
+    from: MemberId,
+    sender: SenderId,
+    offer: FileOffer,
+    author: String,
+    state: InState,
+    rate: Rate,
+    received: u64,
+    /// Why it cannot be accepted (too large, invalid), if so.
+    refusal: Option<String>,
+}
+
+struct Outgoing {
+    offer: FileOffer,
+    file: web_sys::File,
+    /// Members the offer went to.
+    offered_to: Vec<MemberId>,
+    rates: Vec<(MemberId, Rate)>,
+    /// Why it stopped, once it has.
+    closed: Option<String>,
+}
+
+enum Card {
+    In(Incoming),
+    Out(Outgoing),
+}
+
+/// One receiver's line on a sender's card, or the receiver's own progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgressView {
+    /// Who receives (or "You").
+    pub who: String,
+    /// Bytes done.
+    pub bytes: u64,
+    /// Bytes in all.
+    pub total: u64,
+    /// `receiving`, `done`, `declined`, `cancelled`, `left`, `failed`.
+    pub state: &'static str,
+    /// "12.1 MiB/s · 4 s left", "Saved", "Left the room", …
+    pub detail: String,
+}
+
+/// A file card as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileView {
+    /// Stable key: the file id in hex.
+    pub key: String,
+    /// Sent by this person?
+    pub outgoing: bool,
+    /// Sanitised name.
+    pub name: String,
+    /// "10.0 MiB".
+    pub size: String,
+    /// An emoji for the kind of file.
+    pub icon: &'static str,
+    /// "You" or the offering member's name.
+    pub author: String,
+    /// `data-state`: offered, receiving, done, failed, declined, cancelled, withdrawn (incoming);
+    /// sharing, stopped (outgoing).
+    pub state: &'static str,
+    /// The status line.
+    pub status: String,
+    /// Progress lines.
+    pub progress: Vec<ProgressView>,
+    /// The Blob URL to save from, once whole.
+    pub save_url: Option<String>,
+    /// Accept is possible.
+    pub can_accept: bool,
+    /// Cancel (or stop sharing) is possible.
+    pub can_cancel: bool,
+}
+
+/// All file transfers of one room, both ways.
+pub struct Transfers {
+    keys: RoomKeys,
+    sender: FileSender,
+    receiver: FileReceiver,
+    cards: Vec<Card>,
+    max_file_size: u64,
+    /// Whether the relay carries whole chunk frames.
+    relay_carries_files: bool,
+    /// Set while a pump task runs, so only one does.
+    pub pumping: bool,
+}
+
+impl Drop for Transfers {
+    /// Leaving the room frees every received file's Blob URL.
+    fn drop(&mut self) {
+        for card in &self.cards {
+            if let Card::In(Incoming {
+                state: InState::Done(url),
+                ..
+            }) = card
+            {
+                let _ = web_sys::Url::revoke_object_url(url);
+            }
+        }
+    }
+}
+
+/// An icon for the kind of file.
+fn icon(offer: &FileOffer) -> &'static str {
+    let mime = offer.mime.as_str();
+    let ext = offer
+        .name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if mime.starts_with("image/") {
+        "🖼️"
+    } else if mime.starts_with("video/") {
+        "🎞️"
+    } else if mime.starts_with("audio/") {
+        "🎵"
+    } else if mime.starts_with("text/") || matches!(ext.as_str(), "txt" | "md" | "csv") {
+        "📝"
+    } else if matches!(ext.as_str(), "zip" | "gz" | "tar" | "7z" | "rar" | "xz") {
+        "🗜️"
+    } else if ext == "pdf" {
+        "📕"
+    } else {
+        "📄"
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn detail(rate: &Rate, done: u64, total: u64) -> String {
+    let percent = done.saturating_mul(100).checked_div(total).unwrap_or(100);
+    let mut out = format!(
+        "{percent} % · {} of {}",
+        format_size(done),
+        format_size(total)
+    );
+    if let Some(speed) = rate.bytes_per_second() {
+        out.push_str(&format!(" · {}/s", format_size(speed as u64)));
+        if let Some(left) = rate.seconds_left(total) {
+            out.push_str(&format!(" · {} left", format_duration(left)));
+        }
+    }
+    out
+}
+
+impl Transfers {
+    /// No transfers yet, as session `sender` of the room of `keys`.
+    pub fn new(keys: RoomKeys, sender: SenderId) -> Self {
+        Self {
+            sender: FileSender::new(&keys, sender),
+            keys,
+            receiver: FileReceiver::default(),
+            cards: Vec::new(),
+            max_file_size: wire::limits::MAX_FILE_SIZE,
+            relay_carries_files: true,
+            pumping: false,
+        }
+    }
+
+    /// The relay's advertised file size limit.
+    pub fn set_max_file_size(&mut self, bytes: u64) {
+        self.max_file_size = bytes;
+    }
+
+    /// The relay's payload limit from WELCOME: chunk frames must fit.
+    pub fn set_max_payload(&mut self, max_payload: u32) {
+        let chunk = protocol::stream::CHUNK_HEADER_LEN
+            + protocol::stream::DEFAULT_CHUNK_SIZE as usize
+            + protocol::envelope::TAG_LEN
+            + wire::limits::CLIENT_FRAME_OVERHEAD;
+        self.relay_carries_files = max_payload as usize >= chunk;
+    }
+
+    /// The protocol's sender (for the pump).
+    pub fn sender(&mut self) -> &mut FileSender {
+        &mut self.sender
+    }
+
+    /// The `File` behind an outgoing offer still open.
+    pub fn file(&self, file_id: FileId) -> Option<web_sys::File> {
+        self.cards.iter().find_map(|card| match card {
+            Card::Out(o) if o.offer.file_id == file_id && o.closed.is_none() => {
+                Some(o.file.clone())
+            }
+            _ => None,
+        })
+    }
+
+    /// The person offers `file` to the room (`live`: the members online now). Returns what to
+    /// send, or why not.
+    pub fn offer(
+        &mut self,
+        file: web_sys::File,
+        live: &[MemberId],
+        entropy: &mut dyn protocol::entropy::Entropy,
+    ) -> Result<Vec<Send>, String> {
+        if !self.relay_carries_files {
+            return Err("This relay does not carry files (its payload limit is too small).".into());
+        }
+        let size = file.size() as u64;
+        let name = protocol::file_name::sanitise_file_name(&file.name());
+        if size > self.max_file_size {
+            return Err(format!(
+                "{name} is {}; this relay allows files up to {}.",
+                format_size(size),
+                format_size(self.max_file_size)
+            ));
+        }
+        let mut mime = file.type_();
+        if mime.len() > protocol::body::MAX_MIME_LEN {
+            mime.clear();
+        }
+        let (offer, closed) = self
+            .sender
+            .offer(&self.keys, &name, &mime, size, entropy)
+            .map_err(|e| format!("{name}: {e}."))?;
+        let mut sends = Vec::new();
+        for file_id in closed {
+            self.close_outgoing(file_id, "No longer offered (8 files at most)");
+            sends.push(Send::CtrlAll(FileCtrl::Cancel { file_id }));
+        }
+        sends.push(Send::Offer(None, offer.clone()));
+        self.cards.push(Card::Out(Outgoing {
+            offer,
+            file,
+            offered_to: live.to_vec(),
+            rates: Vec::new(),
+            closed: None,
+        }));
+        Ok(sends)
+    }
+
+    /// Members now live: those who have not seen our open offers get them.
+    pub fn members_live(&mut self, live: &[MemberId]) -> Vec<Send> {
+        let mut sends = Vec::new();
+        for card in &mut self.cards {
+            if let Card::Out(out) = card
+                && out.closed.is_none()
+            {
+                for member in live {
+                    if !out.offered_to.contains(member) {
+                        out.offered_to.push(*member);
+                        sends.push(Send::Offer(Some(*member), out.offer.clone()));
+                    }
+                }
+            }
+        }
+        sends
+    }
+
+    /// An offer from a live member.
+    pub fn offered(&mut self, from: MemberId, sender: SenderId, offer: FileOffer, author: String) {
+        let known = self.cards.iter().any(|card| {
+            matches!(card, Card::In(i) if i.sender == sender && i.offer.file_id == offer.file_id)
+        });
+        if known {
+            return;
+        }
+        let refusal = match validate_offer(&offer) {
+            Err(_) => Some("This offer is malformed and cannot be accepted.".to_owned()),
+            Ok(()) if offer.size > self.max_file_size => Some(format!(
+                "Larger than this relay's limit of {}.",
+                format_size(self.max_file_size)
+            )),
+            Ok(()) => None,
+        };
+        let mut offer = offer;
+        offer.name = protocol::file_name::sanitise_file_name(&offer.name);
+        self.cards.push(Card::In(Incoming {
+            from,
+            sender,
+            offer,
+            author,
+            state: InState::Offered,
+            rate: Rate::default(),
+            received: 0,
+            refusal,
+        }));
+        self.forget_old_offers();
+    }
+
+    fn forget_old_offers(&mut self) {
+        let unanswered =
+            |card: &Card| matches!(card, Card::In(i) if matches!(i.state, InState::Offered));
+        while self.cards.iter().filter(|c| unanswered(c)).count() > MAX_OFFERS_SHOWN {
+            if let Some(at) = self.cards.iter().position(unanswered) {
+                self.cards.remove(at);
+            }
+        }
+    }
+
+    fn incoming(&mut self, file_id: FileId) -> Option<&mut Incoming> {
+        self.cards.iter_mut().find_map(|card| match card {
+            Card::In(i) if i.offer.file_id == file_id => Some(i),
+            _ => None,
+        })
+    }
+
+    fn outgoing(&mut self, file_id: FileId) -> Option<&mut Outgoing> {
+        self.cards.iter_mut().find_map(|card| match card {
+            Card::Out(o) if o.offer.file_id == file_id => Some(o),
+            _ => None,
+        })
+    }
+
+    /// The person accepts an offer. Returns the Accept to send, or why not.
+    pub fn accept(&mut self, file_id: FileId) -> Result<Vec<Send>, String> {
+        let max = self.max_file_size;
+        let Some(card) = self.incoming(file_id) else {
+            return Ok(Vec::new());
+        };
+        if !matches!(card.state, InState::Offered) {
+            return Ok(Vec::new());
+        }
+        let (from, sender, offer) = (card.from, card.sender, card.offer.clone());
+        let ctrl = self
+            .receiver
+            .accept(&self.keys, from, sender, &offer, max)
+            .map_err(|e| format!("{}: {e}.", offer.name))?;
+        if let Some(card) = self.incoming(file_id) {
+            card.state = InState::Receiving(Parts::new());
+        }
+        Ok(vec![Send::Ctrl(from, ctrl)])
+    }
+
+    /// The person declines an offer.
+    pub fn decline(&mut self, file_id: FileId) -> Vec<Send> {
+        match self.incoming(file_id) {
+            Some(card) if matches!(card.state, InState::Offered) => {
+                card.state = InState::Declined;
+                vec![Send::Ctrl(card.from, FileCtrl::Decline { file_id })]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The person cancels a transfer: an incoming one (the partial file is discarded), or one of
+    /// their own offers (nobody gets more of it).
+    pub fn cancel(&mut self, file_id: FileId) -> Vec<Send> {
+        if let Some(card) = self.incoming(file_id)
+            && matches!(card.state, InState::Receiving(_))
+        {
+            let (from, sender) = (card.from, card.sender);
+            card.state = InState::Cancelled;
+            self.receiver.cancel(sender, file_id);
+            return vec![Send::Ctrl(from, FileCtrl::Cancel { file_id })];
+        }
+        if self.outgoing(file_id).is_some_and(|o| o.closed.is_none()) {
+            self.sender.withdraw(file_id);
+            self.close_outgoing(file_id, "You stopped sharing this file");
+            return vec![Send::CtrlAll(FileCtrl::Cancel { file_id })];
+        }
+        Vec::new()
+    }
+
+    /// Removes a finished card (and frees its Blob).
+    pub fn dismiss(&mut self, file_id: FileId) {
+        self.cards.retain(|card| match card {
+            Card::In(i) if i.offer.file_id == file_id => {
+                if let InState::Done(url) = &i.state {
+                    let _ = web_sys::Url::revoke_object_url(url);
+                }
+                matches!(i.state, InState::Offered | InState::Receiving(_))
+            }
+            Card::Out(o) if o.offer.file_id == file_id => o.closed.is_none(),
+            _ => true,
+        });
+    }
+
+    /// Reading the person's file failed: stop offering it.
+    pub fn unreadable(&mut self, file_id: FileId) -> Vec<Send> {
+        self.sender.withdraw(file_id);
+        self.close_outgoing(file_id, "Could not read the file; stopped");
+        vec![Send::CtrlAll(FileCtrl::Cancel { file_id })]
+    }
+
+    fn close_outgoing(&mut self, file_id: FileId, why: &str) {
+        if let Some(out) = self.outgoing(file_id)
+            && out.closed.is_none()
+        {
+            out.closed = Some(why.to_owned());
+        }
+    }
+
+    /// FILE_CTRL from a live member. Returns whether a chunk may now be sendable.
+    pub fn on_ctrl(
+        &mut self,
+        from: MemberId,
+        sender: SenderId,
+        ctrl: &FileCtrl,
+        now_ms: u64,
+    ) -> bool {
+        let file_id = ctrl.file_id();
+        if self.outgoing(file_id).is_some() {
+            let changed = self.sender.on_ctrl(from, ctrl);
+            self.record_outgoing(file_id, now_ms);
+            return changed;
+        }
+        // A Cancel from the member that offered the file.
+        if let FileCtrl::Cancel { .. } = ctrl
+            && let Some(card) = self.incoming(file_id)
+            && card.sender == sender
+            && card.from == from
+        {
+            match card.state {
+                InState::Offered => card.state = InState::Withdrawn,
+                InState::Receiving(_) => {
+                    card.state = InState::Failed("Transfer incomplete: the sender stopped".into());
+                    self.receiver.cancel(sender, file_id);
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn record_outgoing(&mut self, file_id: FileId, now_ms: u64) {
+        let progress = self.sender.progress(file_id);
+        if let Some(out) = self.outgoing(file_id) {
+            for p in progress {
+                match out.rates.iter_mut().find(|(m, _)| *m == p.member) {
+                    Some((_, rate)) => rate.record(now_ms, p.bytes),
+                    None => {
+                        let mut rate = Rate::default();
+                        rate.record(now_ms, p.bytes);
+                        out.rates.push((p.member, rate));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A chunk frame from member `from`. Returns what to send (an Ack or a Cancel).
+    pub fn on_chunk(
+        &mut self,
+        room_id: &RoomId,
+        from: MemberId,
+        frame: &[u8],
+        now_ms: u64,
+    ) -> Vec<Send> {
+        match self.receiver.receive(room_id, from, frame) {
+            ChunkOutcome::Dropped => Vec::new(),
+            ChunkOutcome::Progress {
+                file_id,
+                bytes,
+                ack,
+                ..
+            } => {
+                if let Some(card) = self.incoming(file_id)
+                    && let InState::Receiving(parts) = &mut card.state
+                {
+                    parts.push(&bytes);
+                    card.received += bytes.len() as u64;
+                    card.rate.record(now_ms, card.received);
+                }
+                ack.map(|ack| Send::Ctrl(from, ack)).into_iter().collect()
+            }
+            ChunkOutcome::Complete { file, bytes, ack } => {
+                if let Some(card) = self.incoming(file.file_id) {
+                    let state = std::mem::replace(&mut card.state, InState::Cancelled);
+                    card.state = match state {
+                        InState::Receiving(mut parts) => {
+                            parts.push(&bytes);
+                            card.received = file.size;
+                            match parts.finish() {
+                                Some(url) => InState::Done(url),
+                                None => {
+                                    InState::Failed("The browser could not hold the file".into())
+                                }
+                            }
+                        }
+                        other => other,
+                    };
+                }
+                vec![Send::Ctrl(from, ack)]
+            }
+            ChunkOutcome::Aborted {
+                file_id, cancel, ..
+            } => {
+                if let Some(card) = self.incoming(file_id) {
+                    card.state = InState::Failed(
+                        "Transfer incomplete: a damaged chunk was discarded".into(),
+                    );
+                }
+                vec![Send::Ctrl(from, cancel)]
+            }
+        }
+    }
+
+    /// The relay's LEFT for `member`.
+    pub fn member_left(&mut self, member: MemberId) {
+        self.sender.member_left(member);
+        let aborted = self.receiver.member_left(member);
+        for card in &mut self.cards {
+            if let Card::In(i) = card
+                && i.from == member
+            {
+                match i.state {
+                    InState::Offered => i.state = InState::Withdrawn,
+                    InState::Receiving(_) if aborted.contains(&(i.sender, i.offer.file_id)) => {
+                        i.state =
+                            InState::Failed(format!("Transfer incomplete: {} left", i.author));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The connection dropped: every transfer ends (member ids and our session are gone), and
+    /// new offers will carry the session `sender` of the next connection.
+    pub fn connection_lost(&mut self, sender: SenderId) {
+        self.receiver.abort_all();
+        for card in &mut self.cards {
+            match card {
+                Card::In(i) => match i.state {
+                    InState::Offered => i.state = InState::Withdrawn,
+                    InState::Receiving(_) => {
+                        i.state =
+                            InState::Failed("Transfer incomplete: the connection dropped".into());
+                    }
+                    _ => {}
+                },
+                Card::Out(o) => {
+                    if o.closed.is_none() {
+                        o.closed = Some("Stopped: the connection dropped; share it again".into());
+                    }
+                }
+            }
+        }
+        self.sender = FileSender::new(&self.keys, sender);
+    }
+
+    /// The cards as drawn; `name_of` names a member.
+    pub fn views(&self, name_of: &dyn Fn(MemberId) -> String) -> Vec<FileView> {
+        self.cards
+            .iter()
+            .map(|card| match card {
+                Card::In(i) => self.incoming_view(i),
+                Card::Out(o) => self.outgoing_view(o, name_of),
+            })
+            .collect()
+    }
+
+    fn incoming_view(&self, i: &Incoming) -> FileView {
+        let total = i.offer.size;
+        let (state, status, progress) = match &i.state {
+            InState::Offered => (
+                "offered",
+                i.refusal
+                    .clone()
+                    .unwrap_or_else(|| format!("{} offers this file", i.author)),
+                Vec::new(),
+            ),
+            InState::Receiving(_) => (
+                "receiving",
+                "Receiving…".to_owned(),
+                vec![ProgressView {
+                    who: "You".into(),
+                    bytes: i.received,
+                    total,
+                    state: "receiving",
+                    detail: detail(&i.rate, i.received, total),
+                }],
+            ),
+            InState::Done(_) => ("done", "Received and verified".to_owned(), Vec::new()),
+            InState::Failed(why) => ("failed", why.clone(), Vec::new()),
+            InState::Declined => ("declined", "You declined".to_owned(), Vec::new()),
+            InState::Cancelled => (
+                "cancelled",
+                "You cancelled; nothing was kept".to_owned(),
+                Vec::new(),
+            ),
+            InState::Withdrawn => ("withdrawn", "No longer offered".to_owned(), Vec::new()),
+        };
+        FileView {
+            key: hex(i.offer.file_id.as_bytes()),
+            outgoing: false,
+            name: i.offer.name.clone(),
+            size: format_size(total),
+            icon: icon(&i.offer),
+            author: i.author.clone(),
+            state,
+            status,
+            progress,
+            save_url: match &i.state {
+                InState::Done(url) => Some(url.clone()),
+                _ => None,
+            },
+            can_accept: matches!(i.state, InState::Offered) && i.refusal.is_none(),
+            can_cancel: matches!(i.state, InState::Receiving(_)),
+        }
+    }
+
+    fn outgoing_view(&self, o: &Outgoing, name_of: &dyn Fn(MemberId) -> String) -> FileView {
+        let total = o.offer.size;
+        let progress: Vec<ProgressView> = self
+            .sender
+            .progress(o.offer.file_id)
+            .into_iter()
+            .map(|p| {
+                let rate = o.rates.iter().find(|(m, _)| *m == p.member).map(|(_, r)| r);
+                let (state, detail) = match p.state {
+                    ReceiverState::Receiving { .. } => (
+                        "receiving",
+                        rate.map(|r| detail(r, p.bytes, total)).unwrap_or_default(),
+                    ),
+                    ReceiverState::Done => ("done", "Received".to_owned()),
+                    ReceiverState::Declined => ("declined", "Declined".to_owned()),
+                    ReceiverState::Cancelled => ("cancelled", "Cancelled".to_owned()),
+                    ReceiverState::Left => ("left", "Left the room before the end".to_owned()),
+                };
+                ProgressView {
+                    who: name_of(p.member),
+                    bytes: p.bytes,
+                    total,
+                    state,
+                    detail,
+                }
+            })
+            .collect();
+        let (state, status) = match &o.closed {
+            Some(why) => ("stopped", why.clone()),
+            None if progress.is_empty() => ("sharing", "Offered to the room".to_owned()),
+            None => ("sharing", "Sharing".to_owned()),
+        };
+        FileView {
+            key: hex(o.offer.file_id.as_bytes()),
+            outgoing: true,
+            name: o.offer.name.clone(),
+            size: format_size(total),
+            icon: icon(&o.offer),
+            author: "You".into(),
+            state,
+            status,
+            progress,
+            save_url: None,
+            can_accept: false,
+            can_cancel: o.closed.is_none(),
+        }
+    }
+
+    /// Parses a card key back into a file id.
+    pub fn file_id(key: &str) -> Option<FileId> {
+        let mut out = [0u8; 16];
+        if key.len() != 32 {
+            return None;
+        }
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(key.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(FileId(out))
+    }
+}
