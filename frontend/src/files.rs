@@ -9,7 +9,7 @@ use protocol::body::{FileCtrl, FileOffer};
 use protocol::ids::{FileId, SenderId};
 use protocol::keys::RoomKeys;
 use protocol::stream::validate_offer;
-use protocol::stream_receive::{ChunkOutcome, FileReceiver};
+use protocol::stream_receive::{Checked, ChunkOutcome, FileReceiver, PendingChunk};
 use protocol::stream_send::{FileSender, ReceiverState};
 use protocol::transfer_rate::{Rate, format_duration, format_size};
 use wire::{MemberId, RoomId};
@@ -19,6 +19,11 @@ use wire::{MemberId, RoomId};
 const PARTS_PER_BLOB: u32 = 16;
 /// Offers from others shown at once; the oldest unanswered ones go first.
 const MAX_OFFERS_SHOWN: usize = 64;
+/// WebCrypto keys kept: one per transfer, 8 each way at most in progress.
+const MAX_CRYPTO_KEYS: usize = 32;
+/// Chunk frames queued for WebCrypto at most: the in-flight window of 8 senders (8 each) and
+/// some slack. A sender past its window loses its own transfer, nobody else's.
+pub const MAX_INBOX: usize = 128;
 
 /// What the room must send: a control or offer payload, to one member or everyone.
 pub enum Send {
@@ -135,8 +140,10 @@ pub struct FileView {
     pub name: String,
     /// "10.0 MiB".
     pub size: String,
-    /// An emoji for the kind of file.
-    pub icon: &'static str,
+    /// The badge: extension, e.g. "PDF".
+    pub badge: String,
+    /// `image`, `media`, `document`, `archive` or `other` (the badge's colour).
+    pub kind: &'static str,
     /// "You" or the offering member's name.
     pub author: String,
     /// `data-state`: offered, receiving, done, failed, declined, cancelled, withdrawn (incoming);
@@ -163,8 +170,14 @@ pub struct Transfers {
     max_file_size: u64,
     /// Whether the relay carries whole chunk frames.
     relay_carries_files: bool,
+    /// WebCrypto keys of transfers: (outgoing, file, key).
+    crypto_keys: Vec<(bool, FileId, web_sys::CryptoKey)>,
+    /// Chunk frames waiting for WebCrypto, in arrival order.
+    pub inbox: std::collections::VecDeque<(MemberId, Vec<u8>)>,
     /// Set while a pump task runs, so only one does.
     pub pumping: bool,
+    /// Set while a task opens chunks from the inbox, so only one does.
+    pub opening: bool,
 }
 
 impl Drop for Transfers {
@@ -182,29 +195,28 @@ impl Drop for Transfers {
     }
 }
 
-/// An icon for the kind of file.
-fn icon(offer: &FileOffer) -> &'static str {
-    let mime = offer.mime.as_str();
+/// A badge for the kind of file: its extension (at most 4 letters), and a broad kind for the
+/// badge's colour. Text, not emoji: it reads the same on every device and font.
+fn badge(offer: &FileOffer) -> (String, &'static str) {
     let ext = offer
         .name
         .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    if mime.starts_with("image/") {
-        "🖼️"
-    } else if mime.starts_with("video/") {
-        "🎞️"
-    } else if mime.starts_with("audio/") {
-        "🎵"
-    } else if mime.starts_with("text/") || matches!(ext.as_str(), "txt" | "md" | "csv") {
-        "📝"
-    } else if matches!(ext.as_str(), "zip" | "gz" | "tar" | "7z" | "rar" | "xz") {
-        "🗜️"
-    } else if ext == "pdf" {
-        "📕"
+        .map(|(_, e)| e.to_uppercase())
+        .filter(|e| (1..=4).contains(&e.chars().count()) && e.chars().all(char::is_alphanumeric))
+        .unwrap_or_else(|| "FILE".into());
+    let mime = offer.mime.as_str();
+    let kind = if mime.starts_with("image/") {
+        "image"
+    } else if mime.starts_with("video/") || mime.starts_with("audio/") {
+        "media"
+    } else if mime.starts_with("text/") || mime == "application/pdf" {
+        "document"
+    } else if mime.contains("zip") || mime.contains("compressed") || mime.contains("tar") {
+        "archive"
     } else {
-        "📄"
-    }
+        "other"
+    };
+    (ext, kind)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -237,7 +249,10 @@ impl Transfers {
             cards: Vec::new(),
             max_file_size: wire::limits::MAX_FILE_SIZE,
             relay_carries_files: true,
+            crypto_keys: Vec::new(),
+            inbox: std::collections::VecDeque::new(),
             pumping: false,
+            opening: false,
         }
     }
 
@@ -253,6 +268,50 @@ impl Transfers {
             + protocol::envelope::TAG_LEN
             + wire::limits::CLIENT_FRAME_OVERHEAD;
         self.relay_carries_files = max_payload as usize >= chunk;
+    }
+
+    /// The raw key of a transfer, to import into WebCrypto: one of ours (`outgoing`) or one
+    /// offered to us.
+    pub fn file_key_bytes(
+        &self,
+        outgoing: bool,
+        file_id: FileId,
+    ) -> Option<zeroize::Zeroizing<[u8; 32]>> {
+        let sender = if outgoing {
+            self.sender.sender()
+        } else {
+            self.cards.iter().find_map(|card| match card {
+                Card::In(i) if i.offer.file_id == file_id => Some(i.sender),
+                _ => None,
+            })?
+        };
+        Some(self.keys.file_key_bytes(sender, file_id))
+    }
+
+    /// The WebCrypto key imported for a transfer, if any.
+    pub fn crypto_key(&self, outgoing: bool, file_id: FileId) -> Option<web_sys::CryptoKey> {
+        self.crypto_keys
+            .iter()
+            .find(|(o, f, _)| *o == outgoing && *f == file_id)
+            .map(|(_, _, k)| k.clone())
+    }
+
+    /// Remembers an imported WebCrypto key (the oldest go first beyond a few dozen).
+    pub fn set_crypto_key(&mut self, outgoing: bool, file_id: FileId, key: web_sys::CryptoKey) {
+        if self.crypto_keys.len() >= MAX_CRYPTO_KEYS {
+            self.crypto_keys.remove(0);
+        }
+        self.crypto_keys.push((outgoing, file_id, key));
+    }
+
+    /// Header, nonce and associated data to seal a chunk of ours elsewhere.
+    pub fn sender_plan(
+        &self,
+        file_id: FileId,
+        index: u32,
+        len: usize,
+    ) -> Result<protocol::stream::ChunkCipherInput, protocol::stream_send::SendChunkError> {
+        self.sender.plan(file_id, index, len)
     }
 
     /// The protocol's sender (for the pump).
@@ -514,7 +573,8 @@ impl Transfers {
         }
     }
 
-    /// A chunk frame from member `from`. Returns what to send (an Ack or a Cancel).
+    /// A chunk frame from member `from`, decrypted in wasm. Returns what to send (an Ack or a
+    /// Cancel).
     pub fn on_chunk(
         &mut self,
         room_id: &RoomId,
@@ -522,7 +582,41 @@ impl Transfers {
         frame: &[u8],
         now_ms: u64,
     ) -> Vec<Send> {
-        match self.receiver.receive(room_id, from, frame) {
+        let outcome = self.receiver.receive(room_id, from, frame);
+        self.chunk_outcome(from, outcome, now_ms)
+    }
+
+    /// Whether a chunk frame from `from` belongs to a transfer in progress (worth queueing
+    /// for decryption elsewhere).
+    pub fn expects_chunk(&self, from: MemberId, frame: &[u8]) -> bool {
+        self.receiver.expects(from, frame)
+    }
+
+    /// The key-free checks of a chunk to be decrypted elsewhere ([`FileReceiver::check`]).
+    pub fn check_chunk(&mut self, room_id: &RoomId, from: MemberId, frame: &[u8]) -> Checked {
+        self.receiver.check(room_id, from, frame)
+    }
+
+    /// A chunk decrypted elsewhere (`None`: it did not authenticate), or decided without it.
+    pub fn chunk_opened(
+        &mut self,
+        from: MemberId,
+        pending: &PendingChunk,
+        plaintext: Option<Vec<u8>>,
+        now_ms: u64,
+    ) -> Vec<Send> {
+        let outcome = self.receiver.opened(from, pending, plaintext);
+        self.chunk_outcome(from, outcome, now_ms)
+    }
+
+    /// What a chunk did to its card, and what to send back.
+    pub fn chunk_outcome(
+        &mut self,
+        from: MemberId,
+        outcome: ChunkOutcome,
+        now_ms: u64,
+    ) -> Vec<Send> {
+        match outcome {
             ChunkOutcome::Dropped => Vec::new(),
             ChunkOutcome::Progress {
                 file_id,
@@ -595,6 +689,8 @@ impl Transfers {
     /// new offers will carry the session `sender` of the next connection.
     pub fn connection_lost(&mut self, sender: SenderId) {
         self.receiver.abort_all();
+        self.inbox.clear();
+        self.crypto_keys.clear();
         for card in &mut self.cards {
             match card {
                 Card::In(i) => match i.state {
@@ -662,7 +758,8 @@ impl Transfers {
             outgoing: false,
             name: i.offer.name.clone(),
             size: format_size(total),
-            icon: icon(&i.offer),
+            badge: badge(&i.offer).0,
+            kind: badge(&i.offer).1,
             author: i.author.clone(),
             state,
             status,
@@ -713,7 +810,8 @@ impl Transfers {
             outgoing: true,
             name: o.offer.name.clone(),
             size: format_size(total),
-            icon: icon(&o.offer),
+            badge: badge(&o.offer).0,
+            kind: badge(&o.offer).1,
             author: "You".into(),
             state,
             status,

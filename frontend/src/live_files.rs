@@ -4,19 +4,57 @@
 
 use protocol::conversation::{Conversation, encode};
 use protocol::entropy::SystemEntropy;
+use protocol::ids::FileId;
 use protocol::room_io::{Event, Outgoing};
+use protocol::stream::CHUNK_HEADER_LEN;
+use protocol::stream_receive::Checked;
+use protocol::stream_send::{ChunkRequest, SendChunkError};
+use std::sync::Arc;
 use wire::{ClientFrame, MemberId};
 
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::files::{Send, Transfers};
+use crate::chunk_crypto;
+use crate::files::{MAX_INBOX, Send, Transfers};
 use crate::live_room::LiveRoom;
 
 /// The pump waits while the socket holds more than this unsent.
 const SOCKET_HIGH_WATER: u32 = 2 * 1024 * 1024;
 /// How often progress bars redraw at most.
 const REDRAW_MS: i32 = 200;
+
+/// Bytes read from a file at once: one 64 KiB read costs about as much as one of 1 MiB.
+const READ_AHEAD: u64 = 1024 * 1024;
+
+/// The last slice read from an offered file, so consecutive chunks cost one read per MiB.
+#[derive(Default)]
+struct ReadAhead {
+    file_id: Option<FileId>,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl ReadAhead {
+    /// The bytes of `request`'s chunk, from the slice read last or a fresh one.
+    async fn read(&mut self, file: &web_sys::File, request: &ChunkRequest) -> Option<Vec<u8>> {
+        let end = request.offset + request.len as u64;
+        let held = self.file_id == Some(request.file_id)
+            && request.offset >= self.start
+            && end <= self.start + self.bytes.len() as u64;
+        if !held {
+            let size = file.size() as u64;
+            let len = READ_AHEAD
+                .max(request.len as u64)
+                .min(size.saturating_sub(request.offset));
+            self.bytes = browser::read_slice(file, request.offset, len as usize).await?;
+            self.file_id = Some(request.file_id);
+            self.start = request.offset;
+        }
+        let from = usize::try_from(request.offset - self.start).ok()?;
+        self.bytes.get(from..from + request.len).map(<[u8]>::to_vec)
+    }
+}
 
 /// What the person can do to a file card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,7 +199,9 @@ impl LiveRoom {
                         .unwrap_or(false);
                 }
                 Event::FileChunk { from, frame } => {
-                    if let Some(more) = self
+                    if chunk_crypto::subtle().is_some() {
+                        self.queue_chunk(from, frame);
+                    } else if let Some(more) = self
                         .files
                         .try_update_value(|t| t.on_chunk(&room_id, from, &frame, now))
                     {
@@ -254,7 +294,125 @@ impl LiveRoom {
         });
     }
 
+    /// Seals one chunk: in WebCrypto where the page has it, else in wasm. `None` when the
+    /// room is gone.
+    async fn seal_chunk(
+        &self,
+        request: &ChunkRequest,
+        bytes: &[u8],
+    ) -> Option<Result<Arc<[u8]>, SendChunkError>> {
+        let (file_id, index) = (request.file_id, request.index);
+        let Some(subtle) = chunk_crypto::subtle() else {
+            return self
+                .files
+                .try_update_value(|t| t.sender().seal(file_id, index, bytes));
+        };
+        let input = match self
+            .files
+            .try_with_value(|t| t.sender_plan(file_id, index, bytes.len()))?
+        {
+            Ok(input) => input,
+            Err(e) => return Some(Err(e)),
+        };
+        let key = self.crypto_key(&subtle, true, file_id).await?;
+        let Some(frame) = chunk_crypto::seal(&subtle, &key, &input, bytes).await else {
+            return Some(Err(SendChunkError::Seal));
+        };
+        self.files
+            .try_update_value(|t| t.sender().keep(file_id, index, frame))
+    }
+
+    /// The WebCrypto key of a transfer, imported on first use. `None` when the room or the
+    /// transfer is gone, or the import failed.
+    async fn crypto_key(
+        &self,
+        subtle: &web_sys::SubtleCrypto,
+        outgoing: bool,
+        file_id: FileId,
+    ) -> Option<web_sys::CryptoKey> {
+        if let Some(key) = self
+            .files
+            .try_with_value(|t| t.crypto_key(outgoing, file_id))
+            .flatten()
+        {
+            return Some(key);
+        }
+        let raw = self
+            .files
+            .try_with_value(|t| t.file_key_bytes(outgoing, file_id))
+            .flatten()?;
+        let key = chunk_crypto::import(subtle, raw).await?;
+        self.files
+            .try_update_value(|t| t.set_crypto_key(outgoing, file_id, key.clone()))?;
+        Some(key)
+    }
+
+    /// Queues a chunk frame for WebCrypto and starts opening, unless already under way.
+    fn queue_chunk(&self, from: MemberId, frame: Vec<u8>) {
+        let start = self.files.try_update_value(|t| {
+            if t.expects_chunk(from, &frame) && t.inbox.len() < MAX_INBOX {
+                t.inbox.push_back((from, frame));
+            }
+            !t.inbox.is_empty() && !std::mem::replace(&mut t.opening, true)
+        });
+        if start != Some(true) {
+            return;
+        }
+        let live = *self;
+        leptos::task::spawn_local(async move {
+            live.open_chunks().await;
+            let _ = live.files.try_update_value(|t| t.opening = false);
+        });
+    }
+
+    /// Opens queued chunks one at a time, in order: each is checked, decrypted by WebCrypto
+    /// and handed back before the next is looked at.
+    async fn open_chunks(self) {
+        let Some(subtle) = chunk_crypto::subtle() else {
+            return;
+        };
+        let room_id = self.convo.with_value(Conversation::room_id);
+        loop {
+            let Some(Some((from, frame))) = self.files.try_update_value(|t| t.inbox.pop_front())
+            else {
+                return;
+            };
+            let Some(checked) = self
+                .files
+                .try_update_value(|t| t.check_chunk(&room_id, from, &frame))
+            else {
+                return;
+            };
+            let sends = match checked {
+                Checked::Done(outcome) => self
+                    .files
+                    .try_update_value(|t| t.chunk_outcome(from, outcome, browser::now_ms())),
+                Checked::Open(pending) => {
+                    let plaintext = match self.crypto_key(&subtle, false, pending.file_id).await {
+                        Some(key) => {
+                            chunk_crypto::open(
+                                &subtle,
+                                &key,
+                                &pending.input,
+                                &frame[CHUNK_HEADER_LEN..],
+                            )
+                            .await
+                        }
+                        None => None,
+                    };
+                    self.files.try_update_value(|t| {
+                        t.chunk_opened(from, &pending, plaintext, browser::now_ms())
+                    })
+                }
+            };
+            let Some(sends) = sends else { return };
+            self.send_file_messages(sends);
+            self.schedule_file_redraw();
+        }
+    }
+
     async fn pump_chunks(self) {
+        let mut ahead = ReadAhead::default();
         loop {
             while self.buffered() > SOCKET_HIGH_WATER {
                 browser::sleep(5).await;
@@ -274,8 +432,7 @@ impl LiveRoom {
                     else {
                         continue;
                     };
-                    let Some(bytes) = browser::read_slice(&file, request.offset, request.len).await
-                    else {
+                    let Some(bytes) = ahead.read(&file, &request).await else {
                         let sends = self
                             .files
                             .try_update_value(|t| t.unreadable(request.file_id))
@@ -284,9 +441,7 @@ impl LiveRoom {
                         self.refresh_files();
                         continue;
                     };
-                    match self.files.try_update_value(|t| {
-                        t.sender().seal(request.file_id, request.index, &bytes)
-                    }) {
+                    match self.seal_chunk(&request, &bytes).await {
                         Some(Ok(frame)) => frame,
                         Some(Err(_)) => continue,
                         None => return,

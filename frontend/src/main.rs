@@ -8,6 +8,7 @@
 mod app;
 mod browser;
 mod camera;
+mod chunk_crypto;
 mod components;
 mod files;
 mod live_files;

@@ -120,8 +120,9 @@ impl RoomKeys {
         Zeroizing::new(self.expand(&[MSG_KEY_LABEL, sender.as_bytes()]))
     }
 
-    /// The raw `K_file` bytes, exposed only so the known-answer vectors can be checked.
-    #[doc(hidden)]
+    /// The raw `K_file` bytes: for the known-answer vectors, and to import into the browser's
+    /// WebCrypto, which seals and opens chunks with the CPU's AES instructions (PROTOCOL.md
+    /// B.4). Zeroized on drop; import it as a non-extractable key and let it go.
     pub fn file_key_bytes(&self, sender: SenderId, file: FileId) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.expand(&[FILE_KEY_LABEL, sender.as_bytes(), file.as_bytes()]))
     }

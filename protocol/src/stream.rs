@@ -108,6 +108,32 @@ impl ChunkHeader {
     }
 }
 
+/// Everything an AES-256-GCM implementation outside this crate (the browser's WebCrypto, which
+/// uses the CPU's AES instructions) needs to seal or open one chunk: its header, nonce and
+/// associated data. The frame is `header ‖ AES-GCM(K_file, nonce, bytes, aad)` with a 16-byte
+/// tag, exactly as [`seal_chunk`] makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkCipherInput {
+    /// The 39 header bytes that start the frame.
+    pub header: [u8; CHUNK_HEADER_LEN],
+    /// The 12-byte nonce.
+    pub nonce: [u8; 12],
+    /// `room_id ‖ header`.
+    pub aad: [u8; 16 + CHUNK_HEADER_LEN],
+}
+
+impl ChunkCipherInput {
+    /// The inputs for `header` in room `room_id`.
+    pub fn new(room_id: &RoomId, header: &ChunkHeader) -> Self {
+        let header_bytes = header.to_bytes();
+        Self {
+            header: header_bytes,
+            nonce: header.nonce(),
+            aad: aad(room_id, &header_bytes),
+        }
+    }
+}
+
 /// Why a chunk frame was not accepted. Any of these aborts the transfer it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[error("chunk rejected")]

@@ -16,7 +16,9 @@ use crate::body::{FileCtrl, FileOffer};
 use crate::file_name::sanitise_file_name;
 use crate::ids::{FileId, SenderId};
 use crate::keys::{AeadKey, RoomKeys};
-use crate::stream::{ACK_EVERY, OfferError, SealedChunk, validate_offer};
+use crate::stream::{
+    ACK_EVERY, ChunkCipherInput, ChunkHeader, OfferError, SealedChunk, validate_offer,
+};
 
 /// Most transfers one member receives at once (issue 6).
 pub const MAX_RECEIVING: usize = 8;
@@ -172,38 +174,91 @@ impl FileReceiver {
         self.transfers.get(&(sender, file_id)).map(|t| t.received)
     }
 
-    /// Handles one chunk frame delivered by member `from`.
+    /// Whether `frame` from `from` names a transfer in progress from that member (a cheap
+    /// filter before queueing it for decryption; [`Self::check`] does every check).
+    pub fn expects(&self, from: MemberId, frame: &[u8]) -> bool {
+        SealedChunk::parse(frame).is_ok_and(|chunk| {
+            let header = chunk.header();
+            self.transfers
+                .get(&(header.sender, header.file_id))
+                .is_some_and(|t| t.from == from)
+        })
+    }
+
+    /// Handles one chunk frame delivered by member `from`, decrypting it here.
     pub fn receive(&mut self, room_id: &RoomId, from: MemberId, frame: &[u8]) -> ChunkOutcome {
+        match self.check(room_id, from, frame) {
+            Checked::Done(outcome) => outcome,
+            Checked::Open(pending) => {
+                let plaintext = SealedChunk::parse(frame).ok().and_then(|chunk| {
+                    let key = &self.transfers.get(&(pending.sender, pending.file_id))?.key;
+                    chunk.open(room_id, key).ok()
+                });
+                self.opened(from, &pending, plaintext)
+            }
+        }
+    }
+
+    /// The first half of [`Self::receive`], for decrypting elsewhere (WebCrypto): every check
+    /// that needs no key. A frame that fails one aborts its transfer here. Otherwise decrypt
+    /// `frame[CHUNK_HEADER_LEN..]` (ciphertext ‖ tag) with the pending chunk's inputs and the
+    /// key [`RoomKeys::file_key_bytes`], then call [`Self::opened`] — before checking any other
+    /// chunk of the same transfer.
+    pub fn check(&mut self, room_id: &RoomId, from: MemberId, frame: &[u8]) -> Checked {
         let Ok(chunk) = SealedChunk::parse(frame) else {
-            return ChunkOutcome::Dropped;
+            return Checked::Done(ChunkOutcome::Dropped);
         };
         let header = *chunk.header();
         let id = (header.sender, header.file_id);
+        let Some(transfer) = self.transfers.get(&id) else {
+            return Checked::Done(ChunkOutcome::Dropped);
+        };
+        if transfer.from != from {
+            return Checked::Done(ChunkOutcome::Dropped);
+        }
+        if !transfer.fits(&header, chunk.plaintext_len() as u64) {
+            return Checked::Done(self.abort(id));
+        }
+        Checked::Open(PendingChunk {
+            sender: header.sender,
+            file_id: header.file_id,
+            index: header.index,
+            last: header.is_last(),
+            len: chunk.plaintext_len(),
+            input: ChunkCipherInput::new(room_id, &header),
+        })
+    }
+
+    /// The second half: `plaintext` is the decrypted chunk, or `None` if it failed to
+    /// authenticate (which aborts the transfer).
+    pub fn opened(
+        &mut self,
+        from: MemberId,
+        pending: &PendingChunk,
+        plaintext: Option<Vec<u8>>,
+    ) -> ChunkOutcome {
+        let id = (pending.sender, pending.file_id);
+        // Cancelled, aborted or finished while the chunk was being decrypted: nothing to do.
         let Some(transfer) = self.transfers.get_mut(&id) else {
             return ChunkOutcome::Dropped;
         };
-        if transfer.from != from {
+        if transfer.from != from || transfer.next_index != pending.index {
             return ChunkOutcome::Dropped;
         }
-        let Ok(bytes) = transfer.take(room_id, &chunk) else {
-            self.transfers.remove(&id);
-            return ChunkOutcome::Aborted {
-                sender: header.sender,
-                file_id: header.file_id,
-                cancel: FileCtrl::Cancel {
-                    file_id: header.file_id,
-                },
-            };
+        let Some(bytes) = plaintext.filter(|p| p.len() == pending.len) else {
+            return self.abort(id);
         };
-        if !header.is_last() {
+        transfer.received += bytes.len() as u64;
+        transfer.next_index += 1;
+        if !pending.last {
             let next = transfer.next_index;
             let ack = (next % ACK_EVERY == 0).then_some(FileCtrl::Ack {
-                file_id: header.file_id,
+                file_id: pending.file_id,
                 next_index: next,
             });
             return ChunkOutcome::Progress {
-                sender: header.sender,
-                file_id: header.file_id,
+                sender: pending.sender,
+                file_id: pending.file_id,
                 bytes,
                 ack,
             };
@@ -213,44 +268,70 @@ impl FileReceiver {
         };
         ChunkOutcome::Complete {
             file: ReceivedFile {
-                sender: header.sender,
-                file_id: header.file_id,
+                sender: pending.sender,
+                file_id: pending.file_id,
                 name: sanitise_file_name(&offer.name),
                 mime: offer.mime,
                 size: offer.size,
             },
             bytes,
             ack: FileCtrl::Ack {
-                file_id: header.file_id,
+                file_id: pending.file_id,
                 next_index: offer.n_chunks,
             },
         }
     }
+
+    fn abort(&mut self, id: (SenderId, FileId)) -> ChunkOutcome {
+        self.transfers.remove(&id);
+        ChunkOutcome::Aborted {
+            sender: id.0,
+            file_id: id.1,
+            cancel: FileCtrl::Cancel { file_id: id.1 },
+        }
+    }
+}
+
+/// What [`FileReceiver::check`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Decided without decrypting.
+    Done(ChunkOutcome),
+    /// Passed every check but authentication: decrypt it and call [`FileReceiver::opened`].
+    Open(PendingChunk),
+}
+
+/// A chunk that passed the structural checks, waiting to be decrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingChunk {
+    /// The offering session.
+    pub sender: SenderId,
+    /// The transfer.
+    pub file_id: FileId,
+    /// The chunk index.
+    pub index: u32,
+    /// Whether it is the last chunk.
+    pub last: bool,
+    /// Its plaintext length.
+    pub len: usize,
+    /// Header, nonce and associated data for the decryption.
+    pub input: ChunkCipherInput,
 }
 
 impl Incoming {
-    /// Checks one chunk and returns its plaintext; `Err` on the first failed check, including
-    /// a last chunk whose byte total disagrees with the offer.
-    fn take(&mut self, room_id: &RoomId, chunk: &SealedChunk<'_>) -> Result<Vec<u8>, ()> {
-        let header = chunk.header();
+    /// The checks that need no key: the next index, valid flags, the last flag exactly on the
+    /// last index, full chunks before it, and a byte total that ends at the offered size. Cheap,
+    /// so a hostile frame costs no decryption.
+    fn fits(&self, header: &ChunkHeader, len: u64) -> bool {
         let chunk_size = u64::from(self.offer.chunk_size);
-        let len = chunk.plaintext_len() as u64;
         let is_final_index = header.index.checked_add(1) == Some(self.offer.n_chunks);
-        // Cheap structural checks first, so a hostile frame costs no decryption.
-        let structural = header.index == self.next_index
+        header.index == self.next_index
             && header.flags <= 0x01
             && header.is_last() == is_final_index
             && if header.is_last() {
                 len <= chunk_size && self.received + len == self.offer.size
             } else {
                 len == chunk_size
-            };
-        if !structural {
-            return Err(());
-        }
-        let plaintext = chunk.open(room_id, &self.key).map_err(|_| ())?;
-        self.received += len;
-        self.next_index += 1;
-        Ok(plaintext)
+            }
     }
 }

@@ -18,11 +18,12 @@ use wire::{MemberId, RoomId};
 
 use crate::body::{FileCtrl, FileOffer};
 use crate::entropy::Entropy;
+use crate::envelope::TAG_LEN;
 use crate::ids::{FileId, SenderId};
 use crate::keys::{AeadKey, RoomKeys};
 use crate::stream::{
-    ChunkHeader, DEFAULT_CHUNK_SIZE, MAX_IN_FLIGHT, OfferError, chunk_count, seal_chunk,
-    validate_offer,
+    CHUNK_HEADER_LEN, ChunkCipherInput, ChunkHeader, DEFAULT_CHUNK_SIZE, MAX_IN_FLIGHT, OfferError,
+    chunk_count, seal_chunk, validate_offer,
 };
 
 /// Most files one member offers at once (issue 6: at most 8 concurrent transfers per member).
@@ -443,25 +444,61 @@ impl FileSender {
         index: u32,
         bytes: &[u8],
     ) -> Result<Arc<[u8]>, SendChunkError> {
+        let input = self.plan(file_id, index, bytes.len())?;
         let at = self
             .position(file_id)
             .ok_or(SendChunkError::UnknownTransfer)?;
-        let transfer = &mut self.transfers[at];
-        let offer = &transfer.offer;
-        let last = index.checked_add(1) == Some(offer.n_chunks);
+        let header = ChunkHeader {
+            sender: self.sender,
+            file_id,
+            index,
+            flags: input.header[CHUNK_HEADER_LEN - 1],
+        };
+        let frame = seal_chunk(&self.room_id, &self.transfers[at].key, &header, bytes)
+            .map_err(|_| SendChunkError::Seal)?;
+        self.keep(file_id, index, frame)
+    }
+
+    /// The header, nonce and associated data to seal chunk `index` of `file_id` elsewhere
+    /// (WebCrypto), after checking that `len` is that chunk's length. The key is
+    /// [`RoomKeys::file_key_bytes`] of [`Self::sender`] and `file_id`.
+    pub fn plan(
+        &self,
+        file_id: FileId,
+        index: u32,
+        len: usize,
+    ) -> Result<ChunkCipherInput, SendChunkError> {
+        let transfer = self.get(file_id).ok_or(SendChunkError::UnknownTransfer)?;
         let (_, expected) = transfer.chunk_span(index);
-        if index >= offer.n_chunks || bytes.len() as u64 != expected {
+        if index >= transfer.offer.n_chunks || len as u64 != expected {
             return Err(SendChunkError::WrongLength);
         }
         let header = ChunkHeader {
             sender: self.sender,
             file_id,
             index,
-            flags: u8::from(last),
+            flags: u8::from(index.checked_add(1) == Some(transfer.offer.n_chunks)),
         };
-        let frame: Arc<[u8]> = seal_chunk(&self.room_id, &transfer.key, &header, bytes)
-            .map_err(|_| SendChunkError::Seal)?
-            .into();
+        Ok(ChunkCipherInput::new(&self.room_id, &header))
+    }
+
+    /// Keeps a frame sealed elsewhere from [`Self::plan`]'s inputs (header ‖ ciphertext ‖ tag)
+    /// for the receivers that still need it, and returns it.
+    pub fn keep(
+        &mut self,
+        file_id: FileId,
+        index: u32,
+        frame: Vec<u8>,
+    ) -> Result<Arc<[u8]>, SendChunkError> {
+        let at = self
+            .position(file_id)
+            .ok_or(SendChunkError::UnknownTransfer)?;
+        let transfer = &mut self.transfers[at];
+        let (_, len) = transfer.chunk_span(index);
+        if frame.len() as u64 != CHUNK_HEADER_LEN as u64 + len + TAG_LEN as u64 {
+            return Err(SendChunkError::WrongLength);
+        }
+        let frame: Arc<[u8]> = frame.into();
         self.seals += 1;
         transfer.sealed.insert(index, Arc::clone(&frame));
         // Kept only while some receiver still has to be sent this index.

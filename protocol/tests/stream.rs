@@ -10,8 +10,9 @@ use protocol::MemberId;
 use protocol::body::FileCtrl;
 use protocol::ids::SenderId;
 use protocol::keys::{RoomKeys, RoomSecret};
+use protocol::stream::{CHUNK_HEADER_LEN, ChunkCipherInput};
 use protocol::stream::{MAX_IN_FLIGHT, OfferError};
-use protocol::stream_receive::{AcceptError, ChunkOutcome, FileReceiver, MAX_RECEIVING};
+use protocol::stream_receive::{AcceptError, Checked, ChunkOutcome, FileReceiver, MAX_RECEIVING};
 use protocol::stream_send::{
     FileSender, MAX_OPEN_OFFERS, OfferRefused, ReceiverProgress, ReceiverState,
 };
@@ -482,4 +483,127 @@ fn a_short_last_chunk_total_aborts() {
         matches!(outcomes[2], ChunkOutcome::Aborted { .. }),
         "{outcomes:?}"
     );
+}
+
+/// An AES-256-GCM outside the crate, as WebCrypto would be: seals with the plan's inputs.
+fn external_seal(key: &[u8; 32], input: &ChunkCipherInput, bytes: &[u8]) -> Vec<u8> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let cipher = aes_gcm::Aes256Gcm::new(key.into());
+    let sealed = cipher
+        .encrypt(
+            (&input.nonce).into(),
+            Payload {
+                msg: bytes,
+                aad: &input.aad,
+            },
+        )
+        .unwrap();
+    [&input.header[..], &sealed].concat()
+}
+
+fn external_open(key: &[u8; 32], input: &ChunkCipherInput, frame: &[u8]) -> Option<Vec<u8>> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let cipher = aes_gcm::Aes256Gcm::new(key.into());
+    cipher
+        .decrypt(
+            (&input.nonce).into(),
+            Payload {
+                msg: &frame[CHUNK_HEADER_LEN..],
+                aad: &input.aad,
+            },
+        )
+        .ok()
+}
+
+#[test]
+fn sealing_and_opening_elsewhere_match_the_crate() {
+    let keys = keys();
+    let alice = SenderId([0xa; 16]);
+    let mut entropy = SeededEntropy::new(12);
+    let mut sender = FileSender::new(&keys, alice);
+    let offer = sender
+        .offer_with_chunk_size(&keys, "f", "x/y", 40, 16, &mut entropy)
+        .unwrap()
+        .0;
+    let key = keys.file_key_bytes(alice, offer.file_id);
+    let data: Vec<u8> = (0..40).collect();
+    let mut receiver = FileReceiver::default();
+    receiver
+        .accept(&keys, ALICE, alice, &offer, u64::MAX)
+        .unwrap();
+    let mut mirror = FileReceiver::default();
+    mirror
+        .accept(&keys, ALICE, alice, &offer, u64::MAX)
+        .unwrap();
+    let mut out = Vec::new();
+    for index in 0..3u32 {
+        let bytes = &data[index as usize * 16..(index as usize * 16 + 16).min(40)];
+        let input = sender.plan(offer.file_id, index, bytes.len()).unwrap();
+        let frame = external_seal(&key, &input, bytes);
+        // The crate's own seal of the same chunk gives the same frame.
+        assert_eq!(
+            *sender.seal(offer.file_id, index, bytes).unwrap(),
+            frame[..]
+        );
+        let kept = sender.keep(offer.file_id, index, frame.clone()).unwrap();
+        assert_eq!(*kept, frame[..]);
+        let outcome = match receiver.check(&keys.room_id(), ALICE, &frame) {
+            Checked::Open(pending) => {
+                assert_eq!(pending.input, input);
+                let plaintext = external_open(&key, &pending.input, &frame);
+                receiver.opened(ALICE, &pending, plaintext)
+            }
+            Checked::Done(outcome) => panic!("{outcome:?}"),
+        };
+        assert_eq!(outcome, mirror.receive(&keys.room_id(), ALICE, &frame));
+        match outcome {
+            ChunkOutcome::Progress { bytes, .. } | ChunkOutcome::Complete { bytes, .. } => {
+                out.extend(bytes)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(out, data);
+    assert_eq!(
+        sender.keep(offer.file_id, 0, vec![0; 3]),
+        Err(protocol::stream_send::SendChunkError::WrongLength)
+    );
+}
+
+#[test]
+fn a_chunk_opened_elsewhere_after_a_cancel_is_dropped_and_a_bad_one_aborts() {
+    let keys = keys();
+    let alice = SenderId([0xa; 16]);
+    let mut entropy = SeededEntropy::new(13);
+    let mut sender = FileSender::new(&keys, alice);
+    let offer = sender
+        .offer_with_chunk_size(&keys, "f", "x/y", 32, 16, &mut entropy)
+        .unwrap()
+        .0;
+    accept(&mut sender, BOB, &offer);
+    let request = sender.next_chunk().unwrap();
+    let frame = sender.seal(request.file_id, 0, &[5; 16]).unwrap();
+    let mut receiver = FileReceiver::default();
+    receiver
+        .accept(&keys, ALICE, alice, &offer, u64::MAX)
+        .unwrap();
+    let Checked::Open(pending) = receiver.check(&keys.room_id(), ALICE, &frame) else {
+        panic!("chunk refused");
+    };
+    receiver.cancel(alice, offer.file_id);
+    assert_eq!(
+        receiver.opened(ALICE, &pending, Some(vec![5; 16])),
+        ChunkOutcome::Dropped
+    );
+    receiver
+        .accept(&keys, ALICE, alice, &offer, u64::MAX)
+        .unwrap();
+    let Checked::Open(pending) = receiver.check(&keys.room_id(), ALICE, &frame) else {
+        panic!("chunk refused");
+    };
+    assert!(matches!(
+        receiver.opened(ALICE, &pending, None),
+        ChunkOutcome::Aborted { .. }
+    ));
+    assert_eq!(receiver.in_progress(), 0);
 }

@@ -3,28 +3,12 @@
 // in through the app's own file input (and drop and paste); what comes out is the download the
 // app offers, hashed.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { startFlipProxy } from './flip-proxy';
 import { expect, startRelay, test, type Relay } from './harness';
 import { createRoom, member, openInvite, person, type Person } from './people';
-
-const MiB = 1024 * 1024;
-
-interface FilePayload {
-  name: string;
-  mimeType: string;
-  buffer: Buffer;
-}
-
-function payload(name: string, buffer: Buffer, mimeType = 'application/octet-stream'): FilePayload {
-  return { name, mimeType, buffer };
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+import { MiB, card, offer, payload, receive, save, sha256 } from './transfers';
 
 /** Alice creates a room on `relay`; the others join through the invite (at `via` if given). */
 async function room(page: Page, relay: Relay, others: Person[], names: string[], via?: string) {
@@ -33,28 +17,6 @@ async function room(page: Page, relay: Relay, others: Person[], names: string[],
     await openInvite(other.page, via ? link.replace(relay.url, via) : link, names[i]);
     await expect(member(page, names[i])).toHaveAttribute('data-state', 'online');
   }
-}
-
-function card(page: Page, name: string) {
-  return page.locator(`[data-testid=file-card][data-name="${name}"]`);
-}
-
-async function offer(page: Page, ...files: FilePayload[]) {
-  await page.getByTestId('file-input').setInputFiles(files);
-}
-
-/** Saves a received file through the app's own link; returns the name it gave and the bytes. */
-async function save(page: Page, name: string): Promise<{ download: string; bytes: Buffer }> {
-  const link = card(page, name).getByTestId('file-save');
-  const download = (await link.getAttribute('download')) ?? '';
-  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  return { download, bytes: readFileSync((await file.path())!) };
-}
-
-async function receive(page: Page, name: string): Promise<Buffer> {
-  await card(page, name).getByTestId('file-accept').click();
-  await expect(card(page, name)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  return (await save(page, name)).bytes;
 }
 
 /** Waits until the receiver has some of the file, but not all of it. */

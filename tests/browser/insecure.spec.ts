@@ -2,7 +2,9 @@
 // why the camera and install need HTTPS and where the relay's certificate is. The name resolves
 // to 127.0.0.1 inside Chromium, so no traffic leaves this machine.
 
+import { randomBytes } from 'node:crypto';
 import { expect, launchOptions, test } from './harness';
+import { MiB, card, offer, payload, receive, sha256 } from './transfers';
 
 test.use({ launchOptions: launchOptions(['--host-resolver-rules=MAP cutout.test 127.0.0.1']) });
 
@@ -32,5 +34,27 @@ test('plain HTTP on a LAN name: banner with the CA link, and chat still works', 
   await page.getByTestId('send').click();
   await expect(page.locator('[data-testid=message][data-state=sent]')).toHaveText(/works over plain HTTP/);
   await expect(eve.getByTestId('message')).toHaveText(/works over plain HTTP/);
+  await other.close();
+});
+
+test('plain HTTP on a LAN name: files are sealed in wasm (no WebCrypto here) and arrive whole', async ({ browser, page, relay }) => {
+  const port = new URL(relay.url).port;
+  await page.goto(`http://cutout.test:${port}/`);
+  expect(await page.evaluate(() => crypto.subtle === undefined), 'WebCrypto is absent').toBe(true);
+  await page.getByTestId('new-room').click();
+  await page.getByTestId('name-input').fill('Dana');
+  await page.getByTestId('join-button').click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  const link = await page.getByTestId('invite-link').inputValue();
+  const other = await browser.newContext();
+  const eve = await other.newPage();
+  await eve.goto(link.replace('127.0.0.1', 'cutout.test'));
+  await eve.getByTestId('name-input').fill('Eve');
+  await eve.getByTestId('join-button').click();
+  await expect(page.getByTestId('member')).toHaveCount(2);
+  const data = randomBytes(3 * MiB + 5);
+  await offer(page, payload('plain.bin', data));
+  expect(sha256(await receive(eve, 'plain.bin'))).toBe(sha256(data));
+  await expect(card(page, 'plain.bin').getByTestId('file-progress')).toHaveAttribute('data-state', 'done');
   await other.close();
 });

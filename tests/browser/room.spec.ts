@@ -177,6 +177,9 @@ test('no serious or critical accessibility violations in the room (axe-core)', a
   const errors = watchErrors(page);
   await createRoom(page, relay, 'Alice');
   await say(page, 'Checking accessibility');
+  // A file card is part of the room too.
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+  await expect(page.getByTestId('file-card')).toHaveAttribute('data-state', 'sharing');
   await page.getByTestId('invite-toggle').click();
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {

@@ -80,7 +80,15 @@ pub fn Composer(
                     }
                 }
             >
-                <span aria-hidden="true">"📎"</span>
+                <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                    <path
+                        d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
+                        fill="none"
+                        stroke="currentColor"
+                        stroke-width="1.8"
+                        stroke-linecap="round"
+                    />
+                </svg>
                 <span class="sr-only">"Offer files"</span>
             </button>
             <button class="button primary" type="submit" data-testid="send">"Send"</button>

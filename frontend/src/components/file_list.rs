@@ -66,7 +66,9 @@ fn FileCard(
             data-state=move || card.with(|c| c.as_ref().map(|c| c.state).unwrap_or_default())
             data-name=text(|c| c.name.clone())
         >
-            <span class="file-icon" aria-hidden="true">{text(|c| c.icon.to_owned())}</span>
+            <span class="file-badge" aria-hidden="true" data-kind=move || card.with(|c| c.as_ref().map(|c| c.kind).unwrap_or_default())>
+                {text(|c| c.badge.clone())}
+            </span>
             <div class="file-main">
                 <p class="file-name" data-testid="file-name">{text(|c| c.name.clone())}</p>
                 <p class="file-meta">

@@ -1,0 +1,45 @@
+// Files in and out of the app as a person would: offered through the app's own file input,
+// accepted on a card, saved through the download link the app gives, hashed.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { expect } from './harness';
+
+export const MiB = 1024 * 1024;
+
+export interface FilePayload {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+export function payload(name: string, buffer: Buffer, mimeType = 'application/octet-stream'): FilePayload {
+  return { name, mimeType, buffer };
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function card(page: Page, name: string) {
+  return page.locator(`[data-testid=file-card][data-name="${name}"]`);
+}
+
+export async function offer(page: Page, ...files: FilePayload[]) {
+  await page.getByTestId('file-input').setInputFiles(files);
+}
+
+/** Saves a received file through the app's own link; returns the name it gave and the bytes. */
+export async function save(page: Page, name: string): Promise<{ download: string; bytes: Buffer }> {
+  const link = card(page, name).getByTestId('file-save');
+  const download = (await link.getAttribute('download')) ?? '';
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { download, bytes: readFileSync((await file.path())!) };
+}
+
+export async function receive(page: Page, name: string): Promise<Buffer> {
+  await card(page, name).getByTestId('file-accept').click();
+  await expect(card(page, name)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  return (await save(page, name)).bytes;
+}
