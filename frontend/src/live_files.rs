@@ -188,9 +188,14 @@ impl LiveRoom {
                     offer,
                 } => {
                     let author = self.name_of(from);
+                    let said = format!(
+                        "{author} offers {} ({})",
+                        protocol::file_name::sanitise_file_name(&offer.name),
+                        protocol::transfer_rate::format_size(offer.size)
+                    );
                     self.files
                         .update_value(|t| t.offered(from, sender, offer, author));
-                    self.announcement.set("A file was offered".into());
+                    self.announcement.set(said);
                 }
                 Event::FileCtrl { from, sender, ctrl } => {
                     sendable |= self
