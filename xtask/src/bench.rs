@@ -1,8 +1,10 @@
 //! `cargo xtask bench protocol`: the `bench` crate's measurements natively (release build) and
 //! in wasm in headless Chromium (with WebCrypto as the baseline, in the same page), in one run,
-//! written as the "## Protocol" section of docs/BENCHMARKS.md. Other sections of that file
-//! belong to other benchmarks and are kept as they are.
+//! written as the "## Protocol" section of docs/BENCHMARKS.md. `cargo xtask bench files`
+//! (files.rs) writes "## Files". Other sections of that file belong to other benchmarks and are
+//! kept as they are.
 
+mod files;
 mod report;
 mod results;
 mod section;
@@ -15,7 +17,8 @@ use crate::setup::{self, Purpose};
 use report::HEADING;
 use results::Results;
 
-const USAGE: &str = "usage: cargo xtask bench protocol";
+const USAGE: &str =
+    "usage: cargo xtask bench protocol | cargo xtask bench files [--mib SIZE] [--runs N]";
 /// Debian's chromedriver; `CHROMEDRIVER` overrides it.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The browser half takes about a minute; this leaves room for a slow, busy machine.
@@ -25,6 +28,7 @@ const BROWSER_TIMEOUT_SECS: &str = "900";
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("protocol") => protocol(),
+        Some("files") => files::run(&args[1..]),
         _ => Err(USAGE.into()),
     }
 }
@@ -149,10 +153,26 @@ fn webdriver_json(root: &Path, chromium: &Path) -> Result<PathBuf, String> {
     Ok(file)
 }
 
-/// The machine lines of the report.
+fn version(cmd: &mut std::process::Command) -> String {
+    exec::output(cmd).unwrap_or_else(|| "unknown".into())
+}
+
+/// The machine lines of the protocol report.
 fn machine(chromium: &Path, chromedriver: &Path) -> Vec<String> {
-    let version =
-        |cmd: &mut std::process::Command| exec::output(cmd).unwrap_or_else(|| "unknown".into());
+    let mut lines = machine_lines(chromium);
+    lines.push(format!(
+        "chromedriver: {}",
+        version(command(chromedriver).arg("--version"))
+    ));
+    lines.push(format!(
+        "wasm-bindgen: {}",
+        setup::wasm_bindgen_version().unwrap_or_else(|_| "unknown".into())
+    ));
+    lines
+}
+
+/// CPU, rustc and Chromium: the machine lines every browser benchmark reports.
+fn machine_lines(chromium: &Path) -> Vec<String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -167,13 +187,5 @@ fn machine(chromium: &Path, chromedriver: &Path) -> Vec<String> {
         format!("CPU: {cpu}, {cores} logical cores (nproc)"),
         format!("rustc: {}", version(command("rustc").arg("--version"))),
         format!("Chromium: {}", version(command(chromium).arg("--version"))),
-        format!(
-            "chromedriver: {}",
-            version(command(chromedriver).arg("--version"))
-        ),
-        format!(
-            "wasm-bindgen: {}",
-            setup::wasm_bindgen_version().unwrap_or_else(|_| "unknown".into())
-        ),
     ]
 }

@@ -5,6 +5,8 @@
 //! - `test`: setup (with test tools), then every check and test suite; ends with `N passed, N failed`.
 //! - `fixtures DIR`: write the browser tests' fixtures (a fake-camera clip of a QR code).
 //! - `bench protocol`: protocol benchmarks, native and in headless Chromium, into docs/BENCHMARKS.md.
+//! - `bench files`: a 1 GiB file through the app between two headless Chromium instances, against
+//!   an unencrypted baseline, into docs/BENCHMARKS.md.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
 
 #![forbid(unsafe_code)]
@@ -32,6 +34,9 @@ commands:
   fixtures DIR   write the browser tests' fixtures into DIR
   bench protocol measure seal/open, STREAM and Argon2id natively and in headless Chromium
                  (WebCrypto as baseline); writes the figures to docs/BENCHMARKS.md
+  bench files [--mib SIZE] [--runs N]
+                 a 1 GiB file (or SIZE MiB) between two headless Chromium instances through the
+                 app, against the same bytes unencrypted; writes the figures to docs/BENCHMARKS.md
   fuzz [SECONDS] [TARGET...]
                  run each cargo-fuzz target (or those named) for SECONDS (default 300) each
   help           this text

@@ -181,7 +181,7 @@ fn number(value: f64) -> String {
     }
 }
 
-fn significant(value: f64) -> String {
+pub(super) fn significant(value: f64) -> String {
     let magnitude = value.abs();
     let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
         0
@@ -198,7 +198,7 @@ fn significant(value: f64) -> String {
 
 /// Today's UTC date, YYYY-MM-DD (days-to-civil, as in Howard Hinnant's `chrono`-compatible
 /// algorithm), so the report needs no date crate.
-fn today() -> String {
+pub(super) fn today() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
