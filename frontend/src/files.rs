@@ -1,10 +1,9 @@
 //! File transfer state of one room (PROTOCOL.md B.4): the protocol's [`FileSender`] and
 //! [`FileReceiver`], plus what only the browser holds — the person's `File` objects for
-//! offers, and the received chunks, kept as Blob parts outside wasm memory and the JavaScript
-//! heap until the file is whole. No I/O here: methods return the payloads to send; the room
+//! offers, and the received chunks, kept outside wasm memory and the JavaScript heap until the
+//! file is whole (`received.rs`). No I/O here: methods return the payloads to send; the room
 //! (`live_files.rs`) writes them and reads files.
 
-use js_sys::{Array, Uint8Array};
 use protocol::body::{FileCtrl, FileOffer};
 use protocol::ids::{FileId, SenderId};
 use protocol::keys::RoomKeys;
@@ -14,9 +13,8 @@ use protocol::stream_send::{FileSender, ReceiverState};
 use protocol::transfer_rate::{Rate, format_duration, format_size};
 use wire::{MemberId, RoomId};
 
-/// Chunks gathered into one Blob at a time (1 MiB): the browser moves Blob data out of the
-/// page's process, so at most this much of a file sits in the JavaScript heap.
-const PARTS_PER_BLOB: u32 = 16;
+use crate::received::{Saved, Sink};
+
 /// Offers from others shown at once; the oldest unanswered ones go first.
 const MAX_OFFERS_SHOWN: usize = 64;
 /// WebCrypto keys kept: one per transfer, 8 each way at most in progress.
@@ -35,52 +33,12 @@ pub enum Send {
     Offer(Option<MemberId>, FileOffer),
 }
 
-/// A received file's bytes so far: 1 MiB Blobs, and the chunks not yet gathered into one.
-struct Parts {
-    blobs: Array,
-    chunks: Array,
-}
-
-impl Parts {
-    fn new() -> Self {
-        Self {
-            blobs: Array::new(),
-            chunks: Array::new(),
-        }
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        self.chunks.push(&Uint8Array::from(bytes));
-        if self.chunks.length() >= PARTS_PER_BLOB {
-            self.gather();
-        }
-    }
-
-    fn gather(&mut self) {
-        if self.chunks.length() == 0 {
-            return;
-        }
-        if let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&self.chunks) {
-            self.blobs.push(&blob);
-        }
-        self.chunks = Array::new();
-    }
-
-    /// The whole file as a download-only Blob URL: the type is always octet-stream, whatever
-    /// the offer claimed, so nothing is ever rendered inline.
-    fn finish(mut self) -> Option<String> {
-        self.gather();
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/octet-stream");
-        let blob = web_sys::Blob::new_with_blob_sequence_and_options(&self.blobs, &options).ok()?;
-        web_sys::Url::create_object_url_with_blob(&blob).ok()
-    }
-}
-
 enum InState {
     Offered,
-    Receiving(Parts),
-    Done(String),
+    Receiving(Sink),
+    /// Every chunk verified; the file is being closed and checked.
+    Finishing,
+    Done(Saved),
     Failed(String),
     Declined,
     Cancelled,
@@ -178,21 +136,9 @@ pub struct Transfers {
     pub pumping: bool,
     /// Set while a task opens chunks from the inbox, so only one does.
     pub opening: bool,
-}
-
-impl Drop for Transfers {
-    /// Leaving the room frees every received file's Blob URL.
-    fn drop(&mut self) {
-        for card in &self.cards {
-            if let Card::In(Incoming {
-                state: InState::Done(url),
-                ..
-            }) = card
-            {
-                let _ = web_sys::Url::revoke_object_url(url);
-            }
-        }
-    }
+    /// Files whose every chunk was verified, to be closed by the room (an async step):
+    /// (file, where its bytes are, its size).
+    pub finishing: Vec<(FileId, Sink, u64)>,
 }
 
 /// A badge for the kind of file: its extension (at most 4 letters), and a broad kind for the
@@ -253,6 +199,7 @@ impl Transfers {
             inbox: std::collections::VecDeque::new(),
             pumping: false,
             opening: false,
+            finishing: Vec::new(),
         }
     }
 
@@ -461,7 +408,7 @@ impl Transfers {
             .accept(&self.keys, from, sender, &offer, max)
             .map_err(|e| format!("{}: {e}.", offer.name))?;
         if let Some(card) = self.incoming(file_id) {
-            card.state = InState::Receiving(Parts::new());
+            card.state = InState::Receiving(Sink::new(&hex(file_id.as_bytes())));
         }
         Ok(vec![Send::Ctrl(from, ctrl)])
     }
@@ -496,14 +443,15 @@ impl Transfers {
         Vec::new()
     }
 
-    /// Removes a finished card (and frees its Blob).
+    /// Removes a finished card (and frees the received file).
     pub fn dismiss(&mut self, file_id: FileId) {
         self.cards.retain(|card| match card {
             Card::In(i) if i.offer.file_id == file_id => {
-                if let InState::Done(url) = &i.state {
-                    let _ = web_sys::Url::revoke_object_url(url);
-                }
-                matches!(i.state, InState::Offered | InState::Receiving(_))
+                // Dropping a Done card's `Saved` frees its URL and stored bytes.
+                matches!(
+                    i.state,
+                    InState::Offered | InState::Receiving(_) | InState::Finishing
+                )
             }
             Card::Out(o) if o.offer.file_id == file_id => o.closed.is_none(),
             _ => true,
@@ -635,20 +583,15 @@ impl Transfers {
             }
             ChunkOutcome::Complete { file, bytes, ack } => {
                 if let Some(card) = self.incoming(file.file_id) {
-                    let state = std::mem::replace(&mut card.state, InState::Cancelled);
-                    card.state = match state {
-                        InState::Receiving(mut parts) => {
-                            parts.push(&bytes);
+                    let state = std::mem::replace(&mut card.state, InState::Finishing);
+                    match state {
+                        InState::Receiving(mut sink) => {
+                            sink.push(&bytes);
                             card.received = file.size;
-                            match parts.finish() {
-                                Some(url) => InState::Done(url),
-                                None => {
-                                    InState::Failed("The browser could not hold the file".into())
-                                }
-                            }
+                            self.finishing.push((file.file_id, sink, file.size));
                         }
-                        other => other,
-                    };
+                        other => card.state = other,
+                    }
                 }
                 vec![Send::Ctrl(from, ack)]
             }
@@ -662,6 +605,20 @@ impl Transfers {
                 }
                 vec![Send::Ctrl(from, cancel)]
             }
+        }
+    }
+
+    /// A file the room closed (see [`Transfers::finishing`]): offered for saving, or failed.
+    pub fn finished(&mut self, file_id: FileId, result: Result<Saved, String>) {
+        match self.incoming(file_id) {
+            Some(card) if matches!(card.state, InState::Finishing) => {
+                card.state = match result {
+                    Ok(saved) => InState::Done(saved),
+                    Err(why) => InState::Failed(format!("Transfer incomplete: {why}")),
+                };
+            }
+            // The card went away meanwhile: dropping `result` frees what it holds.
+            _ => {}
         }
     }
 
@@ -743,6 +700,17 @@ impl Transfers {
                     detail: detail(&i.rate, i.received, total),
                 }],
             ),
+            InState::Finishing => (
+                "receiving",
+                "Checking the file…".to_owned(),
+                vec![ProgressView {
+                    who: "You".into(),
+                    bytes: total,
+                    total,
+                    state: "receiving",
+                    detail: "Checking".into(),
+                }],
+            ),
             InState::Done(_) => ("done", "Received and verified".to_owned(), Vec::new()),
             InState::Failed(why) => ("failed", why.clone(), Vec::new()),
             InState::Declined => ("declined", "You declined".to_owned(), Vec::new()),
@@ -765,7 +733,7 @@ impl Transfers {
             status,
             progress,
             save_url: match &i.state {
-                InState::Done(url) => Some(url.clone()),
+                InState::Done(saved) => Some(saved.url.clone()),
                 _ => None,
             },
             can_accept: matches!(i.state, InState::Offered) && i.refusal.is_none(),

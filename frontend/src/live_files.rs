@@ -217,10 +217,29 @@ impl LiveRoom {
             }
         }
         self.send_file_messages(sends);
+        self.finish_received();
         if sendable {
             self.pump();
         }
         self.schedule_file_redraw();
+    }
+
+    /// Closes the files whose every chunk was verified (writing out is asynchronous) and
+    /// offers each for saving, or says why it could not be kept.
+    fn finish_received(&self) {
+        let finishing = self
+            .files
+            .try_update_value(|t| std::mem::take(&mut t.finishing))
+            .unwrap_or_default();
+        for (file_id, sink, size) in finishing {
+            let live = *self;
+            leptos::task::spawn_local(async move {
+                let result = sink.finish(size).await;
+                // Left the room meanwhile: `result` is dropped, which frees what it holds.
+                let _ = live.files.try_update_value(|t| t.finished(file_id, result));
+                live.refresh_files();
+            });
+        }
     }
 
     /// The member list changed: members who just became live get our open offers.
@@ -412,6 +431,7 @@ impl LiveRoom {
             };
             let Some(sends) = sends else { return };
             self.send_file_messages(sends);
+            self.finish_received();
             self.schedule_file_redraw();
         }
     }

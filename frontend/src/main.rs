@@ -15,6 +15,7 @@ mod live_files;
 mod live_room;
 mod pages;
 mod qr_scan;
+mod received;
 mod relay_client;
 
 fn main() {

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { startFlipProxy } from './flip-proxy';
 import { expect, startRelay, test, type Relay } from './harness';
 import { createRoom, member, openInvite, person, type Person } from './people';
-import { MiB, card, offer, payload, receive, save, sha256 } from './transfers';
+import { MiB, card, offer, payload, receive, save, sha256, storedFiles } from './transfers';
 
 /** Alice creates a room on `relay`; the others join through the invite (at `via` if given). */
 async function room(page: Page, relay: Relay, others: Person[], names: string[], via?: string) {
@@ -44,6 +44,12 @@ test('a 10 MiB file arrives whole: equal SHA-256, progress on both sides', async
   const line = card(page, 'ten.bin').getByTestId('file-progress');
   await expect(line).toHaveAttribute('data-who', 'Bob');
   await expect(line).toHaveAttribute('data-state', 'done');
+  // On 127.0.0.1 (a secure context) the file was written to disk as it arrived, not kept in
+  // memory; dismissing the card removes it.
+  expect((await storedFiles(bob.page)).map((f) => f.size)).toEqual([10 * MiB]);
+  await card(bob.page, 'ten.bin').getByTestId('file-dismiss').click();
+  await expect(card(bob.page, 'ten.bin')).toHaveCount(0);
+  await expect.poll(() => storedFiles(bob.page)).toEqual([]);
   expect(bob.errors).toEqual([]);
   await closeAll(bob);
 });
@@ -90,6 +96,7 @@ test.describe('on a relay that carries 1 MiB/s per connection', () => {
     await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'failed');
     await expect(card(bob.page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
     await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
+    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
     await closeAll(bob);
   });
 
@@ -102,6 +109,7 @@ test.describe('on a relay that carries 1 MiB/s per connection', () => {
     await card(bob.page, 'big.bin').getByTestId('file-cancel').click();
     await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'cancelled');
     await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
+    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
     const line = card(page, 'big.bin').getByTestId('file-progress');
     await expect(line).toHaveAttribute('data-state', 'cancelled');
     await closeAll(bob);

@@ -43,3 +43,27 @@ export async function receive(page: Page, name: string): Promise<Buffer> {
   await expect(card(page, name)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   return (await save(page, name)).bytes;
 }
+
+/**
+ * The received files the app holds on disk for `page` (its folder of the origin private file
+ * system, where a secure context writes incoming files as they arrive): name and size of each.
+ */
+export async function storedFiles(page: Page): Promise<{ name: string; size: number }[]> {
+  return page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    let folder: FileSystemDirectoryHandle;
+    try {
+      folder = await root.getDirectoryHandle('cutout-received');
+    } catch {
+      return [];
+    }
+    const files: { name: string; size: number }[] = [];
+    // @ts-expect-error: values() is in every browser with OPFS, not yet in TypeScript's DOM types.
+    for await (const handle of folder.values() as AsyncIterable<FileSystemHandle>) {
+      if (handle.kind === 'file') {
+        files.push({ name: handle.name, size: (await (handle as FileSystemFileHandle).getFile()).size });
+      }
+    }
+    return files;
+  });
+}

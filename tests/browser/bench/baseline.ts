@@ -49,19 +49,30 @@ function join(room: number[]): Promise<{ id: number; members: number[] }> {
 function receive(total: number): void {
   const HEADER = 39;
   const TAG = 16;
-  const PARTS_PER_BLOB = 16;
   const ACK_EVERY = 2;
   const w = window as unknown as { benchSocket: WebSocket; benchState: BaselineState };
   const socket = w.benchSocket;
   const state: BaselineState = { start: 0, end: 0, bytes: 0, error: '' };
   w.benchState = state;
-  const blobs: Blob[] = [];
-  let chunks: Uint8Array[] = [];
-  let next = 0;
-  const gather = () => {
-    if (chunks.length > 0) blobs.push(new Blob(chunks));
-    chunks = [];
+  const handle = navigator.storage
+    .getDirectory()
+    .then((root) => root.getFileHandle('baseline.bin', { create: true }));
+  // Each write waits for the one before, as the app's chain of writes does.
+  let chain: Promise<FileSystemWritableFileStream> = handle.then((h) => h.createWritable());
+  // Written 1 MiB at a time, as the app does.
+  const WRITE_SIZE = 1024 * 1024;
+  let buffer = new Uint8Array(WRITE_SIZE);
+  let buffered = 0;
+  const write = () => {
+    const bytes = buffer.subarray(0, buffered);
+    buffer = new Uint8Array(WRITE_SIZE);
+    buffered = 0;
+    chain = chain.then(async (writable) => {
+      await writable.write(bytes);
+      return writable;
+    });
   };
+  let next = 0;
   const ack = (to: number) => {
     // SEND_TO = 0x03 ‖ to(u32) ‖ payload; the payload: 0x05 ‖ chunks received(u32)
     const frame = new DataView(new ArrayBuffer(10));
@@ -87,22 +98,32 @@ function receive(total: number): void {
       return;
     }
     // A copy, as the app makes when its plaintext leaves wasm memory.
-    chunks.push(new Uint8Array(data, 5 + HEADER, data.byteLength - 5 - HEADER - TAG).slice());
-    state.bytes += data.byteLength - 5 - HEADER - TAG;
+    const bytes = new Uint8Array(data, 5 + HEADER, data.byteLength - 5 - HEADER - TAG);
+    buffer.set(bytes, buffered);
+    buffered += bytes.length;
+    if (buffered > WRITE_SIZE - 65536) write();
+    state.bytes += bytes.length;
     next += 1;
-    if (chunks.length >= PARTS_PER_BLOB) gather();
     const done = state.bytes >= total;
     if (next % ACK_EVERY === 0 || done) ack(from);
     if (done) {
-      gather();
-      const file = new Blob(blobs, { type: 'application/octet-stream' });
-      const link = document.createElement('a');
-      link.id = 'bench-save';
-      link.download = 'baseline.bin';
-      link.href = URL.createObjectURL(file);
-      link.textContent = 'save';
-      state.end = performance.now();
-      document.body.append(link);
+      write();
+      void chain
+        .then((writable) => writable.close())
+        .then(() => handle)
+        .then((h) => h.getFile())
+        .then((file) => {
+          const link = document.createElement('a');
+          link.id = 'bench-save';
+          link.download = 'baseline.bin';
+          link.href = URL.createObjectURL(new Blob([file], { type: 'application/octet-stream' }));
+          link.textContent = 'save';
+          state.end = performance.now();
+          document.body.append(link);
+        })
+        .catch((e) => {
+          state.error = `writing the file: ${e}`;
+        });
     }
   };
 }
