@@ -1,5 +1,5 @@
-//! Browser glue for the camera: open the rear camera into a `<video>`, grab frames as greyscale,
-//! and stop every track when done (so the camera light goes off).
+//! Browser glue for the camera: open the rear camera into a `<video>`, grab frames as RGBA for
+//! the decoding worker, and stop every track when done (so the camera light goes off).
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -7,8 +7,6 @@ use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
     MediaStreamConstraints, MediaStreamTrack,
 };
-
-use crate::qr_scan::rgba_to_luma;
 
 /// Why the live camera cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,8 +57,7 @@ impl CameraError {
 /// A running camera attached to a `<video>` element, with a canvas to read frames from.
 pub struct Camera {
     stream: MediaStream,
-    canvas: HtmlCanvasElement,
-    context: CanvasRenderingContext2d,
+    frames: Frames,
 }
 
 impl Camera {
@@ -92,31 +89,80 @@ impl Camera {
             let _ = JsFuture::from(play).await;
         }
 
-        let canvas = create_canvas().map_err(|e| CameraError::Failed(describe(&e)))?;
-        let context = reading_context(&canvas).map_err(|e| CameraError::Failed(describe(&e)))?;
-        Ok(Self {
-            stream,
-            canvas,
-            context,
-        })
+        let frames = Frames::new().map_err(CameraError::Failed)?;
+        Ok(Self { stream, frames })
     }
 
-    /// The current frame of `video` as greyscale, or `None` before the first frame arrives.
-    pub fn frame(&self, video: &HtmlVideoElement) -> Option<(usize, usize, Vec<u8>)> {
+    /// The current frame of `video` as RGBA pixels in a JavaScript array (never copied into
+    /// wasm memory: it goes to the decoding worker), or `None` before the first frame.
+    pub fn frame(&self, video: &HtmlVideoElement) -> Option<Frame> {
         let (w, h) = (video.video_width(), video.video_height());
         if w == 0 || h == 0 {
             return None;
         }
+        self.frames.draw(&Source::Video(video), w, h)
+    }
+}
+
+/// RGBA pixels of a picture, as `getImageData` gives them.
+pub struct Frame {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width` × `height` × 4 bytes.
+    pub rgba: js_sys::Uint8ClampedArray,
+}
+
+/// What to draw a frame from.
+pub enum Source<'a> {
+    /// The camera's current frame.
+    Video(&'a HtmlVideoElement),
+    /// A decoded photo or uploaded picture.
+    Bitmap(&'a web_sys::ImageBitmap),
+}
+
+/// A canvas kept for reading pixels back.
+pub struct Frames {
+    canvas: HtmlCanvasElement,
+    context: CanvasRenderingContext2d,
+}
+
+impl Frames {
+    /// A canvas of its own, set up for frequent reads.
+    pub fn new() -> Result<Self, String> {
+        let canvas = create_canvas().map_err(|e| describe(&e))?;
+        let context = reading_context(&canvas).map_err(|e| describe(&e))?;
+        Ok(Self { canvas, context })
+    }
+
+    /// `source` drawn at `w`×`h` and read back.
+    pub fn draw(&self, source: &Source<'_>, w: u32, h: u32) -> Option<Frame> {
         if self.canvas.width() != w || self.canvas.height() != h {
             self.canvas.set_width(w);
             self.canvas.set_height(h);
         }
         let (wf, hf) = (f64::from(w), f64::from(h));
-        self.context
-            .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, wf, hf)
+        let drawn = match source {
+            Source::Video(video) => self
+                .context
+                .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, wf, hf),
+            Source::Bitmap(bitmap) => self
+                .context
+                .draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, wf, hf),
+        };
+        drawn.ok()?;
+        let image = self.context.get_image_data(0.0, 0.0, wf, hf).ok()?;
+        // `data` read as the JavaScript array it is; `ImageData::data()` would copy it into wasm.
+        let rgba = js_sys::Reflect::get(&image, &"data".into())
+            .ok()?
+            .dyn_into::<js_sys::Uint8ClampedArray>()
             .ok()?;
-        let pixels = self.context.get_image_data(0.0, 0.0, wf, hf).ok()?.data();
-        Some((w as usize, h as usize, rgba_to_luma(&pixels)))
+        Some(Frame {
+            width: w,
+            height: h,
+            rgba,
+        })
     }
 }
 

@@ -14,7 +14,7 @@ mod files;
 mod live_files;
 mod live_room;
 mod pages;
-mod qr_scan;
+mod qr_worker;
 mod received;
 mod relay_client;
 

@@ -15,10 +15,30 @@ test('scan panel decodes a QR code shown to the camera', async ({ page, relay })
   await expect(page.getByTestId('scan-status')).toHaveText('QR code read.');
 });
 
-test('closing the scanner removes the panel', async ({ page, relay }) => {
+test('closing the scanner removes the panel and stops the camera', async ({ page, relay }) => {
+  // Keep every camera stream the page opens, to check its tracks afterwards.
+  await page.addInitScript(() => {
+    const streams: MediaStream[] = [];
+    (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams = streams;
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await open(constraints);
+      streams.push(stream);
+      return stream;
+    };
+  });
   await page.goto(relay.url + '/');
   await page.getByRole('button', { name: 'Scan a QR code' }).click();
   await expect(page.getByTestId('scan-status')).toHaveText(/Point the camera|QR code read/);
+  const liveTracks = () =>
+    page.evaluate(() =>
+      (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams
+        .flatMap((s) => s.getTracks())
+        .map((t) => t.readyState),
+    );
   await page.getByTestId('close-scanner').click();
   await expect(page.getByTestId('scan-panel')).toHaveCount(0);
+  const states = await liveTracks();
+  expect(states.length).toBeGreaterThan(0);
+  expect(states.every((s) => s === 'ended')).toBe(true);
 });

@@ -1,6 +1,7 @@
-//! Fixtures for the browser tests, made with the project's own encoder: a fake-camera clip
-//! (YUV4MPEG2, which Chromium's `--use-file-for-fake-video-capture` plays in a loop) showing a QR
-//! code, and the text that code holds, so a test can check what the app decoded.
+//! Fixtures for the browser tests, made with the project's own encoder: fake-camera clips
+//! (YUV4MPEG2, which Chromium's `--use-file-for-fake-video-capture` plays in a loop) and PNG
+//! pictures showing a QR code, and the text each code holds, so a test can check what the app
+//! decoded; and a picture with no code.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,39 @@ pub fn write(dir: &Path) -> Result<(), String> {
     // The origin does not matter to the scanner: joining reads only the fragment.
     let invite = format!("http://127.0.0.1:9/{}", invite_fragment(&secret));
     write_clip(dir, "camera-invite", &invite)?;
+    write_picture(
+        dir,
+        "upload-qr",
+        &format!("https://example.org/menu?fixture={nanos}"),
+    )?;
+    write_blank_picture(dir, "upload-blank")?;
+    Ok(())
+}
+
+/// Writes `NAME.png`, a 640×480 greyscale picture of a QR code of `text`, and `NAME.txt`.
+fn write_picture(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    let frame = qr_frame(text)?;
+    save_png(dir, name, frame[..WIDTH * HEIGHT].to_vec())?;
+    std::fs::write(dir.join(format!("{name}.txt")), text)
+        .map_err(|e| format!("cannot write the fixture text: {e}"))
+}
+
+/// Writes `NAME.png`, a 640×480 picture with no code in it (a soft gradient).
+fn write_blank_picture(dir: &Path, name: &str) -> Result<(), String> {
+    let pixels = (0..WIDTH * HEIGHT)
+        .map(|i| (96 + (i % WIDTH) * 128 / WIDTH) as u8)
+        .collect();
+    save_png(dir, name, pixels)
+}
+
+fn save_png(dir: &Path, name: &str, luma: Vec<u8>) -> Result<(), String> {
+    let path = dir.join(format!("{name}.png"));
+    let image = image::GrayImage::from_raw(WIDTH as u32, HEIGHT as u32, luma)
+        .ok_or("fixture picture size")?;
+    image
+        .save(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("  wrote {}", path.display());
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! - `bench protocol`: protocol benchmarks, native and in headless Chromium, into docs/BENCHMARKS.md.
 //! - `bench files`: a 1 GiB file through the app between two headless Chromium instances, against
 //!   an unencrypted baseline, into docs/BENCHMARKS.md.
+//! - `decode FILE…`: the app's QR pipeline on image files, one JSON line each.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
 
 #![forbid(unsafe_code)]
@@ -14,6 +15,7 @@
 #![allow(unreachable_pub)]
 
 mod bench;
+mod decode;
 mod exec;
 mod fixtures;
 mod fuzz;
@@ -37,6 +39,9 @@ commands:
   bench files [--mib SIZE] [--runs N]
                  a 1 GiB file (or SIZE MiB) between two headless Chromium instances through the
                  app, against the same bytes unencrypted; writes the figures to docs/BENCHMARKS.md
+  decode [--pipeline NAME] FILE...
+                 read the QR code in each image file (PNG, JPEG, GIF, WebP, BMP) with the app's
+                 decoding pipeline, natively; one JSON line a file: {file, text, ms}
   fuzz [SECONDS] [TARGET...]
                  run each cargo-fuzz target (or those named) for SECONDS (default 300) each
   help           this text
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         "test" => suite::test(),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
+        "decode" => decode::run(&rest),
         "fixtures" => match rest.first() {
             Some(dir) => fixtures::write(&PathBuf::from(dir)),
             None => Err("usage: cargo xtask fixtures DIR".into()),

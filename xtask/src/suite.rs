@@ -171,11 +171,13 @@ pub fn test() -> Result<(), String> {
         &mut cargo(&["clippy", "--all-targets", "--", "-D", "warnings"]),
     );
     tally.check(
-        "clippy (frontend, wasm32)",
+        "clippy (frontend and QR worker, wasm32)",
         &mut cargo(&[
             "clippy",
             "--package",
             "frontend",
+            "--package",
+            "qr-worker",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -189,13 +191,16 @@ pub fn test() -> Result<(), String> {
     );
     tally.cargo_tests("native tests", &mut cargo(&["test"]));
     // The same test code as natively, compiled to wasm32 and run by wasm-bindgen-test-runner
-    // (in node), so every vector is checked in wasm too; `wire` is built as a dependency.
+    // (in node), so every vector is checked in wasm too, and the QR pipeline the worker runs;
+    // `wire` is built as a dependency.
     tally.cargo_tests(
-        "wasm32 tests of protocol (and wire)",
+        "wasm32 tests of protocol and qrdecode",
         cargo(&[
             "test",
             "--package",
             "protocol",
+            "--package",
+            "qrdecode",
             "--target",
             "wasm32-unknown-unknown",
         ])

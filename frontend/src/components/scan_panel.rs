@@ -1,54 +1,119 @@
-//! A panel that opens the camera and shows the text of the first QR code it reads.
+//! The QR scanner: the live camera, or a photo or an uploaded picture where the camera cannot
+//! be used, all decoded in a Web Worker (`qr_worker.rs`) so the page never stalls.
 
-use std::time::Duration;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
-use crate::camera::{Camera, CameraError};
-use crate::qr_scan::decode_luma;
+use crate::camera::{Camera, CameraError, Frame, Frames, Source};
+use crate::qr_worker::{QrWorker, WorkerEvent};
 
-/// How often a frame is taken from the camera and decoded.
-const SCAN_INTERVAL: Duration = Duration::from_millis(120);
+/// Where browsers lack `requestVideoFrameCallback`, a frame is taken this often.
+const FALLBACK_INTERVAL_MS: u64 = 100;
+/// Photos are read at most this large on their longer side (a 12-megapixel photo would take
+/// the decoder a second; codes in photos are rarely that small).
+const MAX_PHOTO_SIDE: u32 = 2048;
+
+/// The frame loop: the video, its handler (kept while the loop runs) and the id of the frame
+/// callback it waits for, cancelled on stop so the browser never calls a freed handler.
+struct FrameLoop {
+    video: web_sys::HtmlVideoElement,
+    handler: Option<Closure<dyn FnMut()>>,
+    pending: JsValue,
+}
 
 /// Where the scan stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum ScanState {
     Starting,
     Scanning,
+    ReadingPhoto,
+    NothingInPhoto,
     Found(String),
     Failed(CameraError),
+    DecoderFailed(String),
 }
 
-/// The camera, the frame timer and the state, owned together so closing stops all of them.
+/// The camera, the worker and the frame loop, owned together so closing stops all of them.
+#[derive(Default)]
 struct Session {
     camera: Option<Camera>,
+    worker: Option<QrWorker>,
+    /// The pending `requestVideoFrameCallback` (or fallback timer) handler.
+    frame_loop: Option<Rc<RefCell<FrameLoop>>>,
     timer: Option<IntervalHandle>,
+    /// The next answer is for a photo, not a camera frame.
+    photo_pending: bool,
 }
 
 impl Session {
-    fn stop(&mut self) {
+    fn stop_camera(&mut self) {
         if let Some(timer) = self.timer.take() {
             timer.clear();
+        }
+        if let Some(frame_loop) = self.frame_loop.take() {
+            let mut frame_loop = frame_loop.borrow_mut();
+            if let Ok(cancel) =
+                js_sys::Reflect::get(&frame_loop.video, &"cancelVideoFrameCallback".into())
+                && let Ok(cancel) = cancel.dyn_into::<js_sys::Function>()
+            {
+                let _ = cancel.call1(&frame_loop.video, &frame_loop.pending);
+            }
+            // Freed after the call that may be running it returns.
+            let handler = frame_loop.handler.take();
+            spawn_local(async move { drop(handler) });
         }
         // Dropping the camera stops its tracks.
         self.camera = None;
     }
+
+    fn stop(&mut self) {
+        self.stop_camera();
+        self.worker = None;
+    }
 }
 
 /// Camera scan panel. `on_close` is called when the person closes it, `on_read` with the text
-/// of each code read.
+/// of the code read.
 #[component]
 pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     let state = RwSignal::new(ScanState::Starting);
-    let session = StoredValue::new_local(Session {
-        camera: None,
-        timer: None,
-    });
+    let restarts = RwSignal::new(0u32);
+    let has_camera = RwSignal::new(false);
+    let session = StoredValue::new_local(Session::default());
 
-    // Start once the <video> element exists.
+    let found = move |text: String| {
+        session.update_value(Session::stop);
+        state.set(ScanState::Found(text.clone()));
+        on_read.run(text);
+    };
+    let on_worker = move |event: WorkerEvent| match event {
+        WorkerEvent::Read { text, .. } => {
+            let photo = session
+                .try_update_value(|s| std::mem::replace(&mut s.photo_pending, false))
+                .unwrap_or(false);
+            match text {
+                Some(text) => found(text),
+                None if photo => state.set(ScanState::NothingInPhoto),
+                None => {}
+            }
+        }
+        WorkerEvent::Restarted => {
+            let _ = session.try_update_value(|s| s.photo_pending = false);
+            restarts.update(|n| *n += 1);
+        }
+        WorkerEvent::Failed(why) => state.set(ScanState::DecoderFailed(why)),
+    };
+    session.update_value(|s| s.worker = Some(QrWorker::start(on_worker)));
+
+    // Start the camera once the <video> element exists.
     Effect::new(move |started: Option<bool>| {
         if started == Some(true) {
             return true;
@@ -59,25 +124,12 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
         spawn_local(async move {
             match Camera::open(&element).await {
                 Ok(camera) => {
-                    state.set(ScanState::Scanning);
-                    let tick = move || {
-                        let decoded = session.with_value(|s| {
-                            s.camera
-                                .as_ref()
-                                .and_then(|c| c.frame(&element))
-                                .and_then(|(w, h, luma)| decode_luma(w, h, &luma))
-                        });
-                        if let Some(text) = decoded {
-                            session.update_value(Session::stop);
-                            state.set(ScanState::Found(text.clone()));
-                            on_read.run(text);
-                        }
-                    };
-                    let timer = set_interval_with_handle(tick, SCAN_INTERVAL).ok();
-                    session.update_value(|s| {
-                        s.camera = Some(camera);
-                        s.timer = timer;
-                    });
+                    if matches!(state.get_untracked(), ScanState::Starting) {
+                        state.set(ScanState::Scanning);
+                    }
+                    session.update_value(|s| s.camera = Some(camera));
+                    has_camera.set(true);
+                    start_frame_loop(session, element);
                 }
                 Err(err) => state.set(ScanState::Failed(err)),
             }
@@ -90,16 +142,38 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
         session.update_value(Session::stop);
         on_close.run(());
     };
+    let picture_chosen = move |ev: leptos::ev::Event| {
+        let Some(file) = chosen_file(&ev) else { return };
+        state.set(ScanState::ReadingPhoto);
+        spawn_local(async move {
+            match photo_frame(&file).await {
+                Ok(frame) => post_photo(session, frame).await,
+                Err(why) => state.set(ScanState::DecoderFailed(why)),
+            }
+        });
+    };
+
+    // The viewfinder shows while the camera runs, also while a picture is being read.
+    let live = move || match state.get() {
+        ScanState::Starting | ScanState::Scanning => true,
+        ScanState::ReadingPhoto | ScanState::NothingInPhoto => has_camera.get(),
+        _ => false,
+    };
 
     view! {
-        <section class="panel scan-panel" aria-labelledby="scan-title" data-testid="scan-panel">
+        <section
+            class="panel scan-panel"
+            aria-labelledby="scan-title"
+            data-testid="scan-panel"
+            data-restarts=move || restarts.get().to_string()
+        >
             <div class="panel-head">
                 <h2 id="scan-title">"Scan a QR code"</h2>
                 <button class="button ghost" data-testid="close-scanner" on:click=close>
                     "Close"
                 </button>
             </div>
-            <div class="viewfinder" class:hidden=move || matches!(state.get(), ScanState::Found(_) | ScanState::Failed(_))>
+            <div class="viewfinder" class:hidden=move || !live()>
                 <video node_ref=video playsinline=true muted=true autoplay=true aria-label="Camera view"></video>
                 <div class="reticle" aria-hidden="true"></div>
             </div>
@@ -107,8 +181,16 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                 {move || match state.get() {
                     ScanState::Starting => "Starting the camera…".to_string(),
                     ScanState::Scanning => "Point the camera at a QR code.".to_string(),
+                    ScanState::ReadingPhoto => "Reading the picture…".to_string(),
+                    ScanState::NothingInPhoto => "No QR code found in that picture. Take it \
+                        closer, so the code fills more of it, and keep it sharp."
+                        .to_string(),
                     ScanState::Found(_) => "QR code read.".to_string(),
-                    ScanState::Failed(err) => err.explain(),
+                    ScanState::Failed(err) => format!(
+                        "{} You can take a photo of the code or choose a picture instead.",
+                        err.explain()
+                    ),
+                    ScanState::DecoderFailed(why) => format!("Cannot read codes here: {why}."),
                 }}
             </p>
             {move || match state.get() {
@@ -120,6 +202,144 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                 }),
                 _ => None,
             }}
+            <div class="row scan-pictures" class:hidden=move || matches!(state.get(), ScanState::Found(_))>
+                <label class="button">
+                    "Take photo"
+                    <input
+                        type="file"
+                        accept="image/*"
+                        capture="environment"
+                        class="sr-only"
+                        data-testid="scan-photo"
+                        on:change=picture_chosen
+                    />
+                </label>
+                <label class="button">
+                    "Upload image"
+                    <input
+                        type="file"
+                        accept="image/*"
+                        class="sr-only"
+                        data-testid="scan-upload"
+                        on:change=picture_chosen
+                    />
+                </label>
+            </div>
         </section>
+    }
+}
+
+/// Takes frames as the video presents them (`requestVideoFrameCallback`, or a timer where the
+/// browser lacks it) and hands each to the worker when it is idle; frames that come while it
+/// decodes are skipped.
+fn start_frame_loop(session: StoredValue<Session, LocalStorage>, video: web_sys::HtmlVideoElement) {
+    let take_frame = {
+        let video = video.clone();
+        move || {
+            session.with_value(|s| {
+                let (Some(camera), Some(worker)) = (&s.camera, &s.worker) else {
+                    return;
+                };
+                if s.photo_pending || !worker.idle() {
+                    return;
+                }
+                if let Some(Frame {
+                    width,
+                    height,
+                    rgba,
+                }) = camera.frame(&video)
+                {
+                    worker.post(width, height, &rgba);
+                }
+            });
+        }
+    };
+    let request = js_sys::Reflect::get(&video, &"requestVideoFrameCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(request) = request else {
+        let timer = set_interval_with_handle(
+            take_frame,
+            std::time::Duration::from_millis(FALLBACK_INTERVAL_MS),
+        )
+        .ok();
+        session.update_value(|s| s.timer = timer);
+        return;
+    };
+    let frame_loop = Rc::new(RefCell::new(FrameLoop {
+        video: video.clone(),
+        handler: None,
+        pending: JsValue::UNDEFINED,
+    }));
+    let again = Rc::downgrade(&frame_loop);
+    let first = request.clone();
+    let handler = Closure::<dyn FnMut()>::new(move || {
+        take_frame();
+        // Ask for the next frame, unless the loop was stopped.
+        if let Some(frame_loop) = again.upgrade() {
+            let mut frame_loop = frame_loop.borrow_mut();
+            if let Some(handler) = frame_loop.handler.as_ref()
+                && let Ok(id) = request.call1(&video, handler.as_ref().unchecked_ref())
+            {
+                frame_loop.pending = id;
+            }
+        }
+    });
+    {
+        let mut state = frame_loop.borrow_mut();
+        if let Ok(id) = first.call1(&state.video, handler.as_ref().unchecked_ref()) {
+            state.pending = id;
+        }
+        state.handler = Some(handler);
+    }
+    session.update_value(|s| s.frame_loop = Some(frame_loop));
+}
+
+/// The file chosen in a file input, if any.
+fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+    let file = input.files()?.get(0);
+    // Choosing the same picture again must fire `change` again.
+    input.set_value("");
+    file
+}
+
+/// A photo or picture as RGBA pixels, scaled down to at most [`MAX_PHOTO_SIDE`].
+async fn photo_frame(file: &web_sys::File) -> Result<Frame, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window
+        .create_image_bitmap_with_blob(file)
+        .map_err(|_| "this browser cannot open pictures".to_string())?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(promise)
+        .await
+        .map_err(|_| "that file is not a picture this browser can open".to_string())?
+        .unchecked_into();
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let scale = (f64::from(MAX_PHOTO_SIDE) / f64::from(w.max(h))).min(1.0);
+    let (sw, sh) = (
+        ((f64::from(w) * scale) as u32).max(1),
+        ((f64::from(h) * scale) as u32).max(1),
+    );
+    let frames = Frames::new()?;
+    let frame = frames.draw(&Source::Bitmap(&bitmap), sw, sh);
+    bitmap.close();
+    frame.ok_or_else(|| "the picture could not be read".into())
+}
+
+/// Hands a photo to the worker as soon as it is idle (a camera frame may be decoding).
+async fn post_photo(session: StoredValue<Session, LocalStorage>, frame: Frame) {
+    let _ = session.try_update_value(|s| s.photo_pending = true);
+    for _ in 0..200 {
+        let posted = session
+            .try_with_value(|s| {
+                s.worker
+                    .as_ref()
+                    .is_some_and(|w| w.post(frame.width, frame.height, &frame.rgba))
+            })
+            .unwrap_or(true);
+        if posted {
+            return;
+        }
+        crate::browser::sleep(25).await;
     }
 }

@@ -216,7 +216,7 @@ fn render(results: &Value, machine: &[String]) -> Result<String, String> {
          what the app offers (AES-256-GCM STREAM chunks of 64 KiB, sealed once, by WebCrypto). \
          **baseline**: the same bytes through the same relay by two plain pages of its origin \
          that speak the wire protocol directly with the app's chunk frames, window and \
-         acknowledgements, without encryption (`tests/browser/bench/baseline.ts`). Each transfer \
+         acknowledgements, without encryption, storing the file the same way (`tests/browser/bench/baseline.ts`). Each transfer \
          runs between two fresh Chromium instances driven over the DevTools protocol by pipe, \
          with no CDP domain enabled that copies WebSocket frames; baseline and app alternate.\n\n",
         bytes / MIB,
@@ -224,10 +224,11 @@ fn render(results: &Value, machine: &[String]) -> Result<String, String> {
     ));
     out.push_str(
         "Throughput is file size over the time from Accept (or the first chunk) to the whole \
-         file held as a Blob, measured in the receiving page. Renderer RSS is the peak resident \
+         file written to the receiving page's origin private file system and offered for saving, \
+         measured in the receiving page. Renderer RSS is the peak resident \
          memory of the page's renderer process (found through CDP `SystemInfo.getProcessInfo`, \
          read from /proc every 100 ms); the JS heap is `Runtime.getHeapUsage` every 500 ms. \
-         Blob data lives in the browser process, shown apart. CPU is utime + stime from /proc in \
+         The browser process (which handles Blobs and storage) is shown apart. CPU is utime + stime from /proc in \
          the timed window, per process kind.\n\n",
     );
     out.push_str(&format!(

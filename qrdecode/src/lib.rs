@@ -1,0 +1,301 @@
+//! Reading QR codes out of greyscale pictures: camera frames, photos and uploaded images.
+//!
+//! One pipeline for the browser (in a Web Worker) and for `cargo xtask decode` (natively): a
+//! list of [`Step`]s tried in order until one reads a code. `rxing` (a port of ZXing) comes
+//! first; `rqrr` and rxing with other binarisers or a downscaled copy are second opinions for
+//! what it misses. Which steps and in what order is chosen by measurement
+//! (`cargo xtask bench qr`, docs/BENCHMARKS.md).
+//!
+//! A decoder that panics is caught where the platform can unwind (natively) and counted in
+//! [`Outcome::panics`]; in wasm a panic aborts the worker, which the app restarts.
+
+#![forbid(unsafe_code)]
+
+mod prepare;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::{
+    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiFormatReader,
+    RXingResult, RXingResultMetadataType, RXingResultMetadataValue, Reader,
+};
+use thiserror::Error;
+
+pub use prepare::{downscale, invert};
+
+/// Largest picture accepted, in pixels (a 48-megapixel photo).
+pub const MAX_PIXELS: usize = 48_000_000;
+
+/// Why a buffer is not a picture to decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ImageError {
+    /// Width or height is zero.
+    #[error("the image is empty")]
+    Empty,
+    /// The buffer does not hold width × height bytes.
+    #[error("the image should have {expected} bytes (one per pixel), not {actual}")]
+    SizeMismatch {
+        /// width × height.
+        expected: usize,
+        /// The buffer's length.
+        actual: usize,
+    },
+    /// More than [`MAX_PIXELS`].
+    #[error("the image has more than {MAX_PIXELS} pixels")]
+    TooLarge,
+}
+
+/// A greyscale picture: one byte a pixel (0 black, 255 white), rows top to bottom.
+#[derive(Clone, Copy, Debug)]
+pub struct Image<'a> {
+    width: u32,
+    height: u32,
+    pixels: &'a [u8],
+}
+
+impl<'a> Image<'a> {
+    /// Checks that `pixels` holds `width` × `height` bytes.
+    pub fn new(width: u32, height: u32, pixels: &'a [u8]) -> Result<Self, ImageError> {
+        if width == 0 || height == 0 {
+            return Err(ImageError::Empty);
+        }
+        let expected = (width as usize)
+            .checked_mul(height as usize)
+            .ok_or(ImageError::TooLarge)?;
+        if expected > MAX_PIXELS {
+            return Err(ImageError::TooLarge);
+        }
+        if pixels.len() != expected {
+            return Err(ImageError::SizeMismatch {
+                expected,
+                actual: pixels.len(),
+            });
+        }
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The pixels, row by row.
+    pub fn pixels(&self) -> &'a [u8] {
+        self.pixels
+    }
+}
+
+/// One way of trying to read a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// rxing with its hybrid (local) binariser, trying hard, also on the inverted picture.
+    Rxing,
+    /// rxing with the global histogram binariser (better on evenly lit, blurry pictures).
+    RxingGlobal,
+    /// rxing on a copy at half the size (large photos, coarse noise, moiré).
+    RxingHalf,
+    /// rqrr on the picture as it is.
+    Rqrr,
+    /// rqrr on the inverted picture (light modules on a dark ground).
+    RqrrInverted,
+    /// rqrr on a copy at half the size.
+    RqrrHalf,
+}
+
+impl Step {
+    /// Every step, for benchmarks.
+    pub const ALL: [Step; 6] = [
+        Step::Rxing,
+        Step::RxingGlobal,
+        Step::RxingHalf,
+        Step::Rqrr,
+        Step::RqrrInverted,
+        Step::RqrrHalf,
+    ];
+
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Rxing => "rxing",
+            Step::RxingGlobal => "rxing-global",
+            Step::RxingHalf => "rxing-half",
+            Step::Rqrr => "rqrr",
+            Step::RqrrInverted => "rqrr-inverted",
+            Step::RqrrHalf => "rqrr-half",
+        }
+    }
+}
+
+/// The steps tried, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pipeline {
+    /// A name for reports.
+    pub name: &'static str,
+    /// Tried in this order until one reads a code.
+    pub steps: &'static [Step],
+}
+
+impl Pipeline {
+    /// What the app runs on every camera frame and uploaded picture.
+    pub const DEFAULT: Pipeline = Pipeline {
+        name: "default",
+        steps: &[Step::Rxing, Step::Rqrr, Step::RxingHalf],
+    };
+    /// Every step: slowest, reads the most.
+    pub const THOROUGH: Pipeline = Pipeline {
+        name: "thorough",
+        steps: &Step::ALL,
+    };
+    /// rxing alone.
+    pub const RXING: Pipeline = Pipeline {
+        name: "rxing",
+        steps: &[Step::Rxing],
+    };
+    /// rqrr alone (the decoder the design first named).
+    pub const RQRR: Pipeline = Pipeline {
+        name: "rqrr",
+        steps: &[Step::Rqrr],
+    };
+    /// The pipelines a benchmark compares.
+    pub const OPTIONS: [Pipeline; 4] = [
+        Pipeline::RQRR,
+        Pipeline::RXING,
+        Pipeline::DEFAULT,
+        Pipeline::THOROUGH,
+    ];
+}
+
+/// A code that was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The code's payload bytes (segments joined; no ECI markers).
+    pub bytes: Vec<u8>,
+    /// The step that read it.
+    pub step: Step,
+}
+
+impl Found {
+    /// The payload as text: UTF-8 when it is valid UTF-8, else ISO-8859-1 (one char a byte).
+    pub fn text(&self) -> String {
+        match std::str::from_utf8(&self.bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => self.bytes.iter().map(|&b| char::from(b)).collect(),
+        }
+    }
+}
+
+/// What a run of the pipeline gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The first code read, if any.
+    pub found: Option<Found>,
+    /// Steps whose decoder panicked (caught; only where the platform unwinds).
+    pub panics: Vec<Step>,
+}
+
+/// Runs `pipeline` over `image` until a step reads a code.
+pub fn decode(image: &Image<'_>, pipeline: &Pipeline) -> Outcome {
+    decode_with(image, pipeline.steps)
+}
+
+/// Tries `steps` over `image`, in order, until one reads a code.
+pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut half: Option<Option<(Vec<u8>, u32, u32)>> = None;
+    for &step in steps {
+        let result = catch_unwind(AssertUnwindSafe(|| match step {
+            Step::Rxing => rxing_hybrid(image),
+            Step::RxingGlobal => rxing_global(image),
+            Step::Rqrr => rqrr(image),
+            Step::RqrrInverted => {
+                let inverted = invert(image.pixels);
+                Image::new(image.width, image.height, &inverted)
+                    .ok()
+                    .and_then(|i| rqrr(&i))
+            }
+            Step::RxingHalf | Step::RqrrHalf => {
+                let half = half.get_or_insert_with(|| downscale(image, 2));
+                let (pixels, width, height) = half.as_ref()?;
+                let smaller = Image::new(*width, *height, pixels).ok()?;
+                if step == Step::RxingHalf {
+                    rxing_hybrid(&smaller)
+                } else {
+                    rqrr(&smaller)
+                }
+            }
+        }));
+        match result {
+            Ok(Some(bytes)) => {
+                outcome.found = Some(Found { bytes, step });
+                break;
+            }
+            Ok(None) => {}
+            Err(_) => outcome.panics.push(step),
+        }
+    }
+    outcome
+}
+
+fn hints() -> DecodeHints {
+    DecodeHints {
+        TryHarder: Some(true),
+        AlsoInverted: Some(true),
+        PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
+        ..DecodeHints::default()
+    }
+}
+
+fn rxing_hybrid(image: &Image<'_>) -> Option<Vec<u8>> {
+    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
+    rxing_read(HybridBinarizer::new(source))
+}
+
+fn rxing_global(image: &Image<'_>) -> Option<Vec<u8>> {
+    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
+    rxing_read(GlobalHistogramBinarizer::new(source))
+}
+
+fn rxing_read<B: Binarizer>(binarizer: B) -> Option<Vec<u8>> {
+    let result = MultiFormatReader::default()
+        .decode_with_hints(&mut BinaryBitmap::new(binarizer), &hints())
+        .ok()?;
+    Some(rxing_bytes(&result))
+}
+
+/// The payload bytes of an rxing result: its byte segments where the reader reports them (the
+/// ZXing-Java path, whose raw bytes are codewords), else its raw bytes (the zxing-cpp path,
+/// where they are the payload).
+fn rxing_bytes(result: &RXingResult) -> Vec<u8> {
+    match result
+        .getRXingResultMetadata()
+        .get(&RXingResultMetadataType::BYTE_SEGMENTS)
+    {
+        Some(RXingResultMetadataValue::ByteSegments(segments)) if !segments.is_empty() => {
+            segments.concat()
+        }
+        _ => result.getRawBytes().to_vec(),
+    }
+}
+
+fn rqrr(image: &Image<'_>) -> Option<Vec<u8>> {
+    let width = image.width as usize;
+    let pixels = image.pixels;
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width, image.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    prepared.detect_grids().into_iter().find_map(|grid| {
+        let mut bytes = Vec::new();
+        grid.decode_to(&mut bytes).ok().map(|_meta| bytes)
+    })
+}

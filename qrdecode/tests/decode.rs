@@ -1,0 +1,134 @@
+//! The pipeline on pictures drawn here with the `qrcode` encoder.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use qrcode::{Color, EcLevel, QrCode};
+use qrdecode::{Image, ImageError, Pipeline, Step, decode, decode_with};
+
+/// A picture of `payload` as a QR code: `scale` pixels a module, a 4-module quiet zone, then
+/// `margin` more pixels of white around it.
+fn picture(payload: &[u8], scale: usize, margin: usize) -> (Vec<u8>, u32, u32) {
+    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 8) * scale + 2 * margin;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in colors.iter().enumerate() {
+        if *color == Color::Dark {
+            let (mx, my) = (i % modules + 4, i / modules + 4);
+            for y in 0..scale {
+                let row = margin + my * scale + y;
+                let start = row * side + margin + mx * scale;
+                pixels[start..start + scale].fill(0);
+            }
+        }
+    }
+    (pixels, side as u32, side as u32)
+}
+
+fn read(pixels: &[u8], width: u32, height: u32, pipeline: &Pipeline) -> Option<Vec<u8>> {
+    let outcome = decode(&Image::new(width, height, pixels).unwrap(), pipeline);
+    assert!(outcome.panics.is_empty(), "{:?}", outcome.panics);
+    outcome.found.map(|f| f.bytes)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_pipeline_reads_a_clean_code() {
+    let invite = b"http://192.168.1.20:8080/#r1.qWY7rZ2Gd1cQxk3oGJcN2Hw9b2YJbD8zU0bJq7Xj9QA";
+    let (pixels, w, h) = picture(invite, 4, 20);
+    for pipeline in Pipeline::OPTIONS {
+        assert_eq!(
+            read(&pixels, w, h, &pipeline).as_deref(),
+            Some(&invite[..]),
+            "{}",
+            pipeline.name
+        );
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_step_reads_a_code_it_is_made_for() {
+    let payload = b"CT1M:step by step";
+    let (pixels, w, h) = picture(payload, 6, 10);
+    for step in [
+        Step::Rxing,
+        Step::RxingGlobal,
+        Step::RxingHalf,
+        Step::Rqrr,
+        Step::RqrrHalf,
+    ] {
+        let found = decode_with(&Image::new(w, h, &pixels).unwrap(), &[step])
+            .found
+            .unwrap_or_else(|| panic!("{} read nothing", step.name()));
+        assert_eq!((found.bytes.as_slice(), found.step), (&payload[..], step));
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn binary_payloads_come_back_byte_for_byte_and_read_as_latin1() {
+    let payload: Vec<u8> = vec![0x43, 0x54, 0xff, 0x00, 0x80, 0xe9, 0x0a, 0x7f];
+    let (pixels, w, h) = picture(&payload, 5, 10);
+    for pipeline in [Pipeline::RXING, Pipeline::RQRR] {
+        let outcome = decode(&Image::new(w, h, &pixels).unwrap(), &pipeline);
+        let found = outcome.found.expect(pipeline.name);
+        assert_eq!(found.bytes, payload, "{}", pipeline.name);
+        assert_eq!(found.text(), "CT\u{ff}\u{0}\u{80}\u{e9}\n\u{7f}");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn utf8_payloads_read_as_utf8() {
+    let payload = "Grüße, 世界".as_bytes();
+    let (pixels, w, h) = picture(payload, 5, 10);
+    let found = decode(&Image::new(w, h, &pixels).unwrap(), &Pipeline::DEFAULT)
+        .found
+        .unwrap();
+    assert_eq!(found.text(), "Grüße, 世界");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn light_on_dark_codes_are_read() {
+    let (pixels, w, h) = picture(b"inverted", 5, 10);
+    let inverted = qrdecode::invert(&pixels);
+    assert_eq!(
+        read(&inverted, w, h, &Pipeline::RXING).as_deref(),
+        Some(&b"inverted"[..])
+    );
+    let found = decode_with(&Image::new(w, h, &inverted).unwrap(), &[Step::RqrrInverted]).found;
+    assert_eq!(found.map(|f| f.bytes).as_deref(), Some(&b"inverted"[..]));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_picture_without_a_code_reads_nothing() {
+    let noise: Vec<u8> = (0u32..640 * 480)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    for pipeline in Pipeline::OPTIONS {
+        assert_eq!(read(&noise, 640, 480, &pipeline), None, "{}", pipeline.name);
+    }
+    let blank = vec![255u8; 64 * 64];
+    assert_eq!(read(&blank, 64, 64, &Pipeline::THOROUGH), None);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn malformed_buffers_are_refused() {
+    assert_eq!(Image::new(0, 10, &[]).unwrap_err(), ImageError::Empty);
+    assert_eq!(
+        Image::new(10, 10, &[0; 99]).unwrap_err(),
+        ImageError::SizeMismatch {
+            expected: 100,
+            actual: 99
+        }
+    );
+    assert_eq!(
+        Image::new(100_000, 100_000, &[]).unwrap_err(),
+        ImageError::TooLarge
+    );
+}
