@@ -61,8 +61,9 @@ pub struct Camera {
 }
 
 impl Camera {
-    /// Asks for the rear camera at an ideal 1280×720 and plays it in `video`.
-    pub async fn open(video: &HtmlVideoElement) -> Result<Self, CameraError> {
+    /// Asks for `device` (a `deviceId` from [`cameras`]), else the rear camera, at an ideal
+    /// 1280×720, and plays it in `video`.
+    pub async fn open(video: &HtmlVideoElement, device: Option<&str>) -> Result<Self, CameraError> {
         let window = web_sys::window().ok_or(CameraError::Unavailable)?;
         // `mediaDevices` is undefined outside secure contexts; reading it through Reflect avoids
         // calling a method on undefined.
@@ -74,7 +75,7 @@ impl Camera {
 
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&JsValue::FALSE);
-        constraints.set_video(&video_constraints());
+        constraints.set_video(&video_constraints(device));
         let promise = devices
             .get_user_media_with_constraints(&constraints)
             .map_err(|e| CameraError::from_js(&e))?;
@@ -166,6 +167,97 @@ impl Frames {
     }
 }
 
+impl Camera {
+    fn track(&self) -> Option<MediaStreamTrack> {
+        self.stream
+            .get_video_tracks()
+            .get(0)
+            .dyn_into::<MediaStreamTrack>()
+            .ok()
+    }
+
+    /// The `deviceId` of the camera in use.
+    pub fn device_id(&self) -> Option<String> {
+        let settings = call(self.track()?.as_ref(), "getSettings", &[])?;
+        js_sys::Reflect::get(&settings, &"deviceId".into())
+            .ok()?
+            .as_string()
+    }
+
+    /// Whether the camera has a light that can be switched on (phones' rear cameras mostly).
+    pub fn has_torch(&self) -> bool {
+        self.track()
+            .and_then(|track| call(track.as_ref(), "getCapabilities", &[]))
+            .and_then(|caps| js_sys::Reflect::get(&caps, &"torch".into()).ok())
+            .is_some_and(|torch| torch.is_truthy())
+    }
+
+    /// Switches the light on or off; the promise settles once the camera did.
+    pub fn set_torch(&self, on: bool) -> Result<js_sys::Promise, String> {
+        let track = self.track().ok_or("no camera track")?;
+        let torch = js_sys::Object::new();
+        js_sys::Reflect::set(&torch, &"torch".into(), &on.into()).map_err(|e| describe(&e))?;
+        let constraints = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &constraints,
+            &"advanced".into(),
+            &js_sys::Array::of1(&torch),
+        )
+        .map_err(|e| describe(&e))?;
+        call(track.as_ref(), "applyConstraints", &[constraints.into()])
+            .map(js_sys::Promise::from)
+            .ok_or_else(|| "the camera cannot switch its light".into())
+    }
+}
+
+/// The cameras of this device, `(deviceId, label)`, once camera access was granted (before
+/// that, browsers hide the labels).
+pub async fn cameras() -> Vec<(String, String)> {
+    let Some(devices) = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"mediaDevices".into()).ok())
+        .filter(|d| !d.is_undefined() && !d.is_null())
+    else {
+        return Vec::new();
+    };
+    let Some(promise) = call(&devices, "enumerateDevices", &[]) else {
+        return Vec::new();
+    };
+    let Ok(list) = JsFuture::from(js_sys::Promise::from(promise)).await else {
+        return Vec::new();
+    };
+    let field = |d: &JsValue, key: &str| {
+        js_sys::Reflect::get(d, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter(|d| field(d, "kind") == "videoinput")
+        .enumerate()
+        .map(|(i, d)| {
+            let label = field(&d, "label");
+            let label = if label.is_empty() {
+                format!("Camera {}", i + 1)
+            } else {
+                label
+            };
+            (field(&d, "deviceId"), label)
+        })
+        .collect()
+}
+
+/// Calls `target.method(args…)` where the method exists.
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
+    let function = js_sys::Reflect::get(target, &method.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    function
+        .apply(target, &args.iter().collect::<js_sys::Array>())
+        .ok()
+}
+
 impl Drop for Camera {
     fn drop(&mut self) {
         for track in self.stream.get_tracks() {
@@ -174,14 +266,22 @@ impl Drop for Camera {
     }
 }
 
-fn video_constraints() -> JsValue {
-    let ideal = |v: f64| {
+fn video_constraints(device: Option<&str>) -> JsValue {
+    let with = |key: &str, v: JsValue| {
         let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"ideal".into(), &v.into());
+        let _ = js_sys::Reflect::set(&o, &key.into(), &v);
         o
     };
+    let ideal = |v: f64| with("ideal", v.into());
     let video = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&video, &"facingMode".into(), &"environment".into());
+    match device {
+        Some(id) => {
+            let _ = js_sys::Reflect::set(&video, &"deviceId".into(), &with("exact", id.into()));
+        }
+        None => {
+            let _ = js_sys::Reflect::set(&video, &"facingMode".into(), &"environment".into());
+        }
+    }
     let _ = js_sys::Reflect::set(&video, &"width".into(), &ideal(1280.0));
     let _ = js_sys::Reflect::set(&video, &"height".into(), &ideal(720.0));
     video.into()

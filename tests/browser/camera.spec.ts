@@ -12,7 +12,8 @@ test('scan panel decodes a QR code shown to the camera', async ({ page, relay })
   await page.getByRole('button', { name: 'Scan a QR code' }).click();
   await expect(page.getByTestId('scan-panel')).toBeVisible();
   await expect(page.getByTestId('scan-result')).toHaveValue(expected, { timeout: 30_000 });
-  await expect(page.getByTestId('scan-status')).toHaveText('QR code read.');
+  await expect(page.getByTestId('scan-status')).toContainText('QR code read. Not a Cutout code.');
+  await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'foreign');
 });
 
 test('closing the scanner removes the panel and stops the camera', async ({ page, relay }) => {

@@ -36,7 +36,8 @@ test('no camera: the scanner says why and reads an uploaded picture instead', as
   await expect(page.getByTestId('scan-status')).toContainText('take a photo of the code or choose a picture');
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-qr.png'));
   await expect(page.getByTestId('scan-result')).toHaveValue(fixture('upload-qr.txt'));
-  await expect(page.getByTestId('scan-status')).toHaveText('QR code read.');
+  await expect(page.getByTestId('scan-status')).toContainText('QR code read. Not a Cutout code.');
+  await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'foreign');
   // Decoded in the worker the scanner started, not on the page's thread.
   expect(await workerCount(page)).toBe(1);
 });
@@ -73,4 +74,16 @@ test('a decoder that dies is replaced, and the next picture is read', async ({ p
   await expect.poll(() => workerCount(page)).toBe(2);
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-qr.png'));
   await expect(page.getByTestId('scan-result')).toHaveValue(fixture('upload-qr.txt'));
+});
+
+test('what a code is: a pairing code and a damaged Cutout code are told apart', async ({ page, relay }) => {
+  await openScanner(page, relay.url);
+  await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-pairing.png'));
+  await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'pairing');
+  await expect(page.getByTestId('scan-status')).toContainText('A Cutout pairing code');
+  await page.getByTestId('close-scanner').click();
+  await page.getByRole('button', { name: 'Scan a QR code' }).click();
+  await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-damaged.png'));
+  await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'damaged');
+  await expect(page.getByTestId('scan-status')).toContainText('damaged');
 });

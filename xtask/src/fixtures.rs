@@ -7,9 +7,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use protocol::contact::ContactKey;
 use protocol::entropy::SystemEntropy;
 use protocol::invite::invite_fragment;
 use protocol::keys::RoomSecret;
+use protocol::qr_text::contact_key_text;
 use qrcode::{Color, QrCode};
 
 /// Clip size: what a fake webcam reports (640×480, 30 frames/s).
@@ -40,6 +42,10 @@ pub fn write(dir: &Path) -> Result<(), String> {
         &format!("https://example.org/menu?fixture={nanos}"),
     )?;
     write_blank_picture(dir, "upload-blank")?;
+    let pairing = ContactKey::generate(&mut SystemEntropy);
+    write_picture(dir, "upload-pairing", &contact_key_text(&pairing))?;
+    // A Cutout tag whose Base45 does not decode (":" is not a Base45 pair here).
+    write_picture(dir, "upload-damaged", "CT1K:::")?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use protocol::qr_text::{QrText, QrTextError, parse_qr_text};
+
 use crate::camera::{Camera, CameraError, Frame, Frames, Source};
 use crate::qr_worker::{QrWorker, WorkerEvent};
 
@@ -26,6 +28,58 @@ struct FrameLoop {
     video: web_sys::HtmlVideoElement,
     handler: Option<Closure<dyn FnMut()>>,
     pending: JsValue,
+}
+
+/// What a code read turned out to be (PROTOCOL.md C.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Invite,
+    Pairing,
+    Offline,
+    /// A Cutout tag with a payload that does not decode.
+    Damaged,
+    /// Anything else: a web address, a menu, a Wi-Fi code.
+    Foreign,
+}
+
+impl Kind {
+    fn of(text: &str) -> Self {
+        match parse_qr_text(text) {
+            Ok(QrText::Invite(_)) => Self::Invite,
+            Ok(QrText::ContactKey(_)) => Self::Pairing,
+            Ok(QrText::Message(_) | QrText::FountainFrame(_)) => Self::Offline,
+            Err(QrTextError::Unknown) => Self::Foreign,
+            // An ordinary web address, not a damaged invite.
+            Err(QrTextError::Invite) if !text.contains("#r1.") => Self::Foreign,
+            Err(_) => Self::Damaged,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Invite => "invite",
+            Self::Pairing => "pairing",
+            Self::Offline => "offline",
+            Self::Damaged => "damaged",
+            Self::Foreign => "foreign",
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            Self::Invite => "A Cutout room invite.",
+            Self::Pairing => {
+                "A Cutout pairing code. Saving contacts comes with offline \
+                              messages, which this version does not have yet."
+            }
+            Self::Offline => {
+                "A Cutout offline message. Opening offline messages is not in this \
+                              version yet."
+            }
+            Self::Damaged => "A Cutout code, but damaged: it cannot be read. Ask for a new one.",
+            Self::Foreign => "Not a Cutout code. Its text is below; nothing was opened.",
+        }
+    }
 }
 
 /// Where the scan stands.
@@ -113,6 +167,32 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
     };
     session.update_value(|s| s.worker = Some(QrWorker::start(on_worker)));
 
+    let cameras = RwSignal::new(Vec::<(String, String)>::new());
+    let current_camera = RwSignal::new(String::new());
+    let has_torch = RwSignal::new(false);
+    let torch_on = RwSignal::new(false);
+    // Opens `device` (or the rear camera) and starts taking frames from it.
+    let start_camera = move |element: web_sys::HtmlVideoElement, device: Option<String>| {
+        spawn_local(async move {
+            match Camera::open(&element, device.as_deref()).await {
+                Ok(camera) => {
+                    if matches!(state.get_untracked(), ScanState::Starting) {
+                        state.set(ScanState::Scanning);
+                    }
+                    current_camera.set(camera.device_id().unwrap_or_default());
+                    has_torch.set(camera.has_torch());
+                    torch_on.set(false);
+                    session.update_value(|s| s.camera = Some(camera));
+                    has_camera.set(true);
+                    start_frame_loop(session, element);
+                    // Labels are only readable once access was granted.
+                    cameras.set(crate::camera::cameras().await);
+                }
+                Err(err) => state.set(ScanState::Failed(err)),
+            }
+        });
+    };
+
     // Start the camera once the <video> element exists.
     Effect::new(move |started: Option<bool>| {
         if started == Some(true) {
@@ -121,21 +201,33 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
         let Some(element) = video.get() else {
             return false;
         };
-        spawn_local(async move {
-            match Camera::open(&element).await {
-                Ok(camera) => {
-                    if matches!(state.get_untracked(), ScanState::Starting) {
-                        state.set(ScanState::Scanning);
-                    }
-                    session.update_value(|s| s.camera = Some(camera));
-                    has_camera.set(true);
-                    start_frame_loop(session, element);
-                }
-                Err(err) => state.set(ScanState::Failed(err)),
-            }
-        });
+        start_camera(element, None);
         true
     });
+    // Phones often open an ultra-wide lens that cannot focus close: let people pick another.
+    let pick_camera = move |ev: leptos::ev::Event| {
+        let device = event_target_value(&ev);
+        let Some(element) = video.get_untracked() else {
+            return;
+        };
+        session.update_value(Session::stop_camera);
+        has_camera.set(false);
+        state.set(ScanState::Starting);
+        start_camera(element, Some(device));
+    };
+    let toggle_torch = move |_| {
+        let on = !torch_on.get_untracked();
+        spawn_local(async move {
+            let switching = session
+                .try_with_value(|s| s.camera.as_ref().map(|c| c.set_torch(on)))
+                .flatten();
+            if let Some(Ok(promise)) = switching
+                && JsFuture::from(promise).await.is_ok()
+            {
+                torch_on.set(on);
+            }
+        });
+    };
     on_cleanup(move || session.update_value(Session::stop));
 
     let close = move |_| {
@@ -166,6 +258,10 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
             aria-labelledby="scan-title"
             data-testid="scan-panel"
             data-restarts=move || restarts.get().to_string()
+            data-kind=move || match state.get() {
+                ScanState::Found(text) => Kind::of(&text).name(),
+                _ => "",
+            }
         >
             <div class="panel-head">
                 <h2 id="scan-title">"Scan a QR code"</h2>
@@ -177,6 +273,29 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                 <video node_ref=video playsinline=true muted=true autoplay=true aria-label="Camera view"></video>
                 <div class="reticle" aria-hidden="true"></div>
             </div>
+            <div class="row camera-controls" class:hidden=move || !live()>
+                <Show when=move || { cameras.get().len() > 1 }>
+                    <label class="field">
+                        <span>"Camera"</span>
+                        <select data-testid="camera-picker" on:change=pick_camera>
+                            {move || cameras.get().into_iter().map(|(id, label)| {
+                                let selected = id == current_camera.get();
+                                view! { <option value=id selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
+                <Show when=move || has_torch.get()>
+                    <button
+                        class="button"
+                        data-testid="torch"
+                        aria-pressed=move || torch_on.get().to_string()
+                        on:click=toggle_torch
+                    >
+                        {move || if torch_on.get() { "Light off" } else { "Light on" }}
+                    </button>
+                </Show>
+            </div>
             <p class="status" role="status" aria-live="polite" data-testid="scan-status">
                 {move || match state.get() {
                     ScanState::Starting => "Starting the camera…".to_string(),
@@ -185,7 +304,7 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                     ScanState::NothingInPhoto => "No QR code found in that picture. Take it \
                         closer, so the code fills more of it, and keep it sharp."
                         .to_string(),
-                    ScanState::Found(_) => "QR code read.".to_string(),
+                    ScanState::Found(text) => format!("QR code read. {}", Kind::of(&text).explain()),
                     ScanState::Failed(err) => format!(
                         "{} You can take a photo of the code or choose a picture instead.",
                         err.explain()

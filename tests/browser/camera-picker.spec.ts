@@ -1,0 +1,46 @@
+// Devices with several cameras (phones: wide, ultra-wide, front) get a picker; switching stops
+// the camera in use and opens the one chosen. Chromium's fake capture offers two devices here
+// (no QR code in their picture, so the scanner keeps scanning).
+
+import { expect, launchOptions, test } from './harness';
+
+test.use({
+  launchOptions: launchOptions(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2']),
+});
+
+test('with two cameras a picker switches between them, stopping the first', async ({ page, relay }) => {
+  await page.addInitScript(() => {
+    const streams: MediaStream[] = [];
+    (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams = streams;
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await open(constraints);
+      streams.push(stream);
+      return stream;
+    };
+  });
+  await page.goto(relay.url + '/');
+  await page.getByRole('button', { name: 'Scan a QR code' }).click();
+  await expect(page.getByTestId('scan-status')).toHaveText('Point the camera at a QR code.');
+  const picker = page.getByTestId('camera-picker');
+  await expect(picker.locator('option')).toHaveCount(2);
+  const first = await picker.inputValue();
+  const other = await picker.locator('option').evaluateAll(
+    (options, current) => (options as HTMLOptionElement[]).map((o) => o.value).find((v) => v !== current)!,
+    first,
+  );
+  await picker.selectOption(other);
+  await expect(page.getByTestId('scan-status')).toHaveText('Point the camera at a QR code.');
+  const streams = () =>
+    page.evaluate(() =>
+      (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams.map((s) => {
+        const track = s.getVideoTracks()[0];
+        return { device: track.getSettings().deviceId, state: track.readyState };
+      }),
+    );
+  await expect.poll(streams).toEqual([
+    { device: first, state: 'ended' },
+    { device: other, state: 'live' },
+  ]);
+  await expect(picker).toHaveValue(other);
+});
