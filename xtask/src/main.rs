@@ -7,6 +7,7 @@
 //! - `bench protocol`: protocol benchmarks, native and in headless Chromium, into docs/BENCHMARKS.md.
 //! - `bench files`: a 1 GiB file through the app between two headless Chromium instances, against
 //!   an unencrypted baseline, into docs/BENCHMARKS.md.
+//! - `bench qr`: QR pipelines in wasm against zxing-cpp on synthetic frames, into docs/BENCHMARKS.md.
 //! - `decode FILE…`: the app's QR pipeline on image files, one JSON line each.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
 
@@ -39,6 +40,8 @@ commands:
   bench files [--mib SIZE] [--runs N]
                  a 1 GiB file (or SIZE MiB) between two headless Chromium instances through the
                  app, against the same bytes unencrypted; writes the figures to docs/BENCHMARKS.md
+  bench qr       QR decode rate and ms per frame of each pipeline in wasm (headless Chromium) on
+                 synthetic frames, zxing-cpp as reference; writes docs/BENCHMARKS.md
   decode [--pipeline NAME] FILE...
                  read the QR code in each image file (PNG, JPEG, GIF, WebP, BMP) with the app's
                  decoding pipeline, natively; one JSON line a file: {file, text, ms}

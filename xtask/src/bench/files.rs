@@ -77,6 +77,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "test",
                 "--config",
                 "bench/playwright.bench.config.ts",
+                "files.bench.ts",
             ])
             .current_dir(root.join("tests/browser"))
             .env("CUTOUT_RELAY_BIN", root.join("target/release/relay"))
