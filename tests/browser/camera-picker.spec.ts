@@ -2,6 +2,7 @@
 // the camera in use and opens the one chosen. Chromium's fake capture offers two devices here
 // (no QR code in their picture, so the scanner keeps scanning).
 
+import { cameraStreams, recordCameraStreams } from './camera-streams';
 import { expect, launchOptions, test } from './harness';
 
 test.use({
@@ -9,16 +10,7 @@ test.use({
 });
 
 test('with two cameras a picker switches between them, stopping the first', async ({ page, relay }) => {
-  await page.addInitScript(() => {
-    const streams: MediaStream[] = [];
-    (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams = streams;
-    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await open(constraints);
-      streams.push(stream);
-      return stream;
-    };
-  });
+  await recordCameraStreams(page);
   await page.goto(relay.url + '/');
   await page.getByRole('button', { name: 'Scan a QR code' }).click();
   await expect(page.getByTestId('scan-status')).toHaveText('Point the camera at a QR code.');
@@ -31,14 +23,7 @@ test('with two cameras a picker switches between them, stopping the first', asyn
   );
   await picker.selectOption(other);
   await expect(page.getByTestId('scan-status')).toHaveText('Point the camera at a QR code.');
-  const streams = () =>
-    page.evaluate(() =>
-      (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams.map((s) => {
-        const track = s.getVideoTracks()[0];
-        return { device: track.getSettings().deviceId, state: track.readyState };
-      }),
-    );
-  await expect.poll(streams).toEqual([
+  await expect.poll(() => cameraStreams(page)).toEqual([
     { device: first, state: 'ended' },
     { device: other, state: 'live' },
   ]);

@@ -2,6 +2,7 @@
 // project's own encoder (`cargo xtask fixtures`), and the app decodes it with rqrr in wasm.
 
 import { join } from 'node:path';
+import { cameraStreams, recordCameraStreams } from './camera-streams';
 import { expect, fakeCamera, fixture, fixtures, launchOptions, test } from './harness';
 
 test.use({ launchOptions: launchOptions(fakeCamera(join(fixtures, 'camera-qr.y4m'))) });
@@ -17,29 +18,13 @@ test('scan panel decodes a QR code shown to the camera', async ({ page, relay })
 });
 
 test('closing the scanner removes the panel and stops the camera', async ({ page, relay }) => {
-  // Keep every camera stream the page opens, to check its tracks afterwards.
-  await page.addInitScript(() => {
-    const streams: MediaStream[] = [];
-    (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams = streams;
-    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await open(constraints);
-      streams.push(stream);
-      return stream;
-    };
-  });
+  await recordCameraStreams(page);
   await page.goto(relay.url + '/');
   await page.getByRole('button', { name: 'Scan a QR code' }).click();
   await expect(page.getByTestId('scan-status')).toHaveText(/Point the camera|QR code read/);
-  const liveTracks = () =>
-    page.evaluate(() =>
-      (window as unknown as { cutoutStreams: MediaStream[] }).cutoutStreams
-        .flatMap((s) => s.getTracks())
-        .map((t) => t.readyState),
-    );
   await page.getByTestId('close-scanner').click();
   await expect(page.getByTestId('scan-panel')).toHaveCount(0);
-  const states = await liveTracks();
-  expect(states.length).toBeGreaterThan(0);
-  expect(states.every((s) => s === 'ended')).toBe(true);
+  const streams = await cameraStreams(page);
+  expect(streams.length).toBeGreaterThan(0);
+  expect(streams.every((s) => s.state === 'ended')).toBe(true);
 });

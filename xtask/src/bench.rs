@@ -110,6 +110,41 @@ fn protocol() -> Result<(), String> {
     Ok(())
 }
 
+/// Setup with the test tools, then the app (trunk, release) and the relay (release): what the
+/// browser benchmarks run against. Returns the workspace root.
+fn build_release_app_and_relay() -> Result<PathBuf, String> {
+    setup::setup(Purpose::Test)?;
+    let root = crate::root();
+    println!("\nbuilding the app and the relay (release) before measuring anything:");
+    crate::run::build_app()?;
+    exec::run(
+        command("cargo")
+            .args(["build", "--release", "--package", "relay"])
+            .current_dir(&root),
+    )?;
+    Ok(root)
+}
+
+/// `npx playwright test` of one benchmark file in tests/browser/bench/, against the release
+/// relay serving `dist`.
+fn playwright_bench(root: &Path, spec: &str, dist: &Path) -> std::process::Command {
+    let mut cmd = command("npx");
+    cmd.args([
+        "playwright",
+        "test",
+        "--config",
+        "bench/playwright.bench.config.ts",
+        spec,
+    ])
+    .current_dir(root.join("tests/browser"))
+    .env("CUTOUT_RELAY_BIN", root.join("target/release/relay"))
+    .env("CUTOUT_DIST", dist)
+    .env("CUTOUT_ARTIFACTS", root.join("target/test-artifacts"))
+    .env("CUTOUT_CHROMIUM", setup::chromium_path())
+    .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    cmd
+}
+
 /// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
 fn browser() -> Result<(PathBuf, PathBuf), String> {
     let chromium = setup::chromium_path();

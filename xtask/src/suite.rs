@@ -171,7 +171,7 @@ pub fn test() -> Result<(), String> {
         &mut cargo(&["clippy", "--all-targets", "--", "-D", "warnings"]),
     );
     tally.check(
-        "clippy (frontend and QR worker, wasm32)",
+        "clippy (wasm32: app and QR worker)",
         &mut cargo(&[
             "clippy",
             "--package",

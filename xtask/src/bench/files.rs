@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::exec::{self, command};
-use crate::setup::{self, Purpose};
+use crate::exec;
+use crate::setup;
 
 use super::report::{significant, today};
 
@@ -51,15 +51,7 @@ fn options(args: &[String]) -> Result<Options, String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = options(args)?;
-    setup::setup(Purpose::Test)?;
-    let root = crate::root();
-    println!("\nbuilding the app and the relay (release) before measuring anything:");
-    crate::run::build_app()?;
-    exec::run(
-        command("cargo")
-            .args(["build", "--release", "--package", "relay"])
-            .current_dir(&root),
-    )?;
+    let root = super::build_release_app_and_relay()?;
 
     let bench = root.join("target/bench");
     let result = bench.join("files.json");
@@ -71,24 +63,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         options.runs
     );
     exec::run(
-        command("npx")
-            .args([
-                "playwright",
-                "test",
-                "--config",
-                "bench/playwright.bench.config.ts",
-                "files.bench.ts",
-            ])
-            .current_dir(root.join("tests/browser"))
-            .env("CUTOUT_RELAY_BIN", root.join("target/release/relay"))
-            .env("CUTOUT_DIST", root.join("dist"))
-            .env("CUTOUT_ARTIFACTS", root.join("target/test-artifacts"))
-            .env("CUTOUT_CHROMIUM", setup::chromium_path())
+        super::playwright_bench(&root, "files.bench.ts", &root.join("dist"))
             .env("CUTOUT_BENCH_RESULT", &result)
             .env("CUTOUT_BENCH_FILE", &source)
             .env("CUTOUT_BENCH_BYTES", options.bytes.to_string())
-            .env("CUTOUT_BENCH_RUNS", options.runs.to_string())
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+            .env("CUTOUT_BENCH_RUNS", options.runs.to_string()),
     )?;
 
     let text = std::fs::read_to_string(&result)

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::exec::{self, command};
-use crate::setup::{self, Purpose};
+use crate::setup;
 
 use super::qr_frames::{self, Condition};
 use super::report::{significant, today};
@@ -29,15 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask bench qr".into());
     }
-    setup::setup(Purpose::Test)?;
-    let root = crate::root();
-    println!("\nbuilding the app (with its QR worker) and the relay, release:");
-    crate::run::build_app()?;
-    exec::run(
-        command("cargo")
-            .args(["build", "--release", "--package", "relay"])
-            .current_dir(&root),
-    )?;
+    let root = super::build_release_app_and_relay()?;
 
     let bench = root.join("target/bench/qr");
     let dist = bench.join("dist");
@@ -70,23 +62,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let result_file = bench.join("wasm.json");
     let _ = std::fs::remove_file(&result_file);
     exec::run(
-        command("npx")
-            .args([
-                "playwright",
-                "test",
-                "--config",
-                "bench/playwright.bench.config.ts",
-                "qr.bench.ts",
-            ])
-            .current_dir(root.join("tests/browser"))
-            .env("CUTOUT_RELAY_BIN", root.join("target/release/relay"))
-            .env("CUTOUT_DIST", &dist)
-            .env("CUTOUT_ARTIFACTS", root.join("target/test-artifacts"))
-            .env("CUTOUT_CHROMIUM", setup::chromium_path())
+        super::playwright_bench(&root, "qr.bench.ts", &dist)
             .env("CUTOUT_QR_MANIFEST", &manifest_file)
             .env("CUTOUT_QR_RESULT", &result_file)
-            .env("CUTOUT_QR_PIPELINES", PIPELINES.join(","))
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+            .env("CUTOUT_QR_PIPELINES", PIPELINES.join(",")),
     )?;
     let wasm: Value = serde_json::from_str(
         &std::fs::read_to_string(&result_file)
@@ -224,8 +203,10 @@ impl Measured {
     }
 
     fn times(&self, decoder: &str) -> Vec<f64> {
+        // A frame whose worker died has no time of its own.
         let mut ms: Vec<f64> = self.reads[decoder]
             .iter()
+            .filter(|r| !r.panicked)
             .map(|r| r.ms)
             .filter(|m| m.is_finite())
             .collect();
@@ -254,6 +235,17 @@ fn rate_cell((read, total): (usize, usize)) -> String {
 
 fn decoders() -> Vec<&'static str> {
     std::iter::once("zxing-cpp").chain(PIPELINES).collect()
+}
+
+/// A `###` heading and the head of a table with a column per decoder.
+fn rate_table_head(out: &mut String, title: &str, first: &str) {
+    out.push_str(&format!("### {title}\n\n| {first} |"));
+    for d in decoders() {
+        out.push_str(&format!(" {d} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(decoders().len()));
+    out.push('\n');
 }
 
 fn render(m: &Measured, machine: &[String]) -> String {
@@ -285,13 +277,7 @@ fn render(m: &Measured, machine: &[String]) -> String {
         qr_frames::SCALES,
     ));
 
-    out.push_str("### Decode rate by condition\n\n| condition |");
-    for d in decoders() {
-        out.push_str(&format!(" {d} |"));
-    }
-    out.push_str("\n|---|");
-    out.push_str(&"---:|".repeat(decoders().len()));
-    out.push('\n');
+    rate_table_head(&mut out, "Decode rate by condition", "condition");
     let rows = Condition::ALL
         .iter()
         .map(|c| (c.name(), Some(c.name())))
@@ -305,13 +291,12 @@ fn render(m: &Measured, machine: &[String]) -> String {
         out.push('\n');
     }
 
-    out.push_str("\n### Decode rate by camera pixels per module\n\n| pixels per module |");
-    for d in decoders() {
-        out.push_str(&format!(" {d} |"));
-    }
-    out.push_str("\n|---|");
-    out.push_str(&"---:|".repeat(decoders().len()));
     out.push('\n');
+    rate_table_head(
+        &mut out,
+        "Decode rate by camera pixels per module",
+        "pixels per module",
+    );
     for scale in qr_frames::SCALES {
         out.push_str(&format!("| {scale} |"));
         for d in decoders() {
@@ -348,4 +333,54 @@ fn render(m: &Measured, machine: &[String]) -> String {
         significant(percentile(&default_ms, 0.9)),
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rates_count_exact_texts_only_and_the_report_has_every_table() {
+        let manifest = vec![
+            json!({"file": "f0000.png", "version": 1, "scale": 2, "condition": "clean", "text": "A"}),
+            json!({"file": "f0001.png", "version": 1, "scale": 2, "condition": "blur", "text": "B"}),
+        ];
+        let zxing = vec![
+            json!({"file": "f0000.png", "text": "A", "ms": 1.0}),
+            json!({"file": "f0001.png", "text": "b", "ms": 2.0}),
+        ];
+        let answers = |second: Value| {
+            json!([
+                {"file": "f0000.png", "text": "A", "ms": 4.0, "panicked": false},
+                second,
+            ])
+        };
+        let wasm = json!({
+            "userAgent": "UA",
+            "results": {
+                "rqrr": answers(json!({"file": "f0001.png", "text": null, "ms": 0, "panicked": true})),
+                "rxing": answers(json!({"file": "f0001.png", "text": "B", "ms": 6.0, "panicked": false})),
+                "default": answers(json!({"file": "f0001.png", "text": "B", "ms": 8.0, "panicked": false})),
+                "thorough": answers(json!({"file": "f0001.png", "text": "B", "ms": 9.0, "panicked": false})),
+            }
+        });
+        let m = Measured::new(&manifest, &zxing, &wasm).unwrap();
+        assert_eq!(m.rate("zxing-cpp", |_| true), (1, 2));
+        assert_eq!(m.rate("default", |_| true), (2, 2));
+        assert_eq!(m.rate("rqrr", |f| f.0 == "blur"), (0, 1));
+        let section = render(&m, &["CPU: test".into()]);
+        assert!(section.starts_with(HEADING));
+        assert!(section.contains("### Decode rate by condition"));
+        assert!(section.contains("### Decode rate by camera pixels per module"));
+        assert!(section.contains("| **all** | 50.0 % (1/2) | 50.0 % (1/2) | 100.0 % (2/2) |"));
+        assert!(
+            section.contains("| rqrr | wasm | 4.00 | 4.00 | 4.00 | 1 |"),
+            "{section}"
+        );
+        // A decoder missing a frame is an error, not a silent gap.
+        let mut short = wasm.clone();
+        short["results"]["rxing"] = json!([]);
+        assert!(Measured::new(&manifest, &zxing, &short).is_err());
+    }
 }
