@@ -176,6 +176,12 @@ impl Camera {
             .ok()
     }
 
+    /// The canvas holding the last frame taken (the one a code was found in, when the scanner
+    /// stops at once): shown in place of the video once the camera is off.
+    pub fn still(&self) -> HtmlCanvasElement {
+        self.frames.canvas.clone()
+    }
+
     /// The `deviceId` of the camera in use.
     pub fn device_id(&self) -> Option<String> {
         let settings = call(self.track()?.as_ref(), "getSettings", &[])?;

@@ -23,6 +23,8 @@ pub enum WorkerEvent {
     Read {
         /// The code's text.
         text: Option<String>,
+        /// Where the code is in the frame, (x, y) in its pixels.
+        points: Vec<(f64, f64)>,
         /// Milliseconds the pipeline took.
         ms: f64,
     },
@@ -71,9 +73,16 @@ impl QrWorker {
         inner.ready && !inner.busy && inner.worker.is_some()
     }
 
-    /// Sends a `width`×`height` RGBA frame (its buffer is moved to the worker). Returns false,
+    /// Sends a `width`×`height` RGBA frame (its buffer is moved to the worker): a `live` camera
+    /// frame gets one step of the pipeline, in turn; a picture all of it. Returns false,
     /// sending nothing, when the worker is not [`idle`](Self::idle).
-    pub fn post(&self, width: u32, height: u32, rgba: &js_sys::Uint8ClampedArray) -> bool {
+    pub fn post(
+        &self,
+        width: u32,
+        height: u32,
+        rgba: &js_sys::Uint8ClampedArray,
+        live: bool,
+    ) -> bool {
         if !self.idle() {
             return false;
         }
@@ -87,6 +96,7 @@ impl QrWorker {
         let _ = Reflect::set(&message, &"width".into(), &width.into());
         let _ = Reflect::set(&message, &"height".into(), &height.into());
         let _ = Reflect::set(&message, &"rgba".into(), rgba);
+        let _ = Reflect::set(&message, &"live".into(), &live.into());
         let sent = worker
             .post_message_with_transfer(&message, &Array::of1(&rgba.buffer()))
             .is_ok();
@@ -153,8 +163,19 @@ fn answered(inner: &Weak<RefCell<Inner>>, data: &JsValue) {
         state.on_event.clone()
     };
     // A frame the worker could not take (e.g. a malformed size) reads as no code.
+    let points = field("points");
+    let points: Vec<f64> = if points.is_object() {
+        js_sys::Float32Array::new(&points)
+            .to_vec()
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
     on_event(WorkerEvent::Read {
         text: field("text").as_string(),
+        points: points.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
         ms: field("ms").as_f64().unwrap_or(0.0),
     });
 }

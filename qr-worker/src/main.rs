@@ -3,16 +3,25 @@
 //! runs, and keeps the decoders out of the app's first load (the scanner starts the worker).
 //!
 //! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred) or
-//! `{ id, width, height, luma }` (one byte a pixel). Out: `{ ready: true }` once, then for each
-//! frame `{ id, text, ms }` (`text` null when no code was read) or `{ id, error }`. A decoder
-//! panic aborts this instance; the page sees the worker's `error` event and starts a new one.
+//! `{ id, width, height, luma }` (one byte a pixel), with `live: true` for camera frames (one
+//! step of the default pipeline each, in turn), or `pipeline` (a name of
+//! `qrdecode::Pipeline::OPTIONS`) or `steps` (step names, comma-separated) for benchmarks.
+//! Out: `{ ready: true }` once, then for each frame `{ id, text, points, ms }` (`text` null when
+//! no code was read; `points` where the code is, x, y pairs in frame pixels) or
+//! `{ id, error }`. A decoder panic aborts this instance; the page sees the worker's `error`
+//! event and starts a new one.
 
 #![forbid(unsafe_code)]
 
 use js_sys::{Object, Reflect, Uint8Array};
-use qrdecode::{Image, Pipeline};
+use qrdecode::{Image, Pipeline, Step};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    /// Which step of the default pipeline the next live frame gets.
+    static NEXT_LIVE_STEP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -43,21 +52,30 @@ fn field(message: &JsValue, key: &str) -> JsValue {
 fn answer(scope: &DedicatedWorkerGlobalScope, message: &JsValue) -> JsValue {
     let id = field(message, "id");
     match decode(scope, message) {
-        Ok((text, ms)) => object(&[
-            ("id", id),
-            ("text", text.map_or(JsValue::NULL, |t| t.into())),
-            ("ms", ms.into()),
-        ]),
+        Ok((found, ms)) => {
+            let text = found.as_ref().map(qrdecode::Found::text);
+            // Where the code is, as x, y pairs in frame pixels.
+            let points: Vec<f32> = found
+                .iter()
+                .flat_map(|f| f.points.iter().flat_map(|&(x, y)| [x, y]))
+                .collect();
+            object(&[
+                ("id", id),
+                ("text", text.map_or(JsValue::NULL, |t| t.into())),
+                ("points", js_sys::Float32Array::from(&points[..]).into()),
+                ("ms", ms.into()),
+            ])
+        }
         Err(error) => object(&[("id", id), ("error", error.into())]),
     }
 }
 
-/// Reads the frame out of `message` and runs the pipeline; the text read (if any) and the
+/// Reads the frame out of `message` and runs the pipeline; the code read (if any) and the
 /// milliseconds decoding took (without the RGBA to grey conversion).
 fn decode(
     scope: &DedicatedWorkerGlobalScope,
     message: &JsValue,
-) -> Result<(Option<String>, f64), String> {
+) -> Result<(Option<qrdecode::Found>, f64), String> {
     let dimension = |key: &str| {
         field(message, key)
             .as_f64()
@@ -77,15 +95,34 @@ fn decode(
         rgba_to_luma(&Uint8Array::new(&rgba).to_vec())
     };
     let image = Image::new(width, height, &pixels).map_err(|e| e.to_string())?;
-    let pipeline = field(message, "pipeline")
-        .as_string()
-        .and_then(|name| Pipeline::OPTIONS.into_iter().find(|p| p.name == name))
-        .unwrap_or(Pipeline::DEFAULT);
+    // Which steps: one step of the default pipeline for a live camera frame (the next one each
+    // time: consecutive frames are nearly the same picture, so a few frames run them all while
+    // each frame stays cheap); `steps` ("rxing,rqrr", for benchmarks); `pipeline` by name; else
+    // the whole default pipeline (photos, pictures).
+    let live = field(message, "live").is_truthy();
+    let steps: Vec<Step> = if live {
+        let steps = Pipeline::DEFAULT.steps;
+        let turn = NEXT_LIVE_STEP.with(|next| next.replace(next.get().wrapping_add(1)));
+        vec![steps[turn % steps.len()]]
+    } else {
+        match field(message, "steps").as_string() {
+            Some(names) => names
+                .split(',')
+                .map(|name| Step::from_name(name).ok_or_else(|| format!("no step {name}")))
+                .collect::<Result<_, _>>()?,
+            None => field(message, "pipeline")
+                .as_string()
+                .and_then(|name| Pipeline::OPTIONS.into_iter().find(|p| p.name == name))
+                .unwrap_or(Pipeline::DEFAULT)
+                .steps
+                .to_vec(),
+        }
+    };
     let now = || scope.performance().map_or(0.0, |p| p.now());
     let started = now();
-    let outcome = qrdecode::decode(&image, &pipeline);
+    let outcome = qrdecode::decode_with(&image, &steps);
     let ms = now() - started;
-    Ok((outcome.found.as_ref().map(qrdecode::Found::text), ms))
+    Ok((outcome.found, ms))
 }
 
 /// RGBA to grey with the BT.601 weights in fixed point (77 + 150 + 29 = 256).

@@ -123,6 +123,11 @@ impl Step {
         Step::RqrrHalf,
     ];
 
+    /// The step called `name` (see [`Step::name`]).
+    pub fn from_name(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// A short name for reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -146,10 +151,13 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// What the app runs on every camera frame and uploaded picture.
+    /// What the app runs on every camera frame and uploaded picture. Chosen by
+    /// `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; its global
+    /// binariser is cheap and reads low-contrast frames the hybrid one misses; rqrr, slower,
+    /// reads perspective and low contrast best; the half-size copy adds moiré and noise.
     pub const DEFAULT: Pipeline = Pipeline {
         name: "default",
-        steps: &[Step::Rxing, Step::Rqrr, Step::RxingHalf],
+        steps: &[Step::Rxing, Step::RxingGlobal, Step::Rqrr, Step::RxingHalf],
     };
     /// Every step: slowest, reads the most.
     pub const THOROUGH: Pipeline = Pipeline {
@@ -176,12 +184,15 @@ impl Pipeline {
 }
 
 /// A code that was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Found {
     /// The code's payload bytes (segments joined; no ECI markers).
     pub bytes: Vec<u8>,
     /// The step that read it.
     pub step: Step,
+    /// Where the code is, in the picture's pixels: its four corners (rqrr) or the centres of
+    /// its finder patterns (rxing). For marking it on screen.
+    pub points: Vec<(f32, f32)>,
 }
 
 impl Found {
@@ -195,7 +206,7 @@ impl Found {
 }
 
 /// What a run of the pipeline gave.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// The first code read, if any.
     pub found: Option<Found>,
@@ -213,30 +224,45 @@ pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
     let mut outcome = Outcome::default();
     let mut half: Option<Option<(Vec<u8>, u32, u32)>> = None;
     for &step in steps {
-        let result = catch_unwind(AssertUnwindSafe(|| match step {
-            Step::Rxing => rxing_hybrid(image),
-            Step::RxingGlobal => rxing_global(image),
-            Step::Rqrr => rqrr(image),
-            Step::RqrrInverted => {
-                let inverted = invert(image.pixels);
-                Image::new(image.width, image.height, &inverted)
-                    .ok()
-                    .and_then(|i| rqrr(&i))
-            }
-            Step::RxingHalf | Step::RqrrHalf => {
-                let half = half.get_or_insert_with(|| downscale(image, 2));
-                let (pixels, width, height) = half.as_ref()?;
-                let smaller = Image::new(*width, *height, pixels).ok()?;
-                if step == Step::RxingHalf {
-                    rxing_hybrid(&smaller)
-                } else {
-                    rqrr(&smaller)
+        let result: std::thread::Result<Option<Read>> =
+            catch_unwind(AssertUnwindSafe(|| match step {
+                Step::Rxing => rxing_hybrid(image),
+                Step::RxingGlobal => rxing_global(image),
+                Step::Rqrr => rqrr(image),
+                Step::RqrrInverted => {
+                    let inverted = invert(image.pixels);
+                    Image::new(image.width, image.height, &inverted)
+                        .ok()
+                        .and_then(|i| rqrr(&i))
                 }
-            }
-        }));
+                Step::RxingHalf | Step::RqrrHalf => {
+                    let half = half.get_or_insert_with(|| downscale(image, 2));
+                    let (pixels, width, height) = half.as_ref()?;
+                    let smaller = Image::new(*width, *height, pixels).ok()?;
+                    let read = if step == Step::RxingHalf {
+                        rxing_hybrid(&smaller)
+                    } else {
+                        rqrr(&smaller)
+                    };
+                    // Back to the full picture's pixels.
+                    read.map(|(bytes, points)| {
+                        (
+                            bytes,
+                            points
+                                .into_iter()
+                                .map(|(x, y)| (x * 2.0, y * 2.0))
+                                .collect(),
+                        )
+                    })
+                }
+            }));
         match result {
-            Ok(Some(bytes)) => {
-                outcome.found = Some(Found { bytes, step });
+            Ok(Some((bytes, points))) => {
+                outcome.found = Some(Found {
+                    bytes,
+                    step,
+                    points,
+                });
                 break;
             }
             Ok(None) => {}
@@ -255,21 +281,25 @@ fn hints() -> DecodeHints {
     }
 }
 
-fn rxing_hybrid(image: &Image<'_>) -> Option<Vec<u8>> {
+/// Payload bytes and where the code is.
+type Read = (Vec<u8>, Vec<(f32, f32)>);
+
+fn rxing_hybrid(image: &Image<'_>) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
     rxing_read(HybridBinarizer::new(source))
 }
 
-fn rxing_global(image: &Image<'_>) -> Option<Vec<u8>> {
+fn rxing_global(image: &Image<'_>) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
     rxing_read(GlobalHistogramBinarizer::new(source))
 }
 
-fn rxing_read<B: Binarizer>(binarizer: B) -> Option<Vec<u8>> {
+fn rxing_read<B: Binarizer>(binarizer: B) -> Option<Read> {
     let result = MultiFormatReader::default()
         .decode_with_hints(&mut BinaryBitmap::new(binarizer), &hints())
         .ok()?;
-    Some(rxing_bytes(&result))
+    let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
+    Some((rxing_bytes(&result), points))
 }
 
 /// The payload bytes of an rxing result: its byte segments where the reader reports them (the
@@ -287,7 +317,7 @@ fn rxing_bytes(result: &RXingResult) -> Vec<u8> {
     }
 }
 
-fn rqrr(image: &Image<'_>) -> Option<Vec<u8>> {
+fn rqrr(image: &Image<'_>) -> Option<Read> {
     let width = image.width as usize;
     let pixels = image.pixels;
     let mut prepared =
@@ -296,6 +326,12 @@ fn rqrr(image: &Image<'_>) -> Option<Vec<u8>> {
         });
     prepared.detect_grids().into_iter().find_map(|grid| {
         let mut bytes = Vec::new();
-        grid.decode_to(&mut bytes).ok().map(|_meta| bytes)
+        grid.decode_to(&mut bytes).ok()?;
+        let points = grid
+            .bounds
+            .iter()
+            .map(|p| (p.x as f32, p.y as f32))
+            .collect();
+        Some((bytes, points))
     })
 }

@@ -68,6 +68,39 @@ fn every_step_reads_a_code_it_is_made_for() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_step_says_where_the_code_is() {
+    // Modules of 6 pixels, 10 pixels of margin, a 4-module quiet zone: the code's symbol spans
+    // from 34 to 34 + 6 × modules.
+    let payload = b"where";
+    let (pixels, w, h) = picture(payload, 6, 10);
+    let modules = (w as f32 - 20.0) / 6.0 - 8.0;
+    let (low, high) = (34.0, 34.0 + 6.0 * modules);
+    for step in [Step::Rxing, Step::RxingHalf, Step::Rqrr, Step::RqrrHalf] {
+        let found = decode_with(&Image::new(w, h, &pixels).unwrap(), &[step])
+            .found
+            .unwrap();
+        assert!(
+            found.points.len() >= 3,
+            "{}: {:?}",
+            step.name(),
+            found.points
+        );
+        // Within about a module of the symbol: decoders place their points a little differently.
+        for (x, y) in &found.points {
+            for v in [x, y] {
+                assert!(
+                    (low - 7.0..=high + 7.0).contains(v),
+                    "{}: {:?}",
+                    step.name(),
+                    found.points
+                );
+            }
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn binary_payloads_come_back_byte_for_byte_and_read_as_latin1() {
     let payload: Vec<u8> = vec![0x43, 0x54, 0xff, 0x00, 0x80, 0xe9, 0x0a, 0x7f];
     let (pixels, w, h) = picture(&payload, 5, 10);

@@ -94,6 +94,38 @@ enum ScanState {
     DecoderFailed(String),
 }
 
+/// A box around a code found in a camera frame, in that frame's pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Mark {
+    frame: (u32, u32),
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Mark {
+    /// The box around `points` with a margin (rxing reports finder pattern centres, inside
+    /// the code's corners), or `None` without points.
+    fn around(points: &[(f64, f64)], frame: (u32, u32)) -> Option<Self> {
+        if points.is_empty() || frame.0 == 0 || frame.1 == 0 {
+            return None;
+        }
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in points {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let margin = 0.12 * (x1 - x0).max(y1 - y0) + 6.0;
+        Some(Self {
+            frame,
+            x: x0 - margin,
+            y: y0 - margin,
+            width: x1 - x0 + 2.0 * margin,
+            height: y1 - y0 + 2.0 * margin,
+        })
+    }
+}
+
 /// The camera, the worker and the frame loop, owned together so closing stops all of them.
 #[derive(Default)]
 struct Session {
@@ -104,6 +136,8 @@ struct Session {
     timer: Option<IntervalHandle>,
     /// The next answer is for a photo, not a camera frame.
     photo_pending: bool,
+    /// Width and height of the last camera frame sent.
+    frame_size: (u32, u32),
 }
 
 impl Session {
@@ -143,18 +177,34 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
     let has_camera = RwSignal::new(false);
     let session = StoredValue::new_local(Session::default());
 
+    // Where the code was found in the last camera frame: the viewfinder keeps showing it.
+    let mark = RwSignal::new(None::<Mark>);
+    let still_slot = NodeRef::<leptos::html::Div>::new();
     let found = move |text: String| {
+        // The frame the code was read in stays on screen, marked, after the camera stops.
+        if mark.get_untracked().is_some()
+            && let Some(still) = session.with_value(|s| s.camera.as_ref().map(Camera::still))
+            && let Some(slot) = still_slot.get_untracked()
+        {
+            slot.replace_children_with_node_1(&still);
+        }
         session.update_value(Session::stop);
         state.set(ScanState::Found(text.clone()));
         on_read.run(text);
     };
     let on_worker = move |event: WorkerEvent| match event {
-        WorkerEvent::Read { text, .. } => {
+        WorkerEvent::Read { text, points, .. } => {
             let photo = session
                 .try_update_value(|s| std::mem::replace(&mut s.photo_pending, false))
                 .unwrap_or(false);
             match text {
-                Some(text) => found(text),
+                Some(text) => {
+                    if !photo {
+                        let size = session.try_with_value(|s| s.frame_size).unwrap_or_default();
+                        mark.set(Mark::around(&points, size));
+                    }
+                    found(text)
+                }
                 None if photo => state.set(ScanState::NothingInPhoto),
                 None => {}
             }
@@ -245,10 +295,12 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
         });
     };
 
-    // The viewfinder shows while the camera runs, also while a picture is being read.
+    // The viewfinder shows while the camera runs, also while a picture is being read, and
+    // after a code was read from it, with the code marked.
     let live = move || match state.get() {
         ScanState::Starting | ScanState::Scanning => true,
         ScanState::ReadingPhoto | ScanState::NothingInPhoto => has_camera.get(),
+        ScanState::Found(_) => mark.get().is_some(),
         _ => false,
     };
 
@@ -270,10 +322,32 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                 </button>
             </div>
             <div class="viewfinder" class:hidden=move || !live()>
-                <video node_ref=video playsinline=true muted=true autoplay=true aria-label="Camera view"></video>
-                <div class="reticle" aria-hidden="true"></div>
+                <video
+                    node_ref=video
+                    playsinline=true
+                    muted=true
+                    autoplay=true
+                    aria-label="Camera view"
+                    class:hidden=move || mark.get().is_some()
+                ></video>
+                <div class="still" node_ref=still_slot></div>
+                <div class="reticle" aria-hidden="true" class:hidden=move || mark.get().is_some()></div>
+                {move || mark.get().map(|m| view! {
+                    <svg
+                        class="found-mark"
+                        data-testid="found-mark"
+                        aria-hidden="true"
+                        viewBox=format!("0 0 {} {}", m.frame.0, m.frame.1)
+                        preserveAspectRatio="xMidYMid slice"
+                    >
+                        <rect x=m.x y=m.y width=m.width height=m.height rx=m.width / 12.0></rect>
+                    </svg>
+                })}
             </div>
-            <div class="row camera-controls" class:hidden=move || !live()>
+            <div
+                class="row camera-controls"
+                class:hidden=move || !live() || matches!(state.get(), ScanState::Found(_))
+            >
                 <Show when=move || { cameras.get().len() > 1 }>
                     <label class="field">
                         <span>"Camera"</span>
@@ -355,6 +429,7 @@ fn start_frame_loop(session: StoredValue<Session, LocalStorage>, video: web_sys:
     let take_frame = {
         let video = video.clone();
         move || {
+            let mut sent = None;
             session.with_value(|s| {
                 let (Some(camera), Some(worker)) = (&s.camera, &s.worker) else {
                     return;
@@ -367,10 +442,14 @@ fn start_frame_loop(session: StoredValue<Session, LocalStorage>, video: web_sys:
                     height,
                     rgba,
                 }) = camera.frame(&video)
+                    && worker.post(width, height, &rgba, true)
                 {
-                    worker.post(width, height, &rgba);
+                    sent = Some((width, height));
                 }
             });
+            if let Some(size) = sent {
+                let _ = session.try_update_value(|s| s.frame_size = size);
+            }
         }
     };
     let request = js_sys::Reflect::get(&video, &"requestVideoFrameCallback".into())
@@ -453,7 +532,7 @@ async fn post_photo(session: StoredValue<Session, LocalStorage>, frame: Frame) {
             .try_with_value(|s| {
                 s.worker
                     .as_ref()
-                    .is_some_and(|w| w.post(frame.width, frame.height, &frame.rgba))
+                    .is_some_and(|w| w.post(frame.width, frame.height, &frame.rgba, false))
             })
             .unwrap_or(true);
         if posted {
