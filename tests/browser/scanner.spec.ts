@@ -32,6 +32,13 @@ async function openScanner(page: Page, url: string) {
 
 test('no camera: the scanner says why and reads an uploaded picture instead', async ({ page, relay }) => {
   await watchWorkers(page);
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(relay.url + '/');
+  await expect(page.getByRole('button', { name: 'Scan a QR code' })).toBeVisible();
+  // The first load fetches no decoder: the scanner starts the worker.
+  expect(fetched.filter((path) => path.includes('qr_worker'))).toEqual([]);
+  expect(await workerCount(page)).toBe(0);
   await openScanner(page, relay.url);
   await expect(page.getByTestId('scan-status')).toContainText('take a photo of the code or choose a picture');
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-qr.png'));
