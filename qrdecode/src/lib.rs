@@ -22,7 +22,7 @@ use rxing::{
 };
 use thiserror::Error;
 
-pub use prepare::{downscale, invert};
+pub use prepare::{downscale, invert, sharpen};
 
 /// Largest picture accepted, in pixels (a 48-megapixel photo).
 pub const MAX_PIXELS: usize = 48_000_000;
@@ -110,17 +110,20 @@ pub enum Step {
     RqrrInverted,
     /// rqrr on a copy at half the size.
     RqrrHalf,
+    /// rxing on a sharpened copy (blurred, out-of-focus codes).
+    RxingSharp,
 }
 
 impl Step {
     /// Every step, for benchmarks.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Rxing,
         Step::RxingGlobal,
         Step::RxingHalf,
         Step::Rqrr,
         Step::RqrrInverted,
         Step::RqrrHalf,
+        Step::RxingSharp,
     ];
 
     /// The step called `name` (see [`Step::name`]).
@@ -137,6 +140,7 @@ impl Step {
             Step::Rqrr => "rqrr",
             Step::RqrrInverted => "rqrr-inverted",
             Step::RqrrHalf => "rqrr-half",
+            Step::RxingSharp => "rxing-sharp",
         }
     }
 }
@@ -151,13 +155,20 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// What the app runs on every camera frame and uploaded picture. Chosen by
-    /// `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; its global
-    /// binariser is cheap and reads low-contrast frames the hybrid one misses; rqrr, slower,
-    /// reads perspective and low contrast best; the half-size copy adds moiré and noise.
+    /// What the app runs on every uploaded picture, and on camera frames a step a frame.
+    /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
+    /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
+    /// binariser is cheap and adds glare; rqrr, slower, reads perspective best; the half-size
+    /// copy adds moiré and noise.
     pub const DEFAULT: Pipeline = Pipeline {
         name: "default",
-        steps: &[Step::Rxing, Step::RxingGlobal, Step::Rqrr, Step::RxingHalf],
+        steps: &[
+            Step::Rxing,
+            Step::RxingSharp,
+            Step::RxingGlobal,
+            Step::Rqrr,
+            Step::RxingHalf,
+        ],
     };
     /// Every step: slowest, reads the most.
     pub const THOROUGH: Pipeline = Pipeline {
@@ -229,6 +240,12 @@ pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
                 Step::Rxing => rxing_hybrid(image),
                 Step::RxingGlobal => rxing_global(image),
                 Step::Rqrr => rqrr(image),
+                Step::RxingSharp => {
+                    let sharp = sharpen::<2>(image, 2);
+                    Image::new(image.width, image.height, &sharp)
+                        .ok()
+                        .and_then(|i| rxing_hybrid(&i))
+                }
                 Step::RqrrInverted => {
                     let inverted = invert(image.pixels);
                     Image::new(image.width, image.height, &inverted)

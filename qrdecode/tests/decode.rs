@@ -56,6 +56,7 @@ fn every_step_reads_a_code_it_is_made_for() {
         Step::Rxing,
         Step::RxingGlobal,
         Step::RxingHalf,
+        Step::RxingSharp,
         Step::Rqrr,
         Step::RqrrHalf,
     ] {

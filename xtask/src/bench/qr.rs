@@ -22,9 +22,10 @@ const ZXING_CPP: &str = "zxing-cpp==3.1.1";
 const PILLOW: &str = "pillow==13.0.0";
 /// What is measured in wasm, in the order of the report: (label, what the worker is asked to
 /// run: a `qrdecode::Pipeline` name, or `step:` and step names).
-const PIPELINES: [(&str, &str); 8] = [
+const PIPELINES: [(&str, &str); 9] = [
     ("rqrr", "rqrr"),
     ("rxing", "rxing"),
+    ("rxing-sharp", "step:rxing-sharp"),
     ("rxing-global", "step:rxing-global"),
     ("rxing-half", "step:rxing-half"),
     ("rqrr-half", "step:rqrr-half"),
@@ -325,8 +326,9 @@ fn render(m: &Measured, machine: &[String]) -> String {
          feeds it (RGBA from a canvas); ms is the worker's own time for the pipeline. zxing-cpp \
          ({ZXING_CPP}, natively, from Python) reads the same PNG files as the reference; its ms \
          is native, not wasm. Single steps: rqrr; rxing (hybrid binariser, trying hard, also \
-         inverted); rxing-global (global histogram binariser); rxing-half and rqrr-half (on a \
-         copy at half the size). Pipelines: default = rxing, rxing-global, rqrr, rxing-half; \
+         inverted); rxing-sharp (rxing on a copy sharpened by an unsharp mask of radius 2, \
+         amount 2); rxing-global (global histogram binariser); rxing-half and rqrr-half (on a \
+         copy at half the size). Pipelines: default = rxing, rxing-sharp, rxing-global, rqrr, rxing-half; \
          thorough = every step (also rqrr on the inverted frame and on a half-size copy); live = \
          what the scanner does with camera frames: one step of default a frame, in turn, the \
          frame shown up to 4 times (read if any read; ms is the slowest of them).\n\n",
@@ -422,6 +424,7 @@ mod tests {
             "results": {
                 "rqrr": answers(json!({"file": "f0001.png", "text": null, "ms": 0, "panicked": true})),
                 "rxing": answers(json!({"file": "f0001.png", "text": "B", "ms": 6.0, "panicked": false})),
+                "step:rxing-sharp": answers(json!({"file": "f0001.png", "text": "B", "ms": 7.0, "panicked": false})),
                 "step:rxing-global": answers(json!({"file": "f0001.png", "text": null, "ms": 6.0, "panicked": false})),
                 "step:rxing-half": answers(json!({"file": "f0001.png", "text": null, "ms": 2.0, "panicked": false})),
                 "step:rqrr-half": answers(json!({"file": "f0001.png", "text": null, "ms": 2.0, "panicked": false})),
