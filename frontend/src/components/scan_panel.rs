@@ -134,8 +134,10 @@ struct Session {
     /// The pending `requestVideoFrameCallback` (or fallback timer) handler.
     frame_loop: Option<Rc<RefCell<FrameLoop>>>,
     timer: Option<IntervalHandle>,
-    /// The next answer is for a photo, not a camera frame.
-    photo_pending: bool,
+    /// A photo waits for the worker: no camera frame is sent meanwhile.
+    photo_waiting: bool,
+    /// The photo was sent: the next answer is its, not a camera frame's.
+    photo_in_flight: bool,
     /// Width and height of the last camera frame sent.
     frame_size: (u32, u32),
 }
@@ -195,7 +197,7 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
     let on_worker = move |event: WorkerEvent| match event {
         WorkerEvent::Read { text, points, .. } => {
             let photo = session
-                .try_update_value(|s| std::mem::replace(&mut s.photo_pending, false))
+                .try_update_value(|s| std::mem::replace(&mut s.photo_in_flight, false))
                 .unwrap_or(false);
             match text {
                 Some(text) => {
@@ -210,7 +212,13 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
             }
         }
         WorkerEvent::Restarted => {
-            let _ = session.try_update_value(|s| s.photo_pending = false);
+            // A photo the dead worker had gets no answer: say nothing was read in it.
+            let photo = session
+                .try_update_value(|s| std::mem::replace(&mut s.photo_in_flight, false))
+                .unwrap_or(false);
+            if photo {
+                state.set(ScanState::NothingInPhoto);
+            }
             restarts.update(|n| *n += 1);
         }
         WorkerEvent::Failed(why) => state.set(ScanState::DecoderFailed(why)),
@@ -288,9 +296,12 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
         let Some(file) = chosen_file(&ev) else { return };
         state.set(ScanState::ReadingPhoto);
         spawn_local(async move {
-            match photo_frame(&file).await {
+            let sent = match photo_frame(&file).await {
                 Ok(frame) => post_photo(session, frame).await,
-                Err(why) => state.set(ScanState::DecoderFailed(why)),
+                Err(why) => Err(why),
+            };
+            if let Err(why) = sent {
+                state.set(ScanState::DecoderFailed(why));
             }
         });
     };
@@ -434,7 +445,7 @@ fn start_frame_loop(session: StoredValue<Session, LocalStorage>, video: web_sys:
                 let (Some(camera), Some(worker)) = (&s.camera, &s.worker) else {
                     return;
                 };
-                if s.photo_pending || !worker.idle() {
+                if s.photo_waiting || !worker.idle() {
                     return;
                 }
                 if let Some(Frame {
@@ -524,20 +535,32 @@ async fn photo_frame(file: &web_sys::File) -> Result<Frame, String> {
     frame.ok_or_else(|| "the picture could not be read".into())
 }
 
-/// Hands a photo to the worker as soon as it is idle (a camera frame may be decoding).
-async fn post_photo(session: StoredValue<Session, LocalStorage>, frame: Frame) {
-    let _ = session.try_update_value(|s| s.photo_pending = true);
+/// Hands a photo to the worker as soon as it is idle (a camera frame may be decoding; the
+/// camera sends no more until the photo is in).
+async fn post_photo(
+    session: StoredValue<Session, LocalStorage>,
+    frame: Frame,
+) -> Result<(), String> {
+    let _ = session.try_update_value(|s| s.photo_waiting = true);
     for _ in 0..200 {
-        let posted = session
-            .try_with_value(|s| {
-                s.worker
-                    .as_ref()
-                    .is_some_and(|w| w.post(frame.width, frame.height, &frame.rgba, false))
-            })
-            .unwrap_or(true);
-        if posted {
-            return;
+        let posted = session.try_update_value(|s| {
+            let posted = s
+                .worker
+                .as_ref()
+                .is_some_and(|w| w.post(frame.width, frame.height, &frame.rgba, false));
+            if posted {
+                s.photo_waiting = false;
+                s.photo_in_flight = true;
+            }
+            posted
+        });
+        match posted {
+            // The panel closed meanwhile.
+            None => return Ok(()),
+            Some(true) => return Ok(()),
+            Some(false) => crate::browser::sleep(25).await,
         }
-        crate::browser::sleep(25).await;
     }
+    let _ = session.try_update_value(|s| s.photo_waiting = false);
+    Err("the decoder is busy; try the picture again".into())
 }
