@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 
-use crate::browser::{self, Store};
+use crate::browser::{self, Store, hex};
 use crate::components::secure_banner::SecureBanner;
 use crate::pages::home::HomePage;
 use crate::pages::room::{JOINED_KEY, RoomPage};
@@ -21,10 +21,6 @@ const ROOM_KEY: &str = "cutout.room";
 enum Screen {
     Home { notice: Option<&'static str> },
     Room(Arc<RoomSecret>),
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex32(text: &str) -> Option<[u8; 32]> {

@@ -3,6 +3,8 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::browser::describe;
 use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
     MediaStreamConstraints, MediaStreamTrack,
@@ -64,14 +66,7 @@ impl Camera {
     /// Asks for `device` (a `deviceId` from [`cameras`]), else the rear camera, at an ideal
     /// 1280×720, and plays it in `video`.
     pub async fn open(video: &HtmlVideoElement, device: Option<&str>) -> Result<Self, CameraError> {
-        let window = web_sys::window().ok_or(CameraError::Unavailable)?;
-        // `mediaDevices` is undefined outside secure contexts; reading it through Reflect avoids
-        // calling a method on undefined.
-        let devices = js_sys::Reflect::get(&window.navigator(), &"mediaDevices".into())
-            .ok()
-            .filter(|d| !d.is_undefined() && !d.is_null())
-            .ok_or(CameraError::Unavailable)?
-            .unchecked_into::<web_sys::MediaDevices>();
+        let devices = media_devices().ok_or(CameraError::Unavailable)?;
 
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&JsValue::FALSE);
@@ -102,6 +97,53 @@ impl Camera {
             return None;
         }
         self.frames.draw(&Source::Video(video), w, h)
+    }
+
+    fn track(&self) -> Option<MediaStreamTrack> {
+        self.stream
+            .get_video_tracks()
+            .get(0)
+            .dyn_into::<MediaStreamTrack>()
+            .ok()
+    }
+
+    /// The canvas holding the last frame taken (the one a code was found in, when the scanner
+    /// stops at once): shown in place of the video once the camera is off.
+    pub fn still(&self) -> HtmlCanvasElement {
+        self.frames.canvas.clone()
+    }
+
+    /// The `deviceId` of the camera in use.
+    pub fn device_id(&self) -> Option<String> {
+        let settings = call(self.track()?.as_ref(), "getSettings", &[])?;
+        js_sys::Reflect::get(&settings, &"deviceId".into())
+            .ok()?
+            .as_string()
+    }
+
+    /// Whether the camera has a light that can be switched on (phones' rear cameras mostly).
+    pub fn has_torch(&self) -> bool {
+        self.track()
+            .and_then(|track| call(track.as_ref(), "getCapabilities", &[]))
+            .and_then(|caps| js_sys::Reflect::get(&caps, &"torch".into()).ok())
+            .is_some_and(|torch| torch.is_truthy())
+    }
+
+    /// Switches the light on or off; the promise settles once the camera did.
+    pub fn set_torch(&self, on: bool) -> Result<js_sys::Promise, String> {
+        let track = self.track().ok_or("no camera track")?;
+        let torch = js_sys::Object::new();
+        js_sys::Reflect::set(&torch, &"torch".into(), &on.into()).map_err(|e| describe(&e))?;
+        let constraints = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &constraints,
+            &"advanced".into(),
+            &js_sys::Array::of1(&torch),
+        )
+        .map_err(|e| describe(&e))?;
+        call(track.as_ref(), "applyConstraints", &[constraints.into()])
+            .map(js_sys::Promise::from)
+            .ok_or_else(|| "the camera cannot switch its light".into())
     }
 }
 
@@ -167,62 +209,10 @@ impl Frames {
     }
 }
 
-impl Camera {
-    fn track(&self) -> Option<MediaStreamTrack> {
-        self.stream
-            .get_video_tracks()
-            .get(0)
-            .dyn_into::<MediaStreamTrack>()
-            .ok()
-    }
-
-    /// The canvas holding the last frame taken (the one a code was found in, when the scanner
-    /// stops at once): shown in place of the video once the camera is off.
-    pub fn still(&self) -> HtmlCanvasElement {
-        self.frames.canvas.clone()
-    }
-
-    /// The `deviceId` of the camera in use.
-    pub fn device_id(&self) -> Option<String> {
-        let settings = call(self.track()?.as_ref(), "getSettings", &[])?;
-        js_sys::Reflect::get(&settings, &"deviceId".into())
-            .ok()?
-            .as_string()
-    }
-
-    /// Whether the camera has a light that can be switched on (phones' rear cameras mostly).
-    pub fn has_torch(&self) -> bool {
-        self.track()
-            .and_then(|track| call(track.as_ref(), "getCapabilities", &[]))
-            .and_then(|caps| js_sys::Reflect::get(&caps, &"torch".into()).ok())
-            .is_some_and(|torch| torch.is_truthy())
-    }
-
-    /// Switches the light on or off; the promise settles once the camera did.
-    pub fn set_torch(&self, on: bool) -> Result<js_sys::Promise, String> {
-        let track = self.track().ok_or("no camera track")?;
-        let torch = js_sys::Object::new();
-        js_sys::Reflect::set(&torch, &"torch".into(), &on.into()).map_err(|e| describe(&e))?;
-        let constraints = js_sys::Object::new();
-        js_sys::Reflect::set(
-            &constraints,
-            &"advanced".into(),
-            &js_sys::Array::of1(&torch),
-        )
-        .map_err(|e| describe(&e))?;
-        call(track.as_ref(), "applyConstraints", &[constraints.into()])
-            .map(js_sys::Promise::from)
-            .ok_or_else(|| "the camera cannot switch its light".into())
-    }
-}
-
 /// The cameras of this device, `(deviceId, label)`, once camera access was granted (before
 /// that, browsers hide the labels).
 pub async fn cameras() -> Vec<(String, String)> {
-    let Some(devices) = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"mediaDevices".into()).ok())
-        .filter(|d| !d.is_undefined() && !d.is_null())
-    else {
+    let Some(devices) = media_devices() else {
         return Vec::new();
     };
     let Some(promise) = call(&devices, "enumerateDevices", &[]) else {
@@ -251,6 +241,16 @@ pub async fn cameras() -> Vec<(String, String)> {
             (field(&d, "deviceId"), label)
         })
         .collect()
+}
+
+/// `navigator.mediaDevices`, which is undefined outside secure contexts: read through Reflect
+/// so that no method is called on undefined.
+fn media_devices() -> Option<web_sys::MediaDevices> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window.navigator(), &"mediaDevices".into())
+        .ok()
+        .filter(|d| !d.is_undefined() && !d.is_null())
+        .map(JsCast::unchecked_into)
 }
 
 /// Calls `target.method(args…)` where the method exists.
@@ -308,8 +308,4 @@ fn reading_context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2
         .get_context_with_context_options("2d", &options)?
         .ok_or_else(|| JsValue::from_str("no 2d context"))
         .map(JsCast::unchecked_into)
-}
-
-fn describe(err: &JsValue) -> String {
-    err.as_string().unwrap_or_else(|| format!("{err:?}"))
 }

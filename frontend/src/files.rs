@@ -13,6 +13,7 @@ use protocol::stream_send::{FileSender, ReceiverState};
 use protocol::transfer_rate::{Rate, format_duration, format_size};
 use wire::{MemberId, RoomId};
 
+use crate::browser::hex;
 use crate::received::{Saved, Sink};
 
 /// Offers from others shown at once; the oldest unanswered ones go first.
@@ -163,10 +164,6 @@ fn badge(offer: &FileOffer) -> (String, &'static str) {
         "other"
     };
     (ext, kind)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn detail(rate: &Rate, done: u64, total: u64) -> String {

@@ -11,7 +11,7 @@ use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use wire::{ErrorCode, RelayFrame};
 
-use crate::browser::{self, Store};
+use crate::browser::{self, Store, hex};
 use crate::files::{FileView, Transfers};
 use crate::relay_client::{ClientEvent, RelayClient};
 
@@ -62,10 +62,6 @@ pub struct MemberView {
     pub name: String,
     pub online: bool,
     pub is_self: bool,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn clock(ms: u64) -> String {

@@ -125,7 +125,7 @@ fn spawn(inner: &Rc<RefCell<Inner>>) {
             let on_event = inner.borrow().on_event.clone();
             on_event(WorkerEvent::Failed(format!(
                 "the decoder could not start: {}",
-                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                crate::browser::describe(&e)
             )));
             return;
         }

@@ -2,7 +2,7 @@
 //!
 //! In a secure context they are written, chunk by chunk, to a file in the origin private file
 //! system (OPFS): nothing accumulates in the page or the browser's Blob memory (headless
-//! Chromium, for one, keeps Blobs it cannot page in at most 500 MB and breaks bigger ones), and
+//! Chromium, for one, broke 600 MiB and 1 GiB files gathered as Blobs), and
 //! the finished file is offered for saving straight from disk. Elsewhere (plain HTTP, where
 //! OPFS does not exist, or when creating the file fails) they are gathered into 1 MiB Blobs,
 //! which the browser keeps outside the page's process. Either way a file that could not be
@@ -17,6 +17,8 @@ use std::cell::OnceCell;
 use js_sys::{Array, Promise, Uint8Array};
 use protocol::entropy::{Entropy, SystemEntropy};
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::browser::{describe, hex};
 use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{
     Blob, BlobPropertyBag, File, FileSystemDirectoryHandle, FileSystemFileHandle,
@@ -54,29 +56,16 @@ fn tab() -> String {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn describe(err: &JsValue) -> String {
-    js_sys::Reflect::get(err, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 async fn wait(promise: Promise) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(|e| describe(&e))
 }
 
 /// The OPFS folder, or `None` where OPFS is not available (not a secure context, old browser).
 fn folder() -> Option<Promise> {
-    let window = web_sys::window()?;
-    if !window.is_secure_context() {
+    if !crate::browser::is_secure_context() {
         return None;
     }
-    let storage = window.navigator().storage();
+    let storage = web_sys::window()?.navigator().storage();
     if !js_sys::Reflect::has(&storage, &"getDirectory".into()).unwrap_or(false) {
         return None;
     }

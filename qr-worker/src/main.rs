@@ -2,10 +2,10 @@
 //! `qrdecode` pipeline read. Decoding here keeps the page's main thread free while the camera
 //! runs, and keeps the decoders out of the app's first load (the scanner starts the worker).
 //!
-//! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred) or
-//! `{ id, width, height, luma }` (one byte a pixel), with `live: true` for camera frames (one
-//! step of the default pipeline each, in turn), or `pipeline` (a name of
-//! `qrdecode::Pipeline::OPTIONS`) or `steps` (step names, comma-separated) for benchmarks.
+//! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred),
+//! with `live: true` for camera frames (one step of the default pipeline each, in turn), or
+//! `pipeline` (a name of `qrdecode::Pipeline::OPTIONS`) or `steps` (step names,
+//! comma-separated) for benchmarks.
 //! Out: `{ ready: true }` once, then for each frame `{ id, text, points, ms }` (`text` null when
 //! no code was read; `points` where the code is, x, y pairs in frame pixels) or
 //! `{ id, error }`. A decoder panic aborts this instance; the page sees the worker's `error`
@@ -84,16 +84,11 @@ fn decode(
             .ok_or_else(|| format!("the frame has no valid {key}"))
     };
     let (width, height) = (dimension("width")?, dimension("height")?);
-    let luma = field(message, "luma");
-    let pixels = if luma.is_object() {
-        Uint8Array::new(&luma).to_vec()
-    } else {
-        let rgba = field(message, "rgba");
-        if !rgba.is_object() {
-            return Err("the frame has no pixels".into());
-        }
-        rgba_to_luma(&Uint8Array::new(&rgba).to_vec())
-    };
+    let rgba = field(message, "rgba");
+    if !rgba.is_object() {
+        return Err("the frame has no pixels".into());
+    }
+    let pixels = rgba_to_luma(&Uint8Array::new(&rgba));
     let image = Image::new(width, height, &pixels).map_err(|e| e.to_string())?;
     // Which steps: one step of the default pipeline for a live camera frame (the next one each
     // time: consecutive frames are nearly the same picture, so a few frames run them all while
@@ -125,12 +120,25 @@ fn decode(
     Ok((outcome.found, ms))
 }
 
-/// RGBA to grey with the BT.601 weights in fixed point (77 + 150 + 29 = 256).
-fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
-    rgba.chunks_exact(4)
-        .map(|px| {
+/// RGBA bytes read in pieces of this size: the frame is not copied into wasm memory whole.
+const PIECE: u32 = 64 * 1024;
+
+/// RGBA (in JavaScript memory) to grey with the BT.601 weights in fixed point
+/// (77 + 150 + 29 = 256), a piece at a time through one small buffer.
+fn rgba_to_luma(rgba: &Uint8Array) -> Vec<u8> {
+    let length = rgba.length();
+    let mut piece = vec![0u8; PIECE as usize];
+    let mut luma = Vec::with_capacity(length as usize / 4);
+    let mut at = 0;
+    while at < length {
+        let end = (at + PIECE).min(length);
+        let bytes = &mut piece[..(end - at) as usize];
+        rgba.subarray(at, end).copy_to(bytes);
+        luma.extend(bytes.chunks_exact(4).map(|px| {
             let y = 77 * u32::from(px[0]) + 150 * u32::from(px[1]) + 29 * u32::from(px[2]);
             (y >> 8) as u8
-        })
-        .collect()
+        }));
+        at = end;
+    }
+    luma
 }
