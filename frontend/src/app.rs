@@ -1,6 +1,6 @@
 //! The application shell: header, the current screen, footer. Which screen shows is decided
 //! here: an invite in the address bar (read once, then removed from it), a room this tab was in
-//! before a reload, or home.
+//! before a reload, home, or the offline messages.
 
 use std::sync::Arc;
 
@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 
-use crate::browser::{self, Store, hex};
+use crate::browser::{self, Store, hex, unhex32};
 use crate::components::secure_banner::SecureBanner;
 use crate::pages::home::HomePage;
+use crate::pages::offline::OfflinePage;
 use crate::pages::room::{JOINED_KEY, RoomPage};
 
 /// Where this tab keeps the room it is in, so a reload stays in it.
@@ -19,19 +20,12 @@ const ROOM_KEY: &str = "cutout.room";
 /// What the app shows.
 #[derive(Clone)]
 enum Screen {
-    Home { notice: Option<&'static str> },
+    Home {
+        notice: Option<&'static str>,
+    },
     Room(Arc<RoomSecret>),
-}
-
-fn unhex32(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    if text.len() != 64 {
-        return None;
-    }
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
+    /// Offline messages, with a code the home page's scanner read, if any.
+    Offline(Option<String>),
 }
 
 /// Enters the room of `secret` in this tab.
@@ -86,6 +80,10 @@ pub fn App() -> impl IntoView {
         screen.set(Screen::Home { notice: None });
     });
 
+    let open_offline =
+        Callback::new(move |scanned: Option<String>| screen.set(Screen::Offline(scanned)));
+    let offline_home = Callback::new(move |()| screen.set(Screen::Home { notice: None }));
+
     view! {
         <header class="topbar">
             <a class="brand" href="./" aria-label="Cutout home">
@@ -96,7 +94,10 @@ pub fn App() -> impl IntoView {
         <SecureBanner />
         <main class="page" id="main">
             {move || match screen.get() {
-                Screen::Home { notice } => view! { <HomePage notice=notice open_room=open_room /> }.into_any(),
+                Screen::Home { notice } => view! {
+                    <HomePage notice=notice open_room=open_room open_offline=open_offline />
+                }.into_any(),
+                Screen::Offline(scanned) => view! { <OfflinePage scanned=scanned on_home=offline_home /> }.into_any(),
                 Screen::Room(secret) => view! { <RoomPage secret=secret on_leave=go_home /> }.into_any(),
             }}
         </main>

@@ -10,9 +10,12 @@ mod browser;
 mod camera;
 mod chunk_crypto;
 mod components;
+mod contacts;
 mod files;
 mod live_files;
 mod live_room;
+mod offline_app;
+mod offline_worker;
 mod pages;
 mod qr_worker;
 mod received;
@@ -20,5 +23,6 @@ mod relay_client;
 
 fn main() {
     console_error_panic_hook::set_once();
+    offline_app::register();
     leptos::mount::mount_to_body(app::App);
 }

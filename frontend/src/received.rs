@@ -155,6 +155,13 @@ fn download_blob(parts: &Array) -> Result<Blob, String> {
     Blob::new_with_blob_sequence_and_options(parts, &options).map_err(|e| describe(&e))
 }
 
+/// A download-only object URL for the bytes of a small file (an offline message's), or `None`
+/// where the browser refuses. The caller revokes it.
+pub fn download_url(bytes: &[u8]) -> Option<String> {
+    let blob = download_blob(&Array::of1(&Uint8Array::from(bytes))).ok()?;
+    Url::create_object_url_with_blob(&blob).ok()
+}
+
 /// The bytes of one file being received.
 pub enum Sink {
     /// Written to an OPFS file as they arrive.

@@ -47,6 +47,19 @@ pub enum FountainError {
     Corrupt,
 }
 
+/// The symbol size for a blob of `blob_len` bytes shown in frames of at most `max` bytes of
+/// symbol: as few symbols as `max` allows, made as even as the alignment lets them be (a 700-byte
+/// blob goes in two symbols of 352, not 624 + 76, so every frame's code is as small as it can
+/// be). `max` is clamped to the protocol's bounds.
+pub fn symbol_size_for(blob_len: usize, max: u16) -> u16 {
+    let max = max.clamp(MIN_SYMBOL_SIZE, MAX_SYMBOL_SIZE) / SYMBOL_ALIGNMENT * SYMBOL_ALIGNMENT;
+    let symbols = blob_len.div_ceil(usize::from(max)).max(1);
+    let even = blob_len
+        .div_ceil(symbols)
+        .next_multiple_of(usize::from(SYMBOL_ALIGNMENT));
+    u16::try_from(even).map_or(max, |even| even.clamp(MIN_SYMBOL_SIZE, max))
+}
+
 /// `msg_id`: the first 4 bytes of SHA-256(blob).
 pub fn msg_id(blob: &[u8]) -> [u8; 4] {
     let digest = Sha256::digest(blob);

@@ -20,6 +20,7 @@ pub mod ids;
 pub mod invite;
 pub mod kdf;
 pub mod keys;
+pub mod passphrase;
 mod peer;
 pub mod qr_text;
 pub mod replay;

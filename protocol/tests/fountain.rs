@@ -230,3 +230,40 @@ fn foreign_inconsistent_and_corrupt_frames_are_rejected() {
     }
     assert_eq!(outcome, Err(FountainError::Corrupt));
 }
+
+#[test]
+fn symbol_sizes_are_even_and_within_bounds() {
+    use protocol::fountain::symbol_size_for;
+    assert_eq!(symbol_size_for(700, 624), 352);
+    assert_eq!(symbol_size_for(624, 624), 624);
+    assert_eq!(symbol_size_for(625, 624), 320);
+    assert_eq!(symbol_size_for(10, 624), 64);
+    assert_eq!(symbol_size_for(0, 624), 64);
+    assert_eq!(symbol_size_for(1_000_000, 5000), 2048);
+    assert_eq!(symbol_size_for(20_000, 30), 64);
+    for len in (1..20_000).step_by(97) {
+        let t = symbol_size_for(len, 736);
+        assert!(
+            t.is_multiple_of(8) && (64..=736).contains(&t),
+            "{len} → {t}"
+        );
+        let k = len.div_ceil(usize::from(t));
+        assert_eq!(
+            k,
+            len.div_ceil(736).max(1),
+            "{len}: as few symbols as 736 allows"
+        );
+        // Every frame of the blob reconstructs it.
+        let blob: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+        let mut encoder = FountainEncoder::new(&blob, t).expect("valid");
+        let mut decoder = FountainDecoder::default();
+        let mut done = None;
+        for _ in 0..k + 8 {
+            if let Ok(FountainProgress::Complete(b)) = decoder.push(&encoder.next_frame()) {
+                done = Some(b);
+                break;
+            }
+        }
+        assert_eq!(done.as_deref(), Some(&blob[..]), "{len}");
+    }
+}

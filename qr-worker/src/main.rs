@@ -3,7 +3,8 @@
 //! runs, and keeps the decoders out of the app's first load (the scanner starts the worker).
 //!
 //! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred),
-//! with `live: true` for camera frames (one step of the default pipeline each, in turn), or
+//! with `live: true` for camera frames (one step of the default pipeline each, in turn, staying
+//! on a step while it reads codes), or
 //! `pipeline` (a name of `qrdecode::Pipeline::OPTIONS`) or `steps` (step names,
 //! comma-separated) for benchmarks.
 //! Out: `{ ready: true }` once, then for each frame `{ id, text, points, ms }` (`text` null when
@@ -97,8 +98,7 @@ fn decode(
     let live = field(message, "live").is_truthy();
     let steps: Vec<Step> = if live {
         let steps = Pipeline::DEFAULT.steps;
-        let turn = NEXT_LIVE_STEP.with(|next| next.replace(next.get().wrapping_add(1)));
-        vec![steps[turn % steps.len()]]
+        vec![steps[NEXT_LIVE_STEP.with(std::cell::Cell::get) % steps.len()]]
     } else {
         match field(message, "steps").as_string() {
             Some(names) => names
@@ -117,6 +117,11 @@ fn decode(
     let started = now();
     let outcome = qrdecode::decode_with(&image, &steps);
     let ms = now() - started;
+    // A step that read the code keeps the next frame too: a code held in view, or an animated
+    // sequence, is read by the same step frame after frame.
+    if live && outcome.found.is_none() {
+        NEXT_LIVE_STEP.with(|next| next.set(next.get().wrapping_add(1)));
+    }
     Ok((outcome.found, ms))
 }
 

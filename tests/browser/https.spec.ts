@@ -2,7 +2,11 @@
 // room over wss:// between two people. The browser is told to accept the local certificate,
 // as a phone does once the CA is installed.
 
-import { expect, startRelay, test, watchErrors } from './harness';
+import { expect, launchOptions, startRelay, test, watchErrors } from './harness';
+
+// Trusting the local certificate as an installed CA does, for the service worker's script too
+// (a context's `ignoreHTTPSErrors` covers page loads, not service worker registration).
+test.use({ launchOptions: launchOptions(['--ignore-certificate-errors']) });
 
 test('the app over HTTPS: secure context, no CSP errors, chat over wss', async ({ browser }) => {
   const relay = await startRelay('https', [], 0, true);
@@ -33,8 +37,15 @@ test('the app over HTTPS: secure context, no CSP errors, chat over wss', async (
     await alice.getByTestId('composer').fill('over wss');
     await alice.getByTestId('send').click();
     await expect(bob.getByTestId('message')).toHaveText(/over wss/);
+    // Over HTTPS the app keeps itself for offline use (journey 7).
+    const carol = await context.newPage();
+    const carolErrors = watchErrors(carol);
+    await carol.goto(https + '/');
+    await carol.getByTestId('offline').click();
+    await expect(carol.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
     expect(aliceErrors).toEqual([]);
     expect(bobErrors).toEqual([]);
+    expect(carolErrors).toEqual([]);
     await context.close();
     await other.close();
   } finally {

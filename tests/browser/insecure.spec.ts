@@ -58,3 +58,27 @@ test('plain HTTP on a LAN name: files are sealed in wasm (no WebCrypto here) and
   await expect(card(page, 'plain.bin').getByTestId('file-progress')).toHaveAttribute('data-state', 'done');
   await other.close();
 });
+
+test('plain HTTP on a LAN name: offline messages seal and open, and the app says it is not kept for offline use', async ({ page, relay }) => {
+  const port = new URL(relay.url).port;
+  await page.goto(`http://cutout.test:${port}/`);
+  await page.getByTestId('offline').click();
+  await expect(page.getByTestId('offline-capable')).toHaveAttribute('data-state', 'insecure');
+  await expect(page.getByTestId('offline-capable')).toContainText('open it over HTTPS');
+  const text = 'Sealed over plain HTTP: Argon2id and AES-GCM run in the worker here too.';
+  await page.getByTestId('offline-message').fill(text);
+  const phrase = page.getByTestId('generated-passphrase');
+  await expect(phrase).toHaveText(/^[a-z-]+( [a-z-]+){3}$/);
+  const passphrase = (await phrase.textContent())!;
+  await page.getByTestId('light').check();
+  await page.getByTestId('seal').click();
+  // The copyable text form of the code, pasted into the Receive tab.
+  const sealed = await page.getByTestId('offline-text').inputValue();
+  expect(sealed).toMatch(/^CT1M[0-9A-Z $%*+\-./:]+$/);
+  await page.getByTestId('tab-receive').click();
+  await page.getByTestId('receive-paste').fill(sealed);
+  await page.getByTestId('receive-paste-go').click();
+  await page.getByTestId('receive-passphrase').fill(passphrase);
+  await page.getByTestId('receive-open').click();
+  await expect(page.getByTestId('received-text')).toHaveValue(text, { timeout: 30_000 });
+});

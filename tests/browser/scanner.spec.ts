@@ -83,12 +83,13 @@ test('a decoder that dies is replaced, and the next picture is read', async ({ p
   await expect(page.getByTestId('scan-result')).toHaveValue(fixture('upload-qr.txt'));
 });
 
-test('what a code is: a pairing code and a damaged Cutout code are told apart', async ({ page, relay }) => {
+test('what a code is: a pairing code goes to Contacts, a damaged Cutout code is told apart', async ({ page, relay }) => {
   await openScanner(page, relay.url);
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-pairing.png'));
-  await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'pairing');
-  await expect(page.getByTestId('scan-status')).toContainText('A Cutout pairing code');
-  await page.getByTestId('close-scanner').click();
+  // Read on the home page, a pairing code opens Contacts, ready to save the contact.
+  await expect(page.getByTestId('tab-contacts')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('pair-check-code')).toHaveText(/^\d{4} \d{4}$/);
+  await page.getByTestId('offline-home').click();
   await page.getByRole('button', { name: 'Scan a QR code' }).click();
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-damaged.png'));
   await expect(page.getByTestId('scan-panel')).toHaveAttribute('data-kind', 'damaged');

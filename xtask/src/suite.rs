@@ -171,13 +171,15 @@ pub fn test() -> Result<(), String> {
         &mut cargo(&["clippy", "--all-targets", "--", "-D", "warnings"]),
     );
     tally.check(
-        "clippy (wasm32: app and QR worker)",
+        "clippy (wasm32: app and workers)",
         &mut cargo(&[
             "clippy",
             "--package",
             "frontend",
             "--package",
             "qr-worker",
+            "--package",
+            "offline-worker",
             "--target",
             "wasm32-unknown-unknown",
             "--",

@@ -5,6 +5,18 @@ use leptos::prelude::*;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
+/// The QR version `text` needs at level M (each segment in its most compact mode: Cutout's
+/// tagged texts are all alphanumeric), or `None` if it fits no QR code.
+pub fn qr_version(text: &str) -> Option<i16> {
+    match QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .ok()?
+        .version()
+    {
+        qrcode::Version::Normal(v) => Some(v),
+        qrcode::Version::Micro(_) => None,
+    }
+}
+
 /// SVG markup for `text`, or `None` if it does not fit a QR code.
 pub fn svg_markup(text: &str) -> Option<String> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;

@@ -68,14 +68,8 @@ impl Kind {
     fn explain(self) -> &'static str {
         match self {
             Self::Invite => "A Cutout room invite.",
-            Self::Pairing => {
-                "A Cutout pairing code. Saving contacts comes with offline \
-                              messages, which this version does not have yet."
-            }
-            Self::Offline => {
-                "A Cutout offline message. Opening offline messages is not in this \
-                              version yet."
-            }
+            Self::Pairing => "A Cutout pairing code.",
+            Self::Offline => "A Cutout offline message.",
             Self::Damaged => "A Cutout code, but damaged: it cannot be read. Ask for a new one.",
             Self::Foreign => "Not a Cutout code. Its text is below; nothing was opened.",
         }
@@ -89,6 +83,8 @@ enum ScanState {
     Scanning,
     ReadingPhoto,
     NothingInPhoto,
+    /// Codes of a sequence are being collected (the caller shows how far).
+    Collecting,
     Found(String),
     Failed(CameraError),
     DecoderFailed(String),
@@ -170,9 +166,17 @@ impl Session {
 }
 
 /// Camera scan panel. `on_close` is called when the person closes it, `on_read` with the text
-/// of the code read.
+/// of the code read. With `collect`, every code read is offered to it first: when it keeps the
+/// code (one frame of an animated sequence, say) scanning goes on.
 #[component]
-pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl IntoView {
+pub fn ScanPanel(
+    on_close: Callback<()>,
+    on_read: Callback<String>,
+    #[prop(optional)] collect: Option<Callback<String, bool>>,
+    /// The panel's heading.
+    #[prop(optional, into)]
+    title: Option<String>,
+) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     let state = RwSignal::new(ScanState::Starting);
     let restarts = RwSignal::new(0u32);
@@ -200,6 +204,9 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                 .try_update_value(|s| std::mem::replace(&mut s.photo_in_flight, false))
                 .unwrap_or(false);
             match text {
+                Some(text) if collect.is_some_and(|c| c.run(text.clone())) => {
+                    state.set(ScanState::Collecting);
+                }
                 Some(text) => {
                     if !photo {
                         let size = session.try_with_value(|s| s.frame_size).unwrap_or_default();
@@ -310,7 +317,9 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
     // after a code was read from it, with the code marked.
     let live = move || match state.get() {
         ScanState::Starting | ScanState::Scanning => true,
-        ScanState::ReadingPhoto | ScanState::NothingInPhoto => has_camera.get(),
+        ScanState::ReadingPhoto | ScanState::NothingInPhoto | ScanState::Collecting => {
+            has_camera.get()
+        }
         ScanState::Found(_) => mark.get().is_some(),
         _ => false,
     };
@@ -327,7 +336,7 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
             }
         >
             <div class="panel-head">
-                <h2 id="scan-title">"Scan a QR code"</h2>
+                <h2 id="scan-title">{title.unwrap_or_else(|| "Scan a QR code".into())}</h2>
                 <button class="button ghost" data-testid="close-scanner" on:click=close>
                     "Close"
                 </button>
@@ -386,6 +395,10 @@ pub fn ScanPanel(on_close: Callback<()>, on_read: Callback<String>) -> impl Into
                     ScanState::Starting => "Starting the camera…".to_string(),
                     ScanState::Scanning => "Point the camera at a QR code.".to_string(),
                     ScanState::ReadingPhoto => "Reading the picture…".to_string(),
+                    ScanState::Collecting if has_camera.get() => {
+                        "Reading the codes: keep the camera on them.".to_string()
+                    }
+                    ScanState::Collecting => "Code read. Take or choose the next one.".to_string(),
                     ScanState::NothingInPhoto => "No QR code found in that picture. Take it \
                         closer, so the code fills more of it, and keep it sharp."
                         .to_string(),

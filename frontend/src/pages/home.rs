@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use protocol::entropy::SystemEntropy;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
+use protocol::qr_text::{QrText, parse_qr_text};
 
 use crate::components::scan_panel::ScanPanel;
 
@@ -15,7 +16,13 @@ fn invite_in(text: &str) -> Option<RoomSecret> {
 
 /// What a person sees first. `open_room` enters a room; `notice` explains a damaged invite.
 #[component]
-pub fn HomePage(notice: Option<&'static str>, open_room: Callback<RoomSecret>) -> impl IntoView {
+pub fn HomePage(
+    notice: Option<&'static str>,
+    open_room: Callback<RoomSecret>,
+    /// Opens the offline messages, with a code read by the scanner here (a message or a
+    /// pairing code).
+    open_offline: Callback<Option<String>>,
+) -> impl IntoView {
     let (scanning, set_scanning) = signal(false);
     let pasted = RwSignal::new(String::new());
     let paste_error = RwSignal::new(None::<&'static str>);
@@ -33,6 +40,11 @@ pub fn HomePage(notice: Option<&'static str>, open_room: Callback<RoomSecret>) -
         if invite_in(&text).is_some() {
             scanned_invite.set(Some(text));
             set_scanning.set(false);
+        } else if matches!(
+            parse_qr_text(text.trim()),
+            Ok(QrText::Message(_) | QrText::FountainFrame(_) | QrText::ContactKey(_))
+        ) {
+            open_offline.run(Some(text));
         }
     });
 
@@ -89,11 +101,10 @@ pub fn HomePage(notice: Option<&'static str>, open_room: Callback<RoomSecret>) -
 
             <article class="card" data-testid="card-offline">
                 <h2>"Offline"</h2>
-                <p>"No network? Pass a sealed message from screen to camera as QR codes."</p>
-                <button class="button" data-testid="offline" disabled>
-                    "Offline message"
+                <p>"No network? Pass a sealed message from screen to camera as QR codes, and pair devices."</p>
+                <button class="button" data-testid="offline" on:click=move |_| open_offline.run(None)>
+                    "Offline messages"
                 </button>
-                <p class="soon">"Offline messages arrive in a later release."</p>
             </article>
         </div>
 

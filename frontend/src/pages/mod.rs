@@ -1,4 +1,5 @@
 //! One screen per file.
 
 pub mod home;
+pub mod offline;
 pub mod room;

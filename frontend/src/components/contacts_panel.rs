@@ -1,0 +1,203 @@
+//! Pairing and contacts (PROTOCOL.md C.2): one device shows a `CT1K` code holding a fresh
+//! random key, the other scans it; both name the contact, compare the check code, and save it
+//! on this device. Contacts can be renamed and deleted.
+
+use leptos::prelude::*;
+use protocol::contact::ContactKey;
+use protocol::entropy::SystemEntropy;
+use protocol::qr_text::contact_key_text;
+
+use crate::components::qr_code::QrCodeView;
+use crate::components::scan_panel::ScanPanel;
+use crate::contacts::{self, Contact, MAX_NAME, clean_name};
+
+/// A pairing in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pairing {
+    Idle,
+    /// This device shows the code.
+    Showing(ContactKey),
+    /// This device scans the other's code.
+    Scanning,
+    /// Scanned: name it and save.
+    Scanned(ContactKey),
+}
+
+/// The Contacts tab. `scanned` is a pairing code read elsewhere (the home page's scanner).
+#[component]
+pub fn ContactsPanel(scanned: Option<ContactKey>, list: RwSignal<Vec<Contact>>) -> impl IntoView {
+    let pairing = RwSignal::new(scanned.map_or(Pairing::Idle, Pairing::Scanned));
+    let name = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<String>);
+
+    let save = move |key: ContactKey| {
+        let chosen = clean_name(&name.get_untracked());
+        let chosen = if chosen.is_empty() {
+            format!("Contact {}", key.check_code())
+        } else {
+            chosen
+        };
+        let mut all = contacts::load();
+        all.retain(|c| c.key != key);
+        all.push(Contact {
+            name: chosen.clone(),
+            key,
+        });
+        contacts::save(&all);
+        list.set(contacts::load());
+        name.set(String::new());
+        pairing.set(Pairing::Idle);
+        notice.set(Some(format!("{chosen} saved.")));
+    };
+    let on_scan =
+        Callback::new(
+            move |text: String| match protocol::qr_text::parse_qr_text(text.trim()) {
+                Ok(protocol::qr_text::QrText::ContactKey(key)) => {
+                    pairing.set(Pairing::Scanned(key))
+                }
+                _ => notice.set(Some("That is not a Cutout pairing code.".into())),
+            },
+        );
+
+    let name_and_save = move |key: ContactKey| {
+        let check = key.check_code().to_string();
+        view! {
+            <p class="check">
+                "Check code: " <strong data-testid="pair-check-code">{check}</strong>
+                <span class="hint">" Both devices show the same code; compare them before saving."</span>
+            </p>
+            <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                save(key.clone());
+            }>
+                <label class="field">
+                    <span>"Name for this contact"</span>
+                    <input
+                        data-testid="pair-name"
+                        maxlength=MAX_NAME.to_string()
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </label>
+                <div class="row">
+                    <button class="button primary" type="submit" data-testid="pair-save">"Save contact"</button>
+                    <button class="button ghost" type="button" on:click=move |_| pairing.set(Pairing::Idle)>"Cancel"</button>
+                </div>
+            </form>
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="contacts-title" data-testid="contacts">
+            <h2 id="contacts-title">"Contacts"</h2>
+            <p class="hint">
+                "A paired contact can send you offline messages without a passphrase, and you them. "
+                "Contacts are kept in this browser on this device only."
+            </p>
+            <p class="status" role="status" data-testid="contacts-notice">{move || notice.get()}</p>
+            {move || match pairing.get() {
+                Pairing::Idle => view! {
+                    <div class="row">
+                        <button class="button primary" data-testid="pair-show" on:click=move |_| {
+                            notice.set(None);
+                            pairing.set(Pairing::Showing(ContactKey::generate(&mut SystemEntropy)));
+                        }>"Show a pairing code"</button>
+                        <button class="button" data-testid="pair-scan" on:click=move |_| {
+                            notice.set(None);
+                            pairing.set(Pairing::Scanning);
+                        }>"Scan a pairing code"</button>
+                    </div>
+                }.into_any(),
+                Pairing::Showing(key) => view! {
+                    <p class="hint">"Scan this code with Cutout on the other device (Contacts, Scan a pairing code). Let nobody else photograph it."</p>
+                    <QrCodeView text=contact_key_text(&key) label="Pairing QR code" testid="pair-qr" />
+                    {name_and_save(key)}
+                }.into_any(),
+                Pairing::Scanning => view! {
+                    <ScanPanel
+                        title="Scan a pairing code"
+                        on_close=Callback::new(move |()| pairing.set(Pairing::Idle))
+                        on_read=on_scan
+                    />
+                }.into_any(),
+                Pairing::Scanned(key) => view! {
+                    <p class="status" role="status">"Pairing code read."</p>
+                    {name_and_save(key)}
+                }.into_any(),
+            }}
+            <ul class="contacts" data-testid="contact-list">
+                <For each=move || list.get() key=|c| (c.name.clone(), c.key.check_code().to_string()) let:contact>
+                    <ContactRow contact=contact list=list />
+                </For>
+            </ul>
+            <Show when=move || list.get().is_empty()>
+                <p class="hint">"No contacts yet."</p>
+            </Show>
+        </section>
+    }
+}
+
+/// One contact: its name (renamable), check code, and delete.
+#[component]
+fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
+    let renaming = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let draft = RwSignal::new(contact.name.clone());
+    let key = contact.key.clone();
+    let rename = {
+        let key = key.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let chosen = clean_name(&draft.get_untracked());
+            if chosen.is_empty() {
+                return;
+            }
+            let mut all = contacts::load();
+            for c in all.iter_mut().filter(|c| c.key == key) {
+                c.name = chosen.clone();
+            }
+            contacts::save(&all);
+            renaming.set(false);
+            list.set(contacts::load());
+        }
+    };
+    let delete = move |_| {
+        let mut all = contacts::load();
+        all.retain(|c| c.key != key);
+        contacts::save(&all);
+        list.set(contacts::load());
+    };
+    let check = contact.key.check_code().to_string();
+    view! {
+        <li class="contact" data-testid="contact">
+            <Show
+                when=move || renaming.get()
+                fallback=move || view! {
+                    <span class="contact-name" data-testid="contact-name">{move || draft.get()}</span>
+                }
+            >
+                <form class="row" on:submit=rename.clone()>
+                    <input
+                        data-testid="contact-rename-input"
+                        aria-label="New name"
+                        maxlength=MAX_NAME.to_string()
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                    />
+                    <button class="button" type="submit">"Save"</button>
+                </form>
+            </Show>
+            <span class="hint mono">{check}</span>
+            <button class="button ghost" data-testid="contact-rename" on:click=move |_| renaming.update(|r| *r = !*r)>"Rename"</button>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button class="button ghost" data-testid="contact-delete" on:click=move |_| confirming.set(true)>"Delete"</button>
+                }
+            >
+                <button class="button danger" data-testid="contact-delete-confirm" on:click=delete.clone()>"Delete for good"</button>
+                <button class="button ghost" on:click=move |_| confirming.set(false)>"Keep"</button>
+            </Show>
+        </li>
+    }
+}

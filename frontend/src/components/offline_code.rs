@@ -1,0 +1,164 @@
+//! A sealed offline message on screen (PROTOCOL.md C.2, C.3): one `CT1M` code when it fits QR
+//! version 15, else an animated sequence of `CT1F` fountain frames — the source symbols first,
+//! then fresh repair symbols, never one twice — at a rate the person picks, as large as the
+//! screen allows, with pause, a frame counter, and the whole message as copyable text.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::fountain::{FountainEncoder, symbol_size_for};
+use protocol::qr_text::{
+    FRAME_MAX_SYMBOL, SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text,
+};
+
+use crate::components::qr_code::{QrCodeView, qr_version, svg_markup};
+
+/// Frame rates offered, frames a second; the first is the default.
+pub const RATES: [u32; 3] = [10, 15, 20];
+
+/// The animated sequence: the encoder and which frame is on screen.
+struct Sequence {
+    encoder: FountainEncoder,
+    shown: u32,
+}
+
+/// Shows `blob` as QR codes.
+#[component]
+pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
+    let text = message_text(&blob);
+    let single = qr_version(&text).is_some_and(|v| v <= SINGLE_CODE_MAX_VERSION);
+    let copied = RwSignal::new(None::<bool>);
+    let copy = {
+        let text = text.clone();
+        move |_| {
+            let text = text.clone();
+            spawn_local(async move { copied.set(Some(crate::browser::copy(&text).await)) });
+        }
+    };
+    let code = if single {
+        view! {
+            <div class="offline-code">
+                <QrCodeView text=text.clone() label="Offline message QR code" testid="offline-qr" />
+                <p class="hint">"One code holds the whole message: scan it with Cutout on the other device."</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        match FountainEncoder::new(&blob, symbol_size_for(blob.len(), FRAME_MAX_SYMBOL)) {
+            Ok(encoder) => view! { <Animated encoder=encoder /> }.into_any(),
+            Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
+        }
+    };
+    view! {
+        {code}
+        <details class="copy-text">
+            <summary>"The message as text"</summary>
+            <p class="hint">"For a device that cannot scan: paste this text into its Receive tab."</p>
+            <textarea readonly rows="4" class="mono" data-testid="offline-text" prop:value=text></textarea>
+            <button class="button" data-testid="copy-offline-text" on:click=copy>"Copy"</button>
+            <span class="status" role="status">
+                {move || match copied.get() {
+                    Some(true) => "Copied.",
+                    Some(false) => "Copying is not allowed here: select the text and copy it.",
+                    None => "",
+                }}
+            </span>
+        </details>
+    }
+}
+
+/// The animated fountain sequence.
+#[component]
+fn Animated(encoder: FountainEncoder) -> impl IntoView {
+    let needed = encoder.source_symbols();
+    let sequence = Rc::new(RefCell::new(Sequence { encoder, shown: 0 }));
+    let markup = RwSignal::new(String::new());
+    let shown = RwSignal::new(0u32);
+    let rate = RwSignal::new(RATES[0]);
+    let playing = RwSignal::new(true);
+
+    let next = {
+        let sequence = sequence.clone();
+        move || {
+            let mut sequence = sequence.borrow_mut();
+            let frame = sequence.encoder.next_frame();
+            sequence.shown += 1;
+            markup.set(svg_markup(&fountain_frame_text(&frame)).unwrap_or_default());
+            shown.set(sequence.shown);
+        }
+    };
+    next();
+    // One timer at the chosen rate while playing; a new one when the rate changes.
+    let timer = StoredValue::new_local(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        let (rate, playing) = (rate.get(), playing.get());
+        timer.update_value(|t| {
+            if let Some(old) = t.take() {
+                old.clear();
+            }
+            if playing {
+                *t = set_interval_with_handle(
+                    next.clone(),
+                    std::time::Duration::from_millis(u64::from(1000 / rate)),
+                )
+                .ok();
+            }
+        });
+    });
+    on_cleanup(move || {
+        timer.update_value(|t| {
+            if let Some(old) = t.take() {
+                old.clear();
+            }
+        });
+    });
+
+    view! {
+        <div class="offline-code animated">
+            <figure
+                class="qr qr-large"
+                role="img"
+                aria-label="Animated offline message QR code"
+                data-testid="offline-qr"
+                data-frame=move || shown.get().to_string()
+                data-needed=needed.to_string()
+                inner_html=move || markup.get()
+            ></figure>
+            <p class="status" data-testid="frame-counter">
+                {move || format!(
+                    "Frame {} · the other device needs about {} of them",
+                    shown.get(),
+                    needed
+                )}
+            </p>
+            <div class="row">
+                <button
+                    class="button"
+                    data-testid="pause"
+                    aria-pressed=move || (!playing.get()).to_string()
+                    on:click=move |_| playing.update(|p| *p = !*p)
+                >
+                    {move || if playing.get() { "Pause" } else { "Resume" }}
+                </button>
+                <label class="field inline">
+                    <span>"Speed"</span>
+                    <select data-testid="rate" on:change=move |ev| {
+                        if let Ok(r) = event_target_value(&ev).parse::<u32>() {
+                            rate.set(r);
+                        }
+                    }>
+                        {RATES.into_iter().map(|r| view! {
+                            <option value=r.to_string() selected=r == RATES[0]>{format!("{r} codes a second")}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="hint">
+                "Keep the codes playing until the other device says it has the message. Any "
+                "codes will do, in any order: missed ones are made up by later ones."
+            </p>
+        </div>
+    }
+}

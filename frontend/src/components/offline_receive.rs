@@ -1,0 +1,375 @@
+//! Receiving an offline message: the scanner collects `CT1M` codes or `CT1F` frames (or the
+//! message's text is pasted), a bar shows the frames collected against those needed, and the
+//! rebuilt message (its msg_id and header checked before any key derivation) is opened with a
+//! passphrase or by trying every paired contact.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
+use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
+use protocol::qr_text::{QrText, parse_qr_text};
+
+use crate::components::scan_panel::ScanPanel;
+use crate::contacts::Contact;
+use crate::offline_worker::OfflineWorker;
+
+/// Frames of another message in a row before the receiver switches to that message.
+const SWITCH_AFTER: u32 = 3;
+
+/// Where receiving stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    /// Waiting for codes.
+    Scanning,
+    /// A whole message is here, sealed.
+    Sealed(Vec<u8>),
+    /// The key is being derived; it should take this many ms (once measured).
+    Opening(Option<f64>),
+    /// Opened.
+    Opened {
+        content: BlobContent,
+        /// The contact it was sealed for, if it was.
+        from: Option<String>,
+    },
+}
+
+/// What the collector has seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Tally {
+    distinct: usize,
+    needed: u32,
+    damaged: u32,
+}
+
+/// Collects fountain frames and single codes.
+#[derive(Default)]
+struct Collector {
+    decoder: FountainDecoder,
+    /// Frames of another message in a row.
+    foreign: u32,
+}
+
+/// What one scanned text did.
+enum Taken {
+    /// A frame was kept; more are needed.
+    More,
+    /// The whole message.
+    Whole(Vec<u8>),
+    /// A damaged Cutout code, dropped and counted.
+    Damaged,
+    /// Not part of an offline message.
+    Other,
+}
+
+impl Collector {
+    fn take(&mut self, text: &str, tally: &mut Tally) -> Taken {
+        match parse_qr_text(text.trim()) {
+            Ok(QrText::Message(blob)) => whole(blob),
+            Ok(QrText::FountainFrame(frame)) => self.frame(&frame, tally),
+            Ok(_) => Taken::Other,
+            Err(protocol::qr_text::QrTextError::Malformed) => Taken::Damaged,
+            Err(_) => Taken::Other,
+        }
+    }
+
+    fn frame(&mut self, frame: &[u8], tally: &mut Tally) -> Taken {
+        match self.decoder.push(frame) {
+            Ok(FountainProgress::Collecting {
+                distinct,
+                source_symbols,
+            }) => {
+                self.foreign = 0;
+                tally.distinct = distinct;
+                tally.needed = source_symbols;
+                Taken::More
+            }
+            Ok(FountainProgress::Duplicate) => Taken::More,
+            Ok(FountainProgress::Complete(blob)) => whole(blob),
+            // Someone started showing another message: follow it after a few of its frames.
+            Err(FountainError::Foreign) => {
+                self.foreign += 1;
+                if self.foreign >= SWITCH_AFTER {
+                    self.decoder.reset();
+                    self.foreign = 0;
+                    *tally = Tally::default();
+                    return self.frame(frame, tally);
+                }
+                Taken::More
+            }
+            Err(FountainError::Corrupt) => {
+                *tally = Tally::default();
+                Taken::Damaged
+            }
+            Err(FountainError::Malformed | FountainError::Inconsistent) => Taken::Damaged,
+        }
+    }
+}
+
+/// A whole blob, if its header passes the checks made before any key derivation.
+fn whole(blob: Vec<u8>) -> Taken {
+    if BlobHeader::parse(&blob).is_ok() {
+        Taken::Whole(blob)
+    } else {
+        Taken::Damaged
+    }
+}
+
+/// Tries every paired contact's key on a contact-mode blob.
+fn open_with_contacts(blob: &[u8], contacts: &[Contact]) -> Option<(BlobContent, String)> {
+    contacts.iter().find_map(|c| {
+        open_with_contact_key(blob, &c.key)
+            .ok()
+            .map(|content| (content, c.name.clone()))
+    })
+}
+
+/// The Receive tab. `first` is a code already scanned elsewhere (the home page's scanner).
+#[component]
+pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
+    let stage = RwSignal::new(Stage::Scanning);
+    let tally = RwSignal::new(Tally::default());
+    let error = RwSignal::new(None::<String>);
+    let scanning = RwSignal::new(false);
+    let collector = StoredValue::new_local(Collector::default());
+    let passphrase = RwSignal::new(String::new());
+
+    // A whole message: a contact's is opened at once; a passphrase one waits for it.
+    let arrived = move |blob: Vec<u8>| {
+        scanning.set(false);
+        error.set(None);
+        match BlobHeader::parse(&blob).map(|(h, ..)| h) {
+            Ok(BlobHeader::Contact { .. }) => {
+                match open_with_contacts(&blob, &contacts.get_untracked()) {
+                    Some((content, name)) => stage.set(Stage::Opened {
+                        content,
+                        from: Some(name),
+                    }),
+                    None => {
+                        error.set(Some(
+                            "This message is sealed for a paired contact, and none of the \
+                             contacts on this device opens it."
+                                .into(),
+                        ));
+                        stage.set(Stage::Scanning);
+                    }
+                }
+            }
+            _ => stage.set(Stage::Sealed(blob)),
+        }
+    };
+    // Every scanned or pasted text; true while a sequence is being collected.
+    let take = move |text: String| -> bool {
+        let mut counts = tally.get_untracked();
+        let taken = collector
+            .try_update_value(|c| c.take(&text, &mut counts))
+            .unwrap_or(Taken::Other);
+        match taken {
+            Taken::More => {
+                tally.set(counts);
+                true
+            }
+            Taken::Whole(blob) => {
+                arrived(blob);
+                false
+            }
+            Taken::Damaged => {
+                counts.damaged += 1;
+                tally.set(counts);
+                true
+            }
+            Taken::Other => false,
+        }
+    };
+    if let Some(text) = first
+        && take(text.clone())
+    {
+        scanning.set(true);
+    }
+
+    let pasted = RwSignal::new(String::new());
+    let paste = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = pasted.get_untracked();
+        let before = tally.get_untracked();
+        if take(text.clone()) {
+            if tally.get_untracked().damaged > before.damaged {
+                error.set(Some("That text is a damaged Cutout code.".into()));
+            }
+        } else if matches!(stage.get_untracked(), Stage::Scanning) {
+            error.set(Some("That text is not a Cutout offline message.".into()));
+        }
+        pasted.set(String::new());
+    };
+
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Stage::Sealed(blob) = stage.get_untracked() else {
+            return;
+        };
+        let phrase = passphrase.get_untracked();
+        error.set(None);
+        stage.set(Stage::Opening(None));
+        spawn_local(async move {
+            let opened = OfflineWorker::open(&blob, &phrase, move |ms| {
+                stage.set(Stage::Opening(Some(ms)));
+            })
+            .await;
+            match opened {
+                Ok(content) => {
+                    passphrase.set(String::new());
+                    stage.set(Stage::Opened {
+                        content,
+                        from: None,
+                    });
+                }
+                Err(failure) => {
+                    error.set(Some(failure.explain()));
+                    stage.set(Stage::Sealed(blob));
+                }
+            }
+        });
+    };
+    let again = move |_| {
+        collector.update_value(|c| *c = Collector::default());
+        tally.set(Tally::default());
+        error.set(None);
+        stage.set(Stage::Scanning);
+    };
+
+    let progress = move || {
+        let t = tally.get();
+        (t.needed > 0).then(|| {
+            view! {
+                <div class="progress-block" data-testid="receive-progress">
+                    <progress max=t.needed.to_string() value=t.distinct.min(t.needed as usize).to_string()></progress>
+                    <p class="status" role="status" aria-live="polite">
+                        {format!(
+                            "{} of about {} codes collected{}",
+                            t.distinct,
+                            t.needed,
+                            if t.damaged > 0 { format!(" · {} damaged codes skipped", t.damaged) } else { String::new() }
+                        )}
+                    </p>
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="receive-title" data-testid="offline-receive">
+            <h2 id="receive-title">"Receive a message"</h2>
+            <p class="error" role="alert" data-testid="receive-error">{move || error.get()}</p>
+            {move || match stage.get() {
+                Stage::Scanning => view! {
+                    <p class="hint">"Scan the code, or the moving codes, shown on the other device."</p>
+                    {progress}
+                    <Show when=move || !scanning.get()>
+                        <button class="button primary" data-testid="receive-scan" on:click=move |_| scanning.set(true)>
+                            "Scan"
+                        </button>
+                    </Show>
+                    <Show when=move || scanning.get()>
+                        <ScanPanel
+                            title="Scan the message"
+                            on_close=Callback::new(move |()| scanning.set(false))
+                            on_read=Callback::new(move |_| {})
+                            collect=Callback::new(take)
+                        />
+                    </Show>
+                    <form class="stack" on:submit=paste>
+                        <label class="field">
+                            <span>"Or paste the message's text"</span>
+                            <textarea
+                                rows="2"
+                                class="mono"
+                                data-testid="receive-paste"
+                                prop:value=move || pasted.get()
+                                on:input=move |ev| pasted.set(event_target_value(&ev))
+                            ></textarea>
+                        </label>
+                        <button class="button" type="submit" data-testid="receive-paste-go">"Read text"</button>
+                    </form>
+                }.into_any(),
+                Stage::Sealed(_) => view! {
+                    <form class="stack" on:submit=open>
+                        <p class="status" role="status" data-testid="receive-ready">"The whole message is here. It is sealed with a passphrase."</p>
+                        <label class="field">
+                            <span>"Passphrase"</span>
+                            <input
+                                data-testid="receive-passphrase"
+                                autocomplete="off"
+                                autocapitalize="none"
+                                spellcheck="false"
+                                prop:value=move || passphrase.get()
+                                on:input=move |ev| passphrase.set(event_target_value(&ev))
+                            />
+                        </label>
+                        <div class="row">
+                            <button class="button primary" type="submit" data-testid="receive-open">"Open"</button>
+                            <button class="button ghost" type="button" on:click=again>"Scan another"</button>
+                        </div>
+                    </form>
+                }.into_any(),
+                Stage::Opening(expected) => view! {
+                    <p class="status busy" role="status" aria-live="polite" data-testid="receive-opening">
+                        <span class="spinner" aria-hidden="true"></span>
+                        {crate::components::offline_send::kdf_status("Opening", expected)}
+                    </p>
+                }.into_any(),
+                Stage::Opened { content, from } => view! {
+                    <Opened content=content from=from />
+                    <button class="button" data-testid="receive-another" on:click=again>"Receive another"</button>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// An opened message: its text, or its file offered for saving (never shown inline).
+#[component]
+fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
+    let sender = from.map(|name| {
+        view! { <p class="hint">"Sealed for you by contact "<strong>{name}</strong>"."</p> }
+    });
+    let body = match content {
+        BlobContent::Text(text) => view! {
+            <label class="field">
+                <span>"Message"</span>
+                <textarea readonly rows="6" data-testid="received-text" prop:value=text></textarea>
+            </label>
+        }
+        .into_any(),
+        BlobContent::File { name, bytes } => {
+            let size = bytes.len();
+            match crate::received::download_url(&bytes) {
+                Some(url) => {
+                    let revoke = url.clone();
+                    on_cleanup(move || {
+                        let _ = web_sys::Url::revoke_object_url(&revoke);
+                    });
+                    view! {
+                        <p>
+                            "A file: "
+                            <a class="button primary" href=url download=name.clone() data-testid="received-file">
+                                {format!("Save {name}")}
+                            </a>
+                            {format!(" ({})", protocol::transfer_rate::format_size(size as u64))}
+                        </p>
+                    }
+                    .into_any()
+                }
+                None => {
+                    view! { <p class="error" role="alert">"This browser cannot save the file."</p> }
+                        .into_any()
+                }
+            }
+        }
+    };
+    view! {
+        <div class="opened" data-testid="received">
+            <p class="status" role="status">"Message opened."</p>
+            {sender}
+            {body}
+        </div>
+    }
+}

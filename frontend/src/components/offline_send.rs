@@ -1,0 +1,421 @@
+//! Composing an offline message: a text or a small file, sealed with a generated passphrase, a
+//! typed one (with zxcvbn's honest estimate), or a paired contact's key (PROTOCOL.md C.1), then
+//! shown as QR codes (`offline_code.rs`).
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::blob::{BlobContent, seal_with_contact_key};
+use protocol::entropy::SystemEntropy;
+use protocol::fountain::MAX_BLOB_LEN;
+use protocol::passphrase::DEFAULT_WORDS;
+use protocol::transfer_rate::{format_duration, format_size};
+
+use crate::components::offline_code::{OfflineCode, RATES};
+use crate::contacts::Contact;
+use crate::offline_worker::{Failure, Kind, OfflineWorker, Strength};
+
+/// Bytes a blob adds to a file: passphrase header 21, tag 16, type and name length 2.
+const FILE_OVERHEAD: usize = 21 + 16 + 2;
+/// Largest name kept in a blob (its length is one byte).
+const MAX_NAME_BYTES: usize = 255;
+/// Largest file that fits one offline message whatever its name.
+pub const MAX_FILE: usize = MAX_BLOB_LEN as usize - FILE_OVERHEAD - MAX_NAME_BYTES;
+
+/// How the message is locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lock {
+    Generated,
+    Typed,
+    Contact,
+}
+
+/// What is being sent.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    Writing,
+    /// Sealing; the key derivation should take this many ms (once measured).
+    Sealing(Option<f64>),
+    /// Sealed: shown as codes.
+    Showing(Vec<u8>),
+}
+
+/// "Opening… about 3 s" while a key is derived: Argon2 reports no progress, so the expected
+/// duration is what the person gets.
+pub fn kdf_status(doing: &str, expected_ms: Option<f64>) -> String {
+    match expected_ms {
+        Some(ms) => format!(
+            "{doing}: deriving the key takes about {} on this device.",
+            format_duration((ms / 1000.0).max(1.0))
+        ),
+        None => format!("{doing}: measuring how long deriving the key takes here…"),
+    }
+}
+
+/// A worker started on first use and kept while the component lives.
+#[derive(Clone, Copy)]
+struct Helper {
+    kind: Kind,
+    worker: StoredValue<Option<Rc<OfflineWorker>>, LocalStorage>,
+}
+
+impl Helper {
+    fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            worker: StoredValue::new_local(None),
+        }
+    }
+
+    async fn get(self) -> Result<Rc<OfflineWorker>, Failure> {
+        if let Some(worker) = self.worker.get_value() {
+            return Ok(worker);
+        }
+        let worker = Rc::new(OfflineWorker::start(self.kind).await?);
+        // Two callers may have started one each: keep the first.
+        Ok(match self.worker.get_value() {
+            Some(kept) => kept,
+            None => {
+                self.worker.set_value(Some(worker.clone()));
+                worker
+            }
+        })
+    }
+}
+
+/// The Send tab.
+#[component]
+pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
+    let stage = RwSignal::new(Stage::Writing);
+    let text = RwSignal::new(String::new());
+    let file = RwSignal::new(None::<(String, Vec<u8>)>);
+    let lock = RwSignal::new(Lock::Generated);
+    let five_words = RwSignal::new(false);
+    let generated = RwSignal::new(None::<(String, f64)>);
+    let typed = RwSignal::new(String::new());
+    let strength = RwSignal::new(None::<Strength>);
+    let light = RwSignal::new(false);
+    let contact = RwSignal::new(0usize);
+    let has_contacts = move || !contacts.get().is_empty();
+    let error = RwSignal::new(None::<String>);
+    let show_phrase = RwSignal::new(false);
+
+    // Workers kept while composing, started when first needed: one for words, one for
+    // strength estimates. Sealing gets a worker of its own.
+    let words_worker = Helper::new(Kind::Sealing);
+    let strength_worker = Helper::new(Kind::Strength);
+    let new_words = move || {
+        let count = if five_words.get_untracked() {
+            5
+        } else {
+            DEFAULT_WORDS
+        };
+        spawn_local(async move {
+            let words = match words_worker.get().await {
+                Ok(worker) => worker.words(count).await,
+                Err(failure) => Err(failure),
+            };
+            match words {
+                Ok(words) => generated.set(Some(words)),
+                Err(failure) => error.set(Some(failure.explain())),
+            }
+        });
+    };
+    new_words();
+    let estimate = move |phrase: String| {
+        spawn_local(async move {
+            let Ok(worker) = strength_worker.get().await else {
+                return;
+            };
+            if let Ok(found) = worker.strength(&phrase).await
+                && typed.get_untracked() == phrase
+            {
+                strength.set(Some(found));
+            }
+        });
+    };
+
+    let file_chosen = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(chosen) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let size = chosen.size() as usize;
+        if size > MAX_FILE {
+            error.set(Some(format!(
+                "{} is {}: offline messages hold files of up to {}.",
+                chosen.name(),
+                format_size(size as u64),
+                format_size(MAX_FILE as u64)
+            )));
+            return;
+        }
+        error.set(None);
+        spawn_local(async move {
+            match crate::browser::read_slice(&chosen, 0, size).await {
+                Some(bytes) => file.set(Some((chosen.name(), bytes))),
+                None => error.set(Some(format!("{} could not be read.", chosen.name()))),
+            }
+        });
+    };
+
+    let seal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let content = match file.get_untracked() {
+            Some((name, bytes)) => BlobContent::File {
+                name: protocol::file_name::sanitise_file_name(&name),
+                bytes,
+            },
+            None if text.get_untracked().is_empty() => {
+                error.set(Some("Write a message or attach a file first.".into()));
+                return;
+            }
+            None => BlobContent::Text(text.get_untracked()),
+        };
+        let phrase = match lock.get_untracked() {
+            Lock::Contact => {
+                let chosen = contacts
+                    .get_untracked()
+                    .into_iter()
+                    .nth(contact.get_untracked());
+                let Some(chosen) = chosen else {
+                    error.set(Some("Pair a contact first (Contacts tab).".into()));
+                    return;
+                };
+                match seal_with_contact_key(&chosen.key, &content, &mut SystemEntropy) {
+                    Ok(blob) => stage.set(Stage::Showing(blob)),
+                    Err(err) => error.set(Some(format!("Cannot seal this: {err}."))),
+                }
+                return;
+            }
+            Lock::Generated => generated
+                .get_untracked()
+                .map(|(p, _)| p)
+                .unwrap_or_default(),
+            Lock::Typed => typed.get_untracked(),
+        };
+        if phrase.is_empty() {
+            error.set(Some("Choose a passphrase first.".into()));
+            return;
+        }
+        let light = light.get_untracked();
+        stage.set(Stage::Sealing(None));
+        spawn_local(async move {
+            let sealed = OfflineWorker::seal(&phrase, light, &content, move |ms| {
+                stage.set(Stage::Sealing(Some(ms)));
+            })
+            .await;
+            match sealed {
+                Ok(blob) if blob.len() <= MAX_BLOB_LEN as usize => stage.set(Stage::Showing(blob)),
+                Ok(_) => {
+                    error.set(Some("This is too long for an offline message.".into()));
+                    stage.set(Stage::Writing);
+                }
+                Err(failure) => {
+                    error.set(Some(failure.explain()));
+                    stage.set(Stage::Writing);
+                }
+            }
+        });
+    };
+
+    let passphrase_text = move || match lock.get() {
+        Lock::Generated => generated.get().map(|(p, _)| p),
+        Lock::Typed => Some(typed.get()),
+        Lock::Contact => None,
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="send-title" data-testid="offline-send">
+            <h2 id="send-title">"Send a message"</h2>
+            <p class="error" role="alert" data-testid="send-error">{move || error.get()}</p>
+            {move || match stage.get() {
+                Stage::Writing => view! {
+                    <form class="stack" on:submit=seal>
+                        <label class="field">
+                            <span>"Message"</span>
+                            <textarea
+                                rows="4"
+                                data-testid="offline-message"
+                                prop:value=move || text.get()
+                                prop:disabled=move || file.get().is_some()
+                                on:input=move |ev| text.set(event_target_value(&ev))
+                            ></textarea>
+                        </label>
+                        {move || match file.get() {
+                            Some((name, bytes)) => view! {
+                                <p class="row">
+                                    <span data-testid="offline-file">{format!("File: {name} ({})", format_size(bytes.len() as u64))}</span>
+                                    <button class="button ghost" type="button" on:click=move |_| file.set(None)>"Remove"</button>
+                                </p>
+                            }.into_any(),
+                            None => view! {
+                                <label class="button">
+                                    {format!("Or attach a file (up to {})", format_size(MAX_FILE as u64))}
+                                    <input type="file" class="sr-only" data-testid="offline-attach" on:change=file_chosen />
+                                </label>
+                            }.into_any(),
+                        }}
+                        <fieldset class="stack">
+                            <legend>"Lock it with"</legend>
+                            <label class="choice">
+                                <input type="radio" name="lock" data-testid="lock-generated"
+                                    prop:checked=move || lock.get() == Lock::Generated
+                                    on:change=move |_| lock.set(Lock::Generated) />
+                                "A generated passphrase"
+                            </label>
+                            <label class="choice">
+                                <input type="radio" name="lock" data-testid="lock-typed"
+                                    prop:checked=move || lock.get() == Lock::Typed
+                                    on:change=move |_| lock.set(Lock::Typed) />
+                                "My own passphrase"
+                            </label>
+                            <label class="choice">
+                                <input type="radio" name="lock" data-testid="lock-contact"
+                                    disabled=move || !has_contacts()
+                                    prop:checked=move || lock.get() == Lock::Contact
+                                    on:change=move |_| lock.set(Lock::Contact) />
+                                {move || if has_contacts() { "A paired contact's key (no passphrase)" } else { "A paired contact's key (pair one in Contacts first)" }}
+                            </label>
+                        </fieldset>
+                        {move || match lock.get() {
+                            Lock::Generated => view! {
+                                <div class="stack">
+                                    <p class="passphrase mono" data-testid="generated-passphrase">
+                                        {move || generated.get().map(|(p, _)| p).unwrap_or_else(|| "…".into())}
+                                    </p>
+                                    <p class="hint">
+                                        {move || generated.get().map(|(_, bits)| format!(
+                                            "{bits:.0} bits: words drawn at random from the EFF's list of 7,776 (EFF large wordlist, CC BY 3.0). Tell it to the other person yourself, not next to the code."
+                                        ))}
+                                    </p>
+                                    <div class="row">
+                                        <button class="button" type="button" data-testid="new-passphrase" on:click=move |_| new_words()>"Other words"</button>
+                                        <label class="choice">
+                                            <input type="checkbox" data-testid="five-words"
+                                                prop:checked=move || five_words.get()
+                                                on:change=move |ev| { five_words.set(event_target_checked(&ev)); new_words(); } />
+                                            "Five words"
+                                        </label>
+                                    </div>
+                                </div>
+                            }.into_any(),
+                            Lock::Typed => view! {
+                                <div class="stack">
+                                    <label class="field">
+                                        <span>"Passphrase"</span>
+                                        <input
+                                            data-testid="typed-passphrase"
+                                            autocomplete="off"
+                                            autocapitalize="none"
+                                            spellcheck="false"
+                                            prop:value=move || typed.get()
+                                            on:input=move |ev| {
+                                                let phrase = event_target_value(&ev);
+                                                typed.set(phrase.clone());
+                                                strength.set(None);
+                                                if !phrase.is_empty() {
+                                                    estimate(phrase);
+                                                }
+                                            }
+                                        />
+                                    </label>
+                                    {move || strength.get().map(|s| view! { <StrengthView strength=s /> })}
+                                </div>
+                            }.into_any(),
+                            Lock::Contact => view! {
+                                <label class="field">
+                                    <span>"Contact"</span>
+                                    <select data-testid="send-contact" on:change=move |ev| {
+                                        contact.set(event_target_value(&ev).parse().unwrap_or(0));
+                                    }>
+                                        {move || contacts.get().into_iter().enumerate().map(|(i, c)| view! {
+                                            <option value=i.to_string() selected=i == contact.get_untracked()>{c.name}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                            }.into_any(),
+                        }}
+                        <label class="choice" class:hidden=move || lock.get() == Lock::Contact>
+                            <input type="checkbox" data-testid="light" prop:checked=move || light.get()
+                                on:change=move |ev| light.set(event_target_checked(&ev)) />
+                            "Light key derivation, for old phones (32 MiB instead of 64, a little easier to guess)"
+                        </label>
+                        <button class="button primary" type="submit" data-testid="seal">"Seal and show"</button>
+                    </form>
+                }.into_any(),
+                Stage::Sealing(expected) => view! {
+                    <p class="status busy" role="status" aria-live="polite" data-testid="sealing">
+                        <span class="spinner" aria-hidden="true"></span>
+                        {kdf_status("Sealing", expected)}
+                    </p>
+                }.into_any(),
+                Stage::Showing(blob) => {
+                    let seconds = blob.len() as f64 / (f64::from(protocol::qr_text::FRAME_MAX_SYMBOL) * f64::from(RATES[0]));
+                    view! {
+                        <OfflineCode blob=blob />
+                        {move || passphrase_text().map(|p| view! {
+                            <div class="stack warning">
+                                <p>
+                                    "A passphrase shown next to its code protects nothing: tell it "
+                                    "to the other person yourself, out of sight of the screen."
+                                </p>
+                                <button class="button ghost" type="button" data-testid="show-passphrase"
+                                    aria-pressed=move || show_phrase.get().to_string()
+                                    on:click=move |_| show_phrase.update(|s| *s = !*s)>
+                                    {move || if show_phrase.get() { "Hide passphrase" } else { "Show passphrase" }}
+                                </button>
+                                <Show when=move || show_phrase.get()>
+                                    <p class="passphrase mono" data-testid="shown-passphrase">{p.clone()}</p>
+                                </Show>
+                            </div>
+                        })}
+                        <p class="hint">{format!("At {} codes a second this takes about {} to receive.", RATES[0], format_duration(seconds.max(1.0)))}</p>
+                        <button class="button" data-testid="send-another" on:click=move |_| {
+                            text.set(String::new());
+                            file.set(None);
+                            show_phrase.set(false);
+                            stage.set(Stage::Writing);
+                            new_words();
+                        }>"New message"</button>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// zxcvbn's estimate, in words and as a meter.
+#[component]
+fn StrengthView(strength: Strength) -> impl IntoView {
+    let verdict = match strength.score {
+        0 => "Very weak",
+        1 => "Weak",
+        2 => "Fair",
+        3 => "Strong",
+        _ => "Very strong",
+    };
+    view! {
+        <div class="strength" data-testid="strength" data-score=strength.score.to_string()>
+            <meter min="0" max="4" low="2" high="3" optimum="4" value=strength.score.to_string()></meter>
+            <p role="status" aria-live="polite">
+                {format!(
+                    "{verdict}: about {:.0} bits. Someone with a photo of the code and fast hardware would need {} to guess it.",
+                    strength.bits,
+                    strength.crack
+                )}
+            </p>
+            {strength.warning.map(|w| view! { <p class="hint">{w}</p> })}
+            {strength.suggestions.into_iter().map(|s| view! { <p class="hint">{s}</p> }).collect_view()}
+        </div>
+    }
+}

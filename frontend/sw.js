@@ -1,0 +1,75 @@
+// Cutout's service worker: keeps the app for use with no relay (journey 7). It keeps every file
+// of the build, as listed in app-files.txt (written by trunk's post-build hook, see Trunk.toml).
+// Files whose names carry a content hash are served from the copy; the rest (index.html, the
+// workers, this list) from the network when it answers within a few seconds, else from the copy.
+// The relay's own endpoints (/ws, /relay-info, /healthz, /ca.crt) are never kept.
+'use strict';
+
+const CACHE = 'cutout-app';
+const LIST = 'app-files.txt';
+const NETWORK_WAIT_MS = 3000;
+const NEVER_KEPT = ['/ws', '/relay-info', '/healthz', '/ca.crt'];
+
+// Keeps every listed file and forgets files of older builds.
+async function fill() {
+  const response = await fetch(LIST, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${LIST}: ${response.status}`);
+  const list = await response.clone().text();
+  const names = list.split('\n').map((n) => n.trim()).filter((n) => n && n !== 'sw.js');
+  const cache = await caches.open(CACHE);
+  await cache.addAll(['./', ...names.filter((n) => n !== LIST)]);
+  await cache.put(LIST, response);
+  const wanted = new Set(['/', ...names.map((n) => `/${n}`)]);
+  for (const request of await cache.keys()) {
+    if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(fill().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'refresh') event.waitUntil(fill().catch(() => {}));
+});
+
+function hashed(path) {
+  return /-[0-9a-f]{12,16}(_bg)?\.[a-z0-9]+$/.test(path);
+}
+
+async function fromNetwork(request, cache) {
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('slow')), NETWORK_WAIT_MS));
+  try {
+    const response = await Promise.race([fetch(request), timeout]);
+    if (response.ok && response.type === 'basic') await cache.put(request, response.clone());
+    return response;
+  } catch (err) {
+    const kept = await cache.match(request, { ignoreSearch: true });
+    if (kept) return kept;
+    if (request.mode === 'navigate') {
+      const shell = await cache.match('./');
+      if (shell) return shell;
+    }
+    throw err;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (NEVER_KEPT.some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`))) return;
+  event.respondWith(
+    caches.open(CACHE).then(async (cache) => {
+      if (hashed(url.pathname)) {
+        const kept = await cache.match(request);
+        if (kept) return kept;
+      }
+      return fromNetwork(request, cache);
+    }),
+  );
+});

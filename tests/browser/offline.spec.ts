@@ -1,0 +1,216 @@
+// Journeys 5–7: offline QR messages with no relay at all. Two browsers load the app, the relay
+// is stopped, one composes and shows the codes, the test screenshots them into a clip, and the
+// other browser's fake camera plays it to the real scanner, which opens the message.
+
+import type { Browser, Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  expect,
+  fakeCamera,
+  fixtures,
+  launchOptions,
+  type Relay,
+  startRelay,
+  test,
+  watchErrors,
+} from './harness';
+import { captureCode, captureSequence, writeClip } from './offline-clips';
+import { sha256 } from './transfers';
+
+/** The second device: its own browser, whose fake camera plays `clip` (written later). */
+async function receiver(clip: string): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await chromium.launch(launchOptions(fakeCamera(clip)));
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  return { browser, page, errors };
+}
+
+async function openOffline(page: Page, url: string) {
+  await page.goto(url + '/');
+  await page.getByTestId('offline').click();
+  await expect(page.getByTestId('offline-send')).toBeVisible();
+}
+
+/** Seals what the Send tab holds with the generated passphrase; returns the passphrase. */
+async function sealWithGenerated(page: Page): Promise<string> {
+  const phrase = page.getByTestId('generated-passphrase');
+  await expect(phrase).toHaveText(/^[a-z-]+( [a-z-]+){3}$/);
+  const words = (await phrase.textContent())!;
+  await page.getByTestId('light').check();
+  await page.getByTestId('seal').click();
+  await expect(page.getByTestId('offline-qr')).toBeVisible({ timeout: 30_000 });
+  return words;
+}
+
+/** On the receiver: Receive tab, start scanning. */
+async function scan(page: Page) {
+  await page.getByTestId('tab-receive').click();
+  await page.getByTestId('receive-scan').click();
+}
+
+/** Opens a passphrase message once it is complete. */
+async function openWith(page: Page, passphrase: string) {
+  await expect(page.getByTestId('receive-ready')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('receive-passphrase').fill(passphrase);
+  await page.getByTestId('receive-open').click();
+}
+
+let relay: Relay;
+let workDir: string;
+
+test.beforeEach(async () => {
+  relay = await startRelay('offline');
+  workDir = mkdtempSync(join(tmpdir(), 'cutout-offline-'));
+});
+
+test.afterEach(async () => {
+  await relay.stop();
+});
+
+test('with the relay stopped, a long message goes by animated codes; a wrong passphrase is refused', async ({ page }) => {
+  const clip = join(workDir, 'sequence.y4m');
+  const other = await receiver(clip);
+  try {
+    await openOffline(page, relay.url);
+    await openOffline(other.page, relay.url);
+    await relay.stop();
+
+    // About 2.5 KB: too long for one code, so an animated sequence.
+    const text = 'Meet at the north gate at seven. ' + 'Bring the maps and the spare radio. '.repeat(70);
+    await page.getByTestId('offline-message').fill(text);
+    const passphrase = await sealWithGenerated(page);
+    const code = page.getByTestId('offline-qr');
+    await expect(code).toHaveAttribute('data-needed', '4');
+    await expect(page.getByTestId('frame-counter')).toContainText('needs about 4');
+    // The passphrase is not next to the code unless asked for.
+    await expect(page.getByTestId('shown-passphrase')).toHaveCount(0);
+
+    const { frames } = await captureSequence(page, 8);
+    writeClip(clip, frames);
+
+    await scan(other.page);
+    await expect(other.page.getByTestId('receive-progress')).toBeVisible();
+    await openWith(other.page, 'not the passphrase at all');
+    await expect(other.page.getByTestId('receive-error')).toContainText('Wrong passphrase', { timeout: 30_000 });
+    await openWith(other.page, passphrase);
+    await expect(other.page.getByTestId('received-text')).toHaveValue(text, { timeout: 30_000 });
+    expect(other.errors).toEqual([]);
+  } finally {
+    await other.browser.close();
+  }
+});
+
+test('a 20 KiB file goes through the animated codes with a fifth of them lost', async ({ page }) => {
+  const clip = join(workDir, 'lossy.y4m');
+  const other = await receiver(clip);
+  try {
+    await openOffline(page, relay.url);
+    await openOffline(other.page, relay.url);
+    await relay.stop();
+
+    const bytes = Buffer.alloc(20 * 1024);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >> 7)) & 0xff;
+    await page.getByTestId('offline-attach').setInputFiles({ name: 'plan.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await expect(page.getByTestId('offline-file')).toContainText('plan.bin');
+    const passphrase = await sealWithGenerated(page);
+    const needed = Number(await page.getByTestId('offline-qr').getAttribute('data-needed'));
+    expect(needed).toBeGreaterThanOrEqual(28);
+
+    // Every fifth frame left out of the clip, from the first on.
+    const { frames, dropped } = await captureSequence(page, needed + Math.ceil(needed / 3), (n) => n % 5 === 1);
+    expect(dropped).toBeGreaterThanOrEqual(Math.floor(needed / 5));
+    writeClip(clip, frames);
+
+    await scan(other.page);
+    await openWith(other.page, passphrase);
+    const link = other.page.getByTestId('received-file');
+    await expect(link).toHaveText('Save plan.bin', { timeout: 30_000 });
+    const [download] = await Promise.all([other.page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('plan.bin');
+    const saved = readFileSync(await download.path());
+    expect(sha256(saved)).toBe(sha256(bytes));
+    expect(other.errors).toEqual([]);
+  } finally {
+    await other.browser.close();
+  }
+});
+
+test('pairing by camera, then a message sealed for the contact opens without a passphrase', async ({ page }) => {
+  const clip = join(workDir, 'pairing.y4m');
+  const other = await receiver(clip);
+  try {
+    await openOffline(page, relay.url);
+    await openOffline(other.page, relay.url);
+    await relay.stop();
+
+    await page.getByTestId('tab-contacts').click();
+    await page.getByTestId('pair-show').click();
+    writeClip(clip, [await captureCode(page, 'pair-qr')], 1);
+    const check = (await page.getByTestId('pair-check-code').textContent())!;
+
+    await other.page.getByTestId('tab-contacts').click();
+    await other.page.getByTestId('pair-scan').click();
+    await expect(other.page.getByTestId('pair-check-code')).toHaveText(check, { timeout: 30_000 });
+    await other.page.getByTestId('pair-name').fill('Alice');
+    await other.page.getByTestId('pair-save').click();
+    await page.getByTestId('pair-name').fill('Bob');
+    await page.getByTestId('pair-save').click();
+    await expect(page.getByTestId('contact-name')).toHaveText(['Bob']);
+    await expect(other.page.getByTestId('contact-name')).toHaveText(['Alice']);
+
+    // A short message for Bob: one code, no passphrase. The clip file is replaced; the fake
+    // camera reads it again when the scanner opens it.
+    await page.getByTestId('tab-send').click();
+    await page.getByTestId('offline-message').fill('The key is under the blue pot.');
+    await page.getByTestId('lock-contact').check();
+    await page.getByTestId('seal').click();
+    await expect(page.getByTestId('offline-qr')).toBeVisible();
+    await expect(page.getByTestId('pause')).toHaveCount(0);
+    writeClip(clip, [await captureCode(page, 'offline-qr')], 1);
+
+    await scan(other.page);
+    await expect(other.page.getByTestId('received-text')).toHaveValue('The key is under the blue pot.', { timeout: 30_000 });
+    await expect(other.page.getByTestId('received')).toContainText('Alice');
+
+    // Renamed and deleted contacts stay so after a reload (the app comes from the kept copy).
+    await other.page.getByTestId('tab-contacts').click();
+    await other.page.getByTestId('contact-rename').click();
+    await other.page.getByTestId('contact-rename-input').fill('Alice B.');
+    await other.page.getByTestId('contact-rename-input').press('Enter');
+    await expect(other.page.getByTestId('contact-name')).toHaveText(['Alice B.']);
+    await page.getByTestId('tab-contacts').click();
+    await page.getByTestId('contact-delete').click();
+    await page.getByTestId('contact-delete-confirm').click();
+    await expect(page.getByTestId('contact')).toHaveCount(0);
+    expect(other.errors).toEqual([]);
+  } finally {
+    await other.browser.close();
+  }
+});
+
+test('a QR code that is no offline message gets a hint, not a crash', async ({ page }) => {
+  await openOffline(page, relay.url);
+  await page.getByTestId('tab-receive').click();
+  await page.getByTestId('receive-scan').click();
+  await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-qr.png'));
+  await expect(page.getByTestId('scan-status')).toContainText('Not a Cutout code');
+  // Pasted text too.
+  await page.getByTestId('receive-paste').fill('CT1M%%%');
+  await page.getByTestId('receive-paste-go').click();
+  await expect(page.getByTestId('receive-error')).toContainText('damaged');
+});
+
+test('the app reloads with the relay stopped, and offline messages still work', async ({ page }) => {
+  await openOffline(page, relay.url);
+  await expect(page.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await relay.stop();
+  await page.reload();
+  await page.getByTestId('offline').click();
+  await expect(page.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready');
+  await page.getByTestId('offline-message').fill('Written with no server anywhere.');
+  await sealWithGenerated(page);
+  await expect(page.getByTestId('offline-text')).toHaveValue(/^CT1M/);
+});
