@@ -54,11 +54,12 @@ export async function toFrame(page: Page, png: Buffer): Promise<Frame> {
 }
 
 /**
- * Writes `frames` as a 30 frames/s Y4M clip, each frame held for `hold` video frames (3: ten
- * codes a second). Chromium's fake camera plays it in a loop.
+ * Writes `frames` as a Y4M clip of `fps` frames a second, each frame held for `hold` video frames
+ * (the default: ten codes a second). Chromium's fake camera plays it in a loop, from the start
+ * each time a page opens the camera.
  */
-export function writeClip(path: string, frames: Frame[], hold = 3): void {
-  const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F30:1 Ip A1:1 C420jpeg\n`);
+export function writeClip(path: string, frames: Frame[], hold = 3, fps = 30): void {
+  const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F${fps}:1 Ip A1:1 C420jpeg\n`);
   const marker = Buffer.from('FRAME\n');
   const parts: Buffer[] = [header];
   for (const frame of frames) {

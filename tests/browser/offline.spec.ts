@@ -214,3 +214,33 @@ test('the app reloads with the relay stopped, and offline messages still work', 
   await sealWithGenerated(page);
   await expect(page.getByTestId('offline-text')).toHaveValue(/^CT1M/);
 });
+
+test('the Offline screen fits a 360 px phone with the animated codes, and its tabs pass axe-core', async ({ browser }) => {
+  // axe is injected as a script, which the app's CSP rightly forbids: bypass it for this check.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openOffline(page, relay.url);
+  await page.getByTestId('offline-message').fill('x'.repeat(1200));
+  await page.getByTestId('lock-typed').check();
+  await page.getByTestId('typed-passphrase').fill('correct horse battery staple');
+  await expect(page.getByTestId('strength')).toBeVisible({ timeout: 20_000 });
+  await page.getByTestId('seal').click();
+  await expect(page.getByTestId('pause')).toBeVisible({ timeout: 30_000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  for (const tab of ['tab-send', 'tab-receive', 'tab-contacts']) {
+    await page.getByTestId(tab).click();
+    const violations = await page.evaluate(async () => {
+      // @ts-expect-error axe is injected above
+      const result = await window.axe.run(document, { resultTypes: ['violations'] });
+      return result.violations
+        .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v: { id: string; help: string; nodes: unknown[] }) => `${v.id}: ${v.help} (${v.nodes.length})`);
+    });
+    expect(violations, tab).toEqual([]);
+  }
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -1,10 +1,11 @@
 //! `cargo xtask bench protocol`: the `bench` crate's measurements natively (release build) and
 //! in wasm in headless Chromium (with WebCrypto as the baseline, in the same page), in one run,
 //! written as the "## Protocol" section of docs/BENCHMARKS.md. `cargo xtask bench files`
-//! (files.rs) writes "## Files", `cargo xtask bench qr` (qr.rs) "## QR decoding". Other sections of that file belong to other benchmarks and are
+//! (files.rs) writes "## Files", `cargo xtask bench qr` (qr.rs) "## QR decoding", `cargo xtask bench offline` (offline.rs) "## Offline QR". Other sections of that file belong to other benchmarks and are
 //! kept as they are.
 
 mod files;
+mod offline;
 mod qr;
 mod qr_frames;
 mod report;
@@ -19,7 +20,8 @@ use crate::setup::{self, Purpose};
 use report::HEADING;
 use results::Results;
 
-const USAGE: &str = "usage: cargo xtask bench protocol | files [--mib SIZE] [--runs N] | qr";
+const USAGE: &str =
+    "usage: cargo xtask bench protocol | files [--mib SIZE] [--runs N] | qr | offline [--kib SIZE]";
 /// Debian's chromedriver; `CHROMEDRIVER` overrides it.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The browser half takes about a minute; this leaves room for a slow, busy machine.
@@ -31,6 +33,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("protocol") => protocol(),
         Some("files") => files::run(&args[1..]),
         Some("qr") => qr::run(&args[1..]),
+        Some("offline") => offline::run(&args[1..]),
         _ => Err(USAGE.into()),
     }
 }

@@ -8,6 +8,8 @@
 //! - `bench files`: a 1 GiB file through the app between two headless Chromium instances, against
 //!   an unencrypted baseline, into docs/BENCHMARKS.md.
 //! - `bench qr`: QR pipelines in wasm against zxing-cpp on synthetic frames, into docs/BENCHMARKS.md.
+//! - `bench offline`: an offline message as animated codes through the fake camera at three
+//!   rates, with and without loss, into docs/BENCHMARKS.md.
 //! - `decode FILE…`: the app's QR pipeline on image files, one JSON line each.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
 
@@ -42,6 +44,9 @@ commands:
                  app, against the same bytes unencrypted; writes the figures to docs/BENCHMARKS.md
   bench qr       QR decode rate and ms per frame of each pipeline in wasm (headless Chromium) on
                  synthetic frames, zxing-cpp as reference; writes docs/BENCHMARKS.md
+  bench offline [--kib SIZE]
+                 a 32 KiB file (or SIZE KiB) as animated offline codes through the fake camera at
+                 10, 15 and 20 codes a second, 0 % and 20 % lost; writes docs/BENCHMARKS.md
   decode [--pipeline NAME] FILE...
                  read the QR code in each image file (PNG, JPEG, GIF, WebP, BMP) with the app's
                  decoding pipeline, natively; one JSON line a file: {file, text, ms}

@@ -46,8 +46,9 @@ pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
         }
         .into_any()
     } else {
-        match FountainEncoder::new(&blob, symbol_size_for(blob.len(), FRAME_MAX_SYMBOL)) {
-            Ok(encoder) => view! { <Animated encoder=encoder /> }.into_any(),
+        let symbol_size = symbol_size_for(blob.len(), FRAME_MAX_SYMBOL);
+        match FountainEncoder::new(&blob, symbol_size) {
+            Ok(encoder) => view! { <Animated encoder=encoder symbol_size=symbol_size blob_length=blob.len() /> }.into_any(),
             Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
         }
     };
@@ -71,7 +72,7 @@ pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
 
 /// The animated fountain sequence.
 #[component]
-fn Animated(encoder: FountainEncoder) -> impl IntoView {
+fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> impl IntoView {
     let needed = encoder.source_symbols();
     let sequence = Rc::new(RefCell::new(Sequence { encoder, shown: 0 }));
     let markup = RwSignal::new(String::new());
@@ -124,6 +125,8 @@ fn Animated(encoder: FountainEncoder) -> impl IntoView {
                 data-testid="offline-qr"
                 data-frame=move || shown.get().to_string()
                 data-needed=needed.to_string()
+                data-symbol-size=symbol_size.to_string()
+                data-blob-length=blob_length.to_string()
                 inner_html=move || markup.get()
             ></figure>
             <p class="status" data-testid="frame-counter">

@@ -84,7 +84,11 @@ impl Collector {
                 Taken::More
             }
             Ok(FountainProgress::Duplicate) => Taken::More,
-            Ok(FountainProgress::Complete(blob)) => whole(blob),
+            Ok(FountainProgress::Complete(blob)) => {
+                // The frame that completed it was one more distinct one.
+                tally.distinct += 1;
+                whole(blob)
+            }
             // Someone started showing another message: follow it after a few of its frames.
             Err(FountainError::Foreign) => {
                 self.foreign += 1;
@@ -169,6 +173,7 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
                 true
             }
             Taken::Whole(blob) => {
+                tally.set(counts);
                 arrived(blob);
                 false
             }
@@ -256,7 +261,13 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
     };
 
     view! {
-        <section class="panel" aria-labelledby="receive-title" data-testid="offline-receive">
+        <section
+            class="panel"
+            aria-labelledby="receive-title"
+            data-testid="offline-receive"
+            data-distinct=move || tally.get().distinct.to_string()
+            data-needed=move || tally.get().needed.to_string()
+        >
             <h2 id="receive-title">"Receive a message"</h2>
             <p class="error" role="alert" data-testid="receive-error">{move || error.get()}</p>
             {move || match stage.get() {

@@ -68,18 +68,21 @@ impl Helper {
         }
     }
 
+    /// The worker, started if need be. The component may be gone by the time it has
+    /// started: the worker is then dropped (ended) with the caller's task.
     async fn get(self) -> Result<Rc<OfflineWorker>, Failure> {
-        if let Some(worker) = self.worker.get_value() {
+        if let Some(worker) = self.worker.try_get_value().flatten() {
             return Ok(worker);
         }
         let worker = Rc::new(OfflineWorker::start(self.kind).await?);
         // Two callers may have started one each: keep the first.
-        Ok(match self.worker.get_value() {
-            Some(kept) => kept,
-            None => {
-                self.worker.set_value(Some(worker.clone()));
+        Ok(match self.worker.try_get_value() {
+            Some(Some(kept)) => kept,
+            Some(None) => {
+                let _ = self.worker.try_set_value(Some(worker.clone()));
                 worker
             }
+            None => worker,
         })
     }
 }
@@ -128,8 +131,9 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
             let Ok(worker) = strength_worker.get().await else {
                 return;
             };
+            // Only the estimate of what is typed now counts (and none once the tab is gone).
             if let Ok(found) = worker.strength(&phrase).await
-                && typed.get_untracked() == phrase
+                && typed.try_get_untracked().as_deref() == Some(phrase.as_str())
             {
                 strength.set(Some(found));
             }
