@@ -70,33 +70,69 @@ test.afterEach(async () => {
   await relay.stop();
 });
 
-test('with the relay stopped, a long message goes by animated codes; a wrong passphrase is refused', async ({ page }) => {
-  const clip = join(workDir, 'sequence.y4m');
+/** About 2.5 KB: too long for one code, so an animated sequence of K = 4. */
+const LONG_TEXT = 'Meet at the north gate at seven. ' + 'Bring the maps and the spare radio. '.repeat(70);
+
+for (const lost of [0, 20]) {
+  test(`with the relay stopped, a long message goes by animated codes with ${lost} % lost; a wrong passphrase is refused`, async ({ page }) => {
+    const clip = join(workDir, 'sequence.y4m');
+    const other = await receiver(clip);
+    try {
+      await openOffline(page, relay.url);
+      await openOffline(other.page, relay.url);
+      await relay.stop();
+
+      await page.getByTestId('offline-message').fill(LONG_TEXT);
+      const passphrase = await sealWithGenerated(page);
+      const code = page.getByTestId('offline-qr');
+      await expect(code).toHaveAttribute('data-needed', '4');
+      await expect(page.getByTestId('frame-counter')).toContainText('needs about 4');
+      // The passphrase is not next to the code unless asked for.
+      await expect(page.getByTestId('shown-passphrase')).toHaveCount(0);
+
+      // With loss, every fifth code (the first among them) is left out of the clip.
+      const { frames, dropped } = await captureSequence(page, 10, (n) => lost > 0 && n % 5 === 1);
+      expect(dropped).toBe(lost > 0 ? 2 : 0);
+      writeClip(clip, frames);
+
+      await scan(other.page);
+      await expect(other.page.getByTestId('receive-progress')).toBeVisible();
+      await openWith(other.page, 'not the passphrase at all');
+      await expect(other.page.getByTestId('receive-error')).toContainText('Wrong passphrase', { timeout: 30_000 });
+      await openWith(other.page, passphrase);
+      await expect(other.page.getByTestId('received-text')).toHaveValue(LONG_TEXT, { timeout: 30_000 });
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.browser.close();
+    }
+  });
+}
+
+test('an incomplete sequence says so, keeps its codes, and completes on a second scan', async ({ page }) => {
+  const clip = join(workDir, 'partial.y4m');
   const other = await receiver(clip);
   try {
     await openOffline(page, relay.url);
     await openOffline(other.page, relay.url);
     await relay.stop();
-
-    // About 2.5 KB: too long for one code, so an animated sequence.
-    const text = 'Meet at the north gate at seven. ' + 'Bring the maps and the spare radio. '.repeat(70);
-    await page.getByTestId('offline-message').fill(text);
+    await page.getByTestId('offline-message').fill(LONG_TEXT);
     const passphrase = await sealWithGenerated(page);
-    const code = page.getByTestId('offline-qr');
-    await expect(code).toHaveAttribute('data-needed', '4');
-    await expect(page.getByTestId('frame-counter')).toContainText('needs about 4');
-    // The passphrase is not next to the code unless asked for.
-    await expect(page.getByTestId('shown-passphrase')).toHaveCount(0);
-
     const { frames } = await captureSequence(page, 8);
-    writeClip(clip, frames);
 
+    // Two of the four codes needed, then the scanner is closed.
+    writeClip(clip, frames.slice(0, 2));
     await scan(other.page);
-    await expect(other.page.getByTestId('receive-progress')).toBeVisible();
-    await openWith(other.page, 'not the passphrase at all');
-    await expect(other.page.getByTestId('receive-error')).toContainText('Wrong passphrase', { timeout: 30_000 });
+    const section = other.page.getByTestId('offline-receive');
+    await expect(section).toHaveAttribute('data-distinct', '2', { timeout: 30_000 });
+    await expect(other.page.getByTestId('receive-progress')).toContainText('2 of about 4 codes collected');
+    await other.page.getByTestId('close-scanner').click();
+    await expect(other.page.getByTestId('receive-incomplete')).toContainText('incomplete');
+
+    // The rest: scanning again goes on from the two already collected.
+    writeClip(clip, frames.slice(2));
+    await other.page.getByTestId('receive-scan').click();
     await openWith(other.page, passphrase);
-    await expect(other.page.getByTestId('received-text')).toHaveValue(text, { timeout: 30_000 });
+    await expect(other.page.getByTestId('received-text')).toHaveValue(LONG_TEXT, { timeout: 30_000 });
     expect(other.errors).toEqual([]);
   } finally {
     await other.browser.close();

@@ -244,17 +244,31 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
     let progress = move || {
         let t = tally.get();
         (t.needed > 0).then(|| {
+            let damaged = if t.damaged > 0 {
+                format!(" · {} damaged codes skipped", t.damaged)
+            } else {
+                String::new()
+            };
+            // Collected codes are kept while the scanner is closed: scanning again goes on.
+            let incomplete = (!scanning.get()).then(|| {
+                view! {
+                    <p class="error" role="alert" data-testid="receive-incomplete">
+                        "The message is incomplete. Scan again, while the other device keeps \
+                         showing its codes, to collect the rest."
+                    </p>
+                }
+            });
             view! {
                 <div class="progress-block" data-testid="receive-progress">
-                    <progress max=t.needed.to_string() value=t.distinct.min(t.needed as usize).to_string()></progress>
+                    <progress
+                        max=t.needed.to_string()
+                        value=t.distinct.min(t.needed as usize).to_string()
+                        aria-label="Codes collected"
+                    ></progress>
                     <p class="status" role="status" aria-live="polite">
-                        {format!(
-                            "{} of about {} codes collected{}",
-                            t.distinct,
-                            t.needed,
-                            if t.damaged > 0 { format!(" · {} damaged codes skipped", t.damaged) } else { String::new() }
-                        )}
+                        {format!("{} of about {} codes collected{damaged}", t.distinct, t.needed)}
                     </p>
+                    {incomplete}
                 </div>
             }
         })
