@@ -106,10 +106,7 @@ fn protocol() -> Result<(), String> {
     results.check_complete()?;
 
     let section = report::render(&results, &machine(&chromium, &chromedriver));
-    let file = root.join("docs/BENCHMARKS.md");
-    section::write_section(&file, HEADING, &section)?;
-    println!("\n{section}");
-    println!("wrote the `{HEADING}` section of {}", file.display());
+    section::publish(&root, HEADING, &section)?;
     Ok(())
 }
 

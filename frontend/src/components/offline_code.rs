@@ -1,7 +1,8 @@
 //! A sealed offline message on screen (PROTOCOL.md C.2, C.3): one `CT1M` code when it fits QR
 //! version 15, else an animated sequence of `CT1F` fountain frames — the source symbols first,
 //! then fresh repair symbols, never one twice — at a rate the person picks, as large as the
-//! screen allows, with pause, a frame counter, and the whole message as copyable text.
+//! screen allows, with pause (and, paused, one code at a time), a frame counter, and the whole
+//! message as copyable text.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -91,6 +92,8 @@ fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> i
         }
     };
     next();
+    // While paused, one code at a time: for a receiver that photographs each code.
+    let step = next.clone();
     // One timer at the chosen rate while playing; a new one when the rate changes.
     let timer = StoredValue::new_local(None::<IntervalHandle>);
     Effect::new(move |_| {
@@ -144,6 +147,14 @@ fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> i
                     on:click=move |_| playing.update(|p| *p = !*p)
                 >
                     {move || if playing.get() { "Pause" } else { "Resume" }}
+                </button>
+                <button
+                    class="button"
+                    data-testid="next-code"
+                    class:hidden=move || playing.get()
+                    on:click=move |_| step()
+                >
+                    "Next code"
                 </button>
                 <label class="field inline">
                     <span>"Speed"</span>

@@ -9,6 +9,7 @@ use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
 use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
 use protocol::qr_text::{QrText, parse_qr_text};
 
+use crate::components::offline_send::PassphraseField;
 use crate::components::scan_panel::ScanPanel;
 use crate::contacts::Contact;
 use crate::offline_worker::OfflineWorker;
@@ -318,17 +319,7 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
                 Stage::Sealed(_) => view! {
                     <form class="stack" on:submit=open>
                         <p class="status" role="status" data-testid="receive-ready">"The whole message is here. It is sealed with a passphrase."</p>
-                        <label class="field">
-                            <span>"Passphrase"</span>
-                            <input
-                                data-testid="receive-passphrase"
-                                autocomplete="off"
-                                autocapitalize="none"
-                                spellcheck="false"
-                                prop:value=move || passphrase.get()
-                                on:input=move |ev| passphrase.set(event_target_value(&ev))
-                            />
-                        </label>
+                        <PassphraseField value=passphrase testid="receive-passphrase" />
                         <div class="row">
                             <button class="button primary" type="submit" data-testid="receive-open">"Open"</button>
                             <button class="button ghost" type="button" on:click=again>"Scan another"</button>

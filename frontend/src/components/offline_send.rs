@@ -31,6 +31,67 @@ enum Lock {
     Contact,
 }
 
+impl Lock {
+    fn testid(self) -> &'static str {
+        match self {
+            Self::Generated => "lock-generated",
+            Self::Typed => "lock-typed",
+            Self::Contact => "lock-contact",
+        }
+    }
+}
+
+/// One radio button of "Lock it with", choosing `which`.
+fn lock_choice(
+    lock: RwSignal<Lock>,
+    which: Lock,
+    enabled: impl Fn() -> bool + Send + Sync + 'static,
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="choice">
+            <input
+                type="radio"
+                name="lock"
+                data-testid=which.testid()
+                disabled=move || !enabled()
+                prop:checked=move || lock.get() == which
+                on:change=move |_| lock.set(which)
+            />
+            {label}
+        </label>
+    }
+}
+
+/// A passphrase input: no autocomplete, capitals or spell check (a phone that "corrects" a
+/// word changes the key). `on_input` hears each change after `value` has it.
+#[component]
+pub fn PassphraseField(
+    value: RwSignal<String>,
+    #[prop(into)] testid: String,
+    #[prop(optional)] on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>"Passphrase"</span>
+            <input
+                data-testid=testid
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck="false"
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    value.set(typed.clone());
+                    if let Some(on_input) = on_input {
+                        on_input.run(typed);
+                    }
+                }
+            />
+        </label>
+    }
+}
+
 /// What is being sent.
 #[derive(Clone, Debug, PartialEq)]
 enum Stage {
@@ -271,25 +332,13 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
                         }}
                         <fieldset class="stack">
                             <legend>"Lock it with"</legend>
-                            <label class="choice">
-                                <input type="radio" name="lock" data-testid="lock-generated"
-                                    prop:checked=move || lock.get() == Lock::Generated
-                                    on:change=move |_| lock.set(Lock::Generated) />
-                                "A generated passphrase"
-                            </label>
-                            <label class="choice">
-                                <input type="radio" name="lock" data-testid="lock-typed"
-                                    prop:checked=move || lock.get() == Lock::Typed
-                                    on:change=move |_| lock.set(Lock::Typed) />
-                                "My own passphrase"
-                            </label>
-                            <label class="choice">
-                                <input type="radio" name="lock" data-testid="lock-contact"
-                                    disabled=move || !has_contacts()
-                                    prop:checked=move || lock.get() == Lock::Contact
-                                    on:change=move |_| lock.set(Lock::Contact) />
-                                {move || if has_contacts() { "A paired contact's key (no passphrase)" } else { "A paired contact's key (pair one in Contacts first)" }}
-                            </label>
+                            {lock_choice(lock, Lock::Generated, || true, || "A generated passphrase")}
+                            {lock_choice(lock, Lock::Typed, || true, || "My own passphrase")}
+                            {lock_choice(lock, Lock::Contact, has_contacts, move || if has_contacts() {
+                                "A paired contact's key (no passphrase)"
+                            } else {
+                                "A paired contact's key (pair one in Contacts first)"
+                            })}
                         </fieldset>
                         {move || match lock.get() {
                             Lock::Generated => view! {
@@ -315,24 +364,12 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
                             }.into_any(),
                             Lock::Typed => view! {
                                 <div class="stack">
-                                    <label class="field">
-                                        <span>"Passphrase"</span>
-                                        <input
-                                            data-testid="typed-passphrase"
-                                            autocomplete="off"
-                                            autocapitalize="none"
-                                            spellcheck="false"
-                                            prop:value=move || typed.get()
-                                            on:input=move |ev| {
-                                                let phrase = event_target_value(&ev);
-                                                typed.set(phrase.clone());
-                                                strength.set(None);
-                                                if !phrase.is_empty() {
-                                                    estimate(phrase);
-                                                }
-                                            }
-                                        />
-                                    </label>
+                                    <PassphraseField value=typed testid="typed-passphrase" on_input=Callback::new(move |phrase: String| {
+                                        strength.set(None);
+                                        if !phrase.is_empty() {
+                                            estimate(phrase);
+                                        }
+                                    }) />
                                     {move || strength.get().map(|s| view! { <StrengthView strength=s /> })}
                                 </div>
                             }.into_any(),

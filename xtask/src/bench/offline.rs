@@ -48,15 +48,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CUTOUT_BENCH_RESULT", &result)
             .env("CUTOUT_BENCH_BYTES", bytes.to_string()),
     )?;
-    let text = std::fs::read_to_string(&result)
-        .map_err(|e| format!("cannot read {}: {e}", result.display()))?;
-    let results: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not JSON: {e}", result.display()))?;
+    let results = super::section::read_json(&result)?;
     let section = render(&results, &super::machine_lines(&setup::chromium_path()))?;
-    let file = root.join("docs/BENCHMARKS.md");
-    super::section::write_section(&file, HEADING, &section)?;
-    println!("\n{section}");
-    println!("wrote the `{HEADING}` section of {}", file.display());
+    super::section::publish(&root, HEADING, &section)?;
     if results["runs"]
         .as_array()
         .is_some_and(|runs| runs.iter().all(|r| r["sha256Equal"] == true))

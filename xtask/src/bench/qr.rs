@@ -101,18 +101,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 PIPELINES.map(|(_, spec)| spec).join(";"),
             ),
     )?;
-    let wasm: Value = serde_json::from_str(
-        &std::fs::read_to_string(&result_file)
-            .map_err(|e| format!("cannot read {}: {e}", result_file.display()))?,
-    )
-    .map_err(|e| format!("{} is not JSON: {e}", result_file.display()))?;
+    let wasm = super::section::read_json(&result_file)?;
 
     let measured = Measured::new(&manifest, &zxing, &wasm)?;
     let section = render(&measured, &super::machine_lines(&setup::chromium_path()));
-    let file = root.join("docs/BENCHMARKS.md");
-    super::section::write_section(&file, HEADING, &section)?;
-    println!("\n{section}");
-    println!("wrote the `{HEADING}` section of {}", file.display());
+    super::section::publish(&root, HEADING, &section)?;
     Ok(())
 }
 

@@ -3,6 +3,22 @@
 
 use std::path::Path;
 
+/// Writes `section` under `heading` in `root`'s docs/BENCHMARKS.md and prints it.
+pub fn publish(root: &Path, heading: &str, section: &str) -> Result<(), String> {
+    let file = root.join("docs/BENCHMARKS.md");
+    write_section(&file, heading, section)?;
+    println!("\n{section}");
+    println!("wrote the `{heading}` section of {}", file.display());
+    Ok(())
+}
+
+/// The JSON a browser benchmark wrote to `file`.
+pub fn read_json(file: &Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", file.display()))
+}
+
 /// Replaces the section under `heading` (up to the next `## ` heading) in `file` with
 /// `section`, or appends it; creates the file if needed. Everything else stays as it was.
 pub fn write_section(file: &Path, heading: &str, section: &str) -> Result<(), String> {
