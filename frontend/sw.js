@@ -41,21 +41,28 @@ function hashed(path) {
   return /-[0-9a-f]{12,16}(_bg)?\.[a-z0-9]+$/.test(path);
 }
 
+// Where a response is kept: pages under './' (their address may carry an invite's secret in
+// its fragment, which must never be written down), files under their path alone.
+function keyOf(request) {
+  if (request.mode === 'navigate') return './';
+  const url = new URL(request.url);
+  return url.origin + url.pathname;
+}
+
 async function fromNetwork(request, cache) {
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('slow')), NETWORK_WAIT_MS));
-  try {
-    const response = await Promise.race([fetch(request), timeout]);
-    if (response.ok && response.type === 'basic') await cache.put(request, response.clone());
-    return response;
-  } catch (err) {
-    const kept = await cache.match(request, { ignoreSearch: true });
-    if (kept) return kept;
-    if (request.mode === 'navigate') {
-      const shell = await cache.match('./');
-      if (shell) return shell;
+  const key = keyOf(request);
+  const kept = await cache.match(key);
+  const fetching = fetch(request).then((response) => {
+    if (response.ok && response.type === 'basic') {
+      // A full disk must not turn a good answer into a failure.
+      cache.put(key, response.clone()).catch(() => {});
     }
-    throw err;
-  }
+    return response;
+  });
+  // With no copy kept, the network may take as long as it takes.
+  if (!kept) return fetching;
+  const slow = new Promise((resolve) => setTimeout(() => resolve(kept), NETWORK_WAIT_MS));
+  return Promise.race([fetching.catch(() => kept), slow]);
 }
 
 self.addEventListener('fetch', (event) => {
@@ -66,7 +73,7 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
       if (hashed(url.pathname)) {
-        const kept = await cache.match(request);
+        const kept = await cache.match(keyOf(request));
         if (kept) return kept;
       }
       return fromNetwork(request, cache);

@@ -26,6 +26,10 @@ pub fn register() {
     let Some(window) = web_sys::window() else {
         return;
     };
+    // Some browsers have none (private windows): calling into it would throw and stop the app.
+    if !js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
     let workers = window.navigator().service_worker();
     let registering = workers.register(SCRIPT);
     // Before the app mounts: Leptos's executor is not set up yet.

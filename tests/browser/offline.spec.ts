@@ -42,6 +42,8 @@ async function sealWithGenerated(page: Page): Promise<string> {
   await page.getByTestId('light').check();
   await page.getByTestId('seal').click();
   await expect(page.getByTestId('offline-qr')).toBeVisible({ timeout: 30_000 });
+  // The worker measured how long the key derivation takes here, for the busy line.
+  await expect(page.getByTestId('offline-send')).toHaveAttribute('data-kdf-expected-ms', /^[1-9]\d*$/);
   return words;
 }
 
@@ -130,7 +132,10 @@ test('an incomplete sequence says so, keeps its codes, and completes on a second
     const section = other.getByTestId('offline-receive');
     await expect(section).toHaveAttribute('data-distinct', '2', { timeout: 30_000 });
     await expect(other.getByTestId('receive-progress')).toContainText('2 of about 4 codes collected');
-    await other.getByTestId('close-scanner').click();
+    // Another tab: the hidden scanner closes and its camera stops.
+    await other.getByTestId('tab-send').click();
+    await other.getByTestId('tab-receive').click();
+    await expect(other.getByTestId('scan-panel')).toHaveCount(0);
     await expect(other.getByTestId('receive-incomplete')).toContainText('incomplete');
 
     // The rest: scanning again goes on from the two already collected.
@@ -198,7 +203,7 @@ test('pairing by camera, then a message sealed for the contact opens without a p
     await expect(other.getByTestId('received-text')).toHaveValue('The key is under the blue pot.', { timeout: 30_000 });
     await expect(other.getByTestId('received')).toContainText('Alice');
 
-    // Renamed and deleted contacts stay so after a reload (the app comes from the kept copy).
+    // Renamed and deleted contacts are kept so in this browser's storage.
     await other.getByTestId('tab-contacts').click();
     await other.getByTestId('contact-rename').click();
     await other.getByTestId('contact-rename-input').fill('Alice B.');
@@ -208,6 +213,9 @@ test('pairing by camera, then a message sealed for the contact opens without a p
     await page.getByTestId('contact-delete').click();
     await page.getByTestId('contact-delete-confirm').click();
     await expect(page.getByTestId('contact')).toHaveCount(0);
+    const stored = (p: Page) => p.evaluate(() => localStorage.getItem('cutout.contacts') ?? '');
+    expect(await stored(other)).toMatch(/^[0-9a-f]{64} Alice B\.$/);
+    expect(await stored(page)).toBe('');
   });
 });
 

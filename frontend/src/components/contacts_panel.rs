@@ -25,10 +25,20 @@ enum Pairing {
 
 /// The Contacts tab. `scanned` is a pairing code read elsewhere (the home page's scanner).
 #[component]
-pub fn ContactsPanel(scanned: Option<ContactKey>, list: RwSignal<Vec<Contact>>) -> impl IntoView {
+pub fn ContactsPanel(
+    scanned: Option<ContactKey>,
+    list: RwSignal<Vec<Contact>>,
+    /// Whether this tab shows: hidden, a pairing scan stops.
+    active: Signal<bool>,
+) -> impl IntoView {
     let pairing = RwSignal::new(scanned.map_or(Pairing::Idle, Pairing::Scanned));
     let name = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if !active.get() && pairing.get_untracked() == Pairing::Scanning {
+            pairing.set(Pairing::Idle);
+        }
+    });
 
     let save = move |key: ContactKey| {
         let chosen = clean_name(&name.get_untracked());
@@ -143,6 +153,7 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
     let renaming = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let draft = RwSignal::new(contact.name.clone());
+    let saved = RwSignal::new(contact.name.clone());
     let key = contact.key.clone();
     let rename = {
         let key = key.clone();
@@ -157,6 +168,7 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
                 c.name = chosen.clone();
             }
             contacts::save(&all);
+            saved.set(chosen);
             renaming.set(false);
             list.set(contacts::load());
         }
@@ -173,7 +185,7 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
             <Show
                 when=move || renaming.get()
                 fallback=move || view! {
-                    <span class="contact-name" data-testid="contact-name">{move || draft.get()}</span>
+                    <span class="contact-name" data-testid="contact-name">{move || saved.get()}</span>
                 }
             >
                 <form class="row" on:submit=rename.clone()>
@@ -188,11 +200,31 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
                 </form>
             </Show>
             <span class="hint mono">{check}</span>
-            <button class="button ghost" data-testid="contact-rename" on:click=move |_| renaming.update(|r| *r = !*r)>"Rename"</button>
+            <button
+                class="button ghost"
+                data-testid="contact-rename"
+                aria-label=move || format!("Rename {}", saved.get())
+                on:click=move |_| {
+                    // Closing without saving keeps the saved name.
+                    if renaming.get_untracked() {
+                        draft.set(saved.get_untracked());
+                    }
+                    renaming.update(|r| *r = !*r);
+                }
+            >
+                "Rename"
+            </button>
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {
-                    <button class="button ghost" data-testid="contact-delete" on:click=move |_| confirming.set(true)>"Delete"</button>
+                    <button
+                        class="button ghost"
+                        data-testid="contact-delete"
+                        aria-label=move || format!("Delete {}", saved.get())
+                        on:click=move |_| confirming.set(true)
+                    >
+                        "Delete"
+                    </button>
                 }
             >
                 <button class="button danger" data-testid="contact-delete-confirm" on:click=delete.clone()>"Delete for good"</button>

@@ -27,7 +27,11 @@ struct Sequence {
 
 /// Shows `blob` as QR codes.
 #[component]
-pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
+pub fn OfflineCode(
+    blob: Vec<u8>,
+    /// Whether the codes are on screen: hidden, they stop moving.
+    active: Signal<bool>,
+) -> impl IntoView {
     let text = message_text(&blob);
     let single = qr_version(&text).is_some_and(|v| v <= SINGLE_CODE_MAX_VERSION);
     let copied = RwSignal::new(None::<bool>);
@@ -49,7 +53,10 @@ pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
     } else {
         let symbol_size = symbol_size_for(blob.len(), FRAME_MAX_SYMBOL);
         match FountainEncoder::new(&blob, symbol_size) {
-            Ok(encoder) => view! { <Animated encoder=encoder symbol_size=symbol_size blob_length=blob.len() /> }.into_any(),
+            Ok(encoder) => view! {
+                <Animated encoder=encoder symbol_size=symbol_size blob_length=blob.len() active=active />
+            }
+            .into_any(),
             Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
         }
     };
@@ -73,13 +80,21 @@ pub fn OfflineCode(blob: Vec<u8>) -> impl IntoView {
 
 /// The animated fountain sequence.
 #[component]
-fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> impl IntoView {
+fn Animated(
+    encoder: FountainEncoder,
+    symbol_size: u16,
+    blob_length: usize,
+    active: Signal<bool>,
+) -> impl IntoView {
     let needed = encoder.source_symbols();
     let sequence = Rc::new(RefCell::new(Sequence { encoder, shown: 0 }));
     let markup = RwSignal::new(String::new());
     let shown = RwSignal::new(0u32);
     let rate = RwSignal::new(RATES[0]);
-    let playing = RwSignal::new(true);
+    // A screen-sized picture changing many times a second: where people ask for reduced motion
+    // it waits for them to start it.
+    let calm = prefers_reduced_motion();
+    let playing = RwSignal::new(!calm);
 
     let next = {
         let sequence = sequence.clone();
@@ -97,7 +112,7 @@ fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> i
     // One timer at the chosen rate while playing; a new one when the rate changes.
     let timer = StoredValue::new_local(None::<IntervalHandle>);
     Effect::new(move |_| {
-        let (rate, playing) = (rate.get(), playing.get());
+        let (rate, playing) = (rate.get(), playing.get() && active.get());
         timer.update_value(|t| {
             if let Some(old) = t.take() {
                 old.clear();
@@ -132,6 +147,12 @@ fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> i
                 data-blob-length=blob_length.to_string()
                 inner_html=move || markup.get()
             ></figure>
+            {calm.then(|| view! {
+                <p class="hint" data-testid="reduced-motion">
+                    "Paused because this device asks for reduced motion: the codes change many \
+                     times a second once you press Resume."
+                </p>
+            })}
             <p class="status" data-testid="frame-counter">
                 {move || format!(
                     "Frame {} · the other device needs about {} of them",
@@ -175,4 +196,15 @@ fn Animated(encoder: FountainEncoder, symbol_size: u16, blob_length: usize) -> i
             </p>
         </div>
     }
+}
+
+/// Whether the person asked their device for reduced motion.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
 }

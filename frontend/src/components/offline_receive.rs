@@ -130,13 +130,23 @@ fn open_with_contacts(blob: &[u8], contacts: &[Contact]) -> Option<(BlobContent,
 
 /// The Receive tab. `first` is a code already scanned elsewhere (the home page's scanner).
 #[component]
-pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
+pub fn OfflineReceive(
+    first: Option<String>,
+    contacts: RwSignal<Vec<Contact>>,
+    /// Whether this tab shows: hidden, the camera stops.
+    active: Signal<bool>,
+) -> impl IntoView {
     let stage = RwSignal::new(Stage::Scanning);
     let tally = RwSignal::new(Tally::default());
     let error = RwSignal::new(None::<String>);
     let scanning = RwSignal::new(false);
     let collector = StoredValue::new_local(Collector::default());
     let passphrase = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if !active.get() {
+            scanning.set(false);
+        }
+    });
 
     // A whole message: a contact's is opened at once; a passphrase one waits for it.
     let arrived = move |blob: Vec<u8>| {
@@ -155,6 +165,9 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
                              contacts on this device opens it."
                                 .into(),
                         ));
+                        // It was whole: nothing is left to collect of it.
+                        collector.update_value(|c| *c = Collector::default());
+                        tally.set(Tally::default());
                         stage.set(Stage::Scanning);
                     }
                 }
@@ -183,7 +196,9 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
                 tally.set(counts);
                 true
             }
-            Taken::Other => false,
+            // Another code in view while a sequence is being collected (a poster, a menu):
+            // ignored, so the collection goes on.
+            Taken::Other => tally.get_untracked().needed > 0,
         }
     };
     if let Some(text) = first
@@ -242,6 +257,11 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
         stage.set(Stage::Scanning);
     };
 
+    // For screen readers, a quarter at a time: the count above changes many times a second.
+    let milestone = Memo::new(move |_| {
+        let t = tally.get();
+        (t.needed > 0).then(|| (4 * t.distinct.min(t.needed as usize) / t.needed as usize).min(3))
+    });
     let progress = move || {
         let t = tally.get();
         (t.needed > 0).then(|| {
@@ -266,7 +286,7 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
                         value=t.distinct.min(t.needed as usize).to_string()
                         aria-label="Codes collected"
                     ></progress>
-                    <p class="status" role="status" aria-live="polite">
+                    <p class="status">
                         {format!("{} of about {} codes collected{damaged}", t.distinct, t.needed)}
                     </p>
                     {incomplete}
@@ -285,6 +305,14 @@ pub fn OfflineReceive(first: Option<String>, contacts: RwSignal<Vec<Contact>>) -
         >
             <h2 id="receive-title">"Receive a message"</h2>
             <p class="error" role="alert" data-testid="receive-error">{move || error.get()}</p>
+            <p class="sr-only" role="status" aria-live="polite">
+                {move || milestone.get().map(|quarter| match quarter {
+                    0 => "Collecting the codes.",
+                    1 => "A quarter of the codes collected.",
+                    2 => "Half of the codes collected.",
+                    _ => "Three quarters of the codes collected.",
+                })}
+            </p>
             {move || match stage.get() {
                 Stage::Scanning => view! {
                     <p class="hint">"Scan the code, or the moving codes, shown on the other device."</p>

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::blob::{BlobContent, seal_with_contact_key};
+use protocol::contact::ContactKey;
 use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
 use protocol::passphrase::DEFAULT_WORDS;
@@ -98,8 +99,22 @@ enum Stage {
     Writing,
     /// Sealing; the key derivation should take this many ms (once measured).
     Sealing(Option<f64>),
-    /// Sealed: shown as codes.
-    Showing(Vec<u8>),
+    /// Sealed: shown as codes, with the passphrase it was sealed with (none for a contact).
+    Showing {
+        blob: Vec<u8>,
+        passphrase: Option<String>,
+    },
+}
+
+/// The length of the passphrase blob `content` makes (a contact's is 3 bytes shorter): header
+/// 21, tag 16, then the type byte and the text, or the type byte, the name's length, the name
+/// and the file.
+fn sealed_len(content: &BlobContent) -> usize {
+    21 + 16
+        + match content {
+            BlobContent::Text(text) => 1 + text.len(),
+            BlobContent::File { name, bytes } => 2 + name.len() + bytes.len(),
+        }
 }
 
 /// "Opening… about 3 s" while a key is derived: Argon2 reports no progress, so the expected
@@ -150,7 +165,11 @@ impl Helper {
 
 /// The Send tab.
 #[component]
-pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
+pub fn OfflineSend(
+    contacts: RwSignal<Vec<Contact>>,
+    /// Whether this tab shows: hidden, the codes stop moving.
+    active: Signal<bool>,
+) -> impl IntoView {
     let stage = RwSignal::new(Stage::Writing);
     let text = RwSignal::new(String::new());
     let file = RwSignal::new(None::<(String, Vec<u8>)>);
@@ -160,10 +179,14 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let strength = RwSignal::new(None::<Strength>);
     let light = RwSignal::new(false);
-    let contact = RwSignal::new(0usize);
+    // The contact chosen by its key, not its place in the list (which changes as contacts are
+    // deleted); none chosen means the first.
+    let contact = RwSignal::new(None::<ContactKey>);
     let has_contacts = move || !contacts.get().is_empty();
     let error = RwSignal::new(None::<String>);
     let show_phrase = RwSignal::new(false);
+    // The last key derivation's expected duration, as the worker measured it.
+    let expected_ms = RwSignal::new(None::<f64>);
 
     // Workers kept while composing, started when first needed: one for words, one for
     // strength estimates. Sealing gets a worker of its own.
@@ -246,18 +269,35 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
             }
             None => BlobContent::Text(text.get_untracked()),
         };
+        // Checked before any key derivation, so nothing is lost to a message that cannot go.
+        let length = sealed_len(&content);
+        if length > MAX_BLOB_LEN as usize {
+            error.set(Some(format!(
+                "This is {} too long for an offline message: shorten it.",
+                format_size((length - MAX_BLOB_LEN as usize) as u64)
+            )));
+            return;
+        }
         let phrase = match lock.get_untracked() {
             Lock::Contact => {
-                let chosen = contacts
-                    .get_untracked()
-                    .into_iter()
-                    .nth(contact.get_untracked());
+                let all = contacts.get_untracked();
+                let chosen = match contact.get_untracked() {
+                    Some(key) => all.into_iter().find(|c| c.key == key),
+                    None => all.into_iter().next(),
+                };
                 let Some(chosen) = chosen else {
-                    error.set(Some("Pair a contact first (Contacts tab).".into()));
+                    error.set(Some(
+                        "That contact is no longer on this device: choose another, or pair one \
+                         (Contacts tab)."
+                            .into(),
+                    ));
                     return;
                 };
                 match seal_with_contact_key(&chosen.key, &content, &mut SystemEntropy) {
-                    Ok(blob) => stage.set(Stage::Showing(blob)),
+                    Ok(blob) => stage.set(Stage::Showing {
+                        blob,
+                        passphrase: None,
+                    }),
                     Err(err) => error.set(Some(format!("Cannot seal this: {err}."))),
                 }
                 return;
@@ -276,11 +316,15 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
         stage.set(Stage::Sealing(None));
         spawn_local(async move {
             let sealed = OfflineWorker::seal(&phrase, light, &content, move |ms| {
+                expected_ms.set(Some(ms));
                 stage.set(Stage::Sealing(Some(ms)));
             })
             .await;
             match sealed {
-                Ok(blob) if blob.len() <= MAX_BLOB_LEN as usize => stage.set(Stage::Showing(blob)),
+                Ok(blob) if blob.len() <= MAX_BLOB_LEN as usize => stage.set(Stage::Showing {
+                    blob,
+                    passphrase: Some(phrase),
+                }),
                 Ok(_) => {
                     error.set(Some("This is too long for an offline message.".into()));
                     stage.set(Stage::Writing);
@@ -293,14 +337,13 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
         });
     };
 
-    let passphrase_text = move || match lock.get() {
-        Lock::Generated => generated.get().map(|(p, _)| p),
-        Lock::Typed => Some(typed.get()),
-        Lock::Contact => None,
-    };
-
     view! {
-        <section class="panel" aria-labelledby="send-title" data-testid="offline-send">
+        <section
+            class="panel"
+            aria-labelledby="send-title"
+            data-testid="offline-send"
+            data-kdf-expected-ms=move || expected_ms.get().map(|ms| format!("{ms:.0}"))
+        >
             <h2 id="send-title">"Send a message"</h2>
             <p class="error" role="alert" data-testid="send-error">{move || error.get()}</p>
             {move || match stage.get() {
@@ -377,10 +420,12 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
                                 <label class="field">
                                     <span>"Contact"</span>
                                     <select data-testid="send-contact" on:change=move |ev| {
-                                        contact.set(event_target_value(&ev).parse().unwrap_or(0));
+                                        let at: usize = event_target_value(&ev).parse().unwrap_or(0);
+                                        contact.set(contacts.get_untracked().into_iter().nth(at).map(|c| c.key));
                                     }>
-                                        {move || contacts.get().into_iter().enumerate().map(|(i, c)| view! {
-                                            <option value=i.to_string() selected=i == contact.get_untracked()>{c.name}</option>
+                                        {move || contacts.get().into_iter().enumerate().map(|(i, c)| {
+                                            let selected = contact.get_untracked().is_some_and(|k| k == c.key);
+                                            view! { <option value=i.to_string() selected=selected>{c.name}</option> }
                                         }).collect_view()}
                                     </select>
                                 </label>
@@ -400,11 +445,11 @@ pub fn OfflineSend(contacts: RwSignal<Vec<Contact>>) -> impl IntoView {
                         {kdf_status("Sealing", expected)}
                     </p>
                 }.into_any(),
-                Stage::Showing(blob) => {
+                Stage::Showing { blob, passphrase } => {
                     let seconds = blob.len() as f64 / (f64::from(protocol::qr_text::FRAME_MAX_SYMBOL) * f64::from(RATES[0]));
                     view! {
-                        <OfflineCode blob=blob />
-                        {move || passphrase_text().map(|p| view! {
+                        <OfflineCode blob=blob active=active />
+                        {passphrase.map(|p| view! {
                             <div class="stack warning">
                                 <p>
                                     "A passphrase shown next to its code protects nothing: tell it "

@@ -34,33 +34,66 @@ pub fn OfflinePage(scanned: Option<String>, on_home: Callback<()>) -> impl IntoV
     let tab = RwSignal::new(first_tab);
     // One list for the three tabs: a contact paired here can be used to send at once.
     let contacts = RwSignal::new(crate::contacts::load());
-    let tab_button = move |which: Tab, label: &'static str, testid: &'static str| {
-        view! {
-            <button
-                role="tab"
-                class="tab"
-                data-testid=testid
-                aria-selected=move || (tab.get() == which).to_string()
-                on:click=move |_| tab.set(which)
-            >
-                {label}
-            </button>
+    let tabs = [
+        (Tab::Send, "Send", "tab-send"),
+        (Tab::Receive, "Receive", "tab-receive"),
+        (Tab::Contacts, "Contacts", "tab-contacts"),
+    ];
+    // Arrow keys, Home and End move between the tabs (WAI-ARIA tabs pattern).
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let at = tabs
+            .iter()
+            .position(|t| t.0 == tab.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (at + 1) % tabs.len(),
+            "ArrowLeft" => (at + tabs.len() - 1) % tabs.len(),
+            "Home" => 0,
+            "End" => tabs.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        tab.set(tabs[next].0);
+        if let Some(button) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("{}-tab", tabs[next].2)))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = button.focus();
         }
     };
-    // Each tab keeps its state while another shows.
+    let shown = move |which: Tab| Signal::derive(move || tab.get() == which);
+    // Each tab keeps its state while another shows; a hidden tab stops its camera and codes.
     view! {
         <div class="panel-head">
             <h1>"Offline messages"</h1>
             <button class="button ghost" data-testid="offline-home" on:click=move |_| on_home.run(())>"Home"</button>
         </div>
         <p class="hint"><OfflineStatus /></p>
-        <div class="tabs" role="tablist">
-            {tab_button(Tab::Send, "Send", "tab-send")}
-            {tab_button(Tab::Receive, "Receive", "tab-receive")}
-            {tab_button(Tab::Contacts, "Contacts", "tab-contacts")}
+        <div class="tabs" role="tablist" aria-label="Offline messages" on:keydown=on_key>
+            {tabs.into_iter().map(|(which, label, testid)| view! {
+                <button
+                    role="tab"
+                    class="tab"
+                    id=format!("{testid}-tab")
+                    data-testid=testid
+                    aria-controls=format!("{testid}-panel")
+                    aria-selected=move || (tab.get() == which).to_string()
+                    tabindex=move || if tab.get() == which { "0" } else { "-1" }
+                    on:click=move |_| tab.set(which)
+                >
+                    {label}
+                </button>
+            }).collect_view()}
         </div>
-        <div class:hidden=move || tab.get() != Tab::Send><OfflineSend contacts=contacts /></div>
-        <div class:hidden=move || tab.get() != Tab::Receive><OfflineReceive first=first_code contacts=contacts /></div>
-        <div class:hidden=move || tab.get() != Tab::Contacts><ContactsPanel scanned=pairing list=contacts /></div>
+        <div role="tabpanel" id="tab-send-panel" aria-labelledby="tab-send-tab" class:hidden=move || tab.get() != Tab::Send>
+            <OfflineSend contacts=contacts active=shown(Tab::Send) />
+        </div>
+        <div role="tabpanel" id="tab-receive-panel" aria-labelledby="tab-receive-tab" class:hidden=move || tab.get() != Tab::Receive>
+            <OfflineReceive first=first_code contacts=contacts active=shown(Tab::Receive) />
+        </div>
+        <div role="tabpanel" id="tab-contacts-panel" aria-labelledby="tab-contacts-tab" class:hidden=move || tab.get() != Tab::Contacts>
+            <ContactsPanel scanned=pairing list=contacts active=shown(Tab::Contacts) />
+        </div>
     }
 }

@@ -6,7 +6,8 @@
 //! - `open`: `passphrase`, `blob` → `{ id, text }` or `{ id, name, bytes }`
 //!
 //! Sealing and opening first send `{ id, expected_ms }`, the key derivation's expected
-//! duration (a calibration run of 1/16 of the work; Argon2 reports no progress), then the answer.
+//! duration (from a calibration run at the lowest costs; Argon2 reports no progress), then the
+//! answer.
 //! Failures carry `reason`: `wrong` (wrong passphrase or an altered message), `mode` (sealed for
 //! a contact), `header`, `contents`, `name`, `kdf` or `request`.
 
@@ -21,6 +22,8 @@ use protocol::passphrase;
 use wasm_bindgen::JsValue;
 use web_sys::DedicatedWorkerGlobalScope;
 
+/// Memory of the calibration run, as log2 KiB: the least the protocol allows.
+const CALIBRATION_M_LOG2: u8 = 14;
 /// Generated passphrases have between these many words.
 const WORDS: std::ops::RangeInclusive<usize> = 4..=12;
 
@@ -93,10 +96,11 @@ fn answer(
     }
 }
 
-/// Tells the page how long deriving a key with `params` should take here: a run with 1/16 of
-/// the memory and one pass, timed and scaled (Argon2's time grows with memory × passes).
+/// Tells the page how long deriving a key with `params` should take here: a run at the lowest
+/// costs the protocol allows (16 MiB, one pass), timed and scaled by memory × passes, which is
+/// how Argon2's time grows.
 fn announce_expected(scope: &DedicatedWorkerGlobalScope, id: &JsValue, params: Argon2Params) {
-    let Ok(sample) = Argon2Params::new(params.m_log2() - 4, 1, params.p()) else {
+    let Ok(sample) = Argon2Params::new(CALIBRATION_M_LOG2, 1, params.p()) else {
         return;
     };
     let now = || scope.performance().map_or(0.0, |p| p.now());
@@ -104,7 +108,8 @@ fn announce_expected(scope: &DedicatedWorkerGlobalScope, id: &JsValue, params: A
     if Argon2id.derive(b"calibration", &[0; 16], sample).is_err() {
         return;
     }
-    let expected = (now() - started) * 16.0 * f64::from(params.t());
+    let scale = f64::from(params.m_kib()) / f64::from(sample.m_kib()) * f64::from(params.t());
+    let expected = (now() - started) * scale;
     let _ = scope.post_message(&object(&[
         ("id", id.clone()),
         ("expected_ms", expected.into()),
