@@ -372,6 +372,8 @@ pub fn OfflineReceive(
 /// An opened message: its text, or its file offered for saving (never shown inline).
 #[component]
 fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
+    let opened = NodeRef::<leptos::html::P>::new();
+    crate::browser::focus_when_mounted(opened);
     let sender = from.map(|name| {
         view! { <p class="hint">"Sealed for you by contact "<strong>{name}</strong>"."</p> }
     });
@@ -411,7 +413,7 @@ fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
     };
     view! {
         <div class="opened" data-testid="received">
-            <p class="status" role="status">"Message opened."</p>
+            <p class="status" role="status" tabindex="-1" node_ref=opened>"Message opened."</p>
             {sender}
             {body}
         </div>

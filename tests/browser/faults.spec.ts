@@ -1,0 +1,136 @@
+// Faults: the relay frozen and resumed, the relay killed mid-file, a sender's page reloaded
+// mid-file. Expected: reconnection by itself, no typed message lost or shown twice, and a
+// transfer that cannot finish ends "incomplete" with nothing offered for saving.
+
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { expect, startRelay, test } from './harness';
+import { createRoom, member, openInvite, person, say, unexpected, type Person } from './people';
+import { MiB, card, offer, payload, storedFiles } from './transfers';
+
+/** Waits until the receiver has some of the file, but not all of it. */
+async function midway(page: Page, name: string) {
+  const bar = card(page, name).getByTestId('file-progress').locator('progress');
+  await expect.poll(() => bar.evaluate((e: HTMLProgressElement) => e.value), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect(card(page, name)).toHaveAttribute('data-state', 'receiving');
+}
+
+async function online(...pages: Page[]) {
+  for (const p of pages) {
+    await expect(p.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
+  }
+}
+
+function closeAll(...people: Person[]) {
+  return Promise.all(people.map((p) => p.context.close()));
+}
+
+test('the relay frozen for 30 s mid-chat, then resumed: what was typed meanwhile arrives once', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const relay = await startRelay('frozen');
+  const alice = await person(browser);
+  const bob = await person(browser);
+  try {
+    const link = await createRoom(alice.page, relay, 'Alice');
+    await openInvite(bob.page, link, 'Bob');
+    await say(alice.page, 'before the freeze');
+    await expect(bob.page.getByTestId('message')).toHaveText([/before the freeze/]);
+
+    relay.process.kill('SIGSTOP');
+    await say(alice.page, 'typed while frozen, by Alice');
+    await say(bob.page, 'typed while frozen, by Bob');
+    await new Promise((done) => setTimeout(done, 30_000));
+    relay.process.kill('SIGCONT');
+
+    await online(alice.page, bob.page);
+    // Both frozen messages, once each, after the first. The two were typed at the same time on
+    // two devices, so each device may list them in either order.
+    const texts = ['typed while frozen, by Alice', 'typed while frozen, by Bob'];
+    for (const p of [alice.page, bob.page]) {
+      const shown = p.getByTestId('message');
+      await expect(shown).toHaveCount(3, { timeout: 60_000 });
+      await expect(shown.first()).toContainText('before the freeze');
+      for (const text of texts) await expect(shown.filter({ hasText: text })).toHaveCount(1);
+      await expect(p.locator('[data-testid=message][data-state=pending]')).toHaveCount(0);
+    }
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
+    // Nothing arrives twice, even after more traffic.
+    await say(bob.page, 'after');
+    await expect(alice.page.getByTestId('message')).toHaveCount(4);
+    await expect(alice.page.getByTestId('message').last()).toContainText('after');
+    await expect(bob.page.getByTestId('message')).toHaveCount(4);
+  } finally {
+    relay.process.kill('SIGCONT');
+    await relay.stop();
+  }
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await closeAll(alice, bob);
+});
+
+test('the relay killed mid-file and restarted: both sides say the transfer stopped, nothing is offered, chat goes on', async ({ browser }) => {
+  // 1 MiB/s per connection, so the file is still on its way when the relay dies.
+  const args = ['--rate-bytes', String(MiB)];
+  let relay = await startRelay('killed-mid-file', args);
+  const port = Number(new URL(relay.url).port);
+  const alice = await person(browser);
+  const bob = await person(browser);
+  try {
+    const link = await createRoom(alice.page, relay, 'Alice');
+    await openInvite(bob.page, link, 'Bob');
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
+    await offer(alice.page, payload('big.bin', randomBytes(12 * MiB)));
+    await card(bob.page, 'big.bin').getByTestId('file-accept').click();
+    await midway(bob.page, 'big.bin');
+
+    const exited = new Promise((done) => relay.process.once('exit', done));
+    relay.process.kill('SIGKILL');
+    await exited;
+    await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+    await expect(card(bob.page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
+    await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
+    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
+    await expect(card(alice.page, 'big.bin')).toContainText('connection dropped');
+
+    relay = await startRelay('killed-mid-file-again', args, port);
+    await online(alice.page, bob.page);
+    await say(bob.page, 'still here');
+    await expect(alice.page.getByTestId('message')).toHaveText([/still here/], { timeout: 30_000 });
+    // No file is offered for saving, now or after the reconnect.
+    await expect(bob.page.getByTestId('file-save')).toHaveCount(0);
+  } finally {
+    await relay.stop();
+  }
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await closeAll(alice, bob);
+});
+
+test('the sender reloads mid-file: the receiver says incomplete, keeps nothing, and sees the sender back', async ({ browser }) => {
+  const relay = await startRelay('reload-mid-file', ['--rate-bytes', String(MiB)]);
+  const alice = await person(browser);
+  const bob = await person(browser);
+  try {
+    const link = await createRoom(alice.page, relay, 'Alice');
+    await openInvite(bob.page, link, 'Bob');
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
+    await offer(alice.page, payload('big.bin', randomBytes(12 * MiB)));
+    await card(bob.page, 'big.bin').getByTestId('file-accept').click();
+    await midway(bob.page, 'big.bin');
+
+    await alice.page.reload();
+    await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+    await expect(card(bob.page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
+    await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
+    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
+    // The reloaded page rejoins the same room as the same member.
+    await online(alice.page);
+    await expect(member(bob.page, 'Alice')).toHaveAttribute('data-state', 'online');
+    await expect(bob.page.getByTestId('member')).toHaveCount(2);
+  } finally {
+    await relay.stop();
+  }
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await closeAll(alice, bob);
+});
