@@ -1,11 +1,12 @@
 // Faults: the relay frozen and resumed, the relay killed mid-file, a sender's page reloaded
-// mid-file. Expected: reconnection by itself, no typed message lost or shown twice, and a
+// mid-file, the network to one member stalled. Expected: reconnection by itself, no typed message lost or shown twice, and a
 // transfer that cannot finish ends "incomplete" with nothing offered for saving.
 
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, startRelay, test } from './harness';
 import { createRoom, member, openInvite, person, say, unexpected, type Person } from './people';
+import { startStallProxy } from './stall-proxy';
 import { MiB, card, offer, payload, storedFiles } from './transfers';
 
 /** Waits until the receiver has some of the file, but not all of it. */
@@ -128,6 +129,50 @@ test('the sender reloads mid-file: the receiver says incomplete, keeps nothing, 
     await expect(member(bob.page, 'Alice')).toHaveAttribute('data-state', 'online');
     await expect(bob.page.getByTestId('member')).toHaveCount(2);
   } finally {
+    await relay.stop();
+  }
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await closeAll(alice, bob);
+});
+
+test('the network to one member stalls for 20 s: both sides reconnect, and what was typed meanwhile arrives once', async ({ browser }) => {
+  test.setTimeout(180_000);
+  // Pings every 3 s: the relay gives up on the silent member during the stall.
+  const relay = await startRelay('stalled-member', ['--ping-ms', '3000']);
+  const proxy = await startStallProxy(relay.url);
+  const alice = await person(browser);
+  const bob = await person(browser);
+  try {
+    const link = await createRoom(alice.page, relay, 'Alice');
+    // Bob reaches the relay through the proxy only.
+    await openInvite(bob.page, link.replace(relay.url, proxy.url), 'Bob');
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
+    await say(bob.page, 'before the stall');
+    await expect(alice.page.getByTestId('message')).toHaveText([/before the stall/]);
+
+    proxy.stall();
+    const stalled = Date.now();
+    await say(bob.page, 'typed by Bob during the stall');
+    await say(alice.page, 'typed by Alice during the stall');
+    // The relay cut Bob off: Alice sees him leave.
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'offline', { timeout: 18_000 });
+    await new Promise((done) => setTimeout(done, Math.max(0, 20_000 - (Date.now() - stalled))));
+    proxy.resume();
+
+    await online(alice.page, bob.page);
+    const texts = ['typed by Bob during the stall', 'typed by Alice during the stall'];
+    for (const p of [alice.page, bob.page]) {
+      const shown = p.getByTestId('message');
+      await expect(shown).toHaveCount(3, { timeout: 90_000 });
+      for (const text of texts) await expect(shown.filter({ hasText: text })).toHaveCount(1);
+      await expect(p.locator('[data-testid=message][data-state=pending]')).toHaveCount(0, { timeout: 30_000 });
+    }
+    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
+    await expect(alice.page.getByTestId('member')).toHaveCount(2);
+  } finally {
+    proxy.resume();
+    await proxy.close();
     await relay.stop();
   }
   expect(unexpected(alice.errors)).toEqual([]);
