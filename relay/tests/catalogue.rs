@@ -278,3 +278,83 @@ async fn a_full_room_refuses_the_next_member_and_keeps_serving() {
     ping(&mut members[0], 1).await;
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_consumer_is_cut_off_while_others_are_served() {
+    let (relay, mut probe) = relay_with_probe(Limits {
+        queue_frames: 8,
+        queue_bytes: 256 * 1024,
+        ..limits()
+    })
+    .await;
+    let mut sender = connect(&relay).await;
+    let mut slow = connect(&relay).await;
+    join(&mut sender, room(1)).await;
+    let (slow_id, _) = join(&mut slow, room(1)).await;
+    assert_eq!(frame(&mut sender).await, RelayFrame::Joined(slow_id));
+    // The slow member never reads; the sender floods until the relay reports it gone.
+    let payload = vec![1u8; 16 * 1024];
+    for round in 0u32.. {
+        for _ in 0..64 {
+            send(&mut sender, ClientFrame::Broadcast { payload: &payload }).await;
+        }
+        probe.answered("a consumer that never reads").await;
+        send(&mut sender, ClientFrame::Ping { nonce: round }).await;
+        match frame(&mut sender).await {
+            RelayFrame::Left(id) if id == slow_id => break,
+            RelayFrame::Pong { nonce } if nonce == round => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(round < 1_000, "the slow consumer was never cut off");
+    }
+    probe.answered("after the slow consumer was cut off").await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_upgrade_from_another_origin_is_forbidden_while_others_are_served() {
+    use std::io::{Read, Write};
+    let (relay, mut probe) = relay_with_probe(limits()).await;
+    let addr = relay.addr;
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET /ws HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://evil.example\r\n\
+             Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        .unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut buf = [0u8; 256];
+        let n = stream.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    probe.answered("an upgrade from another Origin").await;
+    let answer = answer.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_tls_handshake_that_stalls_is_dropped_while_others_are_served() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = TestRelay::start_tls(limits(), data.path()).await;
+    // The probe speaks plain HTTP to the same relay; the attacker stalls on its HTTPS port.
+    let mut probe = Probe::join(&relay).await;
+    let mut tls = tokio::net::TcpStream::connect(relay.https.unwrap())
+        .await
+        .unwrap();
+    // The first bytes of a ClientHello record, and then nothing.
+    tls.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .await
+        .unwrap();
+    probe.answered("a TLS handshake stalled mid-way").await;
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(PATIENCE, tls.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+    probe
+        .answered("after the stalled handshake was dropped")
+        .await;
+    relay.stop().await;
+}
