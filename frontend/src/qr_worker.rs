@@ -74,7 +74,7 @@ impl QrWorker {
     }
 
     /// Sends a `width`×`height` RGBA frame (its buffer is moved to the worker): a `live` camera
-    /// frame gets one step of the pipeline, in turn (staying on one while it reads codes); a
+    /// frame gets one step of the pipeline, in turn (from the first again after a read); a
     /// picture all of it. Returns false, sending nothing, when the worker is not
     /// [`idle`](Self::idle).
     pub fn post(

@@ -3,8 +3,8 @@
 //! runs, and keeps the decoders out of the app's first load (the scanner starts the worker).
 //!
 //! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred),
-//! with `live: true` for camera frames (one step of the default pipeline each, in turn, staying
-//! on a step while it reads codes), or
+//! with `live: true` for camera frames (one step of the default pipeline each, in turn, starting
+//! over at the first step after a read), or
 //! `pipeline` (a name of `qrdecode::Pipeline::OPTIONS`) or `steps` (step names,
 //! comma-separated) for benchmarks.
 //! Out: `{ ready: true }` once, then for each frame `{ id, text, points, ms }` (`text` null when
@@ -117,10 +117,16 @@ fn decode(
     let started = now();
     let outcome = qrdecode::decode_with(&image, &steps);
     let ms = now() - started;
-    // A step that read the code keeps the next frame too: a code held in view, or an animated
-    // sequence, is read by the same step frame after frame.
-    if live && outcome.found.is_none() {
-        NEXT_LIVE_STEP.with(|next| next.set(next.get().wrapping_add(1)));
+    // After a read the next frame starts over at the first (cheapest) step; after a miss it
+    // gets the next step. A code held in view, or an animated sequence, that rxing reads is read
+    // by rxing frame after frame.
+    if live {
+        NEXT_LIVE_STEP.with(|next| {
+            next.set(match outcome.found {
+                Some(_) => 0,
+                None => next.get().wrapping_add(1),
+            });
+        });
     }
     Ok((outcome.found, ms))
 }

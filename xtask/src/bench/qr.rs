@@ -323,8 +323,8 @@ fn render(m: &Measured, machine: &[String]) -> String {
          amount 2); rxing-global (global histogram binariser); rxing-half and rqrr-half (on a \
          copy at half the size). Pipelines: default = rxing, rxing-sharp, rxing-global, rqrr, rxing-half; \
          thorough = every step (also rqrr on the inverted frame and on a half-size copy); live = \
-         what the scanner does with camera frames: one step of default a frame, in turn, staying \
-         on a step while it reads codes (here, from one frame to the next), the \
+         what the scanner does with camera frames: one step of default a frame, in turn, starting \
+         over at the first step after a read (here, from one frame to the next), the \
          frame shown up to 4 times (read if any read; ms is the slowest of them).\n\n",
         m.frames.len(),
         qr_frames::VERSIONS,
