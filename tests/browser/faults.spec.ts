@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { expect, startRelay, test } from './harness';
+import { expect, startRelay, test, type Relay } from './harness';
 import { createRoom, member, openInvite, person, say, unexpected, type Person } from './people';
 import { startStallProxy } from './stall-proxy';
 import { MiB, card, offer, payload, storedFiles } from './transfers';
@@ -24,6 +24,31 @@ async function online(...pages: Page[]) {
 
 function closeAll(...people: Person[]) {
   return Promise.all(people.map((p) => p.context.close()));
+}
+
+/** Neither page logged an error but the expected refused WebSockets; both are closed. */
+async function finish(alice: Person, bob: Person) {
+  expect(unexpected(alice.errors)).toEqual([]);
+  expect(unexpected(bob.errors)).toEqual([]);
+  await closeAll(alice, bob);
+}
+
+/** Alice and Bob in a room on `relay`; Bob is part-way through receiving a 12 MiB file. */
+async function midFile(relay: Relay, alice: Person, bob: Person) {
+  const link = await createRoom(alice.page, relay, 'Alice');
+  await openInvite(bob.page, link, 'Bob');
+  await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
+  await offer(alice.page, payload('big.bin', randomBytes(12 * MiB)));
+  await card(bob.page, 'big.bin').getByTestId('file-accept').click();
+  await midway(bob.page, 'big.bin');
+}
+
+/** The receiver's card says incomplete, nothing is offered for saving, nothing is stored. */
+async function keptNothing(page: Page) {
+  await expect(card(page, 'big.bin')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+  await expect(card(page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
+  await expect(card(page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
+  await expect.poll(() => storedFiles(page)).toEqual([]);
 }
 
 test('the relay frozen for 30 s mid-chat, then resumed: what was typed meanwhile arrives once', async ({ browser }) => {
@@ -64,9 +89,7 @@ test('the relay frozen for 30 s mid-chat, then resumed: what was typed meanwhile
     relay.process.kill('SIGCONT');
     await relay.stop();
   }
-  expect(unexpected(alice.errors)).toEqual([]);
-  expect(unexpected(bob.errors)).toEqual([]);
-  await closeAll(alice, bob);
+  await finish(alice, bob);
 });
 
 test('the relay killed mid-file and restarted: both sides say the transfer stopped, nothing is offered, chat goes on', async ({ browser }) => {
@@ -77,20 +100,12 @@ test('the relay killed mid-file and restarted: both sides say the transfer stopp
   const alice = await person(browser);
   const bob = await person(browser);
   try {
-    const link = await createRoom(alice.page, relay, 'Alice');
-    await openInvite(bob.page, link, 'Bob');
-    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
-    await offer(alice.page, payload('big.bin', randomBytes(12 * MiB)));
-    await card(bob.page, 'big.bin').getByTestId('file-accept').click();
-    await midway(bob.page, 'big.bin');
+    await midFile(relay, alice, bob);
 
     const exited = new Promise((done) => relay.process.once('exit', done));
     relay.process.kill('SIGKILL');
     await exited;
-    await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
-    await expect(card(bob.page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
-    await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
-    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
+    await keptNothing(bob.page);
     await expect(card(alice.page, 'big.bin')).toContainText('connection dropped');
 
     relay = await startRelay('killed-mid-file-again', args, port);
@@ -102,9 +117,7 @@ test('the relay killed mid-file and restarted: both sides say the transfer stopp
   } finally {
     await relay.stop();
   }
-  expect(unexpected(alice.errors)).toEqual([]);
-  expect(unexpected(bob.errors)).toEqual([]);
-  await closeAll(alice, bob);
+  await finish(alice, bob);
 });
 
 test('the sender reloads mid-file: the receiver says incomplete, keeps nothing, and sees the sender back', async ({ browser }) => {
@@ -112,18 +125,10 @@ test('the sender reloads mid-file: the receiver says incomplete, keeps nothing, 
   const alice = await person(browser);
   const bob = await person(browser);
   try {
-    const link = await createRoom(alice.page, relay, 'Alice');
-    await openInvite(bob.page, link, 'Bob');
-    await expect(member(alice.page, 'Bob')).toHaveAttribute('data-state', 'online');
-    await offer(alice.page, payload('big.bin', randomBytes(12 * MiB)));
-    await card(bob.page, 'big.bin').getByTestId('file-accept').click();
-    await midway(bob.page, 'big.bin');
+    await midFile(relay, alice, bob);
 
     await alice.page.reload();
-    await expect(card(bob.page, 'big.bin')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
-    await expect(card(bob.page, 'big.bin').getByTestId('file-status')).toContainText('incomplete');
-    await expect(card(bob.page, 'big.bin').getByTestId('file-save')).toHaveCount(0);
-    await expect.poll(() => storedFiles(bob.page)).toEqual([]);
+    await keptNothing(bob.page);
     // The reloaded page rejoins the same room as the same member.
     await online(alice.page);
     await expect(member(bob.page, 'Alice')).toHaveAttribute('data-state', 'online');
@@ -131,9 +136,7 @@ test('the sender reloads mid-file: the receiver says incomplete, keeps nothing, 
   } finally {
     await relay.stop();
   }
-  expect(unexpected(alice.errors)).toEqual([]);
-  expect(unexpected(bob.errors)).toEqual([]);
-  await closeAll(alice, bob);
+  await finish(alice, bob);
 });
 
 test('the network to one member stalls for 20 s: both sides reconnect, and what was typed meanwhile arrives once', async ({ browser }) => {
@@ -175,7 +178,5 @@ test('the network to one member stalls for 20 s: both sides reconnect, and what 
     await proxy.close();
     await relay.stop();
   }
-  expect(unexpected(alice.errors)).toEqual([]);
-  expect(unexpected(bob.errors)).toEqual([]);
-  await closeAll(alice, bob);
+  await finish(alice, bob);
 });
