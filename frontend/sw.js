@@ -37,6 +37,8 @@ self.addEventListener('message', (event) => {
   if (event.data === 'refresh') event.waitUntil(fill().catch(() => {}));
 });
 
+// The relay's rule for immutable files (relay/src/headers.rs, is_hashed_asset): trunk's hash
+// is a 64-bit number in hex without leading zeros.
 function hashed(path) {
   return /-[0-9a-f]{12,16}(_bg)?\.[a-z0-9]+$/.test(path);
 }

@@ -20,7 +20,8 @@ use web_sys::{MessageEvent, Worker};
 pub enum Kind {
     /// Passphrase words; sealing and opening.
     Sealing,
-    /// Strength estimates of typed passphrases (zxcvbn, about 1.5 MB: started only when needed).
+    /// Strength estimates of typed passphrases (zxcvbn's dictionaries are most of its size:
+    /// started only when needed).
     Strength,
 }
 

@@ -1,8 +1,8 @@
 //! What Cutout's offline workers share: the request loop and reading requests. The workers:
 //! `offline_worker` (passphrase words, and sealing and opening with Argon2id, in an instance the
 //! page ends after each key derivation: wasm memory never shrinks) and `strength_worker`
-//! (zxcvbn's estimate of a typed passphrase; its dictionaries weigh about 1.5 MB, so it starts
-//! only when someone types their own).
+//! (zxcvbn's estimate of a typed passphrase; its dictionaries are most of its 1.9 MB in
+//! `dist/strength_worker_bg.wasm`, so it starts only when someone types their own).
 //!
 //! Requests are `{ id, op, … }`; answers `{ id, … }`, or `{ id, error, reason }` on failure.
 

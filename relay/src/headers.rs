@@ -64,13 +64,19 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Shortest content hash taken for one: trunk prints its 64-bit hash in hex without leading
+/// zeros, so one name in 16 has 15 digits (`frontend-4ae3fde4670f4cb.js`), fewer ever rarer.
+const MIN_HASH_DIGITS: usize = 12;
+
 /// Whether `path`'s file name carries trunk's content hash (`name-0123456789abcdef.ext`).
+/// `frontend/sw.js` uses the same rule to serve such files from its copy.
 pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (MIN_HASH_DIGITS..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +113,10 @@ mod tests {
         assert!(is_hashed_asset("/frontend-af1b8b57fbe8cca1.js"));
         assert!(is_hashed_asset("/frontend-af1b8b57fbe8cca1_bg.wasm"));
         assert!(is_hashed_asset("/style-946b8e361a25f2a1.css"));
+        // A hash with a leading zero, as trunk names it.
+        assert!(is_hashed_asset("/frontend-4ae3fde4670f4cb_bg.wasm"));
+        assert!(!is_hashed_asset("/qr_worker_bg.wasm"));
+        assert!(!is_hashed_asset("/icon-da551e.svg"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/"));
     }

@@ -231,8 +231,52 @@ test('a QR code that is no offline message gets a hint, not a crash', async ({ p
   await expect(page.getByTestId('receive-error')).toContainText('damaged');
 });
 
-test('the app reloads with the relay stopped, and offline messages still work', async ({ page }) => {
+test('where the camera cannot be used, codes are read from pictures: one code, and a sequence a picture at a time', async ({ page }) => {
+  // This browser has no camera: the scanner offers pictures instead.
   await openOffline(page, relay.url);
+  await page.getByTestId('offline-message').fill('Read from a picture.');
+  let passphrase = await sealWithGenerated(page);
+  const single = join(workDir, 'single.png');
+  await page.getByTestId('offline-qr').screenshot({ path: single });
+  await scan(page);
+  await page.getByTestId('scan-upload').setInputFiles(single);
+  await openWith(page, passphrase);
+  await expect(page.getByTestId('received-text')).toHaveValue('Read from a picture.', { timeout: 30_000 });
+
+  // A sequence of four codes, photographed one at a time with Next code.
+  await page.getByTestId('receive-another').click();
+  await page.getByTestId('tab-send').click();
+  await page.getByTestId('send-another').click();
+  await page.getByTestId('offline-message').fill(LONG_TEXT);
+  passphrase = await sealWithGenerated(page);
+  await page.getByTestId('pause').click();
+  const first = Number(await page.getByTestId('offline-qr').getAttribute('data-frame'));
+  const pictures: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    pictures.push(join(workDir, `code-${i}.png`));
+    await page.getByTestId('offline-qr').screenshot({ path: pictures[i] });
+    await page.getByTestId('next-code').click();
+    await expect(page.getByTestId('offline-qr')).toHaveAttribute('data-frame', String(first + i + 1));
+  }
+  await scan(page);
+  const section = page.getByTestId('offline-receive');
+  for (const [i, picture] of pictures.slice(0, 3).entries()) {
+    await page.getByTestId('scan-upload').setInputFiles(picture);
+    await expect(section).toHaveAttribute('data-distinct', String(i + 1));
+  }
+  await expect(page.getByTestId('scan-status')).toContainText('Take or choose the next one');
+  await page.getByTestId('scan-upload').setInputFiles(pictures[3]);
+  await openWith(page, passphrase);
+  await expect(page.getByTestId('received-text')).toHaveValue(LONG_TEXT, { timeout: 30_000 });
+});
+
+test('the app reloads with the relay stopped, and offline messages still work', async ({ page }) => {
+  // Installable: a web manifest, linked from the page.
+  const manifest = await (await page.request.get(relay.url + '/manifest.webmanifest')).json();
+  expect(manifest).toMatchObject({ name: 'Cutout', start_url: './', display: 'standalone' });
+  expect(manifest.icons.length).toBeGreaterThan(0);
+  await openOffline(page, relay.url);
+  await expect(page.locator('link[rel=manifest]')).toHaveAttribute('href', '/manifest.webmanifest');
   await expect(page.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await relay.stop();
   await page.reload();

@@ -19,12 +19,6 @@ use crate::components::qr_code::{QrCodeView, qr_version, svg_markup};
 /// Frame rates offered, frames a second; the first is the default.
 pub const RATES: [u32; 3] = [10, 15, 20];
 
-/// The animated sequence: the encoder and which frame is on screen.
-struct Sequence {
-    encoder: FountainEncoder,
-    shown: u32,
-}
-
 /// Shows `blob` as QR codes.
 #[component]
 pub fn OfflineCode(
@@ -87,7 +81,7 @@ fn Animated(
     active: Signal<bool>,
 ) -> impl IntoView {
     let needed = encoder.source_symbols();
-    let sequence = Rc::new(RefCell::new(Sequence { encoder, shown: 0 }));
+    let encoder = Rc::new(RefCell::new(encoder));
     let markup = RwSignal::new(String::new());
     let shown = RwSignal::new(0u32);
     let rate = RwSignal::new(RATES[0]);
@@ -96,15 +90,10 @@ fn Animated(
     let calm = prefers_reduced_motion();
     let playing = RwSignal::new(!calm);
 
-    let next = {
-        let sequence = sequence.clone();
-        move || {
-            let mut sequence = sequence.borrow_mut();
-            let frame = sequence.encoder.next_frame();
-            sequence.shown += 1;
-            markup.set(svg_markup(&fountain_frame_text(&frame)).unwrap_or_default());
-            shown.set(sequence.shown);
-        }
+    let next = move || {
+        let frame = encoder.borrow_mut().next_frame();
+        markup.set(svg_markup(&fountain_frame_text(&frame)).unwrap_or_default());
+        shown.update(|n| *n += 1);
     };
     next();
     // While paused, one code at a time: for a receiver that photographs each code.
