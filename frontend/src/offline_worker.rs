@@ -300,7 +300,7 @@ impl Drop for OfflineWorker {
         let weak = Rc::downgrade(&self.inner);
         fail_all(&weak, "the worker was ended");
         let mut inner = self.inner.borrow_mut();
-        inner.worker.terminate();
+        crate::browser::end_worker(&inner.worker);
         // Freed after any handler that may be running returns.
         let handlers = inner.handlers.take();
         wasm_bindgen_futures::spawn_local(async move { drop(handlers) });

@@ -110,7 +110,7 @@ impl Drop for QrWorker {
     fn drop(&mut self) {
         let mut inner = self.inner.borrow_mut();
         if let Some(worker) = inner.worker.take() {
-            worker.terminate();
+            crate::browser::end_worker(&worker);
         }
         // The scanner may drop its worker from inside one of these handlers (a code was read):
         // they are freed once that call has returned.
@@ -186,7 +186,7 @@ fn died(inner: &Weak<RefCell<Inner>>) {
     let (restarts, on_event) = {
         let mut state = inner.borrow_mut();
         if let Some(worker) = state.worker.take() {
-            worker.terminate();
+            crate::browser::end_worker(&worker);
         }
         state.restarts += 1;
         (state.restarts, state.on_event.clone())
