@@ -403,4 +403,99 @@ fn main() {
     qr_texts(&v);
     fountain(&v);
     invites(&v);
+    relay_member();
+}
+
+/// One operation of the `relay_member` target: a header byte, then for kinds with bytes a u16
+/// little-endian length and the bytes.
+fn op(input: &mut Vec<u8>, member: u8, kind: u8, bytes: &[u8]) {
+    input.push(member | kind << 2);
+    if !matches!(kind, 4 | 6) {
+        input.extend_from_slice(&u16::try_from(bytes.len()).unwrap().to_le_bytes());
+        input.extend_from_slice(bytes);
+    }
+}
+
+/// A client's masked binary WebSocket frame (RFC 6455 5.2), for the raw member.
+fn masked(payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x82];
+    match payload.len() {
+        n @ 0..=125 => frame.push(0x80 | n as u8),
+        n => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&u16::try_from(n).unwrap().to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+    frame
+}
+
+fn relay_member() {
+    const BINARY: u8 = 0;
+    const TEXT: u8 = 2;
+    const SEND_TO: u8 = 3;
+    const CLOSE: u8 = 4;
+    const WAIT: u8 = 5;
+    const JOIN: u8 = 6;
+    const PING: u8 = 7;
+    let corpus = Corpus::new("relay_member");
+    let broadcast = |payload: &[u8]| ClientFrame::Broadcast { payload }.encode();
+    let join = ClientFrame::Join {
+        version: wire::WIRE_VERSION,
+        room: RoomId([7; 16]),
+    }
+    .encode();
+
+    let mut chat = Vec::new();
+    for member in 0..3 {
+        op(&mut chat, member, JOIN, &[]);
+    }
+    op(&mut chat, 0, BINARY, &broadcast(b"hello"));
+    op(&mut chat, 1, SEND_TO, b"\x00to member 0");
+    op(&mut chat, 2, PING, &[0, 0, 0, 9]);
+    op(&mut chat, 0, CLOSE, &[]);
+    op(&mut chat, 1, BINARY, &broadcast(b"after 0 left"));
+    corpus.add("chat", &chat);
+
+    let mut raw = Vec::new();
+    op(&mut raw, 0, JOIN, &[]);
+    op(&mut raw, 3, BINARY, &masked(&join));
+    op(&mut raw, 3, BINARY, &masked(&broadcast(b"from the raw member")));
+    op(&mut raw, 3, BINARY, &masked(&ClientFrame::Ping { nonce: 1 }.encode()));
+    op(&mut raw, 0, BINARY, &broadcast(b"to the raw member"));
+    corpus.add("raw", &raw);
+
+    let mut refused = Vec::new();
+    op(&mut refused, 0, TEXT, b"text");
+    op(&mut refused, 1, JOIN, &[]);
+    op(&mut refused, 1, JOIN, &[]);
+    let mut old = join.clone();
+    old[1] = wire::WIRE_VERSION + 1;
+    op(&mut refused, 2, BINARY, &old);
+    op(&mut refused, 3, BINARY, &masked(&[0x7f, 1, 2]));
+    corpus.add("refused", &refused);
+
+    let mut large = Vec::new();
+    op(&mut large, 0, JOIN, &[]);
+    op(&mut large, 1, JOIN, &[]);
+    op(&mut large, 0, BINARY, &broadcast(&[0xab; 513]));
+    op(&mut large, 1, BINARY, &broadcast(&[0xcd; 512]));
+    corpus.add("large", &large);
+
+    let mut flood = Vec::new();
+    op(&mut flood, 0, JOIN, &[]);
+    op(&mut flood, 1, JOIN, &[]);
+    for i in 0..24u8 {
+        op(&mut flood, 0, BINARY, &broadcast(&[i; 300]));
+    }
+    op(&mut flood, 1, WAIT, &[8]);
+    corpus.add("flood", &flood);
+
+    let mut silent = Vec::new();
+    op(&mut silent, 0, WAIT, &[]);
+    op(&mut silent, 1, JOIN, &[]);
+    op(&mut silent, 1, WAIT, &[255]);
+    corpus.add("silent", &silent);
 }

@@ -22,8 +22,9 @@ pub const PATH: &str = "/ws";
 
 /// tungstenite's buffers for one member: a small read buffer (it is allocated eagerly, per
 /// connection) and a message limit a little above the payload limit, so an oversized payload
-/// earns ERROR 3 instead of a bare 1009 close (PROTOCOL.md A).
-fn socket_config(max_payload: usize) -> WebSocketConfig {
+/// earns ERROR 3 instead of a bare 1009 close (PROTOCOL.md A). Public for the `relay_member` fuzz
+/// target, which runs members over in-memory sockets with the relay's own settings.
+pub fn socket_config(max_payload: usize) -> WebSocketConfig {
     let max_message = max_payload + wire::limits::CLIENT_FRAME_OVERHEAD + 1024;
     WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
