@@ -160,7 +160,9 @@ async fn relay_frames<St>(
         Instant::now(),
     );
     loop {
+        // `biased`: the frame is polled first, so the common case registers no other waker.
         let incoming = tokio::select! {
+            biased;
             incoming = next_message(stream, pong_seen) => incoming,
             () = outbox.wait_closed(|_| true) => return,
             () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
@@ -231,6 +233,7 @@ async fn write<Si>(
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         let next = tokio::select! {
+            biased;
             next = outbox.next() => next,
             _ = ping.tick() => {
                 // The previous ping was not answered within a whole interval: the peer is gone.
@@ -277,7 +280,10 @@ async fn guarded<F>(outbox: &Outbox, limit: std::time::Duration, op: F) -> bool
 where
     F: std::future::Future<Output = Result<(), tokio_tungstenite::tungstenite::Error>>,
 {
+    // `biased`: an operation that completes at once (the usual case) returns before the
+    // overflow watch registers with the outbox.
     let ok = tokio::select! {
+        biased;
         result = timeout(limit, op) => matches!(result, Ok(Ok(()))),
         () = outbox.wait_closed(|r| r == Closed::Overflow) => false,
     };

@@ -1,13 +1,16 @@
 //! `cargo xtask bench protocol`: the `bench` crate's measurements natively (release build) and
 //! in wasm in headless Chromium (with WebCrypto as the baseline, in the same page), in one run,
 //! written as the "## Protocol" section of docs/BENCHMARKS.md. `cargo xtask bench files`
-//! (files.rs) writes "## Files", `cargo xtask bench qr` (qr.rs) "## QR decoding", `cargo xtask bench offline` (offline.rs) "## Offline QR". Other sections of that file belong to other benchmarks and are
+//! (files.rs) writes "## Files", `cargo xtask bench qr` (qr.rs) "## QR decoding", `cargo xtask bench offline` (offline.rs) "## Offline QR", `cargo xtask bench relay` (relay.rs)
+//! "## Relay". Other sections of that file belong to other benchmarks and are
 //! kept as they are.
 
 mod files;
 mod offline;
 mod qr;
 mod qr_frames;
+mod relay;
+mod relay_report;
 mod report;
 mod results;
 mod section;
@@ -20,8 +23,7 @@ use crate::setup::{self, Purpose};
 use report::HEADING;
 use results::Results;
 
-const USAGE: &str =
-    "usage: cargo xtask bench protocol | files [--mib SIZE] [--runs N] | qr | offline [--kib SIZE]";
+const USAGE: &str = "usage: cargo xtask bench protocol | files [--mib SIZE] [--runs N] | qr | offline [--kib SIZE] | relay [--repeats N] [--seconds S] [--only NAME...]";
 /// Debian's chromedriver; `CHROMEDRIVER` overrides it.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The browser half takes about a minute; this leaves room for a slow, busy machine.
@@ -34,6 +36,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("files") => files::run(&args[1..]),
         Some("qr") => qr::run(&args[1..]),
         Some("offline") => offline::run(&args[1..]),
+        Some("relay") => relay::run(&args[1..]),
         _ => Err(USAGE.into()),
     }
 }
@@ -210,6 +213,16 @@ fn machine(chromium: &Path, chromedriver: &Path) -> Vec<String> {
 
 /// CPU, rustc and Chromium: the machine lines every browser benchmark reports.
 fn machine_lines(chromium: &Path) -> Vec<String> {
+    let mut lines = machine_lines_native();
+    lines.push(format!(
+        "Chromium: {}",
+        version(command(chromium).arg("--version"))
+    ));
+    lines
+}
+
+/// CPU and rustc: the machine lines of every benchmark.
+fn machine_lines_native() -> Vec<String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -223,6 +236,5 @@ fn machine_lines(chromium: &Path) -> Vec<String> {
     vec![
         format!("CPU: {cpu}, {cores} logical cores (nproc)"),
         format!("rustc: {}", version(command("rustc").arg("--version"))),
-        format!("Chromium: {}", version(command(chromium).arg("--version"))),
     ]
 }

@@ -1,0 +1,511 @@
+//! `cargo xtask bench relay`: Cutout's relay side by side with wsbroad 0.3 and websocat 1.14 in
+//! one run, written as the "## Relay" section of docs/BENCHMARKS.md (relay_report.rs).
+//!
+//! Each run starts a fresh server pinned to core 0 and `loadgen` pinned to core 1, all on
+//! 127.0.0.1; loadgen reads the server's CPU time and memory from /proc. Every scenario runs
+//! three times (`--repeats`); a run where the generator fell behind its own schedule is thrown
+//! away and run again. Cutout's per-address connection cap and rate limits are raised by flag,
+//! since every client here comes from one address.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::exec::{self, command};
+
+use super::relay_report;
+
+/// The section this benchmark owns.
+pub const HEADING: &str = "## Relay";
+pub const USAGE: &str = "cargo xtask bench relay [--repeats N] [--seconds S] [--only NAME...]";
+
+/// The baselines, from the Rust registry: a version requirement and the command line that makes
+/// each a room-by-URL (wsbroad) or single-room (websocat) broadcast relay.
+const WSBROAD: (&str, &str) = ("wsbroad", "~0.3");
+const WEBSOCAT: (&str, &str) = ("websocat", "~1.14");
+
+/// The flags that open Cutout's relay to one address's thousands of connections and rates.
+const CUTOUT_BENCH_FLAGS: &[&str] = &[
+    "--max-per-ip",
+    "0",
+    "--max-connections",
+    "20000",
+    "--max-rooms",
+    "20000",
+    "--rate-frames",
+    "1000000",
+    "--rate-bytes",
+    "4000000000",
+];
+
+/// A relay under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Server {
+    Cutout,
+    CutoutTls,
+    Wsbroad,
+    Websocat,
+}
+
+impl Server {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cutout => "Cutout",
+            Self::CutoutTls => "Cutout (TLS)",
+            Self::Wsbroad => "wsbroad",
+            Self::Websocat => "websocat",
+        }
+    }
+
+    fn protocol(self) -> &'static str {
+        match self {
+            Self::Cutout | Self::CutoutTls => "cutout",
+            Self::Wsbroad | Self::Websocat => "url",
+        }
+    }
+}
+
+/// One scenario: loadgen's arguments, and which servers take part.
+pub struct Scenario {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub kind: Kind,
+    pub servers: &'static [Server],
+    pub args: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Fanout,
+    Idle,
+    Slow,
+}
+
+fn scenarios(seconds: u32) -> Vec<Scenario> {
+    use Server::{Cutout, CutoutTls, Websocat, Wsbroad};
+    let s = |v: &[&str]| v.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    let fanout = |extra: &[&str]| {
+        let mut args = s(&["fanout", "--seconds", &seconds.to_string()]);
+        args.extend(s(extra));
+        args
+    };
+    vec![
+        Scenario {
+            name: "room50-256",
+            title: "One room of 50, one sender, 256-byte messages, 306 messages/s (15,000 deliveries/s)",
+            kind: Kind::Fanout,
+            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
+            args: fanout(&["--members", "50", "--rate", "306", "--size", "256"]),
+        },
+        Scenario {
+            name: "room50-64k",
+            title: "One room of 50, one sender, 64 KiB messages, 31 messages/s (1,519 deliveries/s, 100 MB/s)",
+            kind: Kind::Fanout,
+            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
+            args: fanout(&["--members", "50", "--rate", "31", "--size", "65536"]),
+        },
+        Scenario {
+            name: "rooms250-256",
+            title: "250 rooms of 4, everyone sending, 256-byte messages, 5 messages/s each (15,000 deliveries/s)",
+            kind: Kind::Fanout,
+            servers: &[Cutout, Wsbroad, CutoutTls],
+            args: fanout(&[
+                "--rooms",
+                "250",
+                "--members",
+                "4",
+                "--senders",
+                "4",
+                "--rate",
+                "5",
+                "--size",
+                "256",
+            ]),
+        },
+        Scenario {
+            name: "rooms250-64k",
+            title: "250 rooms of 4, everyone sending, 64 KiB messages, 0.5 messages/s each (1,500 deliveries/s)",
+            kind: Kind::Fanout,
+            servers: &[Cutout, Wsbroad],
+            args: fanout(&[
+                "--rooms",
+                "250",
+                "--members",
+                "4",
+                "--senders",
+                "4",
+                "--rate",
+                "0.5",
+                "--size",
+                "65536",
+            ]),
+        },
+        Scenario {
+            name: "idle2000",
+            title: "2,000 idle connections in rooms of 4",
+            kind: Kind::Idle,
+            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
+            args: s(&["idle", "--connections", "2000"]),
+        },
+        Scenario {
+            name: "idle10000",
+            title: "10,000 idle connections in rooms of 4",
+            kind: Kind::Idle,
+            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
+            args: s(&["idle", "--connections", "10000"]),
+        },
+        Scenario {
+            name: "slow",
+            title: "A receiver that never reads, a sender pushing 8 MB/s of 64 KiB messages for 30 s, and a receiver that reads",
+            kind: Kind::Slow,
+            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
+            args: s(&[
+                "slow",
+                "--bytes-per-s",
+                "8000000",
+                "--size",
+                "65536",
+                "--seconds",
+                "30",
+            ]),
+        },
+    ]
+}
+
+struct Options {
+    repeats: usize,
+    seconds: u32,
+    only: Vec<String>,
+}
+
+fn options(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        repeats: 3,
+        seconds: 10,
+        only: Vec::new(),
+    };
+    let mut args = args.iter();
+    let number = |v: Option<&String>, what: &str| {
+        v.and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{what} needs a positive number; usage: {USAGE}"))
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--repeats" => options.repeats = number(args.next(), "--repeats")? as usize,
+            "--seconds" => options.seconds = number(args.next(), "--seconds")?,
+            "--only" => options.only.extend(args.next().cloned()),
+            other => return Err(format!("unknown argument `{other}`; usage: {USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+/// The runs of one scenario on one server: loadgen's reports, and how many were thrown away.
+pub struct Runs {
+    pub server: Server,
+    pub reports: Vec<Value>,
+    /// Reports of runs where the generator fell behind, kept for the raw file.
+    pub discarded: Vec<Value>,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = options(args)?;
+    let root = crate::root();
+    let bins = install_baselines(&root)?;
+    println!("\nbuilding the relay and loadgen (release):");
+    exec::run(
+        command("cargo")
+            .args([
+                "build",
+                "--release",
+                "--package",
+                "relay",
+                "--package",
+                "loadgen",
+            ])
+            .current_dir(&root),
+    )?;
+    let work = root.join("target/bench/relay");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    std::fs::write(work.join("index.html"), "<title>bench</title>")
+        .map_err(|e| format!("cannot write into {}: {e}", work.display()))?;
+    let mut results = Vec::new();
+    let started = Instant::now();
+    for scenario in scenarios(options.seconds) {
+        if !options.only.is_empty() && !options.only.iter().any(|o| o == scenario.name) {
+            continue;
+        }
+        println!("\n== {} ({})", scenario.title, scenario.name);
+        let mut per_server = Vec::new();
+        for &server in scenario.servers {
+            per_server.push(runs(
+                &root,
+                &bins,
+                &work,
+                &scenario,
+                server,
+                options.repeats,
+            )?);
+        }
+        results.push((scenario, per_server));
+    }
+    let raw: Vec<Value> = results
+        .iter()
+        .flat_map(|(scenario, runs)| {
+            runs.iter().map(|r| {
+                serde_json::json!({
+                    "scenario": scenario.name, "server": r.server.name(),
+                    "discarded": r.discarded, "reports": r.reports,
+                })
+            })
+        })
+        .collect();
+    let raw_file = root.join("target/bench/relay.json");
+    std::fs::write(
+        &raw_file,
+        serde_json::to_string_pretty(&raw).unwrap_or_default(),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", raw_file.display()))?;
+    println!("\nraw reports: {}", raw_file.display());
+    let section = relay_report::render(
+        &results,
+        &machine(&bins),
+        started.elapsed(),
+        options.repeats,
+    );
+    super::section::publish(&root, HEADING, &section)
+}
+
+/// Paths of the three relays' binaries.
+pub struct Bins {
+    pub relay: PathBuf,
+    pub loadgen: PathBuf,
+    pub wsbroad: PathBuf,
+    pub websocat: PathBuf,
+}
+
+/// Installs the baselines into target/tools/relays unless the right versions are there.
+fn install_baselines(root: &Path) -> Result<Bins, String> {
+    let tools = root.join("target/tools/relays");
+    let record = std::fs::read_to_string(tools.join(".crates.toml")).unwrap_or_default();
+    for (name, requirement) in [WSBROAD, WEBSOCAT] {
+        let prefix = format!("\"{name} {}.", requirement.trim_start_matches('~'));
+        if record.contains(&prefix) && tools.join("bin").join(name).exists() {
+            println!("  ok  {name} {requirement} (in {})", tools.display());
+            continue;
+        }
+        println!("  ..  installing {name} {requirement} from the Rust registry (a few minutes)");
+        // Without --locked: their lock files predate this rustc (websocat's does not build).
+        exec::run(
+            command("cargo")
+                .args(["install", name, "--version", requirement, "--root"])
+                .arg(&tools),
+        )?;
+    }
+    let release = root.join("target/release");
+    Ok(Bins {
+        relay: release.join("relay"),
+        loadgen: release.join("loadgen"),
+        wsbroad: tools.join("bin/wsbroad"),
+        websocat: tools.join("bin/websocat"),
+    })
+}
+
+fn runs(
+    root: &Path,
+    bins: &Bins,
+    work: &Path,
+    scenario: &Scenario,
+    server: Server,
+    repeats: usize,
+) -> Result<Runs, String> {
+    let mut reports = Vec::new();
+    let mut discarded = Vec::new();
+    // Enough tries for a busy machine, not so many that a generator that can never keep up
+    // loops for long.
+    let tries = repeats * 2 + 1;
+    for attempt in 1..=tries {
+        if reports.len() == repeats {
+            break;
+        }
+        let report = one_run(root, bins, work, scenario, server)?;
+        let behind = report["behind"] == true;
+        println!(
+            "  {} #{attempt}: {}{}",
+            server.name(),
+            relay_report::summary(scenario.kind, &report),
+            if behind {
+                "  (generator fell behind: discarded)"
+            } else {
+                ""
+            }
+        );
+        if behind {
+            discarded.push(report);
+        } else {
+            reports.push(report);
+        }
+    }
+    Ok(Runs {
+        server,
+        reports,
+        discarded,
+    })
+}
+
+fn one_run(
+    root: &Path,
+    bins: &Bins,
+    work: &Path,
+    scenario: &Scenario,
+    server: Server,
+) -> Result<Value, String> {
+    let data = work.join("data");
+    let port = free_port()?;
+    let (mut child, addr) = start(bins, work, &data, server, port)?;
+    let result = (|| {
+        wait_listening(addr, &mut child)?;
+        let mut loadgen = pinned(1, &bins.loadgen);
+        loadgen
+            .args(["--addr", &addr.to_string(), "--protocol", server.protocol()])
+            .args(["--server-pid", &child.id().to_string()])
+            .current_dir(root);
+        if server == Server::CutoutTls {
+            loadgen.arg("--ca").arg(data.join("ca.crt.pem"));
+        }
+        loadgen.args(&scenario.args).stderr(Stdio::inherit());
+        let out = loadgen
+            .output()
+            .map_err(|e| format!("cannot start loadgen: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "loadgen failed ({}) against {}",
+                out.status,
+                server.name()
+            ));
+        }
+        serde_json::from_slice::<Value>(&out.stdout)
+            .map_err(|e| format!("loadgen printed no report: {e}"))
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// `program` pinned to `core`, with the open-file limit raised to the hard limit (10,000
+/// connections need as many descriptors).
+fn pinned(core: u32, program: &Path) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        r#"ulimit -n "$(ulimit -Hn)" && exec taskset -c "$0" "$@""#,
+    ])
+    .arg(core.to_string())
+    .arg(program);
+    cmd
+}
+
+fn start(
+    bins: &Bins,
+    work: &Path,
+    data: &Path,
+    server: Server,
+    port: u16,
+) -> Result<(Child, SocketAddr), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut cmd = match server {
+        Server::Cutout | Server::CutoutTls => {
+            let mut cmd = pinned(0, &bins.relay);
+            let other = free_port()?.to_string();
+            let (http, https) = if server == Server::CutoutTls {
+                (format!("127.0.0.1:{other}"), addr.to_string())
+            } else {
+                (addr.to_string(), "off".to_owned())
+            };
+            cmd.args(["--http", &http, "--https", &https])
+                .arg("--dist")
+                .arg(work)
+                .arg("--data-dir")
+                .arg(data)
+                .args(["--advertise", &format!("http://{addr}")])
+                .args(CUTOUT_BENCH_FLAGS)
+                .env("RUST_LOG", "warn");
+            cmd
+        }
+        Server::Wsbroad => {
+            let mut cmd = pinned(0, &bins.wsbroad);
+            cmd.arg(addr.to_string())
+                .args(["--max-urls", "100000", "--nodelay"]);
+            cmd
+        }
+        Server::Websocat => {
+            let mut cmd = pinned(0, &bins.websocat);
+            cmd.args(["-b", "-E", &format!("ws-l:{addr}"), "broadcast:mirror:"]);
+            cmd
+        }
+    };
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", server.name()))?;
+    Ok((child, addr))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+fn wait_listening(addr: SocketAddr, child: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the server exited at start ({status})"));
+        }
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("nothing listened on {addr} within 20 s"))
+}
+
+fn machine(bins: &Bins) -> Vec<String> {
+    let version = |cmd: &mut Command| exec::output(cmd).unwrap_or_else(|| "unknown".into());
+    let mut lines = super::machine_lines_native();
+    lines.push(format!(
+        "wsbroad: {}",
+        installed_version(&bins.wsbroad, "wsbroad")
+    ));
+    lines.push(format!(
+        "websocat: {}",
+        version(Command::new(&bins.websocat).arg("--version"))
+    ));
+    lines
+}
+
+/// The version cargo recorded for `name` next to its binary.
+fn installed_version(bin: &Path, name: &str) -> String {
+    let record = bin
+        .parent()
+        .and_then(Path::parent)
+        .map(|root| root.join(".crates.toml"))
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .unwrap_or_default();
+    record
+        .lines()
+        .find_map(|l| l.trim_start_matches('"').strip_prefix(&format!("{name} ")))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("unknown")
+        .to_owned()
+}

@@ -1,0 +1,376 @@
+//! The "## Relay" section: one table per scenario with every relay side by side, Cutout's ratio
+//! to each baseline, and the issue's goals checked against the figures.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::relay::{HEADING, Kind, Runs, Scenario, Server};
+use super::report::{significant, today};
+
+/// Whether smaller is better for a row, which decides how its ratio reads.
+#[derive(Clone, Copy)]
+enum Better {
+    Lower,
+    Higher,
+}
+
+/// One row of a table: a label, how to read it from a report, and its direction.
+struct Row {
+    label: &'static str,
+    value: fn(&Value) -> Option<f64>,
+    better: Better,
+}
+
+fn f(v: &Value, path: &[&str]) -> Option<f64> {
+    path.iter()
+        .try_fold(v, |v, key| v.get(key))
+        .and_then(Value::as_f64)
+}
+
+fn rows(kind: Kind) -> Vec<Row> {
+    match kind {
+        Kind::Fanout => vec![
+            Row {
+                label: "deliveries/s",
+                value: |r| f(r, &["deliveries_per_s"]),
+                better: Better::Higher,
+            },
+            Row {
+                label: "delivered ÷ expected, %",
+                value: |r| Some(100.0 * f(r, &["delivered"])? / f(r, &["expected"])?.max(1.0)),
+                better: Better::Higher,
+            },
+            Row {
+                label: "relay CPU µs per delivery",
+                value: |r| f(r, &["server", "cpu_us_per_delivery"]),
+                better: Better::Lower,
+            },
+            Row {
+                label: "… of which in the kernel (system time)",
+                value: |r| f(r, &["server", "system_us_per_delivery"]),
+                better: Better::Lower,
+            },
+            Row {
+                label: "latency p50, ms",
+                value: |r| Some(f(r, &["latency_us", "p50"])? / 1000.0),
+                better: Better::Lower,
+            },
+            Row {
+                label: "latency p99, ms",
+                value: |r| Some(f(r, &["latency_us", "p99"])? / 1000.0),
+                better: Better::Lower,
+            },
+            Row {
+                label: "latency p99.9, ms",
+                value: |r| Some(f(r, &["latency_us", "p999"])? / 1000.0),
+                better: Better::Lower,
+            },
+            Row {
+                label: "relay RSS at the end, MiB",
+                value: |r| Some(f(r, &["server", "rss_kib_end"])? / 1024.0),
+                better: Better::Lower,
+            },
+        ],
+        Kind::Idle => vec![
+            Row {
+                label: "connections held",
+                value: |r| f(r, &["held"]),
+                better: Better::Higher,
+            },
+            Row {
+                label: "relay RSS per connection, KiB",
+                value: |r| Some(f(r, &["bytes_per_connection"])? / 1024.0),
+                better: Better::Lower,
+            },
+            Row {
+                label: "relay RSS with all open, MiB",
+                value: |r| Some(f(r, &["rss_kib_after"])? / 1024.0),
+                better: Better::Lower,
+            },
+            Row {
+                label: "seconds to open them all",
+                value: |r| f(r, &["connect_s"]),
+                better: Better::Lower,
+            },
+        ],
+        Kind::Slow => vec![
+            Row {
+                label: "relay RSS growth, MB",
+                value: |r| Some(f(r, &["growth_kib"])? * 1024.0 / 1e6),
+                better: Better::Lower,
+            },
+            Row {
+                label: "reading receiver got, % of sent",
+                value: |r| Some(100.0 * f(r, &["healthy_delivered"])? / f(r, &["sent"])?.max(1.0)),
+                better: Better::Higher,
+            },
+            Row {
+                label: "left waiting for the slow receiver, MB",
+                value: |r| Some(f(r, &["slow_backlog_bytes"])? / 1e6),
+                better: Better::Lower,
+            },
+        ],
+    }
+}
+
+/// One line about a run, for the progress output.
+pub fn summary(kind: Kind, r: &Value) -> String {
+    let n = |path: &[&str]| f(r, path).map_or("?".into(), significant);
+    match kind {
+        Kind::Fanout => format!(
+            "{} deliveries/s of {} expected, CPU {} µs/delivery, p50 {} µs, p99 {} µs",
+            n(&["deliveries_per_s"]),
+            n(&["expected"]),
+            n(&["server", "cpu_us_per_delivery"]),
+            n(&["latency_us", "p50"]),
+            n(&["latency_us", "p99"]),
+        ),
+        Kind::Idle => format!(
+            "{} held, {} bytes per connection",
+            n(&["held"]),
+            n(&["bytes_per_connection"])
+        ),
+        Kind::Slow => format!(
+            "RSS growth {} KiB, slow receiver {}, reading receiver {} of {}",
+            n(&["growth_kib"]),
+            r["slow_receiver"].as_str().unwrap_or("?"),
+            n(&["healthy_delivered"]),
+            n(&["sent"]),
+        ),
+    }
+}
+
+/// Median, smallest and largest.
+fn spread(values: &[f64]) -> Option<(f64, f64, f64)> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let median = if v.len() % 2 == 1 {
+        v[v.len() / 2]
+    } else {
+        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+    };
+    Some((median, v[0], v[v.len() - 1]))
+}
+
+fn median_of(runs: &Runs, row: &Row) -> Option<f64> {
+    let values: Vec<f64> = runs.reports.iter().filter_map(|r| (row.value)(r)).collect();
+    spread(&values).map(|(m, _, _)| m)
+}
+
+fn cell(runs: &Runs, row: &Row) -> String {
+    let values: Vec<f64> = runs.reports.iter().filter_map(|r| (row.value)(r)).collect();
+    match spread(&values) {
+        None => "–".into(),
+        Some((m, lo, hi)) if values.len() > 1 => {
+            format!(
+                "{} ({}–{})",
+                significant(m),
+                significant(lo),
+                significant(hi)
+            )
+        }
+        Some((m, _, _)) => significant(m),
+    }
+}
+
+fn ratio(cutout: Option<f64>, other: Option<f64>, better: Better) -> String {
+    match (cutout, other) {
+        (Some(c), Some(o)) if o != 0.0 && c.is_finite() => {
+            let r = c / o;
+            let verdict = match better {
+                Better::Lower if r < 1.0 => " (better)",
+                Better::Higher if r > 1.0 => " (better)",
+                _ if (r - 1.0).abs() < 1e-9 => "",
+                _ => " (worse)",
+            };
+            format!("{}×{verdict}", significant(r))
+        }
+        _ => "–".into(),
+    }
+}
+
+fn find(runs: &[Runs], server: Server) -> Option<&Runs> {
+    runs.iter().find(|r| r.server == server)
+}
+
+fn table(scenario: &Scenario, runs: &[Runs]) -> String {
+    let cutout = find(runs, Server::Cutout);
+    let baselines: Vec<&Runs> = runs
+        .iter()
+        .filter(|r| matches!(r.server, Server::Wsbroad | Server::Websocat))
+        .collect();
+    let mut out = format!("### {}\n\n| | ", scenario.title);
+    let mut header: Vec<String> = runs.iter().map(|r| r.server.name().to_owned()).collect();
+    header.extend(
+        baselines
+            .iter()
+            .map(|b| format!("Cutout ÷ {}", b.server.name())),
+    );
+    out.push_str(&header.join(" | "));
+    out.push_str(" |\n|---|");
+    out.push_str(&"---|".repeat(header.len()));
+    out.push('\n');
+    for row in rows(scenario.kind) {
+        let mut cells: Vec<String> = runs.iter().map(|r| cell(r, &row)).collect();
+        for baseline in &baselines {
+            let c = cutout.and_then(|c| median_of(c, &row));
+            cells.push(ratio(c, median_of(baseline, &row), row.better));
+        }
+        out.push_str(&format!("| {} | {} |\n", row.label, cells.join(" | ")));
+    }
+    if scenario.kind == Kind::Slow {
+        let outcomes: Vec<String> = runs
+            .iter()
+            .map(|r| {
+                let seen: Vec<&str> = r
+                    .reports
+                    .iter()
+                    .filter_map(|x| x["slow_receiver"].as_str())
+                    .collect();
+                format!("{}: {}", r.server.name(), seen.join(", "))
+            })
+            .collect();
+        out.push_str(&format!(
+            "\nThe receiver that never read: {}.\n",
+            outcomes.join("; ")
+        ));
+    }
+    let discarded: Vec<String> = runs
+        .iter()
+        .filter(|r| !r.discarded.is_empty())
+        .map(|r| format!("{} {}", r.server.name(), r.discarded.len()))
+        .collect();
+    if !discarded.is_empty() {
+        out.push_str(&format!(
+            "\nRuns thrown away because the generator fell behind: {}.\n",
+            discarded.join(", ")
+        ));
+    }
+    out
+}
+
+/// The issue's goals, each with the figure that decides it.
+fn goals(results: &[(Scenario, Vec<Runs>)]) -> Vec<String> {
+    let median = |scenario: &str, server: Server, kind: Kind, label: &str| {
+        let (_, runs) = results.iter().find(|(s, _)| s.name == scenario)?;
+        let row = rows(kind).into_iter().find(|r| r.label == label)?;
+        median_of(find(runs, server)?, &row)
+    };
+    let check = |ok: Option<bool>| match ok {
+        Some(true) => "met",
+        Some(false) => "**not met**",
+        None => "not measured",
+    };
+    let cpu = "relay CPU µs per delivery";
+    let cutout_cpu = median("room50-256", Server::Cutout, Kind::Fanout, cpu);
+    let wsbroad_cpu = median("room50-256", Server::Wsbroad, Kind::Fanout, cpu);
+    let per_conn = "relay RSS per connection, KiB";
+    let idle = median("idle10000", Server::Cutout, Kind::Idle, per_conn);
+    let idle_tls = median("idle10000", Server::CutoutTls, Kind::Idle, per_conn);
+    let held = median("idle10000", Server::Cutout, Kind::Idle, "connections held");
+    let growth = median("slow", Server::Cutout, Kind::Slow, "relay RSS growth, MB");
+    let p99 = median(
+        "room50-256",
+        Server::Cutout,
+        Kind::Fanout,
+        "latency p99, ms",
+    );
+    let show = |v: Option<f64>| v.map_or("–".into(), significant);
+    vec![
+        format!(
+            "Relay CPU per delivery ≤ 0.8 × wsbroad's (one room of 50, 256 B): {} µs against {} µs, {} ({}).",
+            show(cutout_cpu),
+            show(wsbroad_cpu),
+            cutout_cpu
+                .zip(wsbroad_cpu)
+                .map_or("–".into(), |(c, w)| format!("{}×", significant(c / w))),
+            check(cutout_cpu.zip(wsbroad_cpu).map(|(c, w)| c <= 0.8 * w)),
+        ),
+        format!(
+            "≤ 8 KiB per idle connection: {} KiB ({}); ≤ 16 KiB with TLS: {} KiB ({}).",
+            show(idle),
+            check(idle.map(|v| v <= 8.0)),
+            show(idle_tls),
+            check(idle_tls.map(|v| v <= 16.0)),
+        ),
+        format!(
+            "10,000 connections held: {} ({}).",
+            show(held),
+            check(held.map(|v| v >= 10_000.0)),
+        ),
+        format!(
+            "≤ 10 MB of growth under the slow receiver: {} MB ({}).",
+            show(growth),
+            check(growth.map(|v| v <= 10.0)),
+        ),
+        format!(
+            "p99 latency under 5 ms at 15,000 deliveries/s: {} ms ({}).",
+            show(p99),
+            check(p99.map(|v| v < 5.0)),
+        ),
+    ]
+}
+
+pub fn render(
+    results: &[(Scenario, Vec<Runs>)],
+    machine: &[String],
+    took: Duration,
+    repeats: usize,
+) -> String {
+    let mut out = format!(
+        "{HEADING}\n\nMeasured {} (UTC) by `cargo xtask bench relay`, all relays in one run ({} min). \
+         Every server runs pinned to core 0 and the generator (`loadgen`, open loop: latency from \
+         the scheduled send time) to core 1, on 127.0.0.1. Each cell is the median of {repeats} \
+         runs with the smallest and largest in brackets; each run starts a fresh server. Server \
+         CPU is user + system time from /proc over the measured window (10 s after 2 s of warm-up), \
+         divided by the deliveries in it; RSS is the server's resident memory. Cutout runs with \
+         `--max-per-ip 0 --max-connections 20000 --max-rooms 20000 --rate-frames 1000000 \
+         --rate-bytes 4000000000`, since every client comes from one address; its other limits \
+         are the defaults. wsbroad runs with `--max-urls 100000 --nodelay`, websocat as \
+         `websocat -b -E ws-l:ADDR broadcast:mirror:` (one room for everyone, so it appears only \
+         where there is one room or none).\n\n",
+        today(),
+        significant(took.as_secs_f64() / 60.0),
+    );
+    for line in machine {
+        out.push_str(&format!("- {line}\n"));
+    }
+    out.push_str("\nGoals:\n\n");
+    for goal in goals(results) {
+        out.push_str(&format!("- {goal}\n"));
+    }
+    for (scenario, runs) in results {
+        out.push('\n');
+        out.push_str(&table(scenario, runs));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_takes_the_middle() {
+        assert_eq!(spread(&[3.0, 1.0, 2.0]), Some((2.0, 1.0, 3.0)));
+        assert_eq!(spread(&[4.0, 1.0]), Some((2.5, 1.0, 4.0)));
+        assert_eq!(spread(&[]), None);
+    }
+
+    #[test]
+    fn ratios_say_which_way_is_better() {
+        assert_eq!(
+            ratio(Some(1.0), Some(2.0), Better::Lower),
+            "0.500× (better)"
+        );
+        assert_eq!(
+            ratio(Some(1.0), Some(2.0), Better::Higher),
+            "0.500× (worse)"
+        );
+        assert_eq!(ratio(None, Some(2.0), Better::Lower), "–");
+    }
+}
