@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -280,12 +281,17 @@ async fn guarded<F>(outbox: &Outbox, limit: std::time::Duration, op: F) -> bool
 where
     F: std::future::Future<Output = Result<(), tokio_tungstenite::tungstenite::Error>>,
 {
-    // `biased`: an operation that completes at once (the usual case) returns before the
-    // overflow watch registers with the outbox.
-    let ok = tokio::select! {
-        biased;
-        result = timeout(limit, op) => matches!(result, Ok(Ok(()))),
-        () = outbox.wait_closed(|r| r == Closed::Overflow) => false,
+    let mut op = std::pin::pin!(op);
+    // Most operations complete at once: one poll first, before arming a timer and registering
+    // with the outbox, which the hot path would otherwise pay for every frame.
+    let first = std::future::poll_fn(|cx| Poll::Ready(op.as_mut().poll(cx))).await;
+    let ok = match first {
+        Poll::Ready(result) => result.is_ok(),
+        Poll::Pending => tokio::select! {
+            biased;
+            result = timeout(limit, op) => matches!(result, Ok(Ok(()))),
+            () = outbox.wait_closed(|r| r == Closed::Overflow) => false,
+        },
     };
     if !ok {
         outbox.close(Closed::Done);

@@ -193,6 +193,26 @@ fn ratio(cutout: Option<f64>, other: Option<f64>, better: Better) -> String {
     }
 }
 
+/// The RSS samples (one a second) of the run whose growth is the median, every third one.
+fn rss_series(runs: &Runs) -> String {
+    let mut by_growth: Vec<&Value> = runs.reports.iter().collect();
+    by_growth.sort_by_key(|r| r["growth_kib"].as_u64().unwrap_or(0));
+    let Some(median) = by_growth.get(by_growth.len() / 2) else {
+        return "–".into();
+    };
+    let series: Vec<String> = median["rss_kib"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .step_by(3)
+                .filter_map(Value::as_f64)
+                .map(|k| significant(k / 1024.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    series.join(", ")
+}
+
 fn find(runs: &[Runs], server: Server) -> Option<&Runs> {
     runs.iter().find(|r| r.server == server)
 }
@@ -238,6 +258,12 @@ fn table(scenario: &Scenario, runs: &[Runs]) -> String {
             "\nThe receiver that never read: {}.\n",
             outcomes.join("; ")
         ));
+        out.push_str(
+            "\nRelay RSS over time in MiB, every 3 s, in the run with the median growth:\n\n",
+        );
+        for r in runs {
+            out.push_str(&format!("- {}: {}\n", r.server.name(), rss_series(r)));
+        }
     }
     let discarded: Vec<String> = runs
         .iter()
