@@ -107,7 +107,7 @@ pub struct Report {
     /// From the scheduled send time (or, when the generator's timer fired late, from the moment
     /// it fired) to arrival.
     pub latency_us: Percentiles,
-    /// How late the generator's own timers fired, when it had been idle before them.
+    /// How late the generator's own timers fired in the window, when it had been idle before.
     pub timer_lag_us: Percentiles,
     /// Sends that could start only late because the previous send was still blocked on the relay.
     pub blocked_sends: u64,
@@ -300,9 +300,11 @@ async fn send(
         let origin_ns = if Instant::now() < at {
             tokio::time::sleep_until(at).await;
             let woke = Instant::now();
-            outcome
-                .timer_lag
-                .saturating_record(micros(woke.saturating_duration_since(at)));
+            if window.contains(at_ns) {
+                outcome
+                    .timer_lag
+                    .saturating_record(micros(woke.saturating_duration_since(at)));
+            }
             nanos(woke.saturating_duration_since(window.start))
         } else {
             if window.contains(at_ns) {
