@@ -6,6 +6,10 @@
 //! three times (`--repeats`); a run where the generator fell behind its own schedule is thrown
 //! away and run again. Cutout's per-address connection cap and rate limits are raised by flag,
 //! since every client here comes from one address.
+//!
+//! `--only NAME` (a scenario: room50-256, room50-64k, rooms250-256, rooms250-64k, idle2000,
+//! idle10000, slow), `--repeats` and `--seconds` make a quick look: its tables are printed, and
+//! docs/BENCHMARKS.md keeps the full run's.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -278,7 +282,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         started.elapsed(),
         options.repeats,
     );
-    super::section::publish(&root, HEADING, &section)
+    // A partial or shortened run would replace the full tables with fewer or noisier ones.
+    let full = options.only.is_empty() && options.repeats == 3 && options.seconds == 10;
+    if full {
+        super::section::publish(&root, HEADING, &section)
+    } else {
+        println!("\n{section}\n(a partial run: docs/BENCHMARKS.md left as it was)");
+        Ok(())
+    }
 }
 
 /// Paths of the three relays' binaries.
