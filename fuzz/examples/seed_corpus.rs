@@ -467,6 +467,19 @@ fn relay_member() {
     op(&mut raw, 0, BINARY, &broadcast(b"to the raw member"));
     corpus.add("raw", &raw);
 
+    // Alone in its own room, the raw member gets nothing to write: only noticing the end of
+    // its socket ends its task.
+    let mut alone = Vec::new();
+    let other_room = ClientFrame::Join {
+        version: wire::WIRE_VERSION,
+        room: RoomId([8; 16]),
+    }
+    .encode();
+    op(&mut alone, 3, BINARY, &masked(&other_room));
+    op(&mut alone, 3, BINARY, &masked(&broadcast(b"to no one")));
+    op(&mut alone, 3, CLOSE, &[]);
+    corpus.add("raw-alone", &alone);
+
     let mut refused = Vec::new();
     op(&mut refused, 0, TEXT, b"text");
     op(&mut refused, 1, JOIN, &[]);

@@ -21,9 +21,11 @@
 //! `fastrand`, seeded the same for every run so that a crash replays.
 //!
 //! Checked at the end, once every member has closed its side:
-//! - every member task ends (no member outlives its socket) and the room table is empty;
-//! - everything the relay sent a WebSocket member decodes as a `RelayFrame`; WELCOME comes
-//!   first and only once, nothing follows an ERROR;
+//! - every member task ends (pings are out of the way: it must notice its socket's end) and
+//!   the room table is empty;
+//! - everything the relay sent a WebSocket member decodes as a `RelayFrame`; the first is
+//!   WELCOME or ERROR, WELCOME comes only once, nothing follows an ERROR; every DELIVER comes
+//!   from a member (the raw member's id is read from the WELCOME it was sent);
 //! - the payloads from one WebSocket member arrive in the order it sent them, each one a
 //!   BROADCAST from another member or a SEND_TO naming the receiver (none made up, none
 //!   duplicated, none meant for someone else, no BROADCAST back to its sender);
@@ -63,9 +65,17 @@ fn limits() -> Limits {
         queue_bytes: 2048,
         rate_frames: 20,
         rate_bytes: 4096,
+        // Pings out of the way: a member task must end because its socket did, not because a
+        // ping went unanswered.
+        ping_interval: Duration::from_secs(24 * 3600),
         ..Limits::default()
     }
 }
+
+/// How long, after every socket is closed, a member task may take to end: more than any
+/// rate-limit pause the input can cause (a few thousand frames at 20 a second), far less than
+/// the ping interval.
+const PATIENCE: Duration = Duration::from_secs(600);
 
 /// What one WebSocket member sent that the relay may forward, in order: each payload with its
 /// addressee (`None` for every member).
@@ -127,9 +137,16 @@ async fn session(data: &[u8]) {
     )));
     let (mut raw_read, raw_write) = tokio::io::split(raw_client);
     let mut raw_write = Some(raw_write);
+    // What the relay sent the raw member, for its WELCOME (server frames are unmasked).
     let raw_reader = tokio::spawn(async move {
+        let mut got = Vec::new();
         let mut buf = [0u8; 4096];
-        while matches!(raw_read.read(&mut buf).await, Ok(n) if n > 0) {}
+        while let Ok(n @ 1..) = raw_read.read(&mut buf).await {
+            if got.len() < 64 {
+                got.extend_from_slice(&buf[..n]);
+            }
+        }
+        got
     });
 
     let mut members: Vec<Member> = (0..WEBSOCKET_MEMBERS).map(|_| Member::default()).collect();
@@ -146,7 +163,11 @@ async fn session(data: &[u8]) {
             bytes
         };
         match kind {
-            4 if member == RAW_MEMBER => drop(raw_write.take()),
+            4 if member == RAW_MEMBER => {
+                if let Some(mut w) = raw_write.take() {
+                    let _ = w.shutdown().await;
+                }
+            }
             4 => {
                 if let Some(mut sink) = sinks[member].take() {
                     let _ = sink.close().await;
@@ -203,21 +224,43 @@ async fn session(data: &[u8]) {
     for sink in sinks.iter_mut().filter_map(Option::as_mut) {
         let _ = sink.close().await;
     }
-    drop(raw_write);
+    if let Some(mut w) = raw_write.take() {
+        let _ = w.shutdown().await;
+    }
     for server in servers {
-        tokio::time::timeout(Duration::from_secs(3600), server)
+        tokio::time::timeout(PATIENCE, server)
             .await
-            .expect("a member task outlived its socket by an hour")
+            .expect("a member task outlived its socket")
             .expect("a member task panicked");
     }
     assert_eq!(shared.rooms.len(), 0, "rooms left behind");
-    let _ = raw_reader.await;
+    let raw_welcome = raw_reader.await.ok().and_then(|got| first_welcome(&got));
 
     let mut frames = Vec::new();
     for reader in readers {
         frames.push(reader.await.expect("a client reader"));
     }
-    check(&members, &frames);
+    check(&members, &frames, raw_welcome);
+}
+
+/// The member id in the first WebSocket frame of `bytes`, if it is a binary WELCOME.
+fn first_welcome(bytes: &[u8]) -> Option<MemberId> {
+    let (&[first, second], rest) = bytes.split_first_chunk::<2>()?;
+    let (len, rest) = match second & 0x7f {
+        126 => {
+            let (len, rest) = rest.split_first_chunk::<2>()?;
+            (usize::from(u16::from_be_bytes(*len)), rest)
+        }
+        127 => return None,
+        n => (usize::from(n), rest),
+    };
+    if first & 0x0f != 2 || second & 0x80 != 0 {
+        return None;
+    }
+    match RelayFrame::decode(rest.get(..len)?) {
+        Ok(RelayFrame::Welcome { your_id, .. }) => Some(your_id),
+        _ => None,
+    }
 }
 
 /// The next length-prefixed run of bytes, and what follows it.
@@ -264,7 +307,7 @@ where
     frames
 }
 
-fn check(members: &[Member], frames: &[Vec<Bytes>]) {
+fn check(members: &[Member], frames: &[Vec<Bytes>], raw: Option<MemberId>) {
     let mut ids: HashMap<MemberId, usize> = HashMap::new();
     for (i, got) in frames.iter().enumerate() {
         if let Some(Ok(RelayFrame::Welcome { your_id, .. })) =
@@ -277,6 +320,13 @@ fn check(members: &[Member], frames: &[Vec<Bytes>]) {
         let mut next_sent = vec![0usize; members.len()];
         let mut next_ping = 0;
         let me = ids.iter().find(|(_, m)| **m == i).map(|(id, _)| *id);
+        if let Some(first) = got.first() {
+            let opening = RelayFrame::decode(first);
+            assert!(
+                matches!(opening, Ok(RelayFrame::Welcome { .. } | RelayFrame::Error(_))),
+                "member {i} first got {opening:?}, not WELCOME or ERROR"
+            );
+        }
         for (n, frame) in got.iter().enumerate() {
             let decoded = RelayFrame::decode(frame)
                 .unwrap_or_else(|e| panic!("member {i} got an undecodable frame {frame:?}: {e}"));
@@ -286,8 +336,9 @@ fn check(members: &[Member], frames: &[Vec<Bytes>]) {
                     assert_eq!(n + 1, got.len(), "member {i}: frames after ERROR");
                 }
                 RelayFrame::Deliver { from, payload } => {
-                    // Payloads from the raw member are not tracked.
+                    // Payloads from the raw member are not tracked; no one else may send.
                     let Some(&sender) = ids.get(&from) else {
+                        assert_eq!(Some(from), raw, "member {i} got DELIVER from {from:?}, no member");
                         continue;
                     };
                     let sent = &members[sender].sent;

@@ -98,7 +98,10 @@ pub struct Report {
     pub connections: u32,
     /// Messages sent.
     pub sent: u64,
-    /// Deliveries those messages called for (each one to every other member of its room).
+    /// Messages the schedule called for that could not be sent: the relay closed the sender.
+    pub send_errors: u64,
+    /// Deliveries the schedule called for (each message to every other member of its room),
+    /// whether or not it could be sent.
     pub expected: u64,
     /// Deliveries that arrived.
     pub delivered: u64,
@@ -107,9 +110,10 @@ pub struct Report {
     /// From the scheduled send time (or, when the generator's timer fired late, from the moment
     /// it fired) to arrival.
     pub latency_us: Percentiles,
-    /// How late the generator's own timers fired in the window, when it had been idle before.
+    /// How late the generator itself started sends in the window: its timer's lateness, and
+    /// any lateness the previous send (held up by the relay) does not explain.
     pub timer_lag_us: Percentiles,
-    /// Sends that could start only late because the previous send was still blocked on the relay.
+    /// Sends that started late mostly because the previous send was held up by the relay.
     pub blocked_sends: u64,
     /// The generator's CPU use during the window, as a share of one core.
     pub generator_cpu_share: f64,
@@ -183,13 +187,15 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
     let sampler = tokio::spawn(sample_window(window.clone(), spec.server_pid));
 
     let mut sent = 0;
+    let mut send_errors = 0;
     let mut expected = 0;
     let mut timer_lag = histogram();
     let mut blocked_sends = 0;
     for sender in senders {
         let outcome = sender.await?;
         sent += outcome.sent;
-        expected += outcome.sent * u64::from(spec.members - 1);
+        send_errors += outcome.send_errors;
+        expected += outcome.scheduled * u64::from(spec.members - 1);
         timer_lag.add(&outcome.timer_lag)?;
         blocked_sends += outcome.blocked;
     }
@@ -217,6 +223,7 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
     Ok(Report {
         connections: count,
         sent,
+        send_errors,
         expected,
         delivered,
         deliveries_per_s: delivered as f64 / seconds,
@@ -269,7 +276,9 @@ struct Schedule {
 }
 
 struct Sent {
+    scheduled: u64,
     sent: u64,
+    send_errors: u64,
     timer_lag: Histogram<u64>,
     blocked: u64,
 }
@@ -282,52 +291,69 @@ async fn send(
     window: std::sync::Arc<Window>,
 ) -> Sent {
     let mut outcome = Sent {
+        scheduled: 0,
         sent: 0,
+        send_errors: 0,
         timer_lag: histogram(),
         blocked: 0,
     };
+    // How long the previous send took: the part of a late start that the relay caused.
+    let mut last_send = Duration::ZERO;
+    let mut failed = false;
     for seq in 0.. {
         let at_ns = schedule.offset_ns + seq * schedule.interval_ns;
         if at_ns >= window.to_ns {
             break;
         }
+        let counted = window.contains(at_ns);
+        outcome.scheduled += u64::from(counted);
+        // After a failed send the schedule is still counted: what it would have sent is
+        // expected all the same.
+        if failed {
+            continue;
+        }
         let at = window.start + Duration::from_nanos(at_ns);
-        // Latency counts from the scheduled time when the previous send, held up by the relay,
-        // made this one late: the relay is charged for the wait (no coordinated omission). When
-        // the generator slept, it counts from the wake-up instead, so the timer's own lateness
-        // (tokio's timers tick in milliseconds) is not charged to the relay; it is reported
-        // apart, and decides whether the generator fell behind.
-        let origin_ns = if Instant::now() < at {
+        let now = Instant::now();
+        // Latency counts from the scheduled time when the relay made this send late (the
+        // previous send was held up): the relay is charged for the wait, with no coordinated
+        // omission. When the generator itself was late (its timer ticks in milliseconds, or it
+        // was busy), latency counts from when it got to the send, and the lateness is reported
+        // apart: it decides whether the generator fell behind.
+        let (origin, own_lag) = if now < at {
             tokio::time::sleep_until(at).await;
             let woke = Instant::now();
-            if window.contains(at_ns) {
-                outcome
-                    .timer_lag
-                    .saturating_record(micros(woke.saturating_duration_since(at)));
-            }
-            nanos(woke.saturating_duration_since(window.start))
+            (woke, woke.saturating_duration_since(at))
         } else {
-            if window.contains(at_ns) {
-                outcome.blocked += 1;
+            let late = now.saturating_duration_since(at);
+            let relay_part = late.min(last_send);
+            if relay_part * 2 >= late && !late.is_zero() {
+                outcome.blocked += u64::from(counted);
+                (at, late - relay_part)
+            } else {
+                (now, late - relay_part)
             }
-            at_ns
         };
+        if counted {
+            outcome.timer_lag.saturating_record(micros(own_lag));
+        }
         let stamp = Stamp {
             sender: me,
             seq,
             scheduled_ns: at_ns,
-            origin_ns,
+            origin_ns: nanos(origin.saturating_duration_since(window.start)),
         };
+        let began = Instant::now();
         if sink
             .send(target.broadcast(&stamp.payload(schedule.size)))
             .await
             .is_err()
         {
-            break;
+            failed = true;
+            outcome.send_errors += u64::from(counted);
+            continue;
         }
-        if window.contains(at_ns) {
-            outcome.sent += 1;
-        }
+        last_send = began.elapsed();
+        outcome.sent += u64::from(counted);
     }
     outcome
 }

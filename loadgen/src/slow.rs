@@ -54,7 +54,11 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
     );
     let (slow, _) = target.connect(0).await?;
     let (healthy, _) = target.connect(0).await?;
-    let (mut sender, _) = target.connect(0).await?;
+    let (sender, _) = target.connect(0).await?;
+    // The sender reads too: a relay that mirrors sends its messages back, and a sender that
+    // never read them would be a second slow receiver.
+    let (mut sender, mut echoes) = sender.split();
+    let echo_reader = tokio::spawn(async move { while let Some(Ok(_)) = echoes.next().await {} });
     let delivered = Arc::new(AtomicU64::new(0));
     let healthy = tokio::spawn(count_delivered(target.clone(), healthy, delivered.clone()));
     let (stop, mut stopped) = watch::channel(false);
@@ -104,7 +108,8 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let _ = stop.send(true);
     let rss_kib = sampler.await.unwrap_or_default();
-    let _ = sender.close(None).await;
+    let _ = sender.close().await;
+    echo_reader.abort();
     let (slow_receiver, slow_backlog_bytes) = drain(target.protocol, slow).await;
     healthy.abort();
     let healthy_delivered = delivered.load(Ordering::Relaxed);

@@ -32,7 +32,7 @@ const WSBROAD: (&str, &str) = ("wsbroad", "~0.3");
 const WEBSOCAT: (&str, &str) = ("websocat", "~1.14");
 
 /// The flags that open Cutout's relay to one address's thousands of connections and rates.
-const CUTOUT_BENCH_FLAGS: &[&str] = &[
+pub const CUTOUT_BENCH_FLAGS: &[&str] = &[
     "--max-per-ip",
     "0",
     "--max-connections",
@@ -214,10 +214,19 @@ pub struct Runs {
     pub reports: Vec<Value>,
     /// Reports of runs where the generator fell behind, kept for the raw file.
     pub discarded: Vec<Value>,
+    /// Runs that failed, and why.
+    pub failures: Vec<String>,
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let options = options(args)?;
+    let known: Vec<&str> = scenarios(options.seconds).iter().map(|s| s.name).collect();
+    if let Some(unknown) = options.only.iter().find(|o| !known.contains(&o.as_str())) {
+        return Err(format!(
+            "no scenario `{unknown}`; scenarios: {}",
+            known.join(", ")
+        ));
+    }
     let root = crate::root();
     let bins = install_baselines(&root)?;
     println!("\nbuilding the relay and loadgen (release):");
@@ -337,6 +346,7 @@ fn runs(
 ) -> Result<Runs, String> {
     let mut reports = Vec::new();
     let mut discarded = Vec::new();
+    let mut failures = Vec::new();
     // Enough tries for a busy machine, not so many that a generator that can never keep up
     // loops for long.
     let tries = repeats * 2 + 1;
@@ -344,7 +354,16 @@ fn runs(
         if reports.len() == repeats {
             break;
         }
-        let report = one_run(root, bins, work, scenario, server)?;
+        // One failed run (a server that would not start, a generator that hung) is reported
+        // and tried again; it does not throw away the rest of a long benchmark.
+        let report = match one_run(root, bins, work, scenario, server) {
+            Ok(report) => report,
+            Err(e) => {
+                println!("  {} #{attempt}: failed: {e}", server.name());
+                failures.push(e);
+                continue;
+            }
+        };
         let behind = report["behind"] == true;
         println!(
             "  {} #{attempt}: {}{}",
@@ -366,6 +385,7 @@ fn runs(
         server,
         reports,
         discarded,
+        failures,
     })
 }
 
@@ -389,10 +409,11 @@ fn one_run(
         if server == Server::CutoutTls {
             loadgen.arg("--ca").arg(data.join("ca.crt.pem"));
         }
-        loadgen.args(&scenario.args).stderr(Stdio::inherit());
-        let out = loadgen
-            .output()
-            .map_err(|e| format!("cannot start loadgen: {e}"))?;
+        loadgen
+            .args(&scenario.args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let out = output_within(loadgen, LOADGEN_DEADLINE)?;
         if !out.status.success() {
             return Err(format!(
                 "loadgen failed ({}) against {}",
@@ -410,11 +431,55 @@ fn one_run(
 
 /// `program` pinned to `core`, with the open-file limit raised to the hard limit (10,000
 /// connections need as many descriptors).
+/// A run of loadgen takes well under a minute; one that takes this long is stuck.
+const LOADGEN_DEADLINE: Duration = Duration::from_secs(300);
+
+/// `cmd`'s output, or an error once it has run for `deadline` (it is killed).
+fn output_within(mut cmd: Command, deadline: Duration) -> Result<std::process::Output, String> {
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start loadgen: {e}"))?;
+    // Read stdout on a thread, so a full pipe cannot stall the child while we wait.
+    let stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(mut pipe) = stdout {
+            let _ = std::io::Read::read_to_end(&mut pipe, &mut out);
+        }
+        out
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "loadgen did not finish within {} s",
+                    deadline.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("waiting for loadgen: {e}")),
+        }
+    };
+    let stdout = reader.join().unwrap_or_default();
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr: Vec::new(),
+    })
+}
+
 fn pinned(core: u32, program: &Path) -> Command {
     let mut cmd = Command::new("sh");
+    // The hard limit may read "unlimited", which `ulimit -n` refuses; the soft one then stays.
     cmd.args([
         "-c",
-        r#"ulimit -n "$(ulimit -Hn)" && exec taskset -c "$0" "$@""#,
+        r#"ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec taskset -c "$0" "$@""#,
     ])
     .arg(core.to_string())
     .arg(program);
@@ -432,9 +497,9 @@ fn start(
     let mut cmd = match server {
         Server::Cutout | Server::CutoutTls => {
             let mut cmd = pinned(0, &bins.relay);
-            let other = free_port()?.to_string();
+            // The listener not under test takes any free port.
             let (http, https) = if server == Server::CutoutTls {
-                (format!("127.0.0.1:{other}"), addr.to_string())
+                ("127.0.0.1:0".to_owned(), addr.to_string())
             } else {
                 (addr.to_string(), "off".to_owned())
             };

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::relay::{HEADING, Kind, Runs, Scenario, Server};
+use super::relay::{CUTOUT_BENCH_FLAGS, HEADING, Kind, Runs, Scenario, Server};
 use super::report::{significant, today};
 
 /// Whether smaller is better for a row, which decides how its ratio reads.
@@ -181,13 +181,15 @@ fn ratio(cutout: Option<f64>, other: Option<f64>, better: Better) -> String {
     match (cutout, other) {
         (Some(c), Some(o)) if o != 0.0 && c.is_finite() => {
             let r = c / o;
+            let shown = significant(r);
+            // Judged as shown: "1.00×" reads as even, whatever the digits beyond.
             let verdict = match better {
+                _ if shown == "1.00" => "",
                 Better::Lower if r < 1.0 => " (better)",
                 Better::Higher if r > 1.0 => " (better)",
-                _ if (r - 1.0).abs() < 1e-9 => "",
                 _ => " (worse)",
             };
-            format!("{}×{verdict}", significant(r))
+            format!("{shown}×{verdict}")
         }
         _ => "–".into(),
     }
@@ -225,7 +227,7 @@ fn find(runs: &[Runs], server: Server) -> Option<&Runs> {
     runs.iter().find(|r| r.server == server)
 }
 
-fn table(scenario: &Scenario, runs: &[Runs]) -> String {
+fn table(scenario: &Scenario, runs: &[Runs], repeats: usize) -> String {
     let cutout = find(runs, Server::Cutout);
     let baselines: Vec<&Runs> = runs
         .iter()
@@ -272,6 +274,32 @@ fn table(scenario: &Scenario, runs: &[Runs]) -> String {
         for r in runs {
             out.push_str(&format!("- {}: {}\n", r.server.name(), rss_series(r)));
         }
+    }
+    let short: Vec<String> = runs
+        .iter()
+        .filter(|r| r.reports.len() != repeats)
+        .map(|r| format!("{} {}", r.server.name(), r.reports.len()))
+        .collect();
+    if !short.is_empty() {
+        out.push_str(&format!(
+            "\nRuns kept, where not {repeats}: {}.\n",
+            short.join(", ")
+        ));
+    }
+    let failed: Vec<String> = runs
+        .iter()
+        .filter(|r| !r.failures.is_empty())
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.server.name(),
+                r.failures.len(),
+                r.failures[0]
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        out.push_str(&format!("\nRuns that failed: {}.\n", failed.join("; ")));
     }
     let discarded: Vec<String> = runs
         .iter()
@@ -365,18 +393,23 @@ pub fn render(
 ) -> String {
     let mut out = format!(
         "{HEADING}\n\nMeasured {} (UTC) by `cargo xtask bench relay`, all relays in one run ({} min). \
-         Every server runs pinned to core 0 and the generator (`loadgen`, open loop: latency from \
-         the scheduled send time) to core 1, on 127.0.0.1. Each cell is the median of {repeats} \
-         runs with the smallest and largest in brackets; each run starts a fresh server. Server \
-         CPU is user + system time from /proc over the measured window (10 s after 2 s of warm-up), \
-         divided by the deliveries in it; RSS is the server's resident memory. Cutout runs with \
-         `--max-per-ip 0 --max-connections 20000 --max-rooms 20000 --rate-frames 1000000 \
-         --rate-bytes 4000000000`, since every client comes from one address; its other limits \
-         are the defaults. wsbroad runs with `--max-urls 100000 --nodelay`, websocat as \
-         `websocat -b -E ws-l:ADDR broadcast:mirror:` (one room for everyone, so it appears only \
-         where there is one room or none).\n\n",
+         Every server runs pinned to core 0 and the generator (`loadgen`) to core 1, on \
+         127.0.0.1. The generator runs open loop: latency counts from the scheduled send time \
+         when the relay made a send late (the previous one was held up), and from when the \
+         generator got to the send when the generator itself was late (its timers tick in \
+         milliseconds). A run where the generator was late by more than 3 ms at the 99th \
+         percentile, or used more than 90 % of its core, is thrown away and run again. Each cell \
+         is the median of the runs kept ({repeats} unless a table says otherwise) with the \
+         smallest and largest in brackets; each run starts a fresh server. Server CPU is user + \
+         system time from /proc over the measured window (10 s after 2 s of warm-up), divided \
+         by the deliveries in it; RSS is the server's resident memory. Cutout runs with `{}`, \
+         since every client comes from one address; its other limits are the defaults. wsbroad \
+         runs with `--max-urls 100000 --nodelay`, websocat as `websocat -b -E ws-l:ADDR \
+         broadcast:mirror:` (one room for everyone, so it appears only where there is one room \
+         or none).\n\n",
         today(),
         significant(took.as_secs_f64() / 60.0),
+        CUTOUT_BENCH_FLAGS.join(" "),
     );
     for line in machine {
         out.push_str(&format!("- {line}\n"));
@@ -387,7 +420,7 @@ pub fn render(
     }
     for (scenario, runs) in results {
         out.push('\n');
-        out.push_str(&table(scenario, runs));
+        out.push_str(&table(scenario, runs, repeats));
     }
     out
 }
