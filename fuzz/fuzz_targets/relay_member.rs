@@ -110,32 +110,23 @@ async fn session(data: &[u8]) {
         shutdown,
         limits,
     });
-    let config = relay::socket::socket_config(shared.limits.max_payload);
 
     let mut servers = Vec::new();
     let mut sinks = Vec::new();
     let mut readers = Vec::new();
-    let welcomed: Vec<Welcomed> = (0..WEBSOCKET_MEMBERS).map(|_| Welcomed::default()).collect();
+    let welcomed: Vec<Welcomed> = (0..WEBSOCKET_MEMBERS)
+        .map(|_| Welcomed::default())
+        .collect();
     for slot in &welcomed {
-        let (client, server) = tokio::io::duplex(16 * 1024);
-        let server = WebSocketStream::from_raw_socket(server, Role::Server, Some(config)).await;
-        servers.push(tokio::spawn(relay::member::serve(
-            server,
-            shared.clone(),
-            Admission::Admitted,
-        )));
+        let (client, server) = connect(&shared).await;
+        servers.push(server);
         let client = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
         let (sink, stream) = client.split();
         sinks.push(Some(sink));
         readers.push(tokio::spawn(received(stream, slot.clone())));
     }
-    let (raw_client, server) = tokio::io::duplex(16 * 1024);
-    let server = WebSocketStream::from_raw_socket(server, Role::Server, Some(config)).await;
-    servers.push(tokio::spawn(relay::member::serve(
-        server,
-        shared.clone(),
-        Admission::Admitted,
-    )));
+    let (raw_client, server) = connect(&shared).await;
+    servers.push(server);
     let (mut raw_read, raw_write) = tokio::io::split(raw_client);
     let mut raw_write = Some(raw_write);
     // What the relay sent the raw member, for its WELCOME (server frames are unmasked).
@@ -274,6 +265,20 @@ fn first_welcome(mut bytes: &[u8]) -> Option<MemberId> {
     }
 }
 
+/// A member's socket: the client's end, and the relay's member task serving the other end with
+/// the relay's own WebSocket settings.
+async fn connect(shared: &Arc<Shared>) -> (tokio::io::DuplexStream, tokio::task::JoinHandle<()>) {
+    let (client, server) = tokio::io::duplex(16 * 1024);
+    let config = relay::socket::socket_config(shared.limits.max_payload);
+    let server = WebSocketStream::from_raw_socket(server, Role::Server, Some(config)).await;
+    let task = tokio::spawn(relay::member::serve(
+        server,
+        shared.clone(),
+        Admission::Admitted,
+    ));
+    (client, task)
+}
+
 /// The next length-prefixed run of bytes, and what follows it.
 fn take(rest: &[u8]) -> (&[u8], &[u8]) {
     let (len, rest) = match rest {
@@ -324,7 +329,10 @@ fn check(members: &[Member], frames: &[Vec<Bytes>], raw: Option<MemberId>) {
         if let Some(Ok(RelayFrame::Welcome { your_id, .. })) =
             got.first().map(|f| RelayFrame::decode(f))
         {
-            assert!(ids.insert(your_id, i).is_none(), "member id {your_id:?} given twice");
+            assert!(
+                ids.insert(your_id, i).is_none(),
+                "member id {your_id:?} given twice"
+            );
         }
     }
     let mut raw_sender = raw;
@@ -335,7 +343,10 @@ fn check(members: &[Member], frames: &[Vec<Bytes>], raw: Option<MemberId>) {
         if let Some(first) = got.first() {
             let opening = RelayFrame::decode(first);
             assert!(
-                matches!(opening, Ok(RelayFrame::Welcome { .. } | RelayFrame::Error(_))),
+                matches!(
+                    opening,
+                    Ok(RelayFrame::Welcome { .. } | RelayFrame::Error(_))
+                ),
                 "member {i} first got {opening:?}, not WELCOME or ERROR"
             );
         }
@@ -353,15 +364,16 @@ fn check(members: &[Member], frames: &[Vec<Bytes>], raw: Option<MemberId>) {
                     // one unknown sender there may be.
                     let Some(&sender) = ids.get(&from) else {
                         let raw_id = *raw_sender.get_or_insert(raw.unwrap_or(from));
-                        assert_eq!(from, raw_id, "member {i} got DELIVER from {from:?}, no member");
+                        assert_eq!(
+                            from, raw_id,
+                            "member {i} got DELIVER from {from:?}, no member"
+                        );
                         continue;
                     };
                     let sent = &members[sender].sent;
                     let cursor = &mut next_sent[sender];
                     // BROADCAST goes to the others; SEND_TO to the member named, the sender too.
-                    let for_me = |to: &Option<MemberId>| {
-                        *to == me || (to.is_none() && sender != i)
-                    };
+                    let for_me = |to: &Option<MemberId>| *to == me || (to.is_none() && sender != i);
                     let found = sent[*cursor..]
                         .iter()
                         .position(|(to, p)| p == payload && for_me(to));
