@@ -1,9 +1,10 @@
 //! Reading QR codes out of greyscale pictures: camera frames, photos and uploaded images.
 //!
 //! One pipeline for the browser (in a Web Worker) and for `cargo xtask decode` (natively): a
-//! list of [`Step`]s tried in order until one reads a code. `rxing` (a port of ZXing) comes
-//! first; `rqrr` and rxing with other binarisers or a downscaled copy are second opinions for
-//! what it misses. Which steps and in what order is chosen by measurement
+//! list of [`Step`]s tried in order until one reads a code. `rxing` (a port of ZXing and
+//! zxing-cpp) comes first, its finder patterns paired here (`finder`: rxing's own pairing
+//! misses codes seen at an angle); `rqrr` and rxing with other binarisers, on a sharpened or
+//! a downscaled copy, are second opinions for what it misses. Which steps and in what order is chosen by measurement
 //! (`cargo xtask bench qr`, docs/BENCHMARKS.md).
 //!
 //! A decoder that panics is caught where the platform can unwind (natively) and counted in
@@ -11,14 +12,16 @@
 
 #![forbid(unsafe_code)]
 
+mod finder;
 mod prepare;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::qrcode::QRCodeReader;
 use rxing::{
-    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiFormatReader,
-    RXingResult, RXingResultMetadataType, RXingResultMetadataValue, Reader,
+    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult,
+    RXingResultMetadataType, RXingResultMetadataValue, Reader,
 };
 use thiserror::Error;
 
@@ -158,16 +161,16 @@ impl Pipeline {
     /// What the app runs on every uploaded picture, and on camera frames a step a frame.
     /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
     /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
-    /// binariser is cheap and adds glare; rqrr, slower, reads perspective best; the half-size
-    /// copy adds moiré and noise.
+    /// binariser is cheap and adds glare; the half-size copy adds moiré and noise; rqrr, the
+    /// slowest, comes last and adds a few glare frames.
     pub const DEFAULT: Pipeline = Pipeline {
         name: "default",
         steps: &[
             Step::Rxing,
             Step::RxingSharp,
             Step::RxingGlobal,
-            Step::Rqrr,
             Step::RxingHalf,
+            Step::Rqrr,
         ],
     };
     /// Every step: slowest, reads the most.
@@ -311,12 +314,21 @@ fn rxing_global(image: &Image<'_>) -> Option<Read> {
     rxing_read(GlobalHistogramBinarizer::new(source))
 }
 
+/// rxing's zxing-cpp detector (with finder patterns paired by [`finder`]), then its ZXing-Java
+/// one, on the binarised picture and then on its inverse.
 fn rxing_read<B: Binarizer>(binarizer: B) -> Option<Read> {
-    let result = MultiFormatReader::default()
-        .decode_with_hints(&mut BinaryBitmap::new(binarizer), &hints())
-        .ok()?;
-    let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
-    Some((rxing_bytes(&result), points))
+    let mut bitmap = BinaryBitmap::new(binarizer);
+    for _inverted in [false, true] {
+        if let Some(read) = finder::read(bitmap.get_black_matrix()) {
+            return Some(read);
+        }
+        if let Ok(result) = QRCodeReader.decode_with_hints(&mut bitmap, &hints()) {
+            let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
+            return Some((rxing_bytes(&result), points));
+        }
+        bitmap.invert();
+    }
+    None
 }
 
 /// The payload bytes of an rxing result: its byte segments where the reader reports them (the
