@@ -3,7 +3,7 @@
 //! runs, and keeps the decoders out of the app's first load (the scanner starts the worker).
 //!
 //! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred),
-//! with `live: true` for camera frames (one step of the default pipeline each, in turn, starting
+//! with `live: true` for camera frames (one step of `Pipeline::LIVE` each, in turn, starting
 //! over at the first step after a read), or
 //! `pipeline` (a name of `qrdecode::Pipeline::OPTIONS`) or `steps` (step names,
 //! comma-separated) for benchmarks.
@@ -20,7 +20,7 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
-    /// Which step of the default pipeline the next live frame gets.
+    /// Which step of the live pipeline the next live frame gets.
     static NEXT_LIVE_STEP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
@@ -91,13 +91,13 @@ fn decode(
     }
     let pixels = rgba_to_luma(&Uint8Array::new(&rgba));
     let image = Image::new(width, height, &pixels).map_err(|e| e.to_string())?;
-    // Which steps: one step of the default pipeline for a live camera frame (the next one each
+    // Which steps: one step of the live pipeline for a live camera frame (the next one each
     // time: consecutive frames are nearly the same picture, so a few frames run them all while
     // each frame stays cheap); `steps` ("rxing,rqrr", for benchmarks); `pipeline` by name; else
     // the whole default pipeline (photos, pictures).
     let live = field(message, "live").is_truthy();
     let steps: Vec<Step> = if live {
-        let steps = Pipeline::DEFAULT.steps;
+        let steps = Pipeline::LIVE.steps;
         vec![steps[NEXT_LIVE_STEP.with(std::cell::Cell::get) % steps.len()]]
     } else {
         match field(message, "steps").as_string() {

@@ -12,12 +12,13 @@
 
 #![forbid(unsafe_code)]
 
+mod binarise;
 mod finder;
 mod prepare;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::common::GlobalHistogramBinarizer;
 use rxing::qrcode::QRCodeReader;
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult,
@@ -173,6 +174,19 @@ impl Pipeline {
             Step::Rqrr,
         ],
     };
+    /// What the scanner runs on live camera frames, one step a frame in turn: the default
+    /// pipeline without rqrr, which costs several times any rxing step on every frame while
+    /// searching, for a few frames of a thousand that no rxing step reads
+    /// (docs/BENCHMARKS.md). Photos and uploads still get rqrr.
+    pub const LIVE: Pipeline = Pipeline {
+        name: "live",
+        steps: &[
+            Step::Rxing,
+            Step::RxingSharp,
+            Step::RxingGlobal,
+            Step::RxingHalf,
+        ],
+    };
     /// Every step: slowest, reads the most.
     pub const THOROUGH: Pipeline = Pipeline {
         name: "thorough",
@@ -306,7 +320,7 @@ type Read = (Vec<u8>, Vec<(f32, f32)>);
 
 fn rxing_hybrid(image: &Image<'_>) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
-    rxing_read(HybridBinarizer::new(source))
+    rxing_read(binarise::FastHybrid::new(source))
 }
 
 fn rxing_global(image: &Image<'_>) -> Option<Read> {

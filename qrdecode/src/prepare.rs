@@ -8,36 +8,67 @@ pub fn invert(pixels: &[u8]) -> Vec<u8> {
 }
 
 /// The picture sharpened (unsharp mask): each pixel pushed away from the mean of the
-/// `2·RADIUS + 1` square around it by `amount` times the difference. Brings blurred module
-/// edges back above the binariser's threshold.
+/// `2·RADIUS + 1` square around it (cut off at the borders) by `amount` times the difference.
+/// Brings blurred module edges back above the binariser's threshold.
 pub fn sharpen<const RADIUS: usize>(image: &Image<'_>, amount: i32) -> Vec<u8> {
-    let radius = RADIUS;
+    let r = RADIUS;
     let (w, h) = (image.width() as usize, image.height() as usize);
     let pixels = image.pixels();
-    // Row sums, then column sums: a box mean in O(1) per pixel.
-    let mut integral = vec![0u32; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let mut row = 0u32;
-        for x in 0..w {
-            row += u32::from(pixels[y * w + x]);
-            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+    // A box sum is separable: each row's sums across the window, then a running sum of those
+    // down the window, slid one row at a time. O(1) a pixel whatever the radius.
+    let mut across = vec![0u32; w * h];
+    for (row, sums) in pixels.chunks_exact(w).zip(across.chunks_exact_mut(w)) {
+        let mut sum: u32 = row[..(r + 1).min(w)].iter().map(|&p| u32::from(p)).sum();
+        for (x, out) in sums.iter_mut().enumerate() {
+            *out = sum;
+            if let Some(&p) = row.get(x + r + 1) {
+                sum += u32::from(p);
+            }
+            if x >= r {
+                sum -= u32::from(row[x - r]);
+            }
         }
     }
-    let stride = w + 1;
-    // A constant (RADIUS is), so dividing by it is a multiply.
+    let mut window = vec![0u32; w];
+    for sums in across.chunks_exact(w).take(r + 1) {
+        window.iter_mut().zip(sums).for_each(|(c, s)| *c += s);
+    }
+    // How many pixels of a window centred at `i` fall inside `0..n`.
+    let span = |i: usize, n: usize| (i + r).min(n - 1) + 1 - i.saturating_sub(r);
+    // Away from the borders the window is full: a constant divisor, so a multiply.
     let full = ((2 * RADIUS + 1) * (2 * RADIUS + 1)) as u32;
-    let mut out = Vec::with_capacity(w * h);
+    let mut out = vec![0u8; w * h];
+    let push = |p: u8, mean: u32| {
+        let p = i32::from(p);
+        (p + amount * (p - mean as i32)).clamp(0, 255) as u8
+    };
     for y in 0..h {
-        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
-        let (top, bottom) = (&integral[y0 * stride..], &integral[y1 * stride..]);
-        for x in 0..w {
-            let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
-            let sum = bottom[x1] + top[x0] - top[x1] - bottom[x0];
-            let area = ((y1 - y0) * (x1 - x0)) as u32;
-            // Away from the borders the window is full.
-            let mean = if area == full { sum / full } else { sum / area } as i32;
-            let p = i32::from(pixels[y * w + x]);
-            out.push((p + amount * (p - mean)).clamp(0, 255) as u8);
+        let rows = span(y, h);
+        let (row, sharp) = (&pixels[y * w..][..w], &mut out[y * w..][..w]);
+        // The divisor varies only near the borders; a loop of its own for the inside keeps it
+        // a constant there (a division costs more than the rest of the pixel's work).
+        let inside = if rows == 2 * r + 1 && w > 2 * r {
+            r..w - r
+        } else {
+            0..0
+        };
+        for x in (0..inside.start).chain(inside.end..w) {
+            sharp[x] = push(row[x], window[x] / (rows * span(x, w)) as u32);
+        }
+        let range = inside.clone();
+        for ((sharp, &p), &sum) in sharp[range.clone()]
+            .iter_mut()
+            .zip(&row[range.clone()])
+            .zip(&window[range])
+        {
+            *sharp = push(p, sum / full);
+        }
+        if let Some(entering) = across.get((y + r + 1) * w..(y + r + 2) * w) {
+            window.iter_mut().zip(entering).for_each(|(c, s)| *c += s);
+        }
+        if y >= r {
+            let leaving = &across[(y - r) * w..(y - r + 1) * w];
+            window.iter_mut().zip(leaving).for_each(|(c, s)| *c -= s);
         }
     }
     out
@@ -103,6 +134,46 @@ mod tests {
         assert!(sharp[40 + 17] < pixels[40 + 17], "{:?}", &sharp[40..80]);
         assert!(sharp[40 + 23] > pixels[40 + 23], "{:?}", &sharp[40..80]);
         assert!(sharp.iter().all(|&p| p >= 40));
+    }
+
+    /// The mean of the window, cut off at the borders, the slow way.
+    fn sharpen_by_hand(pixels: &[u8], w: usize, h: usize, radius: usize, amount: i32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let (mut sum, mut n) = (0u32, 0u32);
+                for wy in y.saturating_sub(radius)..(y + radius + 1).min(h) {
+                    for wx in x.saturating_sub(radius)..(x + radius + 1).min(w) {
+                        sum += u32::from(pixels[wy * w + wx]);
+                        n += 1;
+                    }
+                }
+                let p = i32::from(pixels[y * w + x]);
+                let mean = (sum / n) as i32;
+                out.push((p + amount * (p - mean)).clamp(0, 255) as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn sharpening_matches_the_definition_at_every_pixel_borders_included() {
+        for (w, h) in [(1, 1), (3, 2), (5, 5), (17, 9), (64, 33)] {
+            let pixels: Vec<u8> = (0u32..(w * h) as u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+                .collect();
+            let image = Image::new(w as u32, h as u32, &pixels).unwrap();
+            assert_eq!(
+                sharpen::<2>(&image, 2),
+                sharpen_by_hand(&pixels, w, h, 2, 2),
+                "{w}×{h}"
+            );
+            assert_eq!(
+                sharpen::<1>(&image, 3),
+                sharpen_by_hand(&pixels, w, h, 1, 3),
+                "{w}×{h}"
+            );
+        }
     }
 
     #[test]
