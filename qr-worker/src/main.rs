@@ -4,9 +4,9 @@
 //!
 //! In: `{ id, width, height, rgba }` (RGBA bytes as from `getImageData`, buffer transferred),
 //! with `live: true` for camera frames (one step of `Pipeline::LIVE` each, in turn, starting
-//! over at the first step after a read), or
+//! over at the first step after a read, run with `qrdecode::decode_frame`), or
 //! `pipeline` (a name of `qrdecode::Pipeline::OPTIONS`) or `steps` (step names,
-//! comma-separated) for benchmarks.
+//! comma-separated; with `frame: true`, run as on a camera frame) for benchmarks.
 //! Out: `{ ready: true }` once, then for each frame `{ id, text, points, ms }` (`text` null when
 //! no code was read; `points` where the code is, x, y pairs in frame pixels) or
 //! `{ id, error }`. A decoder panic aborts this instance; the page sees the worker's `error`
@@ -93,9 +93,11 @@ fn decode(
     let image = Image::new(width, height, &pixels).map_err(|e| e.to_string())?;
     // Which steps: one step of the live pipeline for a live camera frame (the next one each
     // time: consecutive frames are nearly the same picture, so a few frames run them all while
-    // each frame stays cheap); `steps` ("rxing,rqrr", for benchmarks); `pipeline` by name; else
-    // the whole default pipeline (photos, pictures).
+    // each frame stays cheap); `steps` ("rxing,rqrr", for benchmarks; with `frame`, each run
+    // as on a camera frame); `pipeline` by name; else the whole default pipeline (photos,
+    // pictures).
     let live = field(message, "live").is_truthy();
+    let frame = live || field(message, "frame").is_truthy();
     let steps: Vec<Step> = if live {
         let steps = Pipeline::LIVE.steps;
         vec![steps[NEXT_LIVE_STEP.with(std::cell::Cell::get) % steps.len()]]
@@ -115,7 +117,11 @@ fn decode(
     };
     let now = || scope.performance().map_or(0.0, |p| p.now());
     let started = now();
-    let outcome = qrdecode::decode_with(&image, &steps);
+    let outcome = if frame {
+        qrdecode::decode_frame(&image, &steps)
+    } else {
+        qrdecode::decode_with(&image, &steps)
+    };
     let ms = now() - started;
     // After a read the next frame starts over at the first (cheapest) step; after a miss it
     // gets the next step. A code held in view, or an animated sequence, that rxing reads is read

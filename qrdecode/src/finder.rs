@@ -21,9 +21,10 @@ const MAX_PATTERNS: usize = 64;
 /// At most this many sets are sampled, the most plausible first.
 const MAX_SETS: usize = 48;
 
-/// Reads the first QR code whose finder patterns are found in `bits` (black = true).
-pub(crate) fn read(bits: &BitMatrix) -> Option<Read> {
-    let patterns = FindFinderPatterns(bits, true, 0);
+/// Reads the first QR code whose finder patterns are found in `bits` (black = true), looking
+/// along every third row when `hard`, else along fewer (rxing's "not trying hard").
+pub(crate) fn read(bits: &BitMatrix, hard: bool) -> Option<Read> {
+    let patterns = FindFinderPatterns(bits, hard, 0);
     for set in sets(patterns).into_iter().take(MAX_SETS) {
         let Ok(detected) = SampleQR(bits, &set) else {
             continue;

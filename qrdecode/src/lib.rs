@@ -102,7 +102,10 @@ impl<'a> Image<'a> {
 /// One way of trying to read a code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Step {
-    /// rxing with its hybrid (local) binariser, trying hard, also on the inverted picture.
+    /// rxing with its hybrid (local) binariser, trying hard, also on the inverted picture: its
+    /// zxing-cpp detector, then its ZXing-Java one. The other rxing steps use the first only:
+    /// the second costs as much again on every frame without a code, and adds a frame in a
+    /// few hundred only to the first step.
     Rxing,
     /// rxing with the global histogram binariser (better on evenly lit, blurry pictures).
     RxingGlobal,
@@ -249,19 +252,40 @@ pub fn decode(image: &Image<'_>, pipeline: &Pipeline) -> Outcome {
 
 /// Tries `steps` over `image`, in order, until one reads a code.
 pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
+    run(image, steps, Effort::Hard)
+}
+
+/// Tries `steps` over a live camera frame: as [`decode_with`], but rxing looks for finder
+/// patterns along fewer rows (every fifth in a 720-row frame, not every third: ZXing's "not
+/// trying hard"). On a busy picture that search is most of a step's time, and the next frame
+/// comes a moment later; it reads as many of the benchmark's frames (docs/BENCHMARKS.md).
+pub fn decode_frame(image: &Image<'_>, steps: &[Step]) -> Outcome {
+    run(image, steps, Effort::Quick)
+}
+
+/// How hard rxing searches a picture for finder patterns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Effort {
+    /// A camera frame: another follows.
+    Quick,
+    /// A photo or a picture: the only chance.
+    Hard,
+}
+
+fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
     let mut outcome = Outcome::default();
     let mut half: Option<Option<(Vec<u8>, u32, u32)>> = None;
     for &step in steps {
         let result: std::thread::Result<Option<Read>> =
             catch_unwind(AssertUnwindSafe(|| match step {
-                Step::Rxing => rxing_hybrid(image),
-                Step::RxingGlobal => rxing_global(image),
+                Step::Rxing => rxing_hybrid(image, Detectors::Both, effort),
+                Step::RxingGlobal => rxing_global(image, effort),
                 Step::Rqrr => rqrr(image),
                 Step::RxingSharp => {
                     let sharp = sharpen::<2>(image, 2);
                     Image::new(image.width, image.height, &sharp)
                         .ok()
-                        .and_then(|i| rxing_hybrid(&i))
+                        .and_then(|i| rxing_hybrid(&i, Detectors::Cpp, effort))
                 }
                 Step::RqrrInverted => {
                     let inverted = invert(image.pixels);
@@ -274,7 +298,7 @@ pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
                     let (pixels, width, height) = half.as_ref()?;
                     let smaller = Image::new(*width, *height, pixels).ok()?;
                     let read = if step == Step::RxingHalf {
-                        rxing_hybrid(&smaller)
+                        rxing_hybrid(&smaller, Detectors::Cpp, effort)
                     } else {
                         rqrr(&smaller)
                     };
@@ -306,9 +330,9 @@ pub fn decode_with(image: &Image<'_>, steps: &[Step]) -> Outcome {
     outcome
 }
 
-fn hints() -> DecodeHints {
+fn hints(effort: Effort) -> DecodeHints {
     DecodeHints {
-        TryHarder: Some(true),
+        TryHarder: Some(effort == Effort::Hard),
         AlsoInverted: Some(true),
         PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
         ..DecodeHints::default()
@@ -318,25 +342,40 @@ fn hints() -> DecodeHints {
 /// Payload bytes and where the code is.
 type Read = (Vec<u8>, Vec<(f32, f32)>);
 
-fn rxing_hybrid(image: &Image<'_>) -> Option<Read> {
-    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
-    rxing_read(binarise::FastHybrid::new(source))
+/// Which of rxing's QR detectors a step runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detectors {
+    /// The zxing-cpp port (with [`finder`]'s pairing).
+    Cpp,
+    /// That, then the ZXing-Java port.
+    Both,
 }
 
-fn rxing_global(image: &Image<'_>) -> Option<Read> {
+fn rxing_hybrid(image: &Image<'_>, detectors: Detectors, effort: Effort) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
-    rxing_read(GlobalHistogramBinarizer::new(source))
+    rxing_read(binarise::FastHybrid::new(source), detectors, effort)
+}
+
+fn rxing_global(image: &Image<'_>, effort: Effort) -> Option<Read> {
+    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
+    rxing_read(
+        GlobalHistogramBinarizer::new(source),
+        Detectors::Cpp,
+        effort,
+    )
 }
 
 /// rxing's zxing-cpp detector (with finder patterns paired by [`finder`]), then its ZXing-Java
-/// one, on the binarised picture and then on its inverse.
-fn rxing_read<B: Binarizer>(binarizer: B) -> Option<Read> {
+/// one if asked, on the binarised picture and then on its inverse.
+fn rxing_read<B: Binarizer>(binarizer: B, detectors: Detectors, effort: Effort) -> Option<Read> {
     let mut bitmap = BinaryBitmap::new(binarizer);
     for _inverted in [false, true] {
-        if let Some(read) = finder::read(bitmap.get_black_matrix()) {
+        if let Some(read) = finder::read(bitmap.get_black_matrix(), effort == Effort::Hard) {
             return Some(read);
         }
-        if let Ok(result) = QRCodeReader.decode_with_hints(&mut bitmap, &hints()) {
+        if detectors == Detectors::Both
+            && let Ok(result) = QRCodeReader.decode_with_hints(&mut bitmap, &hints(effort))
+        {
             let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
             return Some((rxing_bytes(&result), points));
         }

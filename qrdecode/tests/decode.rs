@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use qrcode::{Color, EcLevel, QrCode};
-use qrdecode::{Image, ImageError, Pipeline, Step, decode, decode_with};
+use qrdecode::{Image, ImageError, Pipeline, Step, decode, decode_frame, decode_with};
 
 /// A picture of `payload` as a QR code: `scale` pixels a module, a 4-module quiet zone, then
 /// `margin` more pixels of white around it.
@@ -65,6 +65,37 @@ fn every_step_reads_a_code_it_is_made_for() {
             .unwrap_or_else(|| panic!("{} read nothing", step.name()));
         assert_eq!((found.bytes.as_slice(), found.step), (&payload[..], step));
     }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_live_step_reads_a_camera_frame_the_quick_way() {
+    let payload = b"http://192.168.1.20:8080/#r1.qWY7rZ2Gd1cQxk3oGJcN2Hw9b2YJbD8zU0bJq7Xj9QA";
+    let (square, side, _) = picture(payload, 6, 0);
+    let (w, h) = (1280, 720);
+    // A camera frame: the code in a grey room, seen at an angle.
+    let frame = at_an_angle(&square, side, 0.8, w, h);
+    let inverted = qrdecode::invert(&frame);
+    for &step in Pipeline::LIVE.steps {
+        let found = decode_frame(&Image::new(w, h, &frame).unwrap(), &[step])
+            .found
+            .unwrap_or_else(|| panic!("{} read nothing", step.name()));
+        assert_eq!((found.bytes.as_slice(), found.step), (&payload[..], step));
+        // Light on dark too: every rxing step also tries the inverse.
+        let found = decode_frame(&Image::new(w, h, &inverted).unwrap(), &[step]).found;
+        assert_eq!(
+            found.map(|f| f.bytes).as_deref(),
+            Some(&payload[..]),
+            "{}",
+            step.name()
+        );
+    }
+    let blank = vec![180u8; (w * h) as usize];
+    assert!(
+        decode_frame(&Image::new(w, h, &blank).unwrap(), Pipeline::LIVE.steps)
+            .found
+            .is_none()
+    );
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -9,7 +9,10 @@ import { startRelay } from '../harness';
 
 const manifestFile = process.env.CUTOUT_QR_MANIFEST!;
 const resultFile = process.env.CUTOUT_QR_RESULT!;
-/** What to measure, `;`-separated: pipeline names, or `step:NAME,NAME` for a list of steps. */
+/**
+ * What to measure, `;`-separated: pipeline names, `step:NAME,NAME` for a list of steps, or
+ * `frame:NAME,NAME` for steps run as on a live camera frame.
+ */
 const pipelines = (process.env.CUTOUT_QR_PIPELINES ?? 'rqrr;rxing;default;thorough').split(';');
 
 interface Read {
@@ -40,7 +43,13 @@ async function decodeAll([pipeline, files]: [string, string[]]): Promise<Read[]>
     // `live`: the frame shown to the camera for up to LIVE_FRAMES frames in a row, as the
     // scanner sends them; it counts as read if any of them reads, and its time is the slowest.
     const live = pipeline === 'live';
-    const which = live ? { live: true } : pipeline.startsWith('step:') ? { steps: pipeline.slice(5) } : { pipeline };
+    const which = live
+      ? { live: true }
+      : pipeline.startsWith('step:')
+        ? { steps: pipeline.slice(5) }
+        : pipeline.startsWith('frame:')
+          ? { steps: pipeline.slice(6), frame: true }
+          : { pipeline };
     let read: Read = { file, text: null, ms: 0, panicked: false };
     for (let shown = 0; shown < (live ? LIVE_FRAMES : 1) && read.text === null && !read.panicked; shown++) {
       const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;

@@ -99,13 +99,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CUTOUT_QR_RESULT", &result_file)
             .env(
                 "CUTOUT_QR_PIPELINES",
-                PIPELINES.map(|(_, spec)| spec).join(";"),
+                PIPELINES
+                    .map(|(_, spec)| spec.to_owned())
+                    .into_iter()
+                    .chain(frame_specs())
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ),
     )?;
     let wasm = super::section::read_json(&result_file)?;
 
     let measured = Measured::new(&manifest, &zxing, &wasm)?;
-    let section = render(&measured, &super::machine_lines(&setup::chromium_path()))?;
+    let section = render(&measured, &super::machine_lines(&setup::chromium_path()));
     super::section::publish(&root, HEADING, &section)?;
     Ok(())
 }
@@ -216,11 +221,13 @@ impl Measured {
             Ok(())
         };
         add("zxing-cpp", &by_file(zxing))?;
-        for (label, spec) in PIPELINES {
-            let list = wasm["results"][spec]
+        let specs = PIPELINES.map(|(label, spec)| (label.to_owned(), spec.to_owned()));
+        let frames = frame_specs().into_iter().map(|spec| (spec.clone(), spec));
+        for (label, spec) in specs.into_iter().chain(frames) {
+            let list = wasm["results"][&spec]
                 .as_array()
                 .ok_or_else(|| format!("no wasm results for {spec}"))?;
-            add(label, &by_file(list))?;
+            add(&label, &by_file(list))?;
         }
         Ok(Self {
             frames: manifest
@@ -262,21 +269,25 @@ impl Measured {
         ms
     }
 
-    /// The times of every step of the live pipeline, each on every frame, pooled and sorted:
-    /// what each camera frame costs while the scanner searches.
-    fn searching(&self) -> Result<Vec<f64>, String> {
-        let mut ms = Vec::new();
-        for step in Pipeline::LIVE.steps {
-            let label = PIPELINES
-                .iter()
-                .find(|(_, spec)| spec.strip_prefix("step:").unwrap_or(spec) == step.name())
-                .map(|(label, _)| *label)
-                .ok_or_else(|| format!("the live step {} is not measured alone", step.name()))?;
-            ms.extend(self.times(label));
-        }
+    /// The times of every step of the live pipeline, each run as on a camera frame on every
+    /// frame, pooled and sorted: what each camera frame costs while the scanner searches.
+    fn searching(&self) -> Vec<f64> {
+        let mut ms: Vec<f64> = frame_specs()
+            .iter()
+            .flat_map(|spec| self.times(spec))
+            .collect();
         ms.sort_by(f64::total_cmp);
-        Ok(ms)
+        ms
     }
+}
+
+/// Each step of the live pipeline alone, run as on a camera frame (`frame:` in the bench).
+fn frame_specs() -> Vec<String> {
+    Pipeline::LIVE
+        .steps
+        .iter()
+        .map(|step| format!("frame:{}", step.name()))
+        .collect()
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -314,7 +325,7 @@ fn rate_table_head(out: &mut String, title: &str, first: &str) {
     out.push('\n');
 }
 
-fn render(m: &Measured, machine: &[String]) -> Result<String, String> {
+fn render(m: &Measured, machine: &[String]) -> String {
     let mut out = format!(
         "{HEADING}\n\nMeasured {} (UTC) by `cargo xtask bench qr`, all figures in one run.\n\n",
         today()
@@ -342,9 +353,11 @@ fn render(m: &Measured, machine: &[String]) -> Result<String, String> {
          the inverted frame and on a half-size copy); live = what the scanner does with camera \
          frames: one step of {} a frame, in turn, starting over at the first step after a read \
          (here, from one frame to the next), the frame shown up to 4 times (read if any read; \
-         ms is the slowest of them). \"Live, each frame while searching\" pools the times of \
-         those steps, each on every frame: what each camera frame costs while no code reads, \
-         the steps taking turns.\n\n",
+         ms is the slowest of them). Camera frames get each step the quick way \
+         (`qrdecode::decode_frame`: rxing looks for finder patterns along fewer rows); \
+         \"live, each frame while searching\" pools the times of those steps, each run alone \
+         that way on every frame: what each camera frame costs while no code reads, the steps \
+         taking turns.\n\n",
         m.frames.len(),
         qr_frames::VERSIONS,
         qr_frames::SCALES,
@@ -395,7 +408,7 @@ fn render(m: &Measured, machine: &[String]) -> Result<String, String> {
             significant(percentile(&ms, 1.0)),
         ));
     }
-    let searching = m.searching()?;
+    let searching = m.searching();
     out.push_str(&format!(
         "| live, each frame while searching | wasm | {} | {} | {} | – |\n",
         significant(percentile(&searching, 0.5)),
@@ -420,7 +433,7 @@ fn render(m: &Measured, machine: &[String]) -> Result<String, String> {
         significant(percentile(&live_ms, 0.5)),
         significant(percentile(&live_ms, 0.9)),
     ));
-    Ok(out)
+    out
 }
 
 /// A pipeline's steps, by name, comma-separated.
@@ -462,13 +475,17 @@ mod tests {
                 "default": answers(json!({"file": "f0001.png", "text": "B", "ms": 8.0, "panicked": false})),
                 "thorough": answers(json!({"file": "f0001.png", "text": "B", "ms": 9.0, "panicked": false})),
                 "live": answers(json!({"file": "f0001.png", "text": "B", "ms": 3.0, "panicked": false})),
+                "frame:rxing": answers(json!({"file": "f0001.png", "text": "B", "ms": 6.0, "panicked": false})),
+                "frame:rxing-sharp": answers(json!({"file": "f0001.png", "text": "B", "ms": 7.0, "panicked": false})),
+                "frame:rxing-global": answers(json!({"file": "f0001.png", "text": null, "ms": 6.0, "panicked": false})),
+                "frame:rxing-half": answers(json!({"file": "f0001.png", "text": null, "ms": 2.0, "panicked": false})),
             }
         });
         let m = Measured::new(&manifest, &zxing, &wasm).unwrap();
         assert_eq!(m.rate("zxing-cpp", |_| true), (1, 2));
         assert_eq!(m.rate("default", |_| true), (2, 2));
         assert_eq!(m.rate("rqrr", |f| f.0 == "blur"), (0, 1));
-        let section = render(&m, &["CPU: test".into()]).unwrap();
+        let section = render(&m, &["CPU: test".into()]);
         assert!(section.starts_with(HEADING));
         assert!(section.contains("### Decode rate by condition"));
         assert!(section.contains("### Decode rate by camera pixels per module"));
@@ -477,7 +494,8 @@ mod tests {
             section.contains("| rqrr | wasm | 4.00 | 4.00 | 4.00 | 1 |"),
             "{section}"
         );
-        // The live steps (rxing, its sharpened, global and half-size steps) on both frames.
+        // The live steps (rxing, its sharpened, global and half-size steps), each as on a camera
+        // frame, on both frames.
         assert!(
             section
                 .contains("| live, each frame while searching | wasm | 4.00 | 6.00 | 7.00 | – |"),
