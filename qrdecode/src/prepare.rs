@@ -15,9 +15,11 @@ pub fn sharpen<const RADIUS: usize>(image: &Image<'_>, amount: i32) -> Vec<u8> {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let pixels = image.pixels();
     // A box sum is separable: each row's sums across the window, then a running sum of those
-    // down the window, slid one row at a time. O(1) a pixel whatever the radius.
-    let mut across = vec![0u32; w * h];
-    for (row, sums) in pixels.chunks_exact(w).zip(across.chunks_exact_mut(w)) {
+    // down the window, slid one row at a time. O(1) a pixel whatever the radius. Only the
+    // rows inside the window are kept, in a ring: the row leaving the window and the row
+    // entering it are 2·RADIUS + 1 apart, so they share a slot.
+    let across_row = |y: usize, sums: &mut [u32]| {
+        let row = &pixels[y * w..][..w];
         let mut sum: u32 = row[..(r + 1).min(w)].iter().map(|&p| u32::from(p)).sum();
         for (x, out) in sums.iter_mut().enumerate() {
             *out = sum;
@@ -28,10 +30,14 @@ pub fn sharpen<const RADIUS: usize>(image: &Image<'_>, amount: i32) -> Vec<u8> {
                 sum -= u32::from(row[x - r]);
             }
         }
-    }
+    };
+    let slots = 2 * r + 1;
+    let mut ring = vec![0u32; slots * w];
     let mut window = vec![0u32; w];
-    for sums in across.chunks_exact(w).take(r + 1) {
-        window.iter_mut().zip(sums).for_each(|(c, s)| *c += s);
+    for y in 0..(r + 1).min(h) {
+        let sums = &mut ring[(y % slots) * w..][..w];
+        across_row(y, sums);
+        window.iter_mut().zip(&*sums).for_each(|(c, s)| *c += s);
     }
     // How many pixels of a window centred at `i` fall inside `0..n`.
     let span = |i: usize, n: usize| (i + r).min(n - 1) + 1 - i.saturating_sub(r);
@@ -63,12 +69,13 @@ pub fn sharpen<const RADIUS: usize>(image: &Image<'_>, amount: i32) -> Vec<u8> {
         {
             *sharp = push(p, sum / full);
         }
-        if let Some(entering) = across.get((y + r + 1) * w..(y + r + 2) * w) {
-            window.iter_mut().zip(entering).for_each(|(c, s)| *c += s);
-        }
+        let slot = &mut ring[((y + r + 1) % slots) * w..][..w];
         if y >= r {
-            let leaving = &across[(y - r) * w..(y - r + 1) * w];
-            window.iter_mut().zip(leaving).for_each(|(c, s)| *c -= s);
+            window.iter_mut().zip(&*slot).for_each(|(c, s)| *c -= s);
+        }
+        if y + r + 1 < h {
+            across_row(y + r + 1, slot);
+            window.iter_mut().zip(&*slot).for_each(|(c, s)| *c += s);
         }
     }
     out
