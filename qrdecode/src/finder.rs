@@ -1,12 +1,15 @@
 //! rxing's port of zxing-cpp's QR detector, with the finder patterns put together here.
 //!
 //! rxing 0.9 finds candidate patterns and samples and decodes a symbol from three of them as
-//! zxing-cpp does, but its `GenerateFinderPatternSets` pairs patterns in the order of a spatial
-//! search while weighing each distance by the two patterns' size ratio, which assumes they come
-//! smallest first. When they do not, a code seen at an angle (one side nearer the camera, so
-//! its finder patterns bigger) gets its top-left corner put at another corner, and does not
-//! read at all. Here the three patterns of a set are always taken smallest first, as zxing-cpp
-//! takes them; the rest is rxing's (`SampleQR`, `Decode`).
+//! zxing-cpp does. Its `GenerateFinderPatternSets` ports zxing-cpp's newer spatial search for
+//! candidates, but takes each pair of candidates in the order the search met them, where
+//! zxing-cpp reorders them by size: the distances are weighed by the patterns' size ratio,
+//! which assumes the smaller comes first. When it does not, a code seen at an angle (one side
+//! nearer the camera, so its finder patterns bigger) gets its top-left corner put at another
+//! corner, and does not read at all. Here the three patterns of a set are always taken
+//! smallest first. The weighing, the limits and the score are zxing-cpp's current ones,
+//! except the corner, allowed 90° ± 45° as in zxing-cpp 2 rather than ± 30°; sampling and
+//! decoding are rxing's (`SampleQR`, `Decode`).
 
 use rxing::common::BitMatrix;
 use rxing::common::DetectorRXingResult;
@@ -17,9 +20,11 @@ use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, FinderPatternSet, Sa
 use crate::Read;
 
 /// At most this many candidate patterns are combined (the biggest): sets grow with the cube.
+/// zxing-cpp bounds the work with its spatial search instead; a busy picture can have more
+/// candidates than this, and a small code among them may then be missed.
 const MAX_PATTERNS: usize = 64;
-/// At most this many sets are sampled, the most plausible first.
-const MAX_SETS: usize = 48;
+/// At most this many sets are sampled, the most plausible first (zxing-cpp's limit).
+const MAX_SETS: usize = 256;
 
 /// Reads the first QR code whose finder patterns are found in `bits` (black = true), looking
 /// along every third row when `hard`, else along fewer (rxing's "not trying hard").
@@ -41,15 +46,16 @@ pub(crate) fn read(bits: &BitMatrix, hard: bool) -> Option<Read> {
 }
 
 /// Every plausible set of three finder patterns, ordered bottom-left, top-left, top-right, the
-/// most plausible (smallest, squarest) first.
+/// most plausible (the smallest, with the most nearly equal sides) first.
 fn sets(mut patterns: Vec<ConcentricPattern>) -> Vec<FinderPatternSet> {
     // Biggest first to keep the biggest, then smallest first for the pairing below.
     patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
     patterns.truncate(MAX_PATTERNS);
     patterns.reverse();
-    // A pattern's size is proportional to its nearness to the camera, so a distance seen from a
-    // smaller pattern towards a bigger one is lengthened by their ratio: a coarse correction
-    // for the shortening of a slanted symbol, valid while a ≤ b < 2a.
+    // A pattern's size is proportional to its nearness to the camera, so a squared distance
+    // from a smaller pattern towards a bigger one is scaled by their ratio: a coarse correction
+    // for the shortening of a slanted symbol, valid while a ≤ b < 2a (zxing-cpp once scaled by
+    // the square of the ratio, which let degenerate triangles through the angle test).
     let weighted = |a: &ConcentricPattern, b: &ConcentricPattern| {
         let d = a.p - b.p;
         f64::from(d.x * d.x + d.y * d.y) * f64::from(b.size) / f64::from(a.size.max(1))
@@ -124,7 +130,8 @@ mod tests {
     /// The finder patterns of a code seen at an angle (its right side 30 % shorter), as
     /// rxing finds them in such a frame: whatever order they come in, the top-left is the
     /// one at the square corner.
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_top_left_is_the_square_corner_whatever_the_order() {
         let (tl, tr, bl) = (
             pattern(539.1, 236.4, 55),
@@ -148,7 +155,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn patterns_too_different_in_size_or_too_few_make_no_set() {
         let (tl, tr) = (pattern(100.0, 100.0, 21), pattern(300.0, 100.0, 21));
         assert!(sets(vec![tl, tr]).is_empty());

@@ -4,8 +4,9 @@
 //! list of [`Step`]s tried in order until one reads a code. `rxing` (a port of ZXing and
 //! zxing-cpp) comes first, its finder patterns paired here (`finder`: rxing's own pairing
 //! misses codes seen at an angle); `rqrr` and rxing with other binarisers, on a sharpened or
-//! a downscaled copy, are second opinions for what it misses. Which steps and in what order is chosen by measurement
-//! (`cargo xtask bench qr`, docs/BENCHMARKS.md).
+//! a downscaled copy, are second opinions for what it misses. Which steps and in what order is
+//! chosen by measurement (`cargo xtask bench qr`, docs/BENCHMARKS.md). Camera frames get the
+//! lighter [`Pipeline::LIVE`], a step a frame, through [`decode_frame`].
 //!
 //! A decoder that panics is caught where the platform can unwind (natively) and counted in
 //! [`Outcome::panics`]; in wasm a panic aborts the worker, which the app restarts.
@@ -102,7 +103,8 @@ impl<'a> Image<'a> {
 /// One way of trying to read a code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Step {
-    /// rxing with its hybrid (local) binariser, trying hard, also on the inverted picture: its
+    /// rxing with its hybrid (local) binariser (trying hard, except on camera frames: see
+    /// [`decode_frame`]), also on the inverted picture: its
     /// zxing-cpp detector, then its ZXing-Java one. The other rxing steps use the first only:
     /// the second costs as much again on every frame without a code, and adds a frame in a
     /// few hundred only to the first step.
@@ -162,7 +164,8 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// What the app runs on every uploaded picture, and on camera frames a step a frame.
+    /// What the app runs on every photo and uploaded picture (camera frames get
+    /// [`Pipeline::LIVE`]).
     /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
     /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
     /// binariser is cheap and adds glare; the half-size copy adds moiré and noise; rqrr, the
@@ -369,7 +372,10 @@ fn rxing_global(image: &Image<'_>, effort: Effort) -> Option<Read> {
 /// one if asked, on the binarised picture and then on its inverse.
 fn rxing_read<B: Binarizer>(binarizer: B, detectors: Detectors, effort: Effort) -> Option<Read> {
     let mut bitmap = BinaryBitmap::new(binarizer);
-    for _inverted in [false, true] {
+    for inverted in [false, true] {
+        if inverted {
+            bitmap.invert();
+        }
         if let Some(read) = finder::read(bitmap.get_black_matrix(), effort == Effort::Hard) {
             return Some(read);
         }
@@ -379,7 +385,6 @@ fn rxing_read<B: Binarizer>(binarizer: B, detectors: Detectors, effort: Effort) 
             let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
             return Some((rxing_bytes(&result), points));
         }
-        bitmap.invert();
     }
     None
 }

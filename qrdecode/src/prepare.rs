@@ -113,7 +113,8 @@ pub fn downscale(image: &Image<'_>, factor: u32) -> Option<(Vec<u8>, u32, u32)> 
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn downscaling_averages_blocks_and_drops_ragged_edges() {
         // 43 × 42: the last column is dropped at factor 2.
         let pixels: Vec<u8> = (0..43 * 42)
@@ -127,7 +128,8 @@ mod tests {
         assert!(downscale(&image, 3).is_none());
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn sharpening_steepens_edges_and_keeps_flat_areas() {
         // A soft step from 100 to 160 across the middle of a 40 × 3 picture.
         let row: Vec<u8> = (0..40u32)
@@ -163,7 +165,8 @@ mod tests {
         out
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn sharpening_matches_the_definition_at_every_pixel_borders_included() {
         for (w, h) in [(1, 1), (3, 2), (5, 5), (17, 9), (64, 33)] {
             let pixels: Vec<u8> = (0u32..(w * h) as u32)
@@ -183,7 +186,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn inverting_swaps_black_and_white() {
         assert_eq!(invert(&[0, 255, 100]), vec![255, 0, 155]);
     }
