@@ -404,6 +404,42 @@ fn main() {
     fountain(&v);
     invites(&v);
     relay_member();
+    qr_images();
+}
+
+/// `qr_image` seeds: width − 1, height − 1, then the pixels. A version 1 and a version 2 code
+/// at 3 pixels a module in a grey margin, one of them light on dark, and a flat picture.
+fn qr_images() {
+    let corpus = Corpus::new("qr_image");
+    let picture = |text: &[u8], inverted: bool| {
+        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
+        let (modules, scale, margin) = (code.width(), 3, 10);
+        let side = (modules + 8) * scale + 2 * margin;
+        let colors = code.to_colors();
+        let mut input = vec![u8::try_from(side - 1).unwrap(); 2];
+        for y in 0..side {
+            for x in 0..side {
+                let inside = |c: usize| c >= margin && c < side - margin;
+                let module = |c: usize| (c - margin) / scale;
+                let dark = inside(x) && inside(y) && {
+                    let (mx, my) = (module(x), module(y));
+                    (4..modules + 4).contains(&mx)
+                        && (4..modules + 4).contains(&my)
+                        && colors[(my - 4) * modules + mx - 4] == qrcode::Color::Dark
+                };
+                let light = if inside(x) && inside(y) { 235 } else { 150 };
+                let value = if dark { 20 } else { light };
+                input.push(if inverted { 255 - value } else { value });
+            }
+        }
+        input
+    };
+    corpus.add("v1", &picture(b"CT1K:seed", false));
+    corpus.add(
+        "v2-inverted",
+        &picture(b"http://192.168.1.20:8080/#r1.seed", true),
+    );
+    corpus.add("flat", &[63, 47, 128]);
 }
 
 /// One operation of the `relay_member` target: a header byte, then for kinds with bytes a u16
@@ -462,8 +498,18 @@ fn relay_member() {
     let mut raw = Vec::new();
     op(&mut raw, 0, JOIN, &[]);
     op(&mut raw, 3, BINARY, &masked(&join));
-    op(&mut raw, 3, BINARY, &masked(&broadcast(b"from the raw member")));
-    op(&mut raw, 3, BINARY, &masked(&ClientFrame::Ping { nonce: 1 }.encode()));
+    op(
+        &mut raw,
+        3,
+        BINARY,
+        &masked(&broadcast(b"from the raw member")),
+    );
+    op(
+        &mut raw,
+        3,
+        BINARY,
+        &masked(&ClientFrame::Ping { nonce: 1 }.encode()),
+    );
     op(&mut raw, 0, BINARY, &broadcast(b"to the raw member"));
     corpus.add("raw", &raw);
 

@@ -22,14 +22,16 @@ const MIN_DYNAMIC_RANGE: u8 = 24;
 const WORD: usize = usize::BITS as usize;
 
 /// A drop-in for rxing's `HybridBinarizer`: the same rows (from the global histogram
-/// binariser, as there) and the same matrix, sooner.
-pub(crate) struct FastHybrid<LS: LuminanceSource> {
+/// binariser, as there) and the same matrix, sooner. Public for the fuzz target that compares
+/// the two.
+pub struct FastHybrid<LS: LuminanceSource> {
     global: GlobalHistogramBinarizer<LS>,
     matrix: OnceCell<BitMatrix>,
 }
 
 impl<LS: LuminanceSource> FastHybrid<LS> {
-    pub(crate) fn new(source: LS) -> Self {
+    /// Binarises `source` (lazily, on the first call for the matrix).
+    pub fn new(source: LS) -> Self {
         Self {
             global: GlobalHistogramBinarizer::new(source),
             matrix: OnceCell::new(),

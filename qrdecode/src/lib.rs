@@ -27,6 +27,7 @@ use rxing::{
 };
 use thiserror::Error;
 
+pub use binarise::FastHybrid;
 pub use prepare::{downscale, invert, sharpen};
 
 /// Largest picture accepted, in pixels (a 48-megapixel photo).
