@@ -106,9 +106,9 @@ impl<'a> Image<'a> {
 pub enum Step {
     /// rxing with its hybrid (local) binariser (trying hard, except on camera frames: see
     /// [`decode_frame`]), also on the inverted picture: its
-    /// zxing-cpp detector, then its ZXing-Java one. The other rxing steps use the first only:
-    /// the second costs as much again on every frame without a code, and adds a frame in a
-    /// few hundred only to the first step.
+    /// zxing-cpp detector, then its ZXing-Java one. On camera frames the other rxing steps use
+    /// the first only: the second costs as much again on every frame without a code, and adds
+    /// a frame in a few hundred only to the first step. Photos, read once, get both everywhere.
     Rxing,
     /// rxing with the global histogram binariser (better on evenly lit, blurry pictures).
     RxingGlobal,
@@ -276,6 +276,16 @@ enum Effort {
     Hard,
 }
 
+impl Effort {
+    /// The detectors of every rxing step but the first (which always has both).
+    fn detectors(self) -> Detectors {
+        match self {
+            Effort::Quick => Detectors::Cpp,
+            Effort::Hard => Detectors::Both,
+        }
+    }
+}
+
 fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
     let mut outcome = Outcome::default();
     let mut half: Option<Option<(Vec<u8>, u32, u32)>> = None;
@@ -289,7 +299,7 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
                     let sharp = sharpen::<2>(image, 2);
                     Image::new(image.width, image.height, &sharp)
                         .ok()
-                        .and_then(|i| rxing_hybrid(&i, Detectors::Cpp, effort))
+                        .and_then(|i| rxing_hybrid(&i, effort.detectors(), effort))
                 }
                 Step::RqrrInverted => {
                     let inverted = invert(image.pixels);
@@ -302,7 +312,7 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
                     let (pixels, width, height) = half.as_ref()?;
                     let smaller = Image::new(*width, *height, pixels).ok()?;
                     let read = if step == Step::RxingHalf {
-                        rxing_hybrid(&smaller, Detectors::Cpp, effort)
+                        rxing_hybrid(&smaller, effort.detectors(), effort)
                     } else {
                         rqrr(&smaller)
                     };
@@ -364,7 +374,7 @@ fn rxing_global(image: &Image<'_>, effort: Effort) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
     rxing_read(
         GlobalHistogramBinarizer::new(source),
-        Detectors::Cpp,
+        effort.detectors(),
         effort,
     )
 }
