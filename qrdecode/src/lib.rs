@@ -276,30 +276,23 @@ enum Effort {
     Hard,
 }
 
-impl Effort {
-    /// The detectors of every rxing step but the first (which always has both).
-    fn detectors(self) -> Detectors {
-        match self {
-            Effort::Quick => Detectors::Cpp,
-            Effort::Hard => Detectors::Both,
-        }
-    }
-}
-
 fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
     let mut outcome = Outcome::default();
     let mut half: Option<Option<(Vec<u8>, u32, u32)>> = None;
     for &step in steps {
+        // rxing's ZXing-Java detector, after its zxing-cpp one: in the first step always, in
+        // the others only on photos (see `Step::Rxing`).
+        let java = step == Step::Rxing || effort == Effort::Hard;
         let result: std::thread::Result<Option<Read>> =
             catch_unwind(AssertUnwindSafe(|| match step {
-                Step::Rxing => rxing_hybrid(image, Detectors::Both, effort),
-                Step::RxingGlobal => rxing_global(image, effort),
+                Step::Rxing => rxing_hybrid(image, java, effort),
+                Step::RxingGlobal => rxing_global(image, java, effort),
                 Step::Rqrr => rqrr(image),
                 Step::RxingSharp => {
                     let sharp = sharpen::<2>(image, 2);
                     Image::new(image.width, image.height, &sharp)
                         .ok()
-                        .and_then(|i| rxing_hybrid(&i, effort.detectors(), effort))
+                        .and_then(|i| rxing_hybrid(&i, java, effort))
                 }
                 Step::RqrrInverted => {
                     let inverted = invert(image.pixels);
@@ -312,7 +305,7 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
                     let (pixels, width, height) = half.as_ref()?;
                     let smaller = Image::new(*width, *height, pixels).ok()?;
                     let read = if step == Step::RxingHalf {
-                        rxing_hybrid(&smaller, effort.detectors(), effort)
+                        rxing_hybrid(&smaller, java, effort)
                     } else {
                         rqrr(&smaller)
                     };
@@ -347,7 +340,6 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
 fn hints(effort: Effort) -> DecodeHints {
     DecodeHints {
         TryHarder: Some(effort == Effort::Hard),
-        AlsoInverted: Some(true),
         PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
         ..DecodeHints::default()
     }
@@ -356,32 +348,19 @@ fn hints(effort: Effort) -> DecodeHints {
 /// Payload bytes and where the code is.
 type Read = (Vec<u8>, Vec<(f32, f32)>);
 
-/// Which of rxing's QR detectors a step runs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Detectors {
-    /// The zxing-cpp port (with [`finder`]'s pairing).
-    Cpp,
-    /// That, then the ZXing-Java port.
-    Both,
+fn rxing_hybrid(image: &Image<'_>, java: bool, effort: Effort) -> Option<Read> {
+    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
+    rxing_read(binarise::FastHybrid::new(source), java, effort)
 }
 
-fn rxing_hybrid(image: &Image<'_>, detectors: Detectors, effort: Effort) -> Option<Read> {
+fn rxing_global(image: &Image<'_>, java: bool, effort: Effort) -> Option<Read> {
     let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
-    rxing_read(binarise::FastHybrid::new(source), detectors, effort)
-}
-
-fn rxing_global(image: &Image<'_>, effort: Effort) -> Option<Read> {
-    let source = Luma8Source::new_with_slice(image.pixels, image.width, image.height).ok()?;
-    rxing_read(
-        GlobalHistogramBinarizer::new(source),
-        effort.detectors(),
-        effort,
-    )
+    rxing_read(GlobalHistogramBinarizer::new(source), java, effort)
 }
 
 /// rxing's zxing-cpp detector (with finder patterns paired by [`finder`]), then its ZXing-Java
-/// one if asked, on the binarised picture and then on its inverse.
-fn rxing_read<B: Binarizer>(binarizer: B, detectors: Detectors, effort: Effort) -> Option<Read> {
+/// one if `java`, on the binarised picture and then on its inverse.
+fn rxing_read<B: Binarizer>(binarizer: B, java: bool, effort: Effort) -> Option<Read> {
     let mut bitmap = BinaryBitmap::new(binarizer);
     for inverted in [false, true] {
         if inverted {
@@ -390,9 +369,7 @@ fn rxing_read<B: Binarizer>(binarizer: B, detectors: Detectors, effort: Effort) 
         if let Some(read) = finder::read(bitmap.get_black_matrix(), effort == Effort::Hard) {
             return Some(read);
         }
-        if detectors == Detectors::Both
-            && let Ok(result) = QRCodeReader.decode_with_hints(&mut bitmap, &hints(effort))
-        {
+        if java && let Ok(result) = QRCodeReader.decode_with_hints(&mut bitmap, &hints(effort)) {
             let points = result.getPoints().iter().map(|p| (p.x, p.y)).collect();
             return Some((rxing_bytes(&result), points));
         }
