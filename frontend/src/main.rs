@@ -1,5 +1,12 @@
-//! Cutout's browser app. `main` only mounts; screens live in `pages/`, presentational pieces in
-//! `components/`, browser glue in small modules beside them.
+//! Cutout's browser app. `main` only mounts; `app` picks the screen. The app grows by journey:
+//! one folder a feature, holding its screen, its components and its live state.
+//!
+//! - `home`: the first screen (make a room, join one, scan an invite).
+//! - `room/`: a joined room: its screen, the conversation alive, and its pieces.
+//! - `files/`: a room's file transfers: the browser's side of `protocol::transfers`.
+//! - `offline/`: offline messages: sealing, showing, reading and contacts; no network.
+//! - `scan/`: the QR scanner: camera, frames, the decoding worker.
+//! - `ui/`, `browser/`, `relay_client`: what several features share.
 
 #![forbid(unsafe_code)]
 // A binary crate: `pub` only marks what sibling modules use.
@@ -7,22 +14,16 @@
 
 mod app;
 mod browser;
-mod camera;
-mod chunk_crypto;
-mod components;
-mod contacts;
 mod files;
-mod live_files;
-mod live_room;
-mod offline_app;
-mod offline_worker;
-mod pages;
-mod qr_worker;
-mod received;
+mod home;
+mod offline;
 mod relay_client;
+mod room;
+mod scan;
+mod ui;
 
 fn main() {
     console_error_panic_hook::set_once();
-    offline_app::register();
+    offline::kept_app::register();
     leptos::mount::mount_to_body(app::App);
 }

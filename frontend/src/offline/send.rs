@@ -13,9 +13,9 @@ use protocol::fountain::MAX_BLOB_LEN;
 use protocol::passphrase::DEFAULT_WORDS;
 use protocol::transfer_rate::{format_duration, format_size};
 
-use crate::components::offline_code::{OfflineCode, RATES};
-use crate::contacts::Contact;
-use crate::offline_worker::{Failure, Kind, OfflineWorker, Strength};
+use crate::offline::code::{OfflineCode, RATES};
+use crate::offline::contacts::Contact;
+use crate::offline::worker::{Failure, Kind, OfflineWorker, Strength};
 
 /// Bytes a blob adds to a file: passphrase header 21, tag 16, type and name length 2.
 const FILE_OVERHEAD: usize = 21 + 16 + 2;

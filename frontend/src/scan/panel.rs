@@ -13,8 +13,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use protocol::qr_text::{QrText, QrTextError, parse_qr_text};
 
-use crate::camera::{Camera, CameraError, Frame, Frames, Source};
-use crate::qr_worker::{QrWorker, WorkerEvent};
+use crate::scan::camera::{Camera, CameraError, Frame, Frames, Source};
+use crate::scan::worker::{QrWorker, WorkerEvent};
 
 /// Where browsers lack `requestVideoFrameCallback`, a frame is taken this often.
 const FALLBACK_INTERVAL_MS: u64 = 100;
@@ -251,7 +251,7 @@ pub fn ScanPanel(
                     has_camera.set(true);
                     start_frame_loop(session, element);
                     // Labels are only readable once access was granted.
-                    cameras.set(crate::camera::cameras().await);
+                    cameras.set(crate::scan::camera::cameras().await);
                 }
                 Err(err) => state.set(ScanState::Failed(err)),
             }

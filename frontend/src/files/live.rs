@@ -15,9 +15,9 @@ use wire::{ClientFrame, MemberId};
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::chunk_crypto;
-use crate::files::{MAX_INBOX, Send, Transfers};
-use crate::live_room::LiveRoom;
+use crate::files::chunk_crypto;
+use crate::files::transfers::{MAX_INBOX, Send, Transfers};
+use crate::room::live::LiveRoom;
 
 /// The pump waits while the socket holds more than this unsent.
 const SOCKET_HIGH_WATER: u32 = 2 * 1024 * 1024;

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use protocol::qr_text::{QrText, parse_qr_text};
 
-use crate::components::contacts_panel::ContactsPanel;
-use crate::components::offline_receive::OfflineReceive;
-use crate::components::offline_send::OfflineSend;
-use crate::offline_app::OfflineStatus;
+use crate::offline::contacts_panel::ContactsPanel;
+use crate::offline::receive::OfflineReceive;
+use crate::offline::send::OfflineSend;
+use crate::offline::kept_app::OfflineStatus;
 
 /// Which tab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub fn OfflinePage(scanned: Option<String>, on_home: Callback<()>) -> impl IntoV
     };
     let tab = RwSignal::new(first_tab);
     // One list for the three tabs: a contact paired here can be used to send at once.
-    let contacts = RwSignal::new(crate::contacts::load());
+    let contacts = RwSignal::new(crate::offline::contacts::load());
     let tabs = [
         (Tab::Send, "Send", "tab-send"),
         (Tab::Receive, "Receive", "tab-receive"),

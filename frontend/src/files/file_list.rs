@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::files::{FileView, ProgressView};
-use crate::live_files::FileAction;
+use crate::files::transfers::{FileView, ProgressView};
+use crate::files::live::FileAction;
 
 /// The cards of a room; `on_action` gets the card key and what was pressed.
 #[component]

@@ -12,7 +12,7 @@ use protocol::keys::RoomSecret;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser::{self, Store, hex};
-use crate::files::{FileView, Transfers};
+use crate::files::transfers::{FileView, Transfers};
 use crate::relay_client::{ClientEvent, RelayClient};
 
 /// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).

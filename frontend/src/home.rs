@@ -6,7 +6,7 @@ use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 use protocol::qr_text::{QrText, parse_qr_text};
 
-use crate::components::scan_panel::ScanPanel;
+use crate::scan::panel::ScanPanel;
 
 /// The room secret in a pasted or scanned invite link, if it holds one.
 fn invite_in(text: &str) -> Option<RoomSecret> {

@@ -14,7 +14,7 @@ use protocol::qr_text::{
     FRAME_MAX_SYMBOL, SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text,
 };
 
-use crate::components::qr_code::{QrCodeView, qr_version, svg_markup};
+use crate::ui::qr_code::{QrCodeView, qr_version, svg_markup};
 
 /// Frame rates offered, frames a second; the first is the default.
 pub const RATES: [u32; 3] = [10, 15, 20];

@@ -5,7 +5,7 @@
 use leptos::html::Ol;
 use leptos::prelude::*;
 
-use crate::live_room::LineView;
+use crate::room::live::LineView;
 
 /// How close to the bottom (px) still counts as "reading the newest".
 const STICKY_PX: i32 = 48;

@@ -8,13 +8,13 @@ use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
 use crate::browser::{self, Store};
-use crate::components::composer::{Composer, file_list};
-use crate::components::file_list::FileList;
-use crate::components::invite_panel::InvitePanel;
-use crate::components::member_list::MemberList;
-use crate::components::message_list::MessageList;
-use crate::live_files::FileAction;
-use crate::live_room::LiveRoom;
+use crate::room::composer::{Composer, file_list};
+use crate::files::file_list::FileList;
+use crate::room::invite_panel::InvitePanel;
+use crate::room::member_list::MemberList;
+use crate::room::message_list::MessageList;
+use crate::files::live::FileAction;
+use crate::room::live::LiveRoom;
 
 /// Where the display name is remembered on this device.
 pub const NAME_KEY: &str = "cutout.name";

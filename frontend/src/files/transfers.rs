@@ -14,7 +14,7 @@ use protocol::transfer_rate::{Rate, format_duration, format_size};
 use wire::{MemberId, RoomId};
 
 use crate::browser::hex;
-use crate::received::{Saved, Sink};
+use crate::files::received::{Saved, Sink};
 
 /// Offers from others shown at once; the oldest unanswered ones go first.
 const MAX_OFFERS_SHOWN: usize = 64;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::live_room::MemberView;
+use crate::room::live::MemberView;
 
 /// The member list.
 #[component]

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::qr_code::QrCodeView;
+use crate::ui::qr_code::QrCodeView;
 
 /// Invite panel for `link`, with the room's `check_code`.
 #[component]

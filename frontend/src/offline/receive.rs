@@ -9,10 +9,10 @@ use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
 use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
 use protocol::qr_text::{QrText, parse_qr_text};
 
-use crate::components::offline_send::PassphraseField;
-use crate::components::scan_panel::ScanPanel;
-use crate::contacts::Contact;
-use crate::offline_worker::OfflineWorker;
+use crate::offline::send::PassphraseField;
+use crate::scan::panel::ScanPanel;
+use crate::offline::contacts::Contact;
+use crate::offline::worker::OfflineWorker;
 
 /// Frames of another message in a row before the receiver switches to that message.
 const SWITCH_AFTER: u32 = 3;
@@ -357,7 +357,7 @@ pub fn OfflineReceive(
                 Stage::Opening(expected) => view! {
                     <p class="status busy" role="status" aria-live="polite" data-testid="receive-opening">
                         <span class="spinner" aria-hidden="true"></span>
-                        {crate::components::offline_send::kdf_status("Opening", expected)}
+                        {crate::offline::send::kdf_status("Opening", expected)}
                     </p>
                 }.into_any(),
                 Stage::Opened { content, from } => view! {
@@ -387,7 +387,7 @@ fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
         .into_any(),
         BlobContent::File { name, bytes } => {
             let size = bytes.len();
-            match crate::received::download_url(&bytes) {
+            match crate::files::received::download_url(&bytes) {
                 Some(url) => {
                     let revoke = url.clone();
                     on_cleanup(move || {

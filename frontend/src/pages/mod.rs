@@ -1,5 +1,0 @@
-//! One screen per file.
-
-pub mod home;
-pub mod offline;
-pub mod room;

@@ -1,0 +1,9 @@
+//! A joined room: the screen (`page`), the conversation wired to the relay (`live`), and the
+//! pieces the screen draws (members, messages, the composer, the invite).
+
+pub mod composer;
+pub mod invite_panel;
+pub mod live;
+pub mod member_list;
+pub mod message_list;
+pub mod page;

@@ -1,0 +1,4 @@
+//! Presentational pieces that more than one feature draws.
+
+pub mod qr_code;
+pub mod secure_banner;
