@@ -9,10 +9,10 @@ use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 
 use crate::browser::{self, Store, hex, unhex32};
-use crate::ui::secure_banner::SecureBanner;
 use crate::home::HomePage;
 use crate::offline::page::OfflinePage;
 use crate::room::page::{JOINED_KEY, RoomPage};
+use crate::ui::secure_banner::SecureBanner;
 
 /// Where this tab keeps the room it is in, so a reload stays in it.
 const ROOM_KEY: &str = "cutout.room";

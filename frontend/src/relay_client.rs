@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
@@ -281,5 +282,60 @@ impl RelayClient {
             closures.push((target, name, closure));
         }
         self.inner.borrow_mut().window_closures = closures;
+    }
+}
+
+/// A `Copy` handle to a room's connection, shared by the room and its file transfers: empty
+/// until the room starts the client, and again once it stops it.
+#[derive(Clone, Copy)]
+pub struct Connection {
+    client: StoredValue<Option<RelayClient>, LocalStorage>,
+}
+
+impl Connection {
+    /// No connection yet.
+    pub fn new() -> Self {
+        Self {
+            client: StoredValue::new_local(None),
+        }
+    }
+
+    /// The client this handle writes to from now on.
+    pub fn set(&self, client: RelayClient) {
+        self.client.set_value(Some(client));
+    }
+
+    /// Stops the client for good.
+    pub fn stop(&self) {
+        if let Some(Some(client)) = self.client.try_update_value(Option::take) {
+            client.stop();
+        }
+    }
+
+    /// Writes whole frames, in order (dropped when there is no open socket).
+    pub fn write(&self, frames: &[Vec<u8>]) {
+        let _ = self.client.try_with_value(|client| {
+            if let Some(client) = client {
+                for frame in frames {
+                    client.send(frame);
+                }
+            }
+        });
+    }
+
+    /// Bytes the socket holds unsent.
+    pub fn buffered(&self) -> u32 {
+        self.client
+            .try_with_value(|c| c.as_ref().map_or(0, RelayClient::buffered))
+            .unwrap_or(0)
+    }
+
+    /// The relay welcomed us: the backoff starts over.
+    pub fn mark_healthy(&self) {
+        let _ = self.client.try_with_value(|c| {
+            if let Some(c) = c {
+                c.mark_healthy();
+            }
+        });
     }
 }

@@ -17,10 +17,10 @@
 
 use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame, RoomId};
 
-use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
+use crate::body::{Chat, FileCtrl, FileOffer, MAX_CHAT_TEXT_LEN};
 use crate::entropy::Entropy;
 use crate::ids::{DeviceId, MsgId, SenderId};
-use crate::keys::RoomSecret;
+use crate::keys::{RoomKeys, RoomSecret};
 use crate::room::Room;
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 
@@ -66,8 +66,53 @@ pub struct Changes {
     pub members: bool,
     /// Messages from others that arrived (for screen-reader announcements).
     pub arrived: Vec<Line>,
-    /// Other events the app handles itself (file offers, control, chunks).
-    pub other: Vec<Event>,
+    /// What the room's file transfers must hear, in order.
+    pub files: Vec<FileEvent>,
+}
+
+/// What a room's file transfers (PROTOCOL.md B.4) must hear: file messages from live members,
+/// and the changes of the connection that end transfers. The conversation decides nothing
+/// about files; it hands these on in the order they happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileEvent {
+    /// A file offer from a live member (structurally valid; see [`crate::stream`] for the rest).
+    Offer {
+        /// The offering member's wire id (chunks must come from it).
+        from: MemberId,
+        /// The offering session.
+        sender: SenderId,
+        /// The offer.
+        offer: FileOffer,
+    },
+    /// File control from a live member.
+    Ctrl {
+        /// The member's wire id.
+        from: MemberId,
+        /// The session.
+        sender: SenderId,
+        /// The message.
+        ctrl: FileCtrl,
+    },
+    /// A file chunk frame (kind 0x04).
+    Chunk {
+        /// The DELIVER `from`.
+        from: MemberId,
+        /// The whole chunk frame.
+        frame: Vec<u8>,
+    },
+    /// WELCOME: the relay carries client payloads up to this many bytes (PROTOCOL.md A).
+    Welcomed {
+        /// The relay's payload limit.
+        max_payload: u32,
+    },
+    /// LEFT: this member's connection ended, and with it its transfers.
+    Left(MemberId),
+    /// The connection dropped: every transfer ends, and the next connection's session is
+    /// `sender`.
+    ConnectionLost {
+        /// This member's session on the next connection.
+        sender: SenderId,
+    },
 }
 
 /// Why a message cannot be sent.
@@ -138,6 +183,16 @@ impl Conversation {
         self.room.room_id()
     }
 
+    /// The room's keys (for file streams).
+    pub fn keys(&self) -> &RoomKeys {
+        self.room.keys()
+    }
+
+    /// This connection's sender session.
+    pub fn sender(&self) -> SenderId {
+        self.room.sender()
+    }
+
     /// The chat log, oldest first.
     pub fn lines(&self) -> &[Line] {
         &self.lines
@@ -178,14 +233,22 @@ impl Conversation {
     }
 
     /// The connection dropped: a new sender session will join on the next one, and every
-    /// message not confirmed is pending again.
-    pub fn disconnected(&mut self, entropy: &mut dyn Entropy) {
+    /// message not confirmed is pending again. The file transfers hear of it
+    /// ([`FileEvent::ConnectionLost`]).
+    pub fn disconnected(&mut self, entropy: &mut dyn Entropy) -> Changes {
         if self.welcomed {
             self.room.reconnect(entropy);
         }
         self.welcomed = false;
         for pending in &mut self.pending {
             pending.ping = None;
+        }
+        Changes {
+            members: true,
+            files: vec![FileEvent::ConnectionLost {
+                sender: self.room.sender(),
+            }],
+            ..Changes::default()
         }
     }
 
@@ -198,8 +261,13 @@ impl Conversation {
     ) -> Changes {
         let mut changes = Changes::default();
         match frame {
-            RelayFrame::Welcome { your_id, .. } => {
+            RelayFrame::Welcome {
+                your_id,
+                max_payload,
+                ..
+            } => {
                 self.refused = None;
+                changes.files.push(FileEvent::Welcomed { max_payload });
                 match self.room.welcome(your_id, now_ms, entropy) {
                     Ok(step) => {
                         self.welcomed = true;
@@ -220,6 +288,7 @@ impl Conversation {
             }
             RelayFrame::Joined(_) => {}
             RelayFrame::Left(member) => {
+                changes.files.push(FileEvent::Left(member));
                 let step = self.room.member_left(member);
                 self.apply(step, &mut changes);
             }
@@ -340,7 +409,21 @@ impl Conversation {
                     self.push_line(line);
                     changes.lines = true;
                 }
-                other => changes.other.push(other),
+                Event::FileOffer {
+                    from,
+                    sender,
+                    offer,
+                } => changes.files.push(FileEvent::Offer {
+                    from,
+                    sender,
+                    offer,
+                }),
+                Event::FileCtrl { from, sender, ctrl } => {
+                    changes.files.push(FileEvent::Ctrl { from, sender, ctrl });
+                }
+                Event::FileChunk { from, frame } => {
+                    changes.files.push(FileEvent::Chunk { from, frame });
+                }
             }
         }
         if changes.members {

@@ -8,9 +8,11 @@ mod common;
 use std::borrow::Cow;
 
 use common::SeededEntropy;
-use protocol::conversation::{Changes, Conversation, Delivery};
+use protocol::conversation::{Changes, Conversation, Delivery, FileEvent, encode};
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
+use protocol::room_io::Outgoing;
+use protocol::stream_send::FileSender;
 use wire::{ClientFrame, MemberId, RelayFrame};
 
 /// A relay in memory: members in join order, each with its inbox of encoded relay frames.
@@ -89,6 +91,8 @@ struct Client {
     convo: Conversation,
     id: Option<MemberId>,
     entropy: SeededEntropy,
+    /// Every file event the conversation handed on, in order.
+    files: Vec<FileEvent>,
 }
 
 impl Client {
@@ -100,6 +104,7 @@ impl Client {
             convo,
             id: None,
             entropy,
+            files: Vec::new(),
         }
     }
 
@@ -120,7 +125,8 @@ impl Client {
         let inbox = relay.take_inbox(id);
         for bytes in &inbox {
             let frame = RelayFrame::decode(bytes).unwrap();
-            let changes = self.convo.receive(frame, 1_000, &mut self.entropy);
+            let mut changes = self.convo.receive(frame, 1_000, &mut self.entropy);
+            self.files.append(&mut changes.files);
             self.write(relay, changes);
         }
         !inbox.is_empty()
@@ -280,4 +286,55 @@ fn a_message_written_alone_waits_for_the_first_member_then_goes_once() {
     settle(&mut relay, &mut [&mut alice, &mut bob]);
     assert_eq!(alice.texts(), [("anyone there?".into(), Delivery::Sent)]);
     assert_eq!(bob.texts(), [("anyone there?".into(), Delivery::Received)]);
+}
+
+#[test]
+fn file_transfers_hear_of_offers_welcome_left_and_a_lost_connection() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 9), Client::new("bob", 2, 10));
+    alice.connect(&mut relay);
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(
+        bob.files,
+        [FileEvent::Welcomed {
+            max_payload: 1 << 17
+        }],
+        "WELCOME tells the transfers the relay's payload limit"
+    );
+    bob.files.clear();
+
+    let room = alice.convo.room();
+    let mut files = FileSender::new(room.keys(), room.sender());
+    let (offer, _) = files
+        .offer(room.keys(), "a.txt", "text/plain", 5, &mut alice.entropy)
+        .unwrap();
+    let sealed = room.seal_offer(&offer).unwrap();
+    let alice_sender = room.sender();
+    relay.handle(alice.id, &[encode(&Outgoing::Broadcast(sealed))]);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    let alice_id = alice.id.unwrap();
+    assert_eq!(
+        bob.files,
+        [FileEvent::Offer {
+            from: alice_id,
+            sender: alice_sender,
+            offer
+        }]
+    );
+    bob.files.clear();
+
+    relay.disconnect(alice_id);
+    settle(&mut relay, &mut [&mut bob]);
+    assert_eq!(bob.files, [FileEvent::Left(alice_id)]);
+
+    let before = bob.convo.room().sender();
+    let changes = bob.convo.disconnected(&mut bob.entropy);
+    let after = bob.convo.room().sender();
+    assert_ne!(before, after, "a new connection is a new session");
+    assert_eq!(
+        changes.files,
+        [FileEvent::ConnectionLost { sender: after }],
+        "new offers must carry the next session"
+    );
 }

@@ -1,11 +1,13 @@
-//! The room's file transfers, alive: offers made from the person's files, control and chunks
-//! from the relay handed to [`Transfers`], and the pump that reads slices of offered files,
-//! seals them (once for every receiver in step) and sends them within the in-flight window.
+//! The room's file transfers, alive: offers made from the person's files, the file events the
+//! conversation hands on ([`FileEvent`]) applied to [`Transfers`], and the pump that reads
+//! slices of offered files, seals them (once for every receiver in step) and sends them within
+//! the in-flight window. The room owns a [`LiveFiles`] and feeds it; this module knows nothing
+//! of the room's screen.
 
-use protocol::conversation::{Conversation, encode};
+use protocol::conversation::{Conversation, FileEvent, encode};
 use protocol::entropy::SystemEntropy;
 use protocol::ids::FileId;
-use protocol::room_io::{Event, Outgoing};
+use protocol::room_io::Outgoing;
 use protocol::stream::CHUNK_HEADER_LEN;
 use protocol::stream_receive::Checked;
 use protocol::stream_send::{ChunkRequest, SendChunkError};
@@ -16,8 +18,8 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::files::chunk_crypto;
-use crate::files::transfers::{MAX_INBOX, Send, Transfers};
-use crate::room::live::LiveRoom;
+use crate::files::transfers::{FileView, MAX_INBOX, Send, Transfers};
+use crate::relay_client::Connection;
 
 /// The pump waits while the socket holds more than this unsent.
 const SOCKET_HIGH_WATER: u32 = 2 * 1024 * 1024;
@@ -78,7 +80,50 @@ fn live_members(convo: &Conversation) -> Vec<MemberId> {
         .collect()
 }
 
-impl LiveRoom {
+/// Handles to a room's live file transfers; `Copy`, so views and tasks share it freely.
+#[derive(Clone, Copy)]
+pub struct LiveFiles {
+    /// The room's conversation: it seals file messages and names members.
+    convo: StoredValue<Conversation, LocalStorage>,
+    /// The room's connection.
+    connection: Connection,
+    /// File transfers, both ways.
+    files: StoredValue<Transfers, LocalStorage>,
+    /// A file card redraw is scheduled.
+    redraw_pending: StoredValue<bool>,
+    /// Where arrivals are said to screen readers (the room's announcer).
+    announcement: RwSignal<String>,
+    /// The file cards.
+    pub views: RwSignal<Vec<FileView>>,
+    /// Why files could not be offered or accepted, if they could not.
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl LiveFiles {
+    /// The file side of the room whose conversation is `convo`, writing to `connection`.
+    pub fn new(
+        convo: StoredValue<Conversation, LocalStorage>,
+        connection: Connection,
+        announcement: RwSignal<String>,
+    ) -> Self {
+        let (keys, sender) = convo.with_value(|c| (c.keys().clone(), c.sender()));
+        let files = Self {
+            convo,
+            connection,
+            files: StoredValue::new_local(Transfers::new(keys, sender)),
+            redraw_pending: StoredValue::new(false),
+            announcement,
+            views: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(max) = browser::relay_info().await.max_file_size {
+                let _ = files.files.try_update_value(|t| t.set_max_file_size(max));
+            }
+        });
+        files
+    }
+
     /// The person offers these files to the room.
     pub fn offer_files(&self, files: Vec<web_sys::File>) {
         if files.is_empty() {
@@ -91,7 +136,7 @@ impl LiveRoom {
             return;
         };
         if !welcomed {
-            self.file_notice.set(Some(
+            self.notice.set(Some(
                 "Not connected: offer the files again once connected.".into(),
             ));
             return;
@@ -107,9 +152,9 @@ impl LiveRoom {
                 None => return,
             }
         }
-        self.file_notice
+        self.notice
             .set((!problems.is_empty()).then(|| problems.join(" ")));
-        self.refresh_files();
+        self.refresh();
     }
 
     /// The person acts on a card.
@@ -128,17 +173,17 @@ impl LiveRoom {
         });
         match result {
             Some(Ok(sends)) => {
-                self.file_notice.set(None);
+                self.notice.set(None);
                 self.send_file_messages(sends);
             }
-            Some(Err(why)) => self.file_notice.set(Some(why)),
+            Some(Err(why)) => self.notice.set(Some(why)),
             None => return,
         }
-        self.refresh_files();
+        self.refresh();
     }
 
     /// Seals and writes file control and offers.
-    pub(crate) fn send_file_messages(&self, sends: Vec<Send>) {
+    fn send_file_messages(&self, sends: Vec<Send>) {
         if sends.is_empty() {
             return;
         }
@@ -168,11 +213,11 @@ impl LiveRoom {
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
-        self.write(&frames);
+        self.connection.write(&frames);
     }
 
-    /// File events from the conversation.
-    pub(crate) fn on_file_events(&self, events: Vec<Event>) {
+    /// File events from the conversation, in order.
+    pub fn on_events(&self, events: Vec<FileEvent>) {
         if events.is_empty() {
             return;
         }
@@ -182,7 +227,7 @@ impl LiveRoom {
         let mut sendable = false;
         for event in events {
             match event {
-                Event::FileOffer {
+                FileEvent::Offer {
                     from,
                     sender,
                     offer,
@@ -197,13 +242,13 @@ impl LiveRoom {
                         .update_value(|t| t.offered(from, sender, offer, author));
                     self.announcement.set(said);
                 }
-                Event::FileCtrl { from, sender, ctrl } => {
+                FileEvent::Ctrl { from, sender, ctrl } => {
                     sendable |= self
                         .files
                         .try_update_value(|t| t.on_ctrl(from, sender, &ctrl, now))
                         .unwrap_or(false);
                 }
-                Event::FileChunk { from, frame } => {
+                FileEvent::Chunk { from, frame } => {
                     if chunk_crypto::subtle().is_some() {
                         self.queue_chunk(from, frame);
                     } else if let Some(more) = self
@@ -213,7 +258,14 @@ impl LiveRoom {
                         sends.extend(more);
                     }
                 }
-                Event::MembersChanged | Event::Chat { .. } => {}
+                FileEvent::Welcomed { max_payload } => {
+                    self.files.update_value(|t| t.set_max_payload(max_payload));
+                }
+                FileEvent::Left(member) => self.files.update_value(|t| t.member_left(member)),
+                FileEvent::ConnectionLost { sender } => {
+                    self.files.update_value(|t| t.connection_lost(sender));
+                    self.refresh();
+                }
             }
         }
         self.send_file_messages(sends);
@@ -237,20 +289,20 @@ impl LiveRoom {
                 let result = sink.finish(size).await;
                 // Left the room meanwhile: `result` is dropped, which frees what it holds.
                 let _ = live.files.try_update_value(|t| t.finished(file_id, result));
-                live.refresh_files();
+                live.refresh();
             });
         }
     }
 
     /// The member list changed: members who just became live get our open offers.
-    pub(crate) fn offer_to_newcomers(&self) {
+    pub fn offer_to_newcomers(&self) {
         let live = self.convo.with_value(live_members);
         let sends = self
             .files
             .try_update_value(|t| t.members_live(&live))
             .unwrap_or_default();
         self.send_file_messages(sends);
-        self.refresh_files();
+        self.refresh();
     }
 
     fn name_of(&self, member: MemberId) -> String {
@@ -266,7 +318,7 @@ impl LiveRoom {
     }
 
     /// Redraws the file cards now.
-    pub(crate) fn refresh_files(&self) {
+    fn refresh(&self) {
         let names: Vec<(MemberId, String)> = self
             .convo
             .try_with_value(|c| {
@@ -284,7 +336,7 @@ impl LiveRoom {
                 .unwrap_or_else(|| "Someone who left".into())
         };
         if let Some(views) = self.files.try_with_value(|t| t.views(&name_of)) {
-            self.file_views.set(views);
+            self.views.set(views);
         }
     }
 
@@ -298,13 +350,13 @@ impl LiveRoom {
         leptos::task::spawn_local(async move {
             browser::sleep(REDRAW_MS).await;
             if live.redraw_pending.try_set_value(false).is_none() {
-                live.refresh_files();
+                live.refresh();
             }
         });
     }
 
     /// Starts sending chunks, unless already sending.
-    pub(crate) fn pump(&self) {
+    fn pump(&self) {
         let start = self
             .files
             .try_update_value(|t| !std::mem::replace(&mut t.pumping, true));
@@ -439,7 +491,7 @@ impl LiveRoom {
     async fn pump_chunks(self) {
         let mut ahead = ReadAhead::default();
         loop {
-            while self.buffered() > SOCKET_HIGH_WATER {
+            while self.connection.buffered() > SOCKET_HIGH_WATER {
                 browser::sleep(5).await;
             }
             let Some(Some(request)) = self.files.try_update_value(|t| t.sender().next_chunk())
@@ -463,7 +515,7 @@ impl LiveRoom {
                             .try_update_value(|t| t.unreadable(request.file_id))
                             .unwrap_or_default();
                         self.send_file_messages(sends);
-                        self.refresh_files();
+                        self.refresh();
                         continue;
                     };
                     match self.seal_chunk(&request, &bytes).await {
@@ -484,7 +536,7 @@ impl LiveRoom {
                     .encode()
                 })
                 .collect();
-            self.write(&frames);
+            self.connection.write(&frames);
         }
     }
 }

@@ -7,9 +7,9 @@ use protocol::contact::ContactKey;
 use protocol::entropy::SystemEntropy;
 use protocol::qr_text::contact_key_text;
 
-use crate::ui::qr_code::QrCodeView;
-use crate::scan::panel::ScanPanel;
 use crate::offline::contacts::{self, Contact, MAX_NAME, clean_name};
+use crate::scan::panel::ScanPanel;
+use crate::ui::qr_code::QrCodeView;
 
 /// A pairing in progress.
 #[derive(Clone, Debug, PartialEq, Eq)]

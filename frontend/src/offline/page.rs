@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use protocol::qr_text::{QrText, parse_qr_text};
 
 use crate::offline::contacts_panel::ContactsPanel;
+use crate::offline::kept_app::OfflineStatus;
 use crate::offline::receive::OfflineReceive;
 use crate::offline::send::OfflineSend;
-use crate::offline::kept_app::OfflineStatus;
 
 /// Which tab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,10 +9,10 @@ use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
 use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
 use protocol::qr_text::{QrText, parse_qr_text};
 
-use crate::offline::send::PassphraseField;
-use crate::scan::panel::ScanPanel;
 use crate::offline::contacts::Contact;
+use crate::offline::send::PassphraseField;
 use crate::offline::worker::OfflineWorker;
+use crate::scan::panel::ScanPanel;
 
 /// Frames of another message in a row before the receiver switches to that message.
 const SWITCH_AFTER: u32 = 3;

@@ -1,6 +1,8 @@
 //! A joined room, alive: the [`Conversation`] (all protocol logic, in the `protocol` crate) wired
-//! to the [`RelayClient`], a clock tick, `pagehide`, and the signals the room screen draws.
-//! Everything secret stays inside the conversation; the signals hold only what is shown.
+//! to the [`RelayClient`], a clock tick, `pagehide`, and the signals the room screen draws. The
+//! room owns its file side ([`LiveFiles`]) and hands it the file events the conversation
+//! reports. Everything secret stays inside the conversation; the signals hold only what is
+//! shown.
 
 use std::time::Duration;
 
@@ -12,8 +14,8 @@ use protocol::keys::RoomSecret;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser::{self, Store, hex};
-use crate::files::transfers::{FileView, Transfers};
-use crate::relay_client::{ClientEvent, RelayClient};
+use crate::files::live::LiveFiles;
+use crate::relay_client::{ClientEvent, Connection, RelayClient};
 
 /// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).
 const TICK: Duration = Duration::from_secs(1);
@@ -110,17 +112,11 @@ fn parse_hex16(text: &str) -> Option<[u8; 16]> {
 /// Handles to a live room; `Copy`, so views and callbacks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
-    pub(crate) convo: StoredValue<Conversation, LocalStorage>,
-    client: StoredValue<Option<RelayClient>, LocalStorage>,
+    convo: StoredValue<Conversation, LocalStorage>,
+    connection: Connection,
     timer: StoredValue<Option<IntervalHandle>>,
     /// File transfers, both ways.
-    pub(crate) files: StoredValue<Transfers, LocalStorage>,
-    /// A file card redraw is scheduled.
-    pub(crate) redraw_pending: StoredValue<bool>,
-    /// The file cards.
-    pub file_views: RwSignal<Vec<FileView>>,
-    /// Why files could not be offered or accepted, if they could not.
-    pub file_notice: RwSignal<Option<String>>,
+    pub files: LiveFiles,
     /// The chat log.
     pub lines: RwSignal<Vec<LineView>>,
     /// The member list, oneself first.
@@ -141,33 +137,26 @@ impl LiveRoom {
     /// Joins the room of `secret` as `name` and keeps the connection alive until the owner is
     /// cleaned up.
     pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, String> {
-        let mut convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
+        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
             .map_err(|e| e.to_string())?;
-        let keys = convo.room().keys().clone();
-        let transfers = Transfers::new(keys, convo.room().sender());
+        let convo = StoredValue::new_local(convo);
+        let connection = Connection::new();
+        let announcement = RwSignal::new(String::new());
         let live = Self {
-            convo: StoredValue::new_local(convo),
-            client: StoredValue::new_local(None),
+            convo,
+            connection,
             timer: StoredValue::new(None),
-            files: StoredValue::new_local(transfers),
-            redraw_pending: StoredValue::new(false),
-            file_views: RwSignal::new(Vec::new()),
-            file_notice: RwSignal::new(None),
+            files: LiveFiles::new(convo, connection, announcement),
             lines: RwSignal::new(Vec::new()),
             members: RwSignal::new(Vec::new()),
             status: RwSignal::new(Status::Connecting),
             dropped: RwSignal::new(0),
             alone: RwSignal::new(false),
-            announcement: RwSignal::new(String::new()),
+            announcement,
             refused: RwSignal::new(None),
         };
-        leptos::task::spawn_local(async move {
-            if let Some(max) = browser::relay_info().await.max_file_size {
-                let _ = live.files.try_update_value(|t| t.set_max_file_size(max));
-            }
-        });
-        let client = RelayClient::start(move |event| live.on_client(event));
-        live.client.set_value(Some(client));
+        live.connection
+            .set(RelayClient::start(move |event| live.on_client(event)));
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
@@ -197,7 +186,7 @@ impl LiveRoom {
 
     fn say_goodbye(&self) {
         if let Some(Some(frame)) = self.convo.try_update_value(|c| c.leave_frame()) {
-            self.write(&[frame]);
+            self.connection.write(&[frame]);
         }
     }
 
@@ -205,26 +194,7 @@ impl LiveRoom {
         if let Some(Some(timer)) = self.timer.try_update_value(Option::take) {
             timer.clear();
         }
-        if let Some(Some(client)) = self.client.try_update_value(Option::take) {
-            client.stop();
-        }
-    }
-
-    /// Bytes the socket holds unsent.
-    pub(crate) fn buffered(&self) -> u32 {
-        self.client
-            .try_with_value(|c| c.as_ref().map_or(0, RelayClient::buffered))
-            .unwrap_or(0)
-    }
-
-    pub(crate) fn write(&self, frames: &[Vec<u8>]) {
-        self.client.with_value(|client| {
-            if let Some(client) = client {
-                for frame in frames {
-                    client.send(frame);
-                }
-            }
-        });
+        self.connection.stop();
     }
 
     fn on_client(&self, event: ClientEvent) {
@@ -232,7 +202,7 @@ impl LiveRoom {
             ClientEvent::Opened => {
                 self.status.set(Status::Connecting);
                 let join = self.convo.with_value(Conversation::join_frame);
-                self.write(&[join]);
+                self.connection.write(&[join]);
             }
             ClientEvent::Frame(bytes) => {
                 let Ok(frame) = RelayFrame::decode(&bytes) else {
@@ -241,20 +211,8 @@ impl LiveRoom {
                     self.apply(Changes::default());
                     return;
                 };
-                match frame {
-                    RelayFrame::Welcome { max_payload, .. } => {
-                        self.client.with_value(|c| {
-                            if let Some(c) = c {
-                                c.mark_healthy();
-                            }
-                        });
-                        self.files.update_value(|t| t.set_max_payload(max_payload));
-                    }
-                    RelayFrame::Left(member) => {
-                        self.files.update_value(|t| t.member_left(member));
-                        self.refresh_files();
-                    }
-                    _ => {}
+                if matches!(frame, RelayFrame::Welcome { .. }) {
+                    self.connection.mark_healthy();
                 }
                 let now = browser::now_ms();
                 if let Some(changes) = self
@@ -265,16 +223,13 @@ impl LiveRoom {
                 }
             }
             ClientEvent::Closed => {
-                let sender = self.convo.try_update_value(|c| {
-                    c.disconnected(&mut SystemEntropy);
-                    c.room().sender()
-                });
-                if let Some(sender) = sender {
-                    self.files.update_value(|t| t.connection_lost(sender));
-                    self.refresh_files();
+                if let Some(changes) = self
+                    .convo
+                    .try_update_value(|c| c.disconnected(&mut SystemEntropy))
+                {
+                    self.status.set(Status::Offline);
+                    self.apply(changes);
                 }
-                self.status.set(Status::Offline);
-                self.refresh_members();
             }
         }
     }
@@ -290,7 +245,7 @@ impl LiveRoom {
     }
 
     fn apply(&self, changes: Changes) {
-        self.write(&changes.frames);
+        self.connection.write(&changes.frames);
         let (welcomed, dropped, refused) = self
             .convo
             .with_value(|c| (c.is_welcomed(), c.dropped(), c.refused()));
@@ -313,9 +268,9 @@ impl LiveRoom {
         }
         if changes.members {
             self.refresh_members();
-            self.offer_to_newcomers();
+            self.files.offer_to_newcomers();
         }
-        self.on_file_events(changes.other);
+        self.files.on_events(changes.files);
     }
 
     fn refresh_members(&self) {

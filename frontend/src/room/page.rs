@@ -8,13 +8,13 @@ use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
 use crate::browser::{self, Store};
-use crate::room::composer::{Composer, file_list};
 use crate::files::file_list::FileList;
+use crate::files::live::FileAction;
+use crate::room::composer::{Composer, file_list};
 use crate::room::invite_panel::InvitePanel;
+use crate::room::live::LiveRoom;
 use crate::room::member_list::MemberList;
 use crate::room::message_list::MessageList;
-use crate::files::live::FileAction;
-use crate::room::live::LiveRoom;
 
 /// Where the display name is remembered on this device.
 pub const NAME_KEY: &str = "cutout.name";
@@ -129,9 +129,10 @@ fn RoomView(
         on_leave.run(());
     };
     let send = Callback::new(move |text: String| live.send(&text));
-    let offer = Callback::new(move |files: Vec<web_sys::File>| live.offer_files(files));
-    let act =
-        Callback::new(move |(key, action): (String, FileAction)| live.file_action(&key, action));
+    let offer = Callback::new(move |files: Vec<web_sys::File>| live.files.offer_files(files));
+    let act = Callback::new(move |(key, action): (String, FileAction)| {
+        live.files.file_action(&key, action)
+    });
     let dragging = RwSignal::new(false);
     let drag_over = move |ev: leptos::ev::DragEvent| {
         let has_files = ev.data_transfer().is_some_and(|dt| {
@@ -149,14 +150,14 @@ fn RoomView(
         let files = file_list(ev.data_transfer().and_then(|dt| dt.files()));
         if !files.is_empty() {
             ev.prevent_default();
-            live.offer_files(files);
+            live.files.offer_files(files);
         }
     };
     let paste = move |ev: leptos::ev::ClipboardEvent| {
         let files = file_list(ev.clipboard_data().and_then(|dt| dt.files()));
         if !files.is_empty() {
             ev.prevent_default();
-            live.offer_files(files);
+            live.files.offer_files(files);
         }
     };
     view! {
@@ -203,7 +204,7 @@ fn RoomView(
             <div class="room-grid">
                 <div class="conversation">
                     <MessageList lines=live.lines />
-                    <FileList files=live.file_views notice=live.file_notice on_action=act />
+                    <FileList files=live.files.views notice=live.files.notice on_action=act />
                     <Composer on_send=send on_files=offer />
                 </div>
                 <div class="side">
