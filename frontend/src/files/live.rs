@@ -288,6 +288,7 @@ impl LiveFiles {
             leptos::task::spawn_local(async move {
                 let result = sink.finish(size).await;
                 // Left the room meanwhile: `result` is dropped, which frees what it holds.
+                let result = result.map_err(|e| e.to_string());
                 let _ = live.files.try_update_value(|t| t.finished(file_id, result));
                 live.refresh();
             });

@@ -18,7 +18,7 @@ use js_sys::{Array, Promise, Uint8Array};
 use protocol::entropy::{Entropy, SystemEntropy};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::browser::{describe, hex};
+use crate::browser::{BrowserError, hex};
 use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{
     Blob, BlobPropertyBag, File, FileSystemDirectoryHandle, FileSystemFileHandle,
@@ -56,8 +56,39 @@ fn tab() -> String {
     })
 }
 
-async fn wait(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| describe(&e))
+/// Why a received file could not be kept (shown as "Transfer incomplete: …").
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The pieces gathered in memory are not the announced size.
+    #[error("the received parts do not add up to the file")]
+    PartsMismatch,
+    /// The browser could not read back the Blob it made (out of its Blob memory).
+    #[error("the browser could not hold the whole file in memory")]
+    OutOfMemory,
+    /// The file on disk is not the announced size.
+    #[error("{written} bytes written of {size}")]
+    ShortWrite {
+        /// Bytes in the file.
+        written: f64,
+        /// Bytes announced.
+        size: u64,
+    },
+    /// Writing to the origin private file system failed.
+    #[error("the file could not be written to this device: {0}")]
+    Disk(Box<SaveError>),
+    /// The browser refused a step.
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+}
+
+impl From<JsValue> for SaveError {
+    fn from(err: JsValue) -> Self {
+        Self::Browser(err.into())
+    }
+}
+
+async fn wait(promise: Promise) -> Result<JsValue, BrowserError> {
+    Ok(JsFuture::from(promise).await?)
 }
 
 /// The OPFS folder, or `None` where OPFS is not available (not a secure context, old browser).
@@ -80,7 +111,7 @@ fn folder() -> Option<Promise> {
 }
 
 /// Removes files in the folder that are older than [`STALE_MS`] and not this tab's.
-async fn sweep() -> Result<(), String> {
+async fn sweep() -> Result<(), BrowserError> {
     let Some(folder) = folder() else {
         return Ok(());
     };
@@ -90,16 +121,15 @@ async fn sweep() -> Result<(), String> {
     let entries = folder.values();
     let mut stale = Vec::new();
     loop {
-        let next = wait(entries.next().map_err(|e| describe(&e))?).await?;
+        let next = wait(entries.next()?).await?;
         if js_sys::Reflect::get(&next, &"done".into())
             .map(|d| d.is_truthy())
             .unwrap_or(true)
         {
             break;
         }
-        let handle: FileSystemHandle = js_sys::Reflect::get(&next, &"value".into())
-            .map_err(|e| describe(&e))?
-            .unchecked_into();
+        let handle: FileSystemHandle =
+            js_sys::Reflect::get(&next, &"value".into())?.unchecked_into();
         let name = handle.name();
         if name.starts_with(&mine) || !handle.has_type::<FileSystemFileHandle>() {
             continue;
@@ -149,10 +179,10 @@ impl Drop for Saved {
 
 /// One download-only Blob of `parts` (Blobs or Files, referenced, not copied): the type is
 /// always octet-stream, whatever the offer claimed, so nothing is ever rendered inline.
-fn download_blob(parts: &Array) -> Result<Blob, String> {
+fn download_blob(parts: &Array) -> Result<Blob, BrowserError> {
     let options = BlobPropertyBag::new();
     options.set_type("application/octet-stream");
-    Blob::new_with_blob_sequence_and_options(parts, &options).map_err(|e| describe(&e))
+    Ok(Blob::new_with_blob_sequence_and_options(parts, &options)?)
 }
 
 /// A download-only object URL for the bytes of a small file (an offline message's), or `None`
@@ -189,7 +219,7 @@ impl Sink {
 
     /// Closes the file, checks that it holds `size` bytes, and returns what to save, or why
     /// it could not be kept.
-    pub async fn finish(self, size: u64) -> Result<Saved, String> {
+    pub async fn finish(self, size: u64) -> Result<Saved, SaveError> {
         match self {
             Self::Disk(disk) => disk.finish(size).await,
             Self::Memory(parts) => parts.finish(size).await,
@@ -230,11 +260,11 @@ impl Parts {
 
     /// The whole file, once the browser proves it can read it back: a Blob the browser could
     /// not store (out of its Blob memory) is broken, and must not be offered as a file.
-    async fn finish(mut self, size: u64) -> Result<Saved, String> {
+    async fn finish(mut self, size: u64) -> Result<Saved, SaveError> {
         self.gather();
         let whole = download_blob(&self.blobs)?;
         if whole.size() != size as f64 {
-            return Err("the received parts do not add up to the file".into());
+            return Err(SaveError::PartsMismatch);
         }
         let last = whole.size() - 1.0_f64.min(whole.size());
         let readable = match whole.slice_with_f64_and_f64(last, whole.size()) {
@@ -242,9 +272,9 @@ impl Parts {
             Err(_) => false,
         };
         if !readable {
-            return Err("the browser could not hold the whole file in memory".into());
+            return Err(SaveError::OutOfMemory);
         }
-        let url = Url::create_object_url_with_blob(&whole).map_err(|e| describe(&e))?;
+        let url = Url::create_object_url_with_blob(&whole)?;
         Ok(Saved { url, entry: None })
     }
 }
@@ -308,7 +338,7 @@ impl DiskFile {
         });
     }
 
-    async fn finish(mut self, size: u64) -> Result<Saved, String> {
+    async fn finish(mut self, size: u64) -> Result<Saved, SaveError> {
         self.write();
         self.finished = true;
         let written = async {
@@ -318,10 +348,13 @@ impl DiskFile {
             let handle: FileSystemFileHandle = wait(self.handle.clone()).await?.unchecked_into();
             let file: File = wait(handle.get_file()).await?.unchecked_into();
             if file.size() != size as f64 {
-                return Err(format!("{} bytes written of {size}", file.size()));
+                return Err(SaveError::ShortWrite {
+                    written: file.size(),
+                    size,
+                });
             }
             let blob = download_blob(&Array::of1(&file))?;
-            Url::create_object_url_with_blob(&blob).map_err(|e| describe(&e))
+            Ok::<_, SaveError>(Url::create_object_url_with_blob(&blob)?)
         };
         match written.await {
             Ok(url) => Ok(Saved {
@@ -330,9 +363,7 @@ impl DiskFile {
             }),
             Err(why) => {
                 remove(self.name.clone());
-                Err(format!(
-                    "the file could not be written to this device: {why}"
-                ))
+                Err(SaveError::Disk(Box::new(why)))
             }
         }
     }

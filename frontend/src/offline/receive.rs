@@ -373,7 +373,7 @@ pub fn OfflineReceive(
 #[component]
 fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
     let opened = NodeRef::<leptos::html::P>::new();
-    crate::browser::focus_when_mounted(opened);
+    crate::ui::focus::focus_when_mounted(opened);
     let sender = from.map(|name| {
         view! { <p class="hint">"Sealed for you by contact "<strong>{name}</strong>"."</p> }
     });

@@ -448,7 +448,7 @@ pub fn OfflineSend(
                 Stage::Showing { blob, passphrase } => {
                     let seconds = blob.len() as f64 / (f64::from(protocol::qr_text::FRAME_MAX_SYMBOL) * f64::from(RATES[0]));
                     let sealed = NodeRef::<leptos::html::P>::new();
-                    crate::browser::focus_when_mounted(sealed);
+                    crate::ui::focus::focus_when_mounted(sealed);
                     view! {
                         <p class="status" role="status" tabindex="-1" node_ref=sealed data-testid="sealed">
                             "Sealed. Show these codes to the other device."

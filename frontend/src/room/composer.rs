@@ -4,6 +4,8 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::room::live::ChatError;
+
 /// The files of a `FileList` (an input's, a drop's or a paste's).
 pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
@@ -14,7 +16,7 @@ pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 /// `on_files` gets the files picked with the attach button.
 #[component]
 pub fn Composer(
-    on_send: Callback<String, Result<(), String>>,
+    on_send: Callback<String, Result<(), ChatError>>,
     on_files: Callback<Vec<web_sys::File>>,
 ) -> impl IntoView {
     let picker = NodeRef::<Input>::new();
@@ -39,7 +41,7 @@ pub fn Composer(
                 text.set(String::new());
                 error.set(None);
             }
-            Err(why) => error.set(Some(why)),
+            Err(why) => error.set(Some(why.to_string())),
         }
     };
     view! {

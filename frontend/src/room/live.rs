@@ -7,10 +7,11 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use protocol::conversation::{Changes, Conversation, Delivery, Line};
+use protocol::conversation::{Changes, ComposeError, Conversation, Delivery, Line};
 use protocol::entropy::SystemEntropy;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
+use protocol::room_io::SendError;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser::{self, Store, hex};
@@ -109,6 +110,17 @@ fn parse_hex16(text: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// Why a message was not sent (said under the composer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    /// The room was left (its state is gone).
+    #[error("the room is closed")]
+    Closed,
+    /// Empty, or too long.
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+}
+
 /// Handles to a live room; `Copy`, so views and callbacks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
@@ -136,9 +148,8 @@ pub struct LiveRoom {
 impl LiveRoom {
     /// Joins the room of `secret` as `name` and keeps the connection alive until the owner is
     /// cleaned up.
-    pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, String> {
-        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)
-            .map_err(|e| e.to_string())?;
+    pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, SendError> {
+        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)?;
         let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());
@@ -168,12 +179,11 @@ impl LiveRoom {
     }
 
     /// Sends what the person typed. Returns a message to show if it cannot be sent.
-    pub fn send(&self, text: &str) -> Result<(), String> {
+    pub fn send(&self, text: &str) -> Result<(), ChatError> {
         let changes = self
             .convo
             .try_update_value(|c| c.send(text, browser::now_ms(), &mut SystemEntropy))
-            .ok_or("the room is closed")?
-            .map_err(|e| e.to_string())?;
+            .ok_or(ChatError::Closed)??;
         self.apply(changes);
         Ok(())
     }

@@ -4,7 +4,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::browser::describe;
+use crate::browser::BrowserError;
 use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
     MediaStreamConstraints, MediaStreamTrack,
@@ -85,7 +85,7 @@ impl Camera {
             let _ = JsFuture::from(play).await;
         }
 
-        let frames = Frames::new().map_err(CameraError::Failed)?;
+        let frames = Frames::new().map_err(|e| CameraError::Failed(e.to_string()))?;
         Ok(Self { stream, frames })
     }
 
@@ -130,20 +130,21 @@ impl Camera {
     }
 
     /// Switches the light on or off; the promise settles once the camera did.
-    pub fn set_torch(&self, on: bool) -> Result<js_sys::Promise, String> {
-        let track = self.track().ok_or("no camera track")?;
+    pub fn set_torch(&self, on: bool) -> Result<js_sys::Promise, BrowserError> {
+        let track = self
+            .track()
+            .ok_or_else(|| BrowserError("no camera track".into()))?;
         let torch = js_sys::Object::new();
-        js_sys::Reflect::set(&torch, &"torch".into(), &on.into()).map_err(|e| describe(&e))?;
+        js_sys::Reflect::set(&torch, &"torch".into(), &on.into())?;
         let constraints = js_sys::Object::new();
         js_sys::Reflect::set(
             &constraints,
             &"advanced".into(),
             &js_sys::Array::of1(&torch),
-        )
-        .map_err(|e| describe(&e))?;
+        )?;
         call(track.as_ref(), "applyConstraints", &[constraints.into()])
             .map(js_sys::Promise::from)
-            .ok_or_else(|| "the camera cannot switch its light".into())
+            .ok_or_else(|| BrowserError("the camera cannot switch its light".into()))
     }
 }
 
@@ -173,9 +174,9 @@ pub struct Frames {
 
 impl Frames {
     /// A canvas of its own, set up for frequent reads.
-    pub fn new() -> Result<Self, String> {
-        let canvas = create_canvas().map_err(|e| describe(&e))?;
-        let context = reading_context(&canvas).map_err(|e| describe(&e))?;
+    pub fn new() -> Result<Self, BrowserError> {
+        let canvas = create_canvas()?;
+        let context = reading_context(&canvas)?;
         Ok(Self { canvas, context })
     }
 

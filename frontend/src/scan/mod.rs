@@ -1,6 +1,10 @@
-//! The QR scanner: the camera and pictures (`camera`), the decoding worker (`worker`), and the
+//! The QR scanner: the camera (`camera`), photos and pictures (`photo`), the decoding worker
+//! (`worker`), the frame loop that feeds it (`session`), what a read means (`code`), and the
 //! panel that shows them (`panel`).
 
 pub mod camera;
+pub mod code;
 pub mod panel;
+pub mod photo;
+pub mod session;
 pub mod worker;

@@ -1,4 +1,5 @@
 //! Presentational pieces that more than one feature draws.
 
+pub mod focus;
 pub mod qr_code;
 pub mod secure_banner;
