@@ -14,11 +14,11 @@ use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
 use sha2::Sha256;
 use wire::RoomId;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::check_code::CheckCode;
-use crate::entropy::Entropy;
 use crate::ids::{FileId, SenderId};
+use crate::secret::{RoomPurpose, Secret};
 
 const ROOM_SALT: &[u8] = b"cutout/v1 room";
 const ROOM_ID_LABEL: &[u8] = b"cutout/v1 room-id";
@@ -27,47 +27,8 @@ const FILE_KEY_LABEL: &[u8] = b"cutout/v1 file-key";
 const CHECK_LABEL: &[u8] = b"cutout/v1 check";
 
 /// The 32-byte room secret `S` that an invite carries (PROTOCOL.md B.1). Zeroized on drop;
-/// its `Debug` prints no bytes.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct RoomSecret([u8; 32]);
-
-impl RoomSecret {
-    /// A fresh random secret for a new room.
-    pub fn generate(entropy: &mut dyn Entropy) -> Self {
-        let mut bytes = [0u8; 32];
-        entropy.fill(&mut bytes);
-        Self(bytes)
-    }
-
-    /// A secret from its bytes (e.g. a decoded invite).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The secret's bytes, for building an invite.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl PartialEq for RoomSecret {
-    /// Compares without an early exit, so timing does not reveal where two secrets differ.
-    fn eq(&self, other: &Self) -> bool {
-        self.0
-            .iter()
-            .zip(other.0.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-    }
-}
-
-impl Eq for RoomSecret {}
-
-impl fmt::Debug for RoomSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RoomSecret(..)")
-    }
-}
+/// its `Debug` prints no bytes (see [`Secret`]).
+pub type RoomSecret = Secret<RoomPurpose>;
 
 /// Everything derived from a room secret: the room id, the check code, and the per-sender and
 /// per-file AEAD keys. Holds the HKDF PRK, zeroized on drop.

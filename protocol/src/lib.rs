@@ -26,6 +26,7 @@ pub mod qr_text;
 pub mod replay;
 pub mod room;
 pub mod room_io;
+pub mod secret;
 pub mod session;
 pub mod stream;
 pub mod stream_receive;
