@@ -10,12 +10,14 @@
 
 use core::fmt;
 
-use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
 use sha2::Sha256;
 use wire::RoomId;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
+// Re-exported so the key schedule's outputs keep their name here; the cipher itself is
+// `aead`'s alone.
+pub use crate::aead::AeadKey;
 use crate::check_code::CheckCode;
 use crate::ids::{FileId, SenderId};
 use crate::secret::{RoomPurpose, Secret};
@@ -120,29 +122,6 @@ pub(crate) fn hkdf<const N: usize>(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zero
     let (prk, _) = Hkdf::<Sha256>::extract(Some(salt), ikm);
     let prk: Zeroizing<[u8; 32]> = Zeroizing::new(prk.into());
     Zeroizing::new(hkdf_expand(&prk, &[info]))
-}
-
-/// An AES-256-GCM key ready for use. The cipher's round keys are zeroized on drop (the `aes`
-/// crate's `zeroize` feature); its `Debug` prints nothing.
-#[derive(Clone)]
-pub struct AeadKey(Aes256Gcm);
-
-impl AeadKey {
-    pub(crate) fn new(mut bytes: [u8; 32]) -> Self {
-        let cipher = Aes256Gcm::new(&bytes.into());
-        bytes.zeroize();
-        Self(cipher)
-    }
-
-    pub(crate) fn cipher(&self) -> &Aes256Gcm {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AeadKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AeadKey(..)")
-    }
 }
 
 #[cfg(test)]

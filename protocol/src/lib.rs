@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod aead;
 pub mod base45;
 pub mod blob;
 pub mod body;
