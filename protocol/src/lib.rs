@@ -17,6 +17,7 @@ pub mod entropy;
 pub mod envelope;
 pub mod file_name;
 pub mod fountain;
+pub mod hex;
 pub mod ids;
 pub mod invite;
 pub mod kdf;
