@@ -12,15 +12,13 @@
 //! Every header check runs before any KDF work ([`BlobHeader::parse`]), so a hostile QR code
 //! cannot make a phone spend memory or time.
 
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
+use crate::aead::{self, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::contact::ContactKey;
 use crate::entropy::Entropy;
-use crate::envelope::TAG_LEN;
 use crate::file_name::sanitise_file_name;
 use crate::kdf::{Argon2Params, PasswordKdf};
 use crate::keys::hkdf;
@@ -31,6 +29,8 @@ const MODE_CONTACT: u8 = 0x02;
 const TYPE_TEXT: u8 = 0x01;
 const TYPE_FILE: u8 = 0x02;
 const KEY_INFO: &[u8] = b"cutout/v1 qr-key";
+/// A fresh salt makes every key single-use, so the fixed zero nonce is safe (PROTOCOL.md C.1).
+const NONCE: [u8; NONCE_LEN] = [0; NONCE_LEN];
 
 /// Why a blob could not be sealed or opened. The variants follow the vector classes: header
 /// problems found before any KDF work, failed authentication, and bad contents.
@@ -194,9 +194,8 @@ fn passphrase_ikm(
         .map_err(|_| BlobError::Kdf)
 }
 
-fn cipher(salt: &[u8; 16], ikm: &[u8]) -> Aes256Gcm {
-    let key = hkdf::<32>(salt, ikm, KEY_INFO);
-    Aes256Gcm::new(&(*key).into())
+fn key(salt: &[u8; 16], ikm: &[u8]) -> AeadKey {
+    AeadKey::new(*hkdf::<32>(salt, ikm, KEY_INFO))
 }
 
 fn seal(
@@ -205,20 +204,14 @@ fn seal(
     ikm: &[u8],
     content: &BlobContent,
 ) -> Result<Vec<u8>, BlobError> {
-    let plaintext = Zeroizing::new(encode_content(content)?);
-    // A fresh salt makes every key single-use, so the fixed zero nonce is safe (PROTOCOL.md C.1).
-    let ciphertext = cipher(salt, ikm)
-        .encrypt(
-            Nonce::from_slice(&[0u8; 12]),
-            Payload {
-                msg: &plaintext,
-                aad: header,
-            },
-        )
-        .map_err(|_| BlobError::Contents)?;
-    let mut blob = Vec::with_capacity(header.len() + ciphertext.len());
+    // The plaintext is written straight into the blob and sealed there, so no second copy of it
+    // is left to wipe. The exact capacity matters for the same reason: growing the vector would
+    // move the plaintext and free the old allocation unwiped.
+    let mut blob = Vec::with_capacity(header.len() + encoded_len(content) + TAG_LEN);
     blob.extend_from_slice(header);
-    blob.extend_from_slice(&ciphertext);
+    encode_content(content, &mut blob)?;
+    aead::seal_in_place(&key(salt, ikm), &NONCE, header, &mut blob, header.len())
+        .map_err(|_| BlobError::Contents)?;
     Ok(blob)
 }
 
@@ -228,28 +221,34 @@ fn open(
     ikm: &[u8],
     ciphertext: &[u8],
 ) -> Result<BlobContent, BlobError> {
-    let plaintext = Zeroizing::new(
-        cipher(salt, ikm)
-            .decrypt(
-                Nonce::from_slice(&[0u8; 12]),
-                Payload {
-                    msg: ciphertext,
-                    aad: header,
-                },
-            )
-            .map_err(|_| BlobError::Authentication)?,
-    );
+    let mut plaintext = Zeroizing::new(ciphertext.to_vec());
+    aead::open_in_place(&key(salt, ikm), &NONCE, header, &mut plaintext)
+        .map_err(|_| BlobError::Authentication)?;
     decode_content(&plaintext)
 }
 
-fn encode_content(content: &BlobContent) -> Result<Vec<u8>, BlobError> {
-    Ok(match content {
-        BlobContent::Text(text) => [&[TYPE_TEXT][..], text.as_bytes()].concat(),
+fn encoded_len(content: &BlobContent) -> usize {
+    match content {
+        BlobContent::Text(text) => 1 + text.len(),
+        BlobContent::File { name, bytes } => 2 + name.len() + bytes.len(),
+    }
+}
+
+/// Appends the plaintext of `content` to `out`.
+fn encode_content(content: &BlobContent, out: &mut Vec<u8>) -> Result<(), BlobError> {
+    match content {
+        BlobContent::Text(text) => {
+            out.push(TYPE_TEXT);
+            out.extend_from_slice(text.as_bytes());
+        }
         BlobContent::File { name, bytes } => {
             let name_len = u8::try_from(name.len()).map_err(|_| BlobError::NameTooLong)?;
-            [&[TYPE_FILE, name_len][..], name.as_bytes(), bytes].concat()
+            out.extend_from_slice(&[TYPE_FILE, name_len]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(bytes);
         }
-    })
+    }
+    Ok(())
 }
 
 fn decode_content(plaintext: &[u8]) -> Result<BlobContent, BlobError> {

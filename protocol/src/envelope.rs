@@ -12,22 +12,19 @@
 //! pre-check → decrypt → unpad → commit the replay window ([`SealedEnvelope::open`]). Every
 //! failure is the one opaque [`OpenError`] and leaves the window untouched.
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Nonce, Tag};
 use thiserror::Error;
 use wire::RoomId;
 use zeroize::Zeroizing;
 
+pub use crate::aead::TAG_LEN;
+use crate::aead::{self, AeadKey, NONCE_LEN};
 use crate::ids::SenderId;
-use crate::keys::AeadKey;
 use crate::replay::ReplayWindow;
 
 /// The protocol version byte of envelopes and chunk frames.
 pub const VERSION: u8 = 0x01;
 /// Header length: version ‖ kind ‖ sender_id ‖ seq.
 pub const HEADER_LEN: usize = 26;
-/// AES-GCM tag length.
-pub const TAG_LEN: usize = 16;
 /// Plaintexts are padded to a multiple of this (PROTOCOL.md B.2).
 pub const PAD_BLOCK: usize = 256;
 /// Envelopes are at most the wire payload limit (PROTOCOL.md A, B.2).
@@ -96,8 +93,8 @@ impl Header {
         bytes
     }
 
-    fn nonce(&self) -> [u8; 12] {
-        let mut nonce = [0u8; 12];
+    fn nonce(&self) -> [u8; NONCE_LEN] {
+        let mut nonce = [0u8; NONCE_LEN];
         nonce[4..].copy_from_slice(&self.seq.to_be_bytes());
         nonce
     }
@@ -140,14 +137,15 @@ pub fn seal(
     out.extend_from_slice(body);
     out.push(0x80);
     out.resize(HEADER_LEN + padded_len, 0);
-    let aad = aad(room_id, &header_bytes);
-    let nonce = header.nonce();
-    // Encryption fails only for plaintexts beyond GCM's 2^36-byte limit, far above ours.
-    let tag = key
-        .cipher()
-        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut out[HEADER_LEN..])
-        .map_err(|_| SealError::BodyTooLarge(body.len()))?;
-    out.extend_from_slice(&tag);
+    // Sealing fails only for plaintexts beyond GCM's 2^36-byte limit, far above ours.
+    aead::seal_in_place(
+        key,
+        &header.nonce(),
+        &aad(room_id, &header_bytes),
+        &mut out,
+        HEADER_LEN,
+    )
+    .map_err(|_| SealError::BodyTooLarge(body.len()))?;
     Ok(out)
 }
 
@@ -156,8 +154,8 @@ pub fn seal(
 pub struct SealedEnvelope<'a> {
     header: Header,
     header_bytes: &'a [u8; HEADER_LEN],
-    ciphertext: &'a [u8],
-    tag: &'a [u8; TAG_LEN],
+    /// `ciphertext ‖ tag`.
+    sealed: &'a [u8],
 }
 
 impl<'a> SealedEnvelope<'a> {
@@ -172,8 +170,7 @@ impl<'a> SealedEnvelope<'a> {
         {
             return Err(OpenError);
         }
-        let (header_bytes, rest) = bytes.split_first_chunk::<HEADER_LEN>().ok_or(OpenError)?;
-        let (ciphertext, tag) = rest.split_last_chunk::<TAG_LEN>().ok_or(OpenError)?;
+        let (header_bytes, sealed) = bytes.split_first_chunk::<HEADER_LEN>().ok_or(OpenError)?;
         if header_bytes[0] != VERSION {
             return Err(OpenError);
         }
@@ -193,8 +190,7 @@ impl<'a> SealedEnvelope<'a> {
                 seq,
             },
             header_bytes,
-            ciphertext,
-            tag,
+            sealed,
         })
     }
 
@@ -214,15 +210,14 @@ impl<'a> SealedEnvelope<'a> {
         if !window.accepts(self.header.seq) {
             return Err(OpenError);
         }
-        let mut plaintext = Zeroizing::new(self.ciphertext.to_vec());
-        key.cipher()
-            .decrypt_in_place_detached(
-                Nonce::from_slice(&self.header.nonce()),
-                &aad(room_id, self.header_bytes),
-                &mut plaintext,
-                Tag::from_slice(self.tag),
-            )
-            .map_err(|_| OpenError)?;
+        let mut plaintext = Zeroizing::new(self.sealed.to_vec());
+        aead::open_in_place(
+            key,
+            &self.header.nonce(),
+            &aad(room_id, self.header_bytes),
+            &mut plaintext,
+        )
+        .map_err(|_| OpenError)?;
         let body_len = unpadded_len(&plaintext).ok_or(OpenError)?;
         window.commit(self.header.seq);
         Ok(plaintext[..body_len].to_vec())

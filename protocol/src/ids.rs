@@ -33,11 +33,8 @@ macro_rules! id16 {
         impl fmt::Debug for $name {
             // Ids are not secret, but a short prefix is all a log or test failure needs.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(
-                    f,
-                    concat!(stringify!($name), "({:02x}{:02x}{:02x}{:02x}..)"),
-                    self.0[0], self.0[1], self.0[2], self.0[3]
-                )
+                let prefix = crate::hex::encode(&self.0[..4]);
+                write!(f, concat!(stringify!($name), "({}..)"), prefix)
             }
         }
     };
@@ -66,3 +63,14 @@ id16!(
     /// that (PROTOCOL.md B.3).
     Challenge
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_a_short_hex_prefix() {
+        let id = FileId(core::array::from_fn(|i| 0xa0 + i as u8));
+        assert_eq!(format!("{id:?}"), "FileId(a0a1a2a3..)");
+    }
+}

@@ -10,15 +10,17 @@
 
 use core::fmt;
 
-use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
 use sha2::Sha256;
 use wire::RoomId;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
+// Re-exported so the key schedule's outputs keep their name here; the cipher itself is
+// `aead`'s alone.
+pub use crate::aead::AeadKey;
 use crate::check_code::CheckCode;
-use crate::entropy::Entropy;
 use crate::ids::{FileId, SenderId};
+use crate::secret::{RoomPurpose, Secret};
 
 const ROOM_SALT: &[u8] = b"cutout/v1 room";
 const ROOM_ID_LABEL: &[u8] = b"cutout/v1 room-id";
@@ -27,47 +29,8 @@ const FILE_KEY_LABEL: &[u8] = b"cutout/v1 file-key";
 const CHECK_LABEL: &[u8] = b"cutout/v1 check";
 
 /// The 32-byte room secret `S` that an invite carries (PROTOCOL.md B.1). Zeroized on drop;
-/// its `Debug` prints no bytes.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct RoomSecret([u8; 32]);
-
-impl RoomSecret {
-    /// A fresh random secret for a new room.
-    pub fn generate(entropy: &mut dyn Entropy) -> Self {
-        let mut bytes = [0u8; 32];
-        entropy.fill(&mut bytes);
-        Self(bytes)
-    }
-
-    /// A secret from its bytes (e.g. a decoded invite).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The secret's bytes, for building an invite.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl PartialEq for RoomSecret {
-    /// Compares without an early exit, so timing does not reveal where two secrets differ.
-    fn eq(&self, other: &Self) -> bool {
-        self.0
-            .iter()
-            .zip(other.0.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-    }
-}
-
-impl Eq for RoomSecret {}
-
-impl fmt::Debug for RoomSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RoomSecret(..)")
-    }
-}
+/// its `Debug` prints no bytes (see [`Secret`]).
+pub type RoomSecret = Secret<RoomPurpose>;
 
 /// Everything derived from a room secret: the room id, the check code, and the per-sender and
 /// per-file AEAD keys. Holds the HKDF PRK, zeroized on drop.
@@ -159,29 +122,6 @@ pub(crate) fn hkdf<const N: usize>(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zero
     let (prk, _) = Hkdf::<Sha256>::extract(Some(salt), ikm);
     let prk: Zeroizing<[u8; 32]> = Zeroizing::new(prk.into());
     Zeroizing::new(hkdf_expand(&prk, &[info]))
-}
-
-/// An AES-256-GCM key ready for use. The cipher's round keys are zeroized on drop (the `aes`
-/// crate's `zeroize` feature); its `Debug` prints nothing.
-#[derive(Clone)]
-pub struct AeadKey(Aes256Gcm);
-
-impl AeadKey {
-    pub(crate) fn new(mut bytes: [u8; 32]) -> Self {
-        let cipher = Aes256Gcm::new(&bytes.into());
-        bytes.zeroize();
-        Self(cipher)
-    }
-
-    pub(crate) fn cipher(&self) -> &Aes256Gcm {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AeadKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AeadKey(..)")
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod aead;
 pub mod base45;
 pub mod blob;
 pub mod body;
@@ -16,6 +17,7 @@ pub mod entropy;
 pub mod envelope;
 pub mod file_name;
 pub mod fountain;
+pub mod hex;
 pub mod ids;
 pub mod invite;
 pub mod kdf;
@@ -26,6 +28,7 @@ pub mod qr_text;
 pub mod replay;
 pub mod room;
 pub mod room_io;
+pub mod secret;
 pub mod session;
 pub mod stream;
 pub mod stream_receive;

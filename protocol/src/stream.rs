@@ -10,15 +10,13 @@
 //! Also the offer rules. The sender and receiver state machines live in
 //! [`crate::stream_send`] and [`crate::stream_receive`].
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Nonce, Tag};
 use thiserror::Error;
 use wire::RoomId;
 
+use crate::aead::{self, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::body::FileOffer;
-use crate::envelope::{TAG_LEN, VERSION};
+use crate::envelope::VERSION;
 use crate::ids::{FileId, SenderId};
-use crate::keys::AeadKey;
 
 /// The kind byte of a chunk frame.
 pub const CHUNK_KIND: u8 = 0x04;
@@ -102,8 +100,8 @@ impl ChunkHeader {
         bytes
     }
 
-    fn nonce(&self) -> [u8; 12] {
-        let mut nonce = [0u8; 12];
+    fn nonce(&self) -> [u8; NONCE_LEN] {
+        let mut nonce = [0u8; NONCE_LEN];
         nonce[7..11].copy_from_slice(&self.index.to_be_bytes());
         nonce[11] = self.flags;
         nonce
@@ -152,15 +150,14 @@ pub fn seal_chunk(
     let mut out = Vec::with_capacity(CHUNK_HEADER_LEN + bytes.len() + TAG_LEN);
     out.extend_from_slice(&header_bytes);
     out.extend_from_slice(bytes);
-    let tag = key
-        .cipher()
-        .encrypt_in_place_detached(
-            Nonce::from_slice(&header.nonce()),
-            &aad(room_id, &header_bytes),
-            &mut out[CHUNK_HEADER_LEN..],
-        )
-        .map_err(|_| ChunkError)?;
-    out.extend_from_slice(&tag);
+    aead::seal_in_place(
+        key,
+        &header.nonce(),
+        &aad(room_id, &header_bytes),
+        &mut out,
+        CHUNK_HEADER_LEN,
+    )
+    .map_err(|_| ChunkError)?;
     Ok(out)
 }
 
@@ -169,19 +166,18 @@ pub fn seal_chunk(
 pub struct SealedChunk<'a> {
     header: ChunkHeader,
     header_bytes: &'a [u8; CHUNK_HEADER_LEN],
-    ciphertext: &'a [u8],
-    tag: &'a [u8; TAG_LEN],
+    /// `ciphertext ‖ tag`, at least a tag long.
+    sealed: &'a [u8],
 }
 
 impl<'a> SealedChunk<'a> {
     /// Splits a frame: version 1, kind 0x04, room for header and tag. The flags byte is kept
     /// raw so that a bad one can abort the transfer it names.
     pub fn parse(frame: &'a [u8]) -> Result<Self, ChunkError> {
-        let (header_bytes, rest) = frame
+        let (header_bytes, sealed) = frame
             .split_first_chunk::<CHUNK_HEADER_LEN>()
             .ok_or(ChunkError)?;
-        let (ciphertext, tag) = rest.split_last_chunk::<TAG_LEN>().ok_or(ChunkError)?;
-        if header_bytes[0] != VERSION || header_bytes[1] != CHUNK_KIND {
+        if sealed.len() < TAG_LEN || header_bytes[0] != VERSION || header_bytes[1] != CHUNK_KIND {
             return Err(ChunkError);
         }
         let mut sender = [0u8; 16];
@@ -198,8 +194,7 @@ impl<'a> SealedChunk<'a> {
                 flags: header_bytes[38],
             },
             header_bytes,
-            ciphertext,
-            tag,
+            sealed,
         })
     }
 
@@ -210,7 +205,8 @@ impl<'a> SealedChunk<'a> {
 
     /// The length of the chunk's plaintext.
     pub fn plaintext_len(&self) -> usize {
-        self.ciphertext.len()
+        // `parse` made sure the tag is there, so this never saturates.
+        self.sealed.len().saturating_sub(TAG_LEN)
     }
 
     /// Checks the flags and decrypts. `key` must be `K_file(sender, file_id)`.
@@ -218,15 +214,14 @@ impl<'a> SealedChunk<'a> {
         if self.header.flags > 0x01 {
             return Err(ChunkError);
         }
-        let mut plaintext = self.ciphertext.to_vec();
-        key.cipher()
-            .decrypt_in_place_detached(
-                Nonce::from_slice(&self.header.nonce()),
-                &aad(room_id, self.header_bytes),
-                &mut plaintext,
-                Tag::from_slice(self.tag),
-            )
-            .map_err(|_| ChunkError)?;
+        let mut plaintext = self.sealed.to_vec();
+        aead::open_in_place(
+            key,
+            &self.header.nonce(),
+            &aad(room_id, self.header_bytes),
+            &mut plaintext,
+        )
+        .map_err(|_| ChunkError)?;
         Ok(plaintext)
     }
 }
