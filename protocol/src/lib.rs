@@ -34,5 +34,6 @@ pub mod stream;
 pub mod stream_receive;
 pub mod stream_send;
 pub mod transfer_rate;
+pub mod transfers;
 
 pub use wire::{MemberId, RoomId};
