@@ -44,7 +44,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn protocol() -> Result<(), String> {
     setup::setup(Purpose::Run)?;
     let (chromium, chromedriver) = browser()?;
-    let root = crate::root();
+    let root = crate::workspace::root();
     let cargo = |args: &[&str]| {
         let mut cmd = command("cargo");
         cmd.args(args).current_dir(&root);
@@ -117,7 +117,7 @@ fn protocol() -> Result<(), String> {
 /// browser benchmarks run against. Returns the workspace root.
 fn build_release_app_and_relay() -> Result<PathBuf, String> {
     setup::setup(Purpose::Test)?;
-    let root = crate::root();
+    let root = crate::workspace::root();
     println!("\nbuilding the app and the relay (release) before measuring anything:");
     crate::run::build_app()?;
     exec::run(
@@ -143,14 +143,14 @@ fn playwright_bench(root: &Path, spec: &str, dist: &Path) -> std::process::Comma
     .env("CUTOUT_RELAY_BIN", root.join("target/release/relay"))
     .env("CUTOUT_DIST", dist)
     .env("CUTOUT_ARTIFACTS", root.join("target/test-artifacts"))
-    .env("CUTOUT_CHROMIUM", setup::chromium_path())
+    .env("CUTOUT_CHROMIUM", crate::workspace::chromium_path())
     .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     cmd
 }
 
 /// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
 fn browser() -> Result<(PathBuf, PathBuf), String> {
-    let chromium = setup::chromium_path();
+    let chromium = crate::workspace::chromium_path();
     let driver = std::env::var_os("CHROMEDRIVER")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(CHROMEDRIVER));

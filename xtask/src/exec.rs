@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 /// A command with the project's tool directories on its PATH.
 pub fn command(program: impl AsRef<OsStr>) -> Command {
     let mut cmd = Command::new(program);
-    cmd.env("PATH", crate::setup::tool_path());
+    cmd.env("PATH", crate::workspace::tool_path());
     cmd
 }
 

@@ -28,7 +28,7 @@ enum Outcome {
 /// Entry point.
 pub fn run(args: &[String]) -> Result<(), String> {
     let (seconds, wanted) = parse_args(args)?;
-    let dir = crate::root().join("fuzz");
+    let dir = crate::workspace::root().join("fuzz");
     if !dir.join("Cargo.toml").is_file() {
         return Err(format!("no cargo-fuzz project at {}", dir.display()));
     }

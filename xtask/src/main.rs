@@ -25,6 +25,7 @@ mod fuzz;
 mod run;
 mod setup;
 mod suite;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,10 +86,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The workspace root (the folder holding the top `Cargo.toml`).
-pub fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -8,7 +8,7 @@ pub fn build_app() -> Result<(), String> {
     exec::run(
         command("trunk")
             .args(["build", "--release"])
-            .current_dir(crate::root()),
+            .current_dir(crate::workspace::root()),
     )
 }
 
@@ -19,9 +19,9 @@ pub fn run(relay_args: &[String]) -> Result<(), String> {
     exec::run(
         command("cargo")
             .args(["build", "--release", "--package", "relay"])
-            .current_dir(crate::root()),
+            .current_dir(crate::workspace::root()),
     )?;
-    let root = crate::root();
+    let root = crate::workspace::root();
     let mut relay = command(root.join("target/release/relay"));
     relay.arg("--dist").arg(root.join("dist")).args(relay_args);
     println!("  $ {}", exec::describe(&relay));

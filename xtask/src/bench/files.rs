@@ -5,7 +5,6 @@
 use serde_json::Value;
 
 use crate::exec;
-use crate::setup;
 
 use super::report::{significant, today};
 
@@ -71,7 +70,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
 
     let results = super::section::read_json(&result)?;
-    let section = render(&results, &super::machine_lines(&setup::chromium_path()))?;
+    let section = render(
+        &results,
+        &super::machine_lines(&crate::workspace::chromium_path()),
+    )?;
     super::section::publish(&root, HEADING, &section)?;
     check_goals(&results)
 }

@@ -7,7 +7,6 @@
 use serde_json::Value;
 
 use crate::exec;
-use crate::setup;
 
 use super::report::{significant, today};
 
@@ -49,7 +48,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("CUTOUT_BENCH_BYTES", bytes.to_string()),
     )?;
     let results = super::section::read_json(&result)?;
-    let section = render(&results, &super::machine_lines(&setup::chromium_path()))?;
+    let section = render(
+        &results,
+        &super::machine_lines(&crate::workspace::chromium_path()),
+    )?;
     super::section::publish(&root, HEADING, &section)?;
     if results["runs"]
         .as_array()

@@ -10,7 +10,6 @@ use qrdecode::Pipeline;
 use serde_json::Value;
 
 use crate::exec::{self, command};
-use crate::setup;
 
 use super::qr_frames::{self, Condition};
 use super::report::{significant, today};
@@ -110,7 +109,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let wasm = super::section::read_json(&result_file)?;
 
     let measured = Measured::new(&manifest, &zxing, &wasm)?;
-    let section = render(&measured, &super::machine_lines(&setup::chromium_path()));
+    let section = render(
+        &measured,
+        &super::machine_lines(&crate::workspace::chromium_path()),
+    );
     super::section::publish(&root, HEADING, &section)?;
     Ok(())
 }

@@ -227,7 +227,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             known.join(", ")
         ));
     }
-    let root = crate::root();
+    let root = crate::workspace::root();
     let bins = install_baselines(&root)?;
     println!("\nbuilding the relay and loadgen (release):");
     exec::run(
