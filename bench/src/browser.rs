@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Performance, Window};
 
 use crate::BenchError;
-use crate::figure::{Figure, browser_line};
+use crate::figure::{Browser, Figure};
 use crate::measurement::Measurement;
 use crate::sampler::{Clock, Sampler};
 
@@ -57,7 +57,11 @@ pub fn browser_info() -> Result<String, BenchError> {
         .ok()
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    Ok(browser_line(&user_agent, isolated))
+    Ok(Browser {
+        user_agent,
+        cross_origin_isolated: isolated,
+    }
+    .line())
 }
 
 /// Lets the event loop run whatever is queued (a zero-delay timer task), then continues.

@@ -18,8 +18,8 @@ use protocol::stream_receive::{ChunkOutcome, FileReceiver};
 use protocol::stream_send::FileSender;
 
 use crate::BenchError;
-use crate::figure::Figure;
-use crate::measurement::{Measurement, Unit};
+use crate::figure::{Figure, Unit};
+use crate::measurement::Measurement;
 use crate::sampler::{Clock, Plan};
 
 /// A typical chat body: 200 bytes, padded to one 256-byte block when sealed.

@@ -4,39 +4,8 @@
 //! between samples (`browser::run_yielding`).
 
 use crate::BenchError;
-use crate::figure::{Figure, Runtime};
-use crate::sampler::{Clock, Plan, Sampler, Summary};
-
-/// What a figure counts.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Unit {
-    /// Operations per second.
-    OpsPerSecond,
-    /// MiB per second, each operation processing the given number of MiB.
-    MibPerSecond(f64),
-    /// Milliseconds per operation.
-    MillisPerOp,
-}
-
-impl Unit {
-    /// The unit as result lines and the report write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::OpsPerSecond => "ops/s",
-            Self::MibPerSecond(_) => "MiB/s",
-            Self::MillisPerOp => "ms",
-        }
-    }
-
-    /// The summary of what `sampler` timed, in this unit.
-    pub fn summary(self, sampler: &Sampler) -> Summary {
-        match self {
-            Self::OpsPerSecond => sampler.rate(1.0),
-            Self::MibPerSecond(mib_per_op) => sampler.rate(mib_per_op),
-            Self::MillisPerOp => sampler.millis_per_op(),
-        }
-    }
-}
+use crate::figure::{Figure, Runtime, Unit};
+use crate::sampler::{Clock, Plan, Sampler};
 
 type Batch<'a> = Box<dyn FnMut(u64) -> Result<(), BenchError> + 'a>;
 

@@ -14,8 +14,7 @@ use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
 use crate::BenchError;
 use crate::browser::{js_error, window, yield_to_event_loop};
 use crate::cases::{CHUNK_LEN, FILE_LEN, FILE_MIB, pattern};
-use crate::figure::{Figure, Runtime};
-use crate::measurement::Unit;
+use crate::figure::{Figure, Runtime, Unit};
 use crate::sampler::{Clock, Plan, Sampler};
 
 /// Associated data of an envelope: room_id (16) ‖ header (26).

@@ -3,10 +3,12 @@
 use std::ffi::OsStr;
 use std::process::{Command, Stdio};
 
+use crate::workspace::tool_path;
+
 /// A command with the project's tool directories on its PATH.
 pub fn command(program: impl AsRef<OsStr>) -> Command {
     let mut cmd = Command::new(program);
-    cmd.env("PATH", crate::setup::tool_path());
+    cmd.env("PATH", tool_path());
     cmd
 }
 

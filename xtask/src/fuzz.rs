@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
+use crate::cli::FuzzArgs;
 use crate::exec::{self, command};
+use crate::workspace;
 
-const USAGE: &str = "usage: cargo xtask fuzz [SECONDS] [TARGET...]   (SECONDS defaults to 300)";
-const DEFAULT_SECONDS: u64 = 300;
 /// libFuzzer writes a job's output here (in the working directory) when run with `-jobs`.
 const JOB_LOG: &str = "fuzz-0.log";
 
@@ -26,9 +26,9 @@ enum Outcome {
 }
 
 /// Entry point.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let (seconds, wanted) = parse_args(args)?;
-    let dir = crate::root().join("fuzz");
+pub fn run(args: &FuzzArgs) -> Result<(), String> {
+    let (seconds, wanted) = (args.seconds(), args.targets());
+    let dir = workspace::root().join("fuzz");
     if !dir.join("Cargo.toml").is_file() {
         return Err(format!("no cargo-fuzz project at {}", dir.display()));
     }
@@ -42,7 +42,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             all.join(", ")
         ));
     } else {
-        wanted
+        wanted.to_vec()
     };
     println!(
         "fuzzing {} target(s) for {seconds} s each: {}",
@@ -71,19 +71,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{bad} of {} fuzz target(s) failed", outcomes.len()))
-    }
-}
-
-fn parse_args(args: &[String]) -> Result<(u64, Vec<String>), String> {
-    let Some((first, rest)) = args.split_first() else {
-        return Ok((DEFAULT_SECONDS, Vec::new()));
-    };
-    match first.parse::<u64>() {
-        Ok(0) => Err(format!("SECONDS must be at least 1\n{USAGE}")),
-        Ok(seconds) => Ok((seconds, rest.to_vec())),
-        Err(_) if first.starts_with('-') => Err(USAGE.into()),
-        // No number first: all arguments are targets.
-        Err(_) => Ok((DEFAULT_SECONDS, args.to_vec())),
     }
 }
 
@@ -241,26 +228,6 @@ fn describe(outcome: &Outcome, dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn arguments_are_seconds_then_targets() {
-        assert_eq!(parse_args(&[]), Ok((300, vec![])));
-        assert_eq!(parse_args(&strings(&["5"])), Ok((5, vec![])));
-        assert_eq!(
-            parse_args(&strings(&["5", "envelope"])),
-            Ok((5, strings(&["envelope"])))
-        );
-        assert_eq!(
-            parse_args(&strings(&["envelope", "blob"])),
-            Ok((300, strings(&["envelope", "blob"])))
-        );
-        assert!(parse_args(&strings(&["0"])).is_err());
-        assert!(parse_args(&strings(&["--help"])).is_err());
-    }
 
     #[test]
     fn only_crash_like_artifacts_are_failures() {

@@ -10,14 +10,19 @@
 //! - `bench qr`: QR pipelines in wasm against zxing-cpp on synthetic frames, into docs/BENCHMARKS.md.
 //! - `bench offline`: an offline message as animated codes through the fake camera at three
 //!   rates, with and without loss, into docs/BENCHMARKS.md.
+//! - `bench relay`: the relay against wsbroad and websocat under load, into docs/BENCHMARKS.md.
 //! - `decode FILE…`: the app's QR pipeline on image files, one JSON line each.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.
+//!
+//! This file only mounts: `cli` parses the command line, each command has its module, and
+//! `workspace` and `exec` are the floor they all stand on.
 
 #![forbid(unsafe_code)]
 // A binary crate: `pub` only marks what sibling modules use.
 #![allow(unreachable_pub)]
 
 mod bench;
+mod cli;
 mod decode;
 mod exec;
 mod fixtures;
@@ -25,56 +30,39 @@ mod fuzz;
 mod run;
 mod setup;
 mod suite;
+mod workspace;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-const HELP: &str = "\
-usage: cargo xtask <command>
+use clap::{CommandFactory, Parser};
 
-commands:
-  setup          install or verify the build tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt)
-  run [ARGS]     setup, build the app, start the relay (ARGS go to the relay, e.g. --http 127.0.0.1:8080)
-  test           setup with test tools, then fmt, clippy, doc, native tests, wasm checks, browser tests
-  fixtures DIR   write the browser tests' fixtures into DIR
-  bench protocol measure seal/open, STREAM and Argon2id natively and in headless Chromium
-                 (WebCrypto as baseline); writes the figures to docs/BENCHMARKS.md
-  bench files [--mib SIZE] [--runs N]
-                 a 1 GiB file (or SIZE MiB) between two headless Chromium instances through the
-                 app, against the same bytes unencrypted; writes the figures to docs/BENCHMARKS.md
-  bench qr       QR decode rate and ms per frame of each pipeline in wasm (headless Chromium) on
-                 synthetic frames, zxing-cpp as reference; writes docs/BENCHMARKS.md
-  bench offline [--kib SIZE]
-                 a 32 KiB file (or SIZE KiB) as animated offline codes through the fake camera at
-                 10, 15 and 20 codes a second, 0 % and 20 % lost; writes docs/BENCHMARKS.md
-  decode [--pipeline NAME] FILE...
-                 read the QR code in each image file (PNG, JPEG, GIF, WebP, BMP) with the app's
-                 decoding pipeline, natively; one JSON line a file: {file, text, ms}
-  fuzz [SECONDS] [TARGET...]
-                 run each cargo-fuzz target (or those named) for SECONDS (default 300) each
-  help           this text
-";
+use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let command = args.next().unwrap_or_else(|| "help".into());
-    let rest: Vec<String> = args.collect();
-    let result = match command.as_str() {
-        "setup" => setup::setup(setup::Purpose::Run).map(|_| ()),
-        "run" => run::run(&rest),
-        "test" => suite::test(),
-        "bench" => bench::run(&rest),
-        "fuzz" => fuzz::run(&rest),
-        "decode" => decode::run(&rest),
-        "fixtures" => match rest.first() {
-            Some(dir) => fixtures::write(&PathBuf::from(dir)),
-            None => Err("usage: cargo xtask fixtures DIR".into()),
-        },
-        "help" | "--help" | "-h" => {
-            print!("{HELP}");
-            Ok(())
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Usage errors fail as every other error here does (1), not with clap's 2;
+            // `--help` succeeds.
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
         }
-        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    let result = match cli.command {
+        None => Cli::command()
+            .print_help()
+            .map_err(|e| format!("cannot print the help: {e}")),
+        Some(Command::Setup) => setup::setup(setup::Purpose::Run),
+        Some(Command::Run(args)) => run::run(&args.relay_args),
+        Some(Command::Test) => suite::test(),
+        Some(Command::Fixtures { dir }) => fixtures::write(&dir),
+        Some(Command::Bench { benchmark }) => bench::run(benchmark),
+        Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Fuzz(args)) => fuzz::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,10 +73,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The workspace root (the folder holding the top `Cargo.toml`).
-pub fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -2,13 +2,14 @@
 
 use crate::exec::{self, command};
 use crate::setup::{self, Purpose};
+use crate::workspace;
 
 /// Builds the app into `dist/` with trunk (release: optimised and shrunk by wasm-opt).
 pub fn build_app() -> Result<(), String> {
     exec::run(
         command("trunk")
             .args(["build", "--release"])
-            .current_dir(crate::root()),
+            .current_dir(workspace::root()),
     )
 }
 
@@ -19,9 +20,9 @@ pub fn run(relay_args: &[String]) -> Result<(), String> {
     exec::run(
         command("cargo")
             .args(["build", "--release", "--package", "relay"])
-            .current_dir(crate::root()),
+            .current_dir(workspace::root()),
     )?;
-    let root = crate::root();
+    let root = workspace::root();
     let mut relay = command(root.join("target/release/relay"));
     relay.arg("--dist").arg(root.join("dist")).args(relay_args);
     println!("  $ {}", exec::describe(&relay));

@@ -2,17 +2,15 @@
 //! browser suite) needs. A tool already present at the right version is reused; one that cannot
 //! be installed here gets the exact command to run.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::exec::{self, command};
+use crate::workspace::{self, binaryen_dir, chromium_path};
 
 /// trunk 0.22 needs a newer rustc than these machines have.
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) produces broken modules; npm's 132 works.
 pub const BINARYEN_VERSION: &str = "132";
-/// Where Debian's Chromium lands; `CUTOUT_CHROMIUM` overrides it.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// What the tools are for: running needs the build tools, testing also the browser and its driver.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,34 +45,6 @@ fn step(name: &str, f: impl FnOnce() -> Result<String, String>) -> Result<(), St
         }
         Err(why) => Err(format!("setup step `{name}` failed: {why}")),
     }
-}
-
-/// PATH for child processes: the project's own tools first, then cargo's bin, then the caller's.
-pub fn tool_path() -> OsString {
-    let mut dirs = vec![binaryen_dir().join("node_modules/.bin"), cargo_bin()];
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    std::env::join_paths(dirs).unwrap_or_default()
-}
-
-fn cargo_bin() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .unwrap_or_default()
-        .join("bin")
-}
-
-fn binaryen_dir() -> PathBuf {
-    crate::root().join("target/tools/binaryen")
-}
-
-/// The Chromium binary the browser tests drive.
-pub fn chromium_path() -> PathBuf {
-    std::env::var_os("CUTOUT_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(CHROMIUM))
 }
 
 fn is_root() -> bool {
@@ -132,7 +102,7 @@ fn wasm_bindgen() -> Result<String, String> {
 
 /// The version of `wasm-bindgen` pinned in Cargo.lock.
 pub fn wasm_bindgen_version() -> Result<String, String> {
-    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock"))
+    let lock = std::fs::read_to_string(workspace::root().join("Cargo.lock"))
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
@@ -199,7 +169,7 @@ fn strace() -> Result<String, String> {
 }
 
 fn browser_packages() -> Result<String, String> {
-    let dir = crate::root().join("tests/browser");
+    let dir = workspace::root().join("tests/browser");
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
     let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();

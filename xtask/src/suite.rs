@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::exec::{self, command};
 use crate::setup::{self, Purpose};
+use crate::workspace::{self, chromium_path};
 
 /// Running totals over every stage.
 #[derive(Default)]
@@ -155,7 +156,7 @@ fn playwright_totals(report: &Path) -> Result<(u64, u64), String> {
 pub fn test() -> Result<(), String> {
     let started = Instant::now();
     setup::setup(Purpose::Test)?;
-    let root = crate::root();
+    let root = workspace::root();
     let artifacts = root.join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).map_err(|e| format!("cannot create artifacts dir: {e}"))?;
     let cargo = |args: &[&str]| {
@@ -251,7 +252,7 @@ fn browser_suite(root: &Path, artifacts: &Path, fixtures: &Path, report: &Path) 
         .env("CUTOUT_DIST", root.join("dist"))
         .env("CUTOUT_FIXTURES", fixtures)
         .env("CUTOUT_ARTIFACTS", artifacts)
-        .env("CUTOUT_CHROMIUM", setup::chromium_path())
+        .env("CUTOUT_CHROMIUM", chromium_path())
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", report)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     cmd

@@ -4,14 +4,16 @@
 
 use serde_json::Value;
 
+use crate::cli::FilesArgs;
 use crate::exec;
-use crate::setup;
+use crate::workspace::chromium_path;
 
-use super::report::{significant, today};
+use super::machine::browser_lines;
+use super::playwright::{bench_spec, build_release_app_and_relay};
+use super::section::{self, significant, today};
 
 /// The section this benchmark owns.
 pub const HEADING: &str = "## Files";
-pub const USAGE: &str = "cargo xtask bench files [--mib SIZE] [--runs N]";
 
 /// Goals of the issue that asked for this benchmark.
 const GOAL_MIB_PER_SECOND: f64 = 25.0;
@@ -19,60 +21,30 @@ const GOAL_RENDERER_RSS_MIB: f64 = 512.0;
 
 const MIB: u64 = 1024 * 1024;
 
-struct Options {
-    bytes: u64,
-    runs: u32,
-}
-
-fn options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options {
-        bytes: 1024 * MIB,
-        runs: 2,
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |what: &str| -> Result<u64, String> {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .filter(|&v| v > 0)
-                .ok_or_else(|| format!("{arg} needs a positive {what}; usage: {USAGE}"))
-        };
-        match arg.as_str() {
-            "--mib" => options.bytes = value("number of MiB")? * MIB,
-            "--runs" => {
-                options.runs = u32::try_from(value("number of runs")?)
-                    .map_err(|_| format!("too many runs; usage: {USAGE}"))?;
-            }
-            other => return Err(format!("unknown argument `{other}`; usage: {USAGE}")),
-        }
-    }
-    Ok(options)
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let options = options(args)?;
-    let root = super::build_release_app_and_relay()?;
+/// Runs the transfers, writes the section, and fails if any file arrived different.
+pub fn run(options: &FilesArgs) -> Result<(), String> {
+    let bytes = options.mib * MIB;
+    let root = build_release_app_and_relay()?;
 
     let bench = root.join("target/bench");
     let result = bench.join("files.json");
     let _ = std::fs::remove_file(&result);
-    let source = bench.join(format!("files-{}MiB.bin", options.bytes / MIB));
+    let source = bench.join(format!("files-{}MiB.bin", options.mib));
     println!(
         "\n{} MiB, {} run(s) of baseline then app, each between two fresh Chromium instances:",
-        options.bytes / MIB,
-        options.runs
+        options.mib, options.runs
     );
     exec::run(
-        super::playwright_bench(&root, "files.bench.ts", &root.join("dist"))
+        bench_spec(&root, "files.bench.ts", &root.join("dist"))
             .env("CUTOUT_BENCH_RESULT", &result)
             .env("CUTOUT_BENCH_FILE", &source)
-            .env("CUTOUT_BENCH_BYTES", options.bytes.to_string())
+            .env("CUTOUT_BENCH_BYTES", bytes.to_string())
             .env("CUTOUT_BENCH_RUNS", options.runs.to_string()),
     )?;
 
-    let results = super::section::read_json(&result)?;
-    let section = render(&results, &super::machine_lines(&setup::chromium_path()))?;
-    super::section::publish(&root, HEADING, &section)?;
+    let results = section::read_json(&result)?;
+    let section = render(&results, &browser_lines(&chromium_path()))?;
+    section::publish(&root, HEADING, &section)?;
     check_goals(&results)
 }
 
@@ -335,14 +307,5 @@ mod tests {
         bad["runs"][1]["sha256Equal"] = Value::Bool(false);
         assert!(check_goals(&bad).is_err());
         assert!(render(&bad, &[]).unwrap().contains("DIFFERENT"));
-    }
-
-    #[test]
-    fn arguments_are_checked() {
-        assert_eq!(options(&[]).unwrap().bytes, 1024 * MIB);
-        let o = options(&["--mib".into(), "64".into(), "--runs".into(), "1".into()]).unwrap();
-        assert_eq!((o.bytes, o.runs), (64 * MIB, 1));
-        assert!(options(&["--mib".into(), "0".into()]).is_err());
-        assert!(options(&["--fast".into()]).is_err());
     }
 }

@@ -6,51 +6,36 @@
 
 use serde_json::Value;
 
+use crate::cli::OfflineArgs;
 use crate::exec;
-use crate::setup;
+use crate::workspace::chromium_path;
 
-use super::report::{significant, today};
+use super::machine::browser_lines;
+use super::playwright::{bench_spec, build_release_app_and_relay};
+use super::section::{self, significant, today};
 
 /// The section this benchmark owns.
 pub const HEADING: &str = "## Offline QR";
-pub const USAGE: &str = "cargo xtask bench offline [--kib SIZE]";
 
 /// Goals of the issue that asked for this benchmark.
 const GOAL_KB_PER_SECOND: f64 = 10.0;
 const GOAL_OVERHEAD: f64 = 1.05;
 
-fn options(args: &[String]) -> Result<u64, String> {
-    let mut kib = 32;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--kib" => {
-                kib = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .filter(|v| (1..=250).contains(v))
-                    .ok_or_else(|| format!("--kib needs 1 to 250; usage: {USAGE}"))?;
-            }
-            other => return Err(format!("unknown argument `{other}`; usage: {USAGE}")),
-        }
-    }
-    Ok(kib * 1024)
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let bytes = options(args)?;
-    let root = super::build_release_app_and_relay()?;
+/// Plays the clips, writes the section, and fails if any file arrived different.
+pub fn run(options: &OfflineArgs) -> Result<(), String> {
+    let bytes = options.kib * 1024;
+    let root = build_release_app_and_relay()?;
     let result = root.join("target/bench/offline.json");
     let _ = std::fs::remove_file(&result);
     println!("\n{bytes} bytes as animated codes, one clip per rate and loss:");
     exec::run(
-        super::playwright_bench(&root, "offline.bench.ts", &root.join("dist"))
+        bench_spec(&root, "offline.bench.ts", &root.join("dist"))
             .env("CUTOUT_BENCH_RESULT", &result)
             .env("CUTOUT_BENCH_BYTES", bytes.to_string()),
     )?;
-    let results = super::section::read_json(&result)?;
-    let section = render(&results, &super::machine_lines(&setup::chromium_path()))?;
-    super::section::publish(&root, HEADING, &section)?;
+    let results = section::read_json(&result)?;
+    let section = render(&results, &browser_lines(&chromium_path()))?;
+    section::publish(&root, HEADING, &section)?;
     if results["runs"]
         .as_array()
         .is_some_and(|runs| runs.iter().all(|r| r["sha256Equal"] == true))

@@ -18,208 +18,24 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::cli::RelayArgs;
 use crate::exec::{self, command};
+use crate::workspace;
 
-use super::relay_report;
-
-/// The section this benchmark owns.
-pub const HEADING: &str = "## Relay";
-pub const USAGE: &str = "cargo xtask bench relay [--repeats N] [--seconds S] [--only NAME...]";
+use super::machine::{native_lines, version};
+use super::relay_report::{self, HEADING};
+use super::relay_scenario::{CUTOUT_BENCH_FLAGS, Runs, Scenario, Server, scenarios};
+use super::section;
 
 /// The baselines, from the Rust registry: a version requirement and the command line that makes
 /// each a room-by-URL (wsbroad) or single-room (websocat) broadcast relay.
 const WSBROAD: (&str, &str) = ("wsbroad", "~0.3");
 const WEBSOCAT: (&str, &str) = ("websocat", "~1.14");
 
-/// The flags that open Cutout's relay to one address's thousands of connections and rates.
-pub const CUTOUT_BENCH_FLAGS: &[&str] = &[
-    "--max-per-ip",
-    "0",
-    "--max-connections",
-    "20000",
-    "--max-rooms",
-    "20000",
-    "--rate-frames",
-    "1000000",
-    "--rate-bytes",
-    "4000000000",
-];
-
-/// A relay under test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Server {
-    Cutout,
-    CutoutTls,
-    Wsbroad,
-    Websocat,
-}
-
-impl Server {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Cutout => "Cutout",
-            Self::CutoutTls => "Cutout (TLS)",
-            Self::Wsbroad => "wsbroad",
-            Self::Websocat => "websocat",
-        }
-    }
-
-    fn protocol(self) -> &'static str {
-        match self {
-            Self::Cutout | Self::CutoutTls => "cutout",
-            Self::Wsbroad | Self::Websocat => "url",
-        }
-    }
-}
-
-/// One scenario: loadgen's arguments, and which servers take part.
-pub struct Scenario {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub kind: Kind,
-    pub servers: &'static [Server],
-    pub args: Vec<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Fanout,
-    Idle,
-    Slow,
-}
-
-fn scenarios(seconds: u32) -> Vec<Scenario> {
-    use Server::{Cutout, CutoutTls, Websocat, Wsbroad};
-    let s = |v: &[&str]| v.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
-    let fanout = |extra: &[&str]| {
-        let mut args = s(&["fanout", "--seconds", &seconds.to_string()]);
-        args.extend(s(extra));
-        args
-    };
-    vec![
-        Scenario {
-            name: "room50-256",
-            title: "One room of 50, one sender, 256-byte messages, 306 messages/s (15,000 deliveries/s)",
-            kind: Kind::Fanout,
-            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
-            args: fanout(&["--members", "50", "--rate", "306", "--size", "256"]),
-        },
-        Scenario {
-            name: "room50-64k",
-            title: "One room of 50, one sender, 64 KiB messages, 31 messages/s (1,519 deliveries/s, 100 MB/s)",
-            kind: Kind::Fanout,
-            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
-            args: fanout(&["--members", "50", "--rate", "31", "--size", "65536"]),
-        },
-        Scenario {
-            name: "rooms250-256",
-            title: "250 rooms of 4, everyone sending, 256-byte messages, 5 messages/s each (15,000 deliveries/s)",
-            kind: Kind::Fanout,
-            servers: &[Cutout, Wsbroad, CutoutTls],
-            args: fanout(&[
-                "--rooms",
-                "250",
-                "--members",
-                "4",
-                "--senders",
-                "4",
-                "--rate",
-                "5",
-                "--size",
-                "256",
-            ]),
-        },
-        Scenario {
-            name: "rooms250-64k",
-            title: "250 rooms of 4, everyone sending, 64 KiB messages, 0.5 messages/s each (1,500 deliveries/s)",
-            kind: Kind::Fanout,
-            servers: &[Cutout, Wsbroad],
-            args: fanout(&[
-                "--rooms",
-                "250",
-                "--members",
-                "4",
-                "--senders",
-                "4",
-                "--rate",
-                "0.5",
-                "--size",
-                "65536",
-            ]),
-        },
-        Scenario {
-            name: "idle2000",
-            title: "2,000 idle connections in rooms of 4",
-            kind: Kind::Idle,
-            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
-            args: s(&["idle", "--connections", "2000"]),
-        },
-        Scenario {
-            name: "idle10000",
-            title: "10,000 idle connections in rooms of 4",
-            kind: Kind::Idle,
-            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
-            args: s(&["idle", "--connections", "10000"]),
-        },
-        Scenario {
-            name: "slow",
-            title: "A receiver that never reads, a sender pushing 8 MB/s of 64 KiB messages for 30 s, and a receiver that reads",
-            kind: Kind::Slow,
-            servers: &[Cutout, Wsbroad, Websocat, CutoutTls],
-            args: s(&[
-                "slow",
-                "--bytes-per-s",
-                "8000000",
-                "--size",
-                "65536",
-                "--seconds",
-                "30",
-            ]),
-        },
-    ]
-}
-
-struct Options {
-    repeats: usize,
-    seconds: u32,
-    only: Vec<String>,
-}
-
-fn options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options {
-        repeats: 3,
-        seconds: 10,
-        only: Vec::new(),
-    };
-    let mut args = args.iter();
-    let number = |v: Option<&String>, what: &str| {
-        v.and_then(|v| v.parse().ok())
-            .filter(|n| *n > 0)
-            .ok_or_else(|| format!("{what} needs a positive number; usage: {USAGE}"))
-    };
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--repeats" => options.repeats = number(args.next(), "--repeats")? as usize,
-            "--seconds" => options.seconds = number(args.next(), "--seconds")?,
-            "--only" => options.only.extend(args.next().cloned()),
-            other => return Err(format!("unknown argument `{other}`; usage: {USAGE}")),
-        }
-    }
-    Ok(options)
-}
-
-/// The runs of one scenario on one server: loadgen's reports, and how many were thrown away.
-pub struct Runs {
-    pub server: Server,
-    pub reports: Vec<Value>,
-    /// Reports of runs where the generator fell behind, kept for the raw file.
-    pub discarded: Vec<Value>,
-    /// Runs that failed, and why.
-    pub failures: Vec<String>,
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let options = options(args)?;
+/// Runs every scenario (or those asked for) on every relay taking part, then writes the section
+/// (a full run) or prints it (a shortened one).
+pub fn run(options: &RelayArgs) -> Result<(), String> {
+    let repeats = options.repeats as usize;
     let known: Vec<&str> = scenarios(options.seconds).iter().map(|s| s.name).collect();
     if let Some(unknown) = options.only.iter().find(|o| !known.contains(&o.as_str())) {
         return Err(format!(
@@ -227,7 +43,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             known.join(", ")
         ));
     }
-    let root = crate::root();
+    let root = workspace::root();
     let bins = install_baselines(&root)?;
     println!("\nbuilding the relay and loadgen (release):");
     exec::run(
@@ -256,14 +72,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("\n== {} ({})", scenario.title, scenario.name);
         let mut per_server = Vec::new();
         for &server in scenario.servers {
-            per_server.push(runs(
-                &root,
-                &bins,
-                &work,
-                &scenario,
-                server,
-                options.repeats,
-            )?);
+            per_server.push(runs(&root, &bins, &work, &scenario, server, repeats)?);
         }
         results.push((scenario, per_server));
     }
@@ -285,16 +94,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )
     .map_err(|e| format!("cannot write {}: {e}", raw_file.display()))?;
     println!("\nraw reports: {}", raw_file.display());
-    let section = relay_report::render(
-        &results,
-        &machine(&bins),
-        started.elapsed(),
-        options.repeats,
-    );
+    let section = relay_report::render(&results, &machine(&bins), started.elapsed(), repeats);
     // A partial or shortened run would replace the full tables with fewer or noisier ones.
     let full = options.only.is_empty() && options.repeats == 3 && options.seconds == 10;
     if full {
-        super::section::publish(&root, HEADING, &section)
+        section::publish(&root, HEADING, &section)
     } else {
         println!("\n{section}\n(a partial run: docs/BENCHMARKS.md left as it was)");
         Ok(())
@@ -429,8 +233,6 @@ fn one_run(
     result
 }
 
-/// `program` pinned to `core`, with the open-file limit raised to the hard limit (10,000
-/// connections need as many descriptors).
 /// A run of loadgen takes well under a minute; one that takes this long is stuck.
 const LOADGEN_DEADLINE: Duration = Duration::from_secs(300);
 
@@ -474,6 +276,8 @@ fn output_within(mut cmd: Command, deadline: Duration) -> Result<std::process::O
     })
 }
 
+/// `program` pinned to `core`, with the open-file limit raised to the hard limit (10,000
+/// connections need as many descriptors).
 fn pinned(core: u32, program: &Path) -> Command {
     let mut cmd = Command::new("sh");
     // The hard limit may read "unlimited", which `ulimit -n` refuses; the soft one then stays.
@@ -557,8 +361,7 @@ fn wait_listening(addr: SocketAddr, child: &mut Child) -> Result<(), String> {
 }
 
 fn machine(bins: &Bins) -> Vec<String> {
-    let version = |cmd: &mut Command| exec::output(cmd).unwrap_or_else(|| "unknown".into());
-    let mut lines = super::machine_lines_native();
+    let mut lines = native_lines();
     lines.push(format!(
         "wsbroad: {}",
         installed_version(&bins.wsbroad, "wsbroad")

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::relay::{CUTOUT_BENCH_FLAGS, HEADING, Kind, Runs, Scenario, Server};
-use super::report::{significant, today};
+use super::relay_scenario::{CUTOUT_BENCH_FLAGS, Kind, Runs, Scenario, Server};
+use super::section::{significant, today};
+
+/// The section this benchmark owns.
+pub const HEADING: &str = "## Relay";
 
 /// Whether smaller is better for a row, which decides how its ratio reads.
 #[derive(Clone, Copy)]

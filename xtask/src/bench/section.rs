@@ -1,7 +1,9 @@
-//! Writing one section of a Markdown file and keeping the rest: docs/BENCHMARKS.md holds the
-//! figures of several benchmarks, each rewriting only its own `## ` section.
+//! One section of docs/BENCHMARKS.md: writing it and keeping the rest of the file (which holds
+//! the figures of several benchmarks, each rewriting only its own `## ` section), and what every
+//! section's text shares: the date it was measured and numbers to three significant figures.
 
 use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Writes `section` under `heading` in `root`'s docs/BENCHMARKS.md and prints it.
 pub fn publish(root: &Path, heading: &str, section: &str) -> Result<(), String> {
@@ -65,6 +67,45 @@ fn splice(old: &str, heading: &str, section: &str) -> String {
     out
 }
 
+/// Three significant figures (at most six decimals), the precision every table here uses.
+pub fn significant(value: f64) -> String {
+    let magnitude = value.abs();
+    let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
+        0
+    } else if magnitude >= 10.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        // Below 1: enough decimals for three significant figures.
+        (2 - magnitude.log10().floor() as i32).clamp(3, 6) as usize
+    };
+    format!("{value:.decimals$}")
+}
+
+/// Today's UTC date, YYYY-MM-DD (days-to-civil, as in Howard Hinnant's `chrono`-compatible
+/// algorithm), so the report needs no date crate.
+pub fn today() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +134,21 @@ mod tests {
             "## Protocol\n\nnew\n",
         );
         assert_eq!(last, "# B\n\n## Protocol\n\nnew\n");
+    }
+
+    #[test]
+    fn numbers_keep_three_significant_figures() {
+        assert_eq!(significant(547.05), "547");
+        assert_eq!(significant(41.126), "41.1");
+        assert_eq!(significant(2.4197), "2.42");
+        assert_eq!(significant(0.07), "0.0700");
+        assert_eq!(significant(0.0), "0");
+    }
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
     }
 }

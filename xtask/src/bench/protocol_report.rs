@@ -1,9 +1,10 @@
 //! The "## Protocol" section of docs/BENCHMARKS.md: machine, method, one table per measurement
 //! with native, wasm and WebCrypto figures and their ratios.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use bench::figure::{Figure, Runtime};
 
-use super::results::{Figure, Results};
+use super::protocol_results::Results;
+use super::section::{significant, today};
 
 /// The section this benchmark owns.
 pub const HEADING: &str = "## Protocol";
@@ -23,6 +24,7 @@ const ENVELOPES: &str =
 const STREAM: &str = "File STREAM: 32 MiB in 64 KiB chunks (MiB/s, higher is better)";
 const ARGON2: &str = "Argon2id, default blob profile: m = 2^16 KiB (64 MiB), t = 3, p = 1 (ms per derivation, lower is better)";
 
+/// Every row, in the report's order.
 pub const MEASURES: [Measure; 5] = [
     Measure {
         name: "envelope_seal",
@@ -61,6 +63,33 @@ pub const MEASURES: [Measure; 5] = [
     },
 ];
 
+/// Every figure the report needs, or which are missing.
+pub fn check_complete(results: &Results) -> Result<(), String> {
+    let missing: Vec<String> = MEASURES
+        .iter()
+        .flat_map(|m| {
+            let runtimes: &[Runtime] = if m.webcrypto {
+                &Runtime::ALL
+            } else {
+                &[Runtime::Native, Runtime::Wasm]
+            };
+            runtimes.iter().map(move |r| (m.name, *r))
+        })
+        .filter(|(m, r)| {
+            results
+                .get(m, *r)
+                .is_none_or(|f| !f.summary.median.is_finite())
+        })
+        .map(|(m, r)| format!("{m} ({})", r.name()))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("no figure for {}", missing.join(", ")))
+    }
+}
+
+/// The section, from `results` and the lines describing the machine.
 pub fn render(results: &Results, machine: &[String]) -> String {
     let mut out = format!("{HEADING}\n\n");
     out.push_str(&format!(
@@ -70,8 +99,9 @@ pub fn render(results: &Results, machine: &[String]) -> String {
     for line in machine {
         out.push_str(&format!("- {line}\n"));
     }
-    if let Some(agent) = &results.user_agent {
-        let isolated = if results.cross_origin_isolated {
+    if let Some(browser) = &results.browser {
+        let agent = &browser.user_agent;
+        let isolated = if browser.cross_origin_isolated {
             ""
         } else {
             "not "
@@ -88,8 +118,12 @@ pub fn render(results: &Results, machine: &[String]) -> String {
             "\n### {table}\n\n| operation | native | wasm | WebCrypto | wasm ÷ native | wasm ÷ WebCrypto |\n|---|---:|---:|---:|---:|---:|\n"
         ));
         for m in MEASURES.iter().filter(|m| m.table == table) {
-            let cell = |runtime: &str| results.get(m.name, runtime);
-            let (native, wasm, webcrypto) = (cell("native"), cell("wasm"), cell("webcrypto"));
+            let cell = |runtime| results.get(m.name, runtime);
+            let (native, wasm, webcrypto) = (
+                cell(Runtime::Native),
+                cell(Runtime::Wasm),
+                cell(Runtime::WebCrypto),
+            );
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 m.row,
@@ -138,7 +172,11 @@ their paths). It rewrites only this section.
 
 /// "7 samples (5 for Argon2id)", from the figures themselves.
 fn samples(results: &Results) -> String {
-    let count = |measure: &str| results.get(measure, "native").map_or(0, |f| f.samples);
+    let count = |measure: &str| {
+        results
+            .get(measure, Runtime::Native)
+            .map_or(0, |f| f.summary.samples)
+    };
     let (rates, argon2) = (count("envelope_seal"), count("argon2id_default"));
     if rates == argon2 {
         format!("{rates} samples")
@@ -149,7 +187,10 @@ fn samples(results: &Results) -> String {
 
 fn figure_cell(figure: Option<&Figure>) -> String {
     match figure {
-        Some(f) => format!("{} ({}–{})", number(f.median), number(f.min), number(f.max)),
+        Some(f) => {
+            let s = &f.summary;
+            format!("{} ({}–{})", number(s.median), number(s.min), number(s.max))
+        }
         None => "n/a".into(),
     }
 }
@@ -159,7 +200,7 @@ fn ratio_cell(wasm: Option<&Figure>, other: Option<&Figure>, is_time: bool) -> S
     let (Some(wasm), Some(other)) = (wasm, other) else {
         return "n/a".into();
     };
-    let ratio = wasm.median / other.median;
+    let ratio = wasm.summary.median / other.summary.median;
     // How many times faster wasm is: for times the ratio is inverted.
     let speed = if is_time { 1.0 / ratio } else { ratio };
     let reading = if speed >= 1.0 {
@@ -181,58 +222,25 @@ fn number(value: f64) -> String {
     }
 }
 
-pub(super) fn significant(value: f64) -> String {
-    let magnitude = value.abs();
-    let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
-        0
-    } else if magnitude >= 10.0 {
-        1
-    } else if magnitude >= 1.0 {
-        2
-    } else {
-        // Below 1: enough decimals for three significant figures.
-        (2 - magnitude.log10().floor() as i32).clamp(3, 6) as usize
-    };
-    format!("{value:.decimals$}")
-}
-
-/// Today's UTC date, YYYY-MM-DD (days-to-civil, as in Howard Hinnant's `chrono`-compatible
-/// algorithm), so the report needs no date crate.
-pub(super) fn today() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
+    use bench::sampler::Summary;
+
     use super::*;
 
     #[test]
     fn ratios_read_the_right_way_round() {
         let f = |median: f64| Figure {
             measure: String::new(),
-            runtime: String::new(),
+            runtime: Runtime::Wasm,
             unit: String::new(),
-            median,
-            min: median,
-            max: median,
-            samples: 1,
+            summary: Summary {
+                median,
+                min: median,
+                max: median,
+                samples: 1,
+            },
+            batch: 1,
         };
         assert_eq!(
             ratio_cell(Some(&f(35.0)), Some(&f(500.0)), false),
@@ -252,9 +260,23 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_civil() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
+    fn every_measure_must_have_its_figures() {
+        let mut results = Results::default();
+        let missing = check_complete(&results).unwrap_err();
+        assert!(missing.contains("envelope_seal (webcrypto)"), "{missing}");
+        assert!(
+            !missing.contains("argon2id_default (webcrypto)"),
+            "{missing}"
+        );
+        let sampler = bench::sampler::Sampler::new(bench::sampler::Plan::FAST);
+        for m in MEASURES {
+            for runtime in Runtime::ALL {
+                let mut figure =
+                    Figure::of(m.name, runtime, bench::figure::Unit::MillisPerOp, &sampler);
+                figure.summary.median = 1.0;
+                results.figures.push(figure);
+            }
+        }
+        assert_eq!(check_complete(&results), Ok(()));
     }
 }
