@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 
-use crate::browser::{self, Store, hex, unhex32};
+use crate::browser::{self, Store};
 use crate::home::HomePage;
 use crate::offline::page::OfflinePage;
 use crate::room::page::{JOINED_KEY, RoomPage};
 use crate::ui::secure_banner::SecureBanner;
+use protocol::hex;
 
 /// Where this tab keeps the room it is in, so a reload stays in it.
 const ROOM_KEY: &str = "cutout.room";
@@ -30,7 +31,7 @@ enum Screen {
 
 /// Enters the room of `secret` in this tab.
 fn enter(secret: RoomSecret) -> Screen {
-    browser::save(Store::Tab, ROOM_KEY, &hex(secret.as_bytes()));
+    browser::save(Store::Tab, ROOM_KEY, &hex::encode(secret.as_bytes()));
     browser::forget(Store::Tab, JOINED_KEY);
     Screen::Room(Arc::new(secret))
 }
@@ -55,7 +56,7 @@ fn initial_screen() -> Screen {
     if let Some(screen) = from_location() {
         return screen;
     }
-    match browser::load(Store::Tab, ROOM_KEY).and_then(|h| unhex32(&h)) {
+    match browser::load(Store::Tab, ROOM_KEY).and_then(|h| hex::decode(&h).ok()) {
         Some(bytes) => Screen::Room(Arc::new(RoomSecret::from_bytes(bytes))),
         None => Screen::Home { notice: None },
     }

@@ -30,23 +30,6 @@ impl From<wasm_bindgen::JsValue> for BrowserError {
     }
 }
 
-/// Lower-case hex, for storage keys, element keys and file names.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The 32 bytes `text` holds in lower- or upper-case hex, if it holds exactly that.
-pub fn unhex32(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    if text.len() != 64 {
-        return None;
-    }
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// A browser error as words: its `message` (DOMException, Error), else the value as text.
 pub fn describe(err: &wasm_bindgen::JsValue) -> String {
     js_sys::Reflect::get(err, &"message".into())

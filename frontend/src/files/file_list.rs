@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::files::live::FileAction;
-use crate::files::transfers::{FileView, ProgressView};
+use protocol::transfers::{FileView, ProgressView};
 
 /// The cards of a room; `on_action` gets the card key and what was pressed.
 #[component]

@@ -18,7 +18,10 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::files::chunk_crypto;
-use crate::files::transfers::{FileView, MAX_INBOX, Send, Transfers};
+use protocol::transfers::{FileView, Finishing, Outbound, card_key};
+
+use crate::files::received::Sink;
+use crate::files::transfers::{Rules, Transfers};
 use crate::relay_client::Connection;
 
 /// The pump waits while the socket holds more than this unsent.
@@ -118,7 +121,9 @@ impl LiveFiles {
         };
         leptos::task::spawn_local(async move {
             if let Some(max) = browser::relay_info().await.max_file_size {
-                let _ = files.files.try_update_value(|t| t.set_max_file_size(max));
+                let _ = files
+                    .files
+                    .try_update_value(|t| t.rules.set_max_file_size(max));
             }
         });
         files
@@ -143,12 +148,14 @@ impl LiveFiles {
         }
         let mut problems = Vec::new();
         for file in files {
-            let result = self
-                .files
-                .try_update_value(|t| t.offer(file, &live, &mut SystemEntropy));
+            let result = self.files.try_update_value(|t| {
+                let (name, mime, size) = (file.name(), file.type_(), file.size() as u64);
+                t.rules
+                    .offer(file, &name, &mime, size, &live, &mut SystemEntropy)
+            });
             match result {
                 Some(Ok(sends)) => self.send_file_messages(sends),
-                Some(Err(why)) => problems.push(why),
+                Some(Err(why)) => problems.push(why.to_string()),
                 None => return,
             }
         }
@@ -159,15 +166,18 @@ impl LiveFiles {
 
     /// The person acts on a card.
     pub fn file_action(&self, key: &str, action: FileAction) {
-        let Some(file_id) = Transfers::file_id(key) else {
+        let Some(file_id) = Rules::file_id(key) else {
             return;
         };
         let result = self.files.try_update_value(|t| match action {
-            FileAction::Accept => t.accept(file_id),
-            FileAction::Decline => Ok(t.decline(file_id)),
-            FileAction::Cancel => Ok(t.cancel(file_id)),
+            FileAction::Accept => t
+                .rules
+                .accept(file_id, |id| Sink::new(&card_key(id)))
+                .map_err(|e| e.to_string()),
+            FileAction::Decline => Ok(t.rules.decline(file_id)),
+            FileAction::Cancel => Ok(t.rules.cancel(file_id)),
             FileAction::Dismiss => {
-                t.dismiss(file_id);
+                t.rules.dismiss(file_id);
                 Ok(Vec::new())
             }
         });
@@ -183,7 +193,7 @@ impl LiveFiles {
     }
 
     /// Seals and writes file control and offers.
-    fn send_file_messages(&self, sends: Vec<Send>) {
+    fn send_file_messages(&self, sends: Vec<Outbound>) {
         if sends.is_empty() {
             return;
         }
@@ -195,16 +205,16 @@ impl LiveFiles {
                     .iter()
                     .filter_map(|send| {
                         let out = match send {
-                            Send::Ctrl(to, ctrl) => {
+                            Outbound::Ctrl(to, ctrl) => {
                                 Outgoing::SendTo(*to, room.seal_file_ctrl(ctrl).ok()?)
                             }
-                            Send::CtrlAll(ctrl) => {
+                            Outbound::CtrlAll(ctrl) => {
                                 Outgoing::Broadcast(room.seal_file_ctrl(ctrl).ok()?)
                             }
-                            Send::Offer(None, offer) => {
+                            Outbound::Offer(None, offer) => {
                                 Outgoing::Broadcast(room.seal_offer(offer).ok()?)
                             }
-                            Send::Offer(Some(to), offer) => {
+                            Outbound::Offer(Some(to), offer) => {
                                 Outgoing::SendTo(*to, room.seal_offer(offer).ok()?)
                             }
                         };
@@ -239,13 +249,13 @@ impl LiveFiles {
                         protocol::transfer_rate::format_size(offer.size)
                     );
                     self.files
-                        .update_value(|t| t.offered(from, sender, offer, author));
+                        .update_value(|t| t.rules.offered(from, sender, offer, author));
                     self.announcement.set(said);
                 }
                 FileEvent::Ctrl { from, sender, ctrl } => {
                     sendable |= self
                         .files
-                        .try_update_value(|t| t.on_ctrl(from, sender, &ctrl, now))
+                        .try_update_value(|t| t.rules.on_ctrl(from, sender, &ctrl, now))
                         .unwrap_or(false);
                 }
                 FileEvent::Chunk { from, frame } => {
@@ -253,15 +263,16 @@ impl LiveFiles {
                         self.queue_chunk(from, frame);
                     } else if let Some(more) = self
                         .files
-                        .try_update_value(|t| t.on_chunk(&room_id, from, &frame, now))
+                        .try_update_value(|t| t.rules.on_chunk(&room_id, from, &frame, now))
                     {
                         sends.extend(more);
                     }
                 }
                 FileEvent::Welcomed { max_payload } => {
-                    self.files.update_value(|t| t.set_max_payload(max_payload));
+                    self.files
+                        .update_value(|t| t.rules.set_max_payload(max_payload));
                 }
-                FileEvent::Left(member) => self.files.update_value(|t| t.member_left(member)),
+                FileEvent::Left(member) => self.files.update_value(|t| t.rules.member_left(member)),
                 FileEvent::ConnectionLost { sender } => {
                     self.files.update_value(|t| t.connection_lost(sender));
                     self.refresh();
@@ -281,15 +292,22 @@ impl LiveFiles {
     fn finish_received(&self) {
         let finishing = self
             .files
-            .try_update_value(|t| std::mem::take(&mut t.finishing))
+            .try_update_value(|t| t.rules.take_finishing())
             .unwrap_or_default();
-        for (file_id, sink, size) in finishing {
+        for Finishing {
+            file_id,
+            sink,
+            size,
+        } in finishing
+        {
             let live = *self;
             leptos::task::spawn_local(async move {
                 let result = sink.finish(size).await;
                 // Left the room meanwhile: `result` is dropped, which frees what it holds.
                 let result = result.map_err(|e| e.to_string());
-                let _ = live.files.try_update_value(|t| t.finished(file_id, result));
+                let _ = live
+                    .files
+                    .try_update_value(|t| t.rules.finished(file_id, result));
                 live.refresh();
             });
         }
@@ -300,7 +318,7 @@ impl LiveFiles {
         let live = self.convo.with_value(live_members);
         let sends = self
             .files
-            .try_update_value(|t| t.members_live(&live))
+            .try_update_value(|t| t.rules.members_live(&live))
             .unwrap_or_default();
         self.send_file_messages(sends);
         self.refresh();
@@ -336,7 +354,7 @@ impl LiveFiles {
                 .map(|(_, n)| n.clone())
                 .unwrap_or_else(|| "Someone who left".into())
         };
-        if let Some(views) = self.files.try_with_value(|t| t.views(&name_of)) {
+        if let Some(views) = self.files.try_with_value(|t| t.rules.views(&name_of)) {
             self.views.set(views);
         }
     }
@@ -382,11 +400,11 @@ impl LiveFiles {
         let Some(subtle) = chunk_crypto::subtle() else {
             return self
                 .files
-                .try_update_value(|t| t.sender().seal(file_id, index, bytes));
+                .try_update_value(|t| t.rules.sender().seal(file_id, index, bytes));
         };
         let input = match self
             .files
-            .try_with_value(|t| t.sender_plan(file_id, index, bytes.len()))?
+            .try_with_value(|t| t.rules.sender_plan(file_id, index, bytes.len()))?
         {
             Ok(input) => input,
             Err(e) => return Some(Err(e)),
@@ -396,7 +414,7 @@ impl LiveFiles {
             return Some(Err(SendChunkError::Seal));
         };
         self.files
-            .try_update_value(|t| t.sender().keep(file_id, index, frame))
+            .try_update_value(|t| t.rules.sender().keep(file_id, index, frame))
     }
 
     /// The WebCrypto key of a transfer, imported on first use. `None` when the room or the
@@ -416,7 +434,7 @@ impl LiveFiles {
         }
         let raw = self
             .files
-            .try_with_value(|t| t.file_key_bytes(outgoing, file_id))
+            .try_with_value(|t| t.rules.file_key_bytes(outgoing, file_id))
             .flatten()?;
         let key = chunk_crypto::import(subtle, raw).await?;
         self.files
@@ -426,12 +444,7 @@ impl LiveFiles {
 
     /// Queues a chunk frame for WebCrypto and starts opening, unless already under way.
     fn queue_chunk(&self, from: MemberId, frame: Vec<u8>) {
-        let start = self.files.try_update_value(|t| {
-            if t.expects_chunk(from, &frame) && t.inbox.len() < MAX_INBOX {
-                t.inbox.push_back((from, frame));
-            }
-            !t.inbox.is_empty() && !std::mem::replace(&mut t.opening, true)
-        });
+        let start = self.files.try_update_value(|t| t.queue(from, frame));
         if start != Some(true) {
             return;
         }
@@ -450,20 +463,20 @@ impl LiveFiles {
         };
         let room_id = self.convo.with_value(Conversation::room_id);
         loop {
-            let Some(Some((from, frame))) = self.files.try_update_value(|t| t.inbox.pop_front())
+            let Some(Some((from, frame))) = self.files.try_update_value(Transfers::next_queued)
             else {
                 return;
             };
             let Some(checked) = self
                 .files
-                .try_update_value(|t| t.check_chunk(&room_id, from, &frame))
+                .try_update_value(|t| t.rules.check_chunk(&room_id, from, &frame))
             else {
                 return;
             };
             let sends = match checked {
                 Checked::Done(outcome) => self
                     .files
-                    .try_update_value(|t| t.chunk_outcome(from, outcome, browser::now_ms())),
+                    .try_update_value(|t| t.rules.chunk_outcome(from, outcome, browser::now_ms())),
                 Checked::Open(pending) => {
                     let plaintext = match self.crypto_key(&subtle, false, pending.file_id).await {
                         Some(key) => {
@@ -478,7 +491,8 @@ impl LiveFiles {
                         None => None,
                     };
                     self.files.try_update_value(|t| {
-                        t.chunk_opened(from, &pending, plaintext, browser::now_ms())
+                        t.rules
+                            .chunk_opened(from, &pending, plaintext, browser::now_ms())
                     })
                 }
             };
@@ -495,25 +509,28 @@ impl LiveFiles {
             while self.connection.buffered() > SOCKET_HIGH_WATER {
                 browser::sleep(5).await;
             }
-            let Some(Some(request)) = self.files.try_update_value(|t| t.sender().next_chunk())
+            let Some(Some(request)) = self
+                .files
+                .try_update_value(|t| t.rules.sender().next_chunk())
             else {
                 return;
             };
             let kept = self
                 .files
-                .try_update_value(|t| t.sender().sealed(request.file_id, request.index))
+                .try_update_value(|t| t.rules.sender().sealed(request.file_id, request.index))
                 .flatten();
             let frame = match kept {
                 Some(frame) => frame,
                 None => {
-                    let Some(Some(file)) = self.files.try_with_value(|t| t.file(request.file_id))
+                    let Some(Some(file)) =
+                        self.files.try_with_value(|t| t.rules.file(request.file_id))
                     else {
                         continue;
                     };
                     let Some(bytes) = ahead.read(&file, &request).await else {
                         let sends = self
                             .files
-                            .try_update_value(|t| t.unreadable(request.file_id))
+                            .try_update_value(|t| t.rules.unreadable(request.file_id))
                             .unwrap_or_default();
                         self.send_file_messages(sends);
                         self.refresh();

@@ -18,7 +18,8 @@ use js_sys::{Array, Promise, Uint8Array};
 use protocol::entropy::{Entropy, SystemEntropy};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::browser::{BrowserError, hex};
+use crate::browser::BrowserError;
+use protocol::hex;
 use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{
     Blob, BlobPropertyBag, File, FileSystemDirectoryHandle, FileSystemFileHandle,
@@ -50,7 +51,7 @@ fn tab() -> String {
             spawn_local(async {
                 let _ = sweep().await;
             });
-            hex(&bytes)
+            hex::encode(&bytes)
         })
         .clone()
     })

@@ -1,9 +1,10 @@
 //! Paired contacts (PROTOCOL.md C.2, `CT1K`): a name and a 32-byte key each, kept in this
-//! browser's local storage on this device only, one per line as `hex(key) name`.
+//! browser's local storage on this device only, one per line as `hex::encode(key) name`.
 
 use protocol::contact::ContactKey;
 
-use crate::browser::{self, Store, hex, unhex32};
+use crate::browser::{self, Store};
+use protocol::hex;
 
 /// Where the contacts are kept.
 const KEY: &str = "cutout.contacts";
@@ -37,7 +38,7 @@ pub fn load() -> Vec<Contact> {
             let (key, name) = line.split_once(' ')?;
             Some(Contact {
                 name: name.to_string(),
-                key: ContactKey::from_bytes(unhex32(key)?),
+                key: ContactKey::from_bytes(hex::decode(key).ok()?),
             })
         })
         .collect()
@@ -47,7 +48,7 @@ pub fn load() -> Vec<Contact> {
 pub fn save(contacts: &[Contact]) {
     let lines: Vec<String> = contacts
         .iter()
-        .map(|c| format!("{} {}", hex(c.key.as_bytes()), clean_name(&c.name)))
+        .map(|c| format!("{} {}", hex::encode(c.key.as_bytes()), clean_name(&c.name)))
         .collect();
     browser::save(Store::Device, KEY, &lines.join("\n"));
 }

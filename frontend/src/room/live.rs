@@ -9,12 +9,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use protocol::conversation::{Changes, ComposeError, Conversation, Delivery, Line};
 use protocol::entropy::SystemEntropy;
+use protocol::hex;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
 use wire::{ErrorCode, RelayFrame};
 
-use crate::browser::{self, Store, hex};
+use crate::browser::{self, Store};
 use crate::files::live::LiveFiles;
 use crate::relay_client::{ClientEvent, Connection, RelayClient};
 
@@ -74,7 +75,7 @@ fn clock(ms: u64) -> String {
 
 fn line_view(line: &Line) -> LineView {
     LineView {
-        key: hex(line.msg_id.as_bytes()),
+        key: hex::encode(line.msg_id.as_bytes()),
         author: line.author.clone(),
         text: line.text.clone(),
         time: clock(line.sent_at_ms),
@@ -91,23 +92,12 @@ fn line_view(line: &Line) -> LineView {
 /// replace this tab's old entry instead of listing it twice (PROTOCOL.md B.3).
 fn device_id() -> DeviceId {
     const KEY: &str = "cutout.device";
-    if let Some(bytes) = browser::load(Store::Tab, KEY).and_then(|h| parse_hex16(&h)) {
+    if let Some(bytes) = browser::load(Store::Tab, KEY).and_then(|h| hex::decode(&h).ok()) {
         return DeviceId(bytes);
     }
     let id = DeviceId::random(&mut SystemEntropy);
-    browser::save(Store::Tab, KEY, &hex(id.as_bytes()));
+    browser::save(Store::Tab, KEY, &hex::encode(id.as_bytes()));
     id
-}
-
-fn parse_hex16(text: &str) -> Option<[u8; 16]> {
-    let mut out = [0u8; 16];
-    if text.len() != 32 {
-        return None;
-    }
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// Why a message was not sent (said under the composer).
@@ -289,7 +279,7 @@ impl LiveRoom {
                 .members()
                 .into_iter()
                 .map(|m| MemberView {
-                    key: hex(m.sender.as_bytes()),
+                    key: hex::encode(m.sender.as_bytes()),
                     name: m.name,
                     online: m.online,
                     is_self: m.is_self,

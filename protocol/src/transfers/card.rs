@@ -59,24 +59,12 @@ pub struct FileView {
 
 /// The key of a transfer's card: its file id in lowercase hex.
 pub fn card_key(file_id: FileId) -> String {
-    hex(file_id.as_bytes())
-}
-
-// TODO(hex): use protocol::hex once merged
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(file_id.as_bytes())
 }
 
 /// A card key back into its file id: 32 hex digits.
 pub(super) fn file_id(key: &str) -> Option<FileId> {
-    if key.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(key.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(FileId(out))
+    crate::hex::decode(key).ok().map(FileId)
 }
 
 /// A badge for the kind of file: its extension (at most 4 letters), and a broad kind for the
