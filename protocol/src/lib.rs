@@ -13,6 +13,7 @@ pub mod check_code;
 pub mod contact;
 pub mod conversation;
 pub mod dedupe;
+pub mod draft;
 pub mod entropy;
 pub mod envelope;
 pub mod file_name;

@@ -10,7 +10,7 @@ use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
 use protocol::qr_text::{QrText, parse_qr_text};
 
 use crate::offline::contacts::Contact;
-use crate::offline::send::PassphraseField;
+use crate::offline::passphrase::{PassphraseField, kdf_status};
 use crate::offline::worker::OfflineWorker;
 use crate::scan::panel::ScanPanel;
 
@@ -357,7 +357,7 @@ pub fn OfflineReceive(
                 Stage::Opening(expected) => view! {
                     <p class="status busy" role="status" aria-live="polite" data-testid="receive-opening">
                         <span class="spinner" aria-hidden="true"></span>
-                        {crate::offline::send::kdf_status("Opening", expected)}
+                        {kdf_status("Opening", expected)}
                     </p>
                 }.into_any(),
                 Stage::Opened { content, from } => view! {

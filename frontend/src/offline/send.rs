@@ -2,12 +2,11 @@
 //! typed one (with zxcvbn's honest estimate), or a paired contact's key (PROTOCOL.md C.1), then
 //! shown as QR codes (`offline_code.rs`).
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::blob::{BlobContent, seal_with_contact_key};
+use protocol::blob::seal_with_contact_key;
 use protocol::contact::ContactKey;
+use protocol::draft::{Draft, Lock, MAX_FILE, SealRequest, check_attachment};
 use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
 use protocol::passphrase::DEFAULT_WORDS;
@@ -15,30 +14,16 @@ use protocol::transfer_rate::{format_duration, format_size};
 
 use crate::offline::code::{OfflineCode, RATES};
 use crate::offline::contacts::Contact;
-use crate::offline::worker::{Failure, Kind, OfflineWorker, Strength};
+use crate::offline::lazy_worker::LazyWorker;
+use crate::offline::passphrase::{PassphraseField, StrengthView, kdf_status};
+use crate::offline::worker::{Kind, OfflineWorker, Strength};
 
-/// Bytes a blob adds to a file: passphrase header 21, tag 16, type and name length 2.
-const FILE_OVERHEAD: usize = 21 + 16 + 2;
-/// Largest name kept in a blob (its length is one byte).
-const MAX_NAME_BYTES: usize = 255;
-/// Largest file that fits one offline message whatever its name.
-pub const MAX_FILE: usize = MAX_BLOB_LEN as usize - FILE_OVERHEAD - MAX_NAME_BYTES;
-
-/// How the message is locked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lock {
-    Generated,
-    Typed,
-    Contact,
-}
-
-impl Lock {
-    fn testid(self) -> &'static str {
-        match self {
-            Self::Generated => "lock-generated",
-            Self::Typed => "lock-typed",
-            Self::Contact => "lock-contact",
-        }
+/// The `data-testid` of a lock's radio button.
+fn lock_testid(lock: Lock) -> &'static str {
+    match lock {
+        Lock::Generated => "lock-generated",
+        Lock::Typed => "lock-typed",
+        Lock::Contact => "lock-contact",
     }
 }
 
@@ -54,41 +39,12 @@ fn lock_choice(
             <input
                 type="radio"
                 name="lock"
-                data-testid=which.testid()
+                data-testid=lock_testid(which)
                 disabled=move || !enabled()
                 prop:checked=move || lock.get() == which
                 on:change=move |_| lock.set(which)
             />
             {label}
-        </label>
-    }
-}
-
-/// A passphrase input: no autocomplete, capitals or spell check (a phone that "corrects" a
-/// word changes the key). `on_input` hears each change after `value` has it.
-#[component]
-pub fn PassphraseField(
-    value: RwSignal<String>,
-    #[prop(into)] testid: String,
-    #[prop(optional)] on_input: Option<Callback<String>>,
-) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>"Passphrase"</span>
-            <input
-                data-testid=testid
-                autocomplete="off"
-                autocapitalize="none"
-                spellcheck="false"
-                prop:value=move || value.get()
-                on:input=move |ev| {
-                    let typed = event_target_value(&ev);
-                    value.set(typed.clone());
-                    if let Some(on_input) = on_input {
-                        on_input.run(typed);
-                    }
-                }
-            />
         </label>
     }
 }
@@ -104,63 +60,6 @@ enum Stage {
         blob: Vec<u8>,
         passphrase: Option<String>,
     },
-}
-
-/// The length of the passphrase blob `content` makes (a contact's is 3 bytes shorter): header
-/// 21, tag 16, then the type byte and the text, or the type byte, the name's length, the name
-/// and the file.
-fn sealed_len(content: &BlobContent) -> usize {
-    21 + 16
-        + match content {
-            BlobContent::Text(text) => 1 + text.len(),
-            BlobContent::File { name, bytes } => 2 + name.len() + bytes.len(),
-        }
-}
-
-/// "Opening… about 3 s" while a key is derived: Argon2 reports no progress, so the expected
-/// duration is what the person gets.
-pub fn kdf_status(doing: &str, expected_ms: Option<f64>) -> String {
-    match expected_ms {
-        Some(ms) => format!(
-            "{doing}: deriving the key takes about {} on this device.",
-            format_duration((ms / 1000.0).max(1.0))
-        ),
-        None => format!("{doing}: measuring how long deriving the key takes here…"),
-    }
-}
-
-/// A worker started on first use and kept while the component lives.
-#[derive(Clone, Copy)]
-struct Helper {
-    kind: Kind,
-    worker: StoredValue<Option<Rc<OfflineWorker>>, LocalStorage>,
-}
-
-impl Helper {
-    fn new(kind: Kind) -> Self {
-        Self {
-            kind,
-            worker: StoredValue::new_local(None),
-        }
-    }
-
-    /// The worker, started if need be. The component may be gone by the time it has
-    /// started: the worker is then dropped (ended) with the caller's task.
-    async fn get(self) -> Result<Rc<OfflineWorker>, Failure> {
-        if let Some(worker) = self.worker.try_get_value().flatten() {
-            return Ok(worker);
-        }
-        let worker = Rc::new(OfflineWorker::start(self.kind).await?);
-        // Two callers may have started one each: keep the first.
-        Ok(match self.worker.try_get_value() {
-            Some(Some(kept)) => kept,
-            Some(None) => {
-                let _ = self.worker.try_set_value(Some(worker.clone()));
-                worker
-            }
-            None => worker,
-        })
-    }
 }
 
 /// The Send tab.
@@ -190,8 +89,8 @@ pub fn OfflineSend(
 
     // Workers kept while composing, started when first needed: one for words, one for
     // strength estimates. Sealing gets a worker of its own.
-    let words_worker = Helper::new(Kind::Sealing);
-    let strength_worker = Helper::new(Kind::Strength);
+    let words_worker = LazyWorker::new(Kind::Sealing);
+    let strength_worker = LazyWorker::new(Kind::Strength);
     let new_words = move || {
         let count = if five_words.get_untracked() {
             5
@@ -237,13 +136,8 @@ pub fn OfflineSend(
         };
         input.set_value("");
         let size = chosen.size() as usize;
-        if size > MAX_FILE {
-            error.set(Some(format!(
-                "{} is {}: offline messages hold files of up to {}.",
-                chosen.name(),
-                format_size(size as u64),
-                format_size(MAX_FILE as u64)
-            )));
+        if let Err(why) = check_attachment(&chosen.name(), size as u64) {
+            error.set(Some(why.to_string()));
             return;
         }
         error.set(None);
@@ -258,42 +152,27 @@ pub fn OfflineSend(
     let seal = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let content = match file.get_untracked() {
-            Some((name, bytes)) => BlobContent::File {
-                name: protocol::file_name::sanitise_file_name(&name),
-                bytes,
-            },
-            None if text.get_untracked().is_empty() => {
-                error.set(Some("Write a message or attach a file first.".into()));
+        let draft = Draft {
+            text: text.get_untracked(),
+            file: file.get_untracked(),
+            lock: lock.get_untracked(),
+            generated: generated.get_untracked().map(|(words, _)| words),
+            typed: typed.get_untracked(),
+            light: light.get_untracked(),
+        };
+        // The contact chosen by its key; none chosen means the first.
+        let all = contacts.get_untracked();
+        let chosen = match contact.get_untracked() {
+            Some(key) => all.into_iter().find(|c| c.key == key),
+            None => all.into_iter().next(),
+        };
+        let (phrase, light, content) = match draft.seal_request(chosen.map(|c| c.key).as_ref()) {
+            Err(why) => {
+                error.set(Some(why.to_string()));
                 return;
             }
-            None => BlobContent::Text(text.get_untracked()),
-        };
-        // Checked before any key derivation, so nothing is lost to a message that cannot go.
-        let length = sealed_len(&content);
-        if length > MAX_BLOB_LEN as usize {
-            error.set(Some(format!(
-                "This is {} too long for an offline message: shorten it.",
-                format_size((length - MAX_BLOB_LEN as usize) as u64)
-            )));
-            return;
-        }
-        let phrase = match lock.get_untracked() {
-            Lock::Contact => {
-                let all = contacts.get_untracked();
-                let chosen = match contact.get_untracked() {
-                    Some(key) => all.into_iter().find(|c| c.key == key),
-                    None => all.into_iter().next(),
-                };
-                let Some(chosen) = chosen else {
-                    error.set(Some(
-                        "That contact is no longer on this device: choose another, or pair one \
-                         (Contacts tab)."
-                            .into(),
-                    ));
-                    return;
-                };
-                match seal_with_contact_key(&chosen.key, &content, &mut SystemEntropy) {
+            Ok(SealRequest::Contact { key, content }) => {
+                match seal_with_contact_key(&key, &content, &mut SystemEntropy) {
                     Ok(blob) => stage.set(Stage::Showing {
                         blob,
                         passphrase: None,
@@ -302,17 +181,12 @@ pub fn OfflineSend(
                 }
                 return;
             }
-            Lock::Generated => generated
-                .get_untracked()
-                .map(|(p, _)| p)
-                .unwrap_or_default(),
-            Lock::Typed => typed.get_untracked(),
+            Ok(SealRequest::Passphrase {
+                passphrase,
+                light,
+                content,
+            }) => (passphrase, light, content),
         };
-        if phrase.is_empty() {
-            error.set(Some("Choose a passphrase first.".into()));
-            return;
-        }
-        let light = light.get_untracked();
         stage.set(Stage::Sealing(None));
         spawn_local(async move {
             let sealed = OfflineWorker::seal(&phrase, light, &content, move |ms| {
@@ -482,31 +356,5 @@ pub fn OfflineSend(
                 }
             }}
         </section>
-    }
-}
-
-/// zxcvbn's estimate, in words and as a meter.
-#[component]
-fn StrengthView(strength: Strength) -> impl IntoView {
-    let verdict = match strength.score {
-        0 => "Very weak",
-        1 => "Weak",
-        2 => "Fair",
-        3 => "Strong",
-        _ => "Very strong",
-    };
-    view! {
-        <div class="strength" data-testid="strength" data-score=strength.score.to_string()>
-            <meter min="0" max="4" low="2" high="3" optimum="4" value=strength.score.to_string()></meter>
-            <p role="status" aria-live="polite">
-                {format!(
-                    "{verdict}: about {:.0} bits. Someone with a photo of the code and fast hardware would need {} to guess it.",
-                    strength.bits,
-                    strength.crack
-                )}
-            </p>
-            {strength.warning.map(|w| view! { <p class="hint">{w}</p> })}
-            {strength.suggestions.into_iter().map(|s| view! { <p class="hint">{s}</p> }).collect_view()}
-        </div>
     }
 }
