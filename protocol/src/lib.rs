@@ -10,6 +10,7 @@ pub mod base45;
 pub mod blob;
 pub mod body;
 pub mod check_code;
+pub mod collector;
 pub mod contact;
 pub mod conversation;
 pub mod dedupe;

@@ -6,16 +6,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
-use protocol::fountain::{FountainDecoder, FountainError, FountainProgress};
-use protocol::qr_text::{QrText, parse_qr_text};
+use protocol::collector::{Collector, Taken, Tally};
 
 use crate::offline::contacts::Contact;
 use crate::offline::passphrase::{PassphraseField, kdf_status};
 use crate::offline::worker::OfflineWorker;
 use crate::scan::panel::ScanPanel;
-
-/// Frames of another message in a row before the receiver switches to that message.
-const SWITCH_AFTER: u32 = 3;
 
 /// Where receiving stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,91 +28,6 @@ enum Stage {
         /// The contact it was sealed for, if it was.
         from: Option<String>,
     },
-}
-
-/// What the collector has seen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Tally {
-    distinct: usize,
-    needed: u32,
-    damaged: u32,
-}
-
-/// Collects fountain frames and single codes.
-#[derive(Default)]
-struct Collector {
-    decoder: FountainDecoder,
-    /// Frames of another message in a row.
-    foreign: u32,
-}
-
-/// What one scanned text did.
-enum Taken {
-    /// A frame was kept; more are needed.
-    More,
-    /// The whole message.
-    Whole(Vec<u8>),
-    /// A damaged Cutout code, dropped and counted.
-    Damaged,
-    /// Not part of an offline message.
-    Other,
-}
-
-impl Collector {
-    fn take(&mut self, text: &str, tally: &mut Tally) -> Taken {
-        match parse_qr_text(text.trim()) {
-            Ok(QrText::Message(blob)) => whole(blob),
-            Ok(QrText::FountainFrame(frame)) => self.frame(&frame, tally),
-            Ok(_) => Taken::Other,
-            Err(protocol::qr_text::QrTextError::Malformed) => Taken::Damaged,
-            Err(_) => Taken::Other,
-        }
-    }
-
-    fn frame(&mut self, frame: &[u8], tally: &mut Tally) -> Taken {
-        match self.decoder.push(frame) {
-            Ok(FountainProgress::Collecting {
-                distinct,
-                source_symbols,
-            }) => {
-                self.foreign = 0;
-                tally.distinct = distinct;
-                tally.needed = source_symbols;
-                Taken::More
-            }
-            Ok(FountainProgress::Duplicate) => Taken::More,
-            Ok(FountainProgress::Complete(blob)) => {
-                // The frame that completed it was one more distinct one.
-                tally.distinct += 1;
-                whole(blob)
-            }
-            // Someone started showing another message: follow it after a few of its frames.
-            Err(FountainError::Foreign) => {
-                self.foreign += 1;
-                if self.foreign >= SWITCH_AFTER {
-                    self.decoder.reset();
-                    self.foreign = 0;
-                    *tally = Tally::default();
-                    return self.frame(frame, tally);
-                }
-                Taken::More
-            }
-            Err(FountainError::Corrupt) => {
-                *tally = Tally::default();
-                Taken::Damaged
-            }
-            Err(FountainError::Malformed | FountainError::Inconsistent) => Taken::Damaged,
-        }
-    }
-}
-
-/// A whole blob, if its header passes the checks made before any key derivation.
-fn whole(blob: Vec<u8>) -> Taken {
-    if BlobHeader::parse(&blob).is_ok() {
-        Taken::Whole(blob)
-    } else {
-        Taken::Damaged
-    }
 }
 
 /// Tries every paired contact's key on a contact-mode blob.
