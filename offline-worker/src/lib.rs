@@ -1,96 +1,51 @@
-//! What Cutout's offline workers share: the request loop and reading requests. The workers:
-//! `offline_worker` (passphrase words, and sealing and opening with Argon2id, in an instance the
-//! page ends after each key derivation: wasm memory never shrinks) and `strength_worker`
-//! (zxcvbn's estimate of a typed passphrase; its dictionaries are most of its 1.9 MB in
-//! `dist/strength_worker_bg.wasm`, so it starts only when someone types their own).
+//! What Cutout's offline workers share: the request loop. The workers: `offline_worker`
+//! (passphrase words, and sealing and opening with Argon2id, in an instance the page ends after
+//! each key derivation: wasm memory never shrinks) and `strength_worker` (zxcvbn's estimate of a
+//! typed passphrase; its dictionaries are most of its 1.9 MB in `dist/strength_worker_bg.wasm`,
+//! so it starts only when someone types their own).
 //!
-//! Requests are `{ id, op, … }`; answers `{ id, … }`, or `{ id, error, reason }` on failure.
+//! Requests arrive as `worker_messages::Call`s and are answered with `worker_messages::Reply`s
+//! (the message types, and their JavaScript form, are `worker-messages`' alone); a request
+//! that cannot be read is refused as malformed, never a panic.
 
 #![forbid(unsafe_code)]
 
-use js_sys::{Object, Reflect, Uint8Array};
-use protocol::blob::BlobError;
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use worker_messages::{Call, Refusal, Reply};
 
-/// Why a request failed: a reason code for the page, and words for people.
-pub struct Failure(pub &'static str, pub String);
+/// How a worker answers request number `id`: from its scope, the id (for announcements on the
+/// way) and the request.
+pub type Answer<R, A> = fn(&DedicatedWorkerGlobalScope, u32, R) -> Result<A, Refusal>;
 
-impl From<BlobError> for Failure {
-    fn from(err: BlobError) -> Self {
-        let reason = match err {
-            BlobError::Authentication => "wrong",
-            BlobError::WrongMode => "mode",
-            BlobError::Header => "header",
-            BlobError::Contents => "contents",
-            BlobError::NameTooLong => "name",
-            BlobError::Kdf => "kdf",
-        };
-        Self(reason, err.to_string())
-    }
-}
-
-/// A malformed request.
-pub fn request(why: &str) -> Failure {
-    Failure("request", why.to_string())
-}
-
-/// An answer's fields.
-pub type Fields = Vec<(&'static str, JsValue)>;
-
-/// A plain object of `fields`.
-pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (key, value) in fields {
-        let _ = Reflect::set(&o, &(*key).into(), value);
-    }
-    o.into()
-}
-
-/// A field of a request (undefined if absent).
-pub fn field(message: &JsValue, key: &str) -> JsValue {
-    Reflect::get(message, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A string field, or a request failure.
-pub fn text_field(message: &JsValue, key: &str) -> Result<String, Failure> {
-    field(message, key)
-        .as_string()
-        .ok_or_else(|| request(&format!("no {key}")))
-}
-
-/// A bytes field (`Uint8Array`), or a request failure.
-pub fn bytes_field(message: &JsValue, key: &str) -> Result<Vec<u8>, Failure> {
-    let value = field(message, key);
-    if !value.is_object() {
-        return Err(request(&format!("no {key}")));
-    }
-    Ok(Uint8Array::new(&value).to_vec())
-}
-
-/// Answers every request with `answer(scope, id, request)` and says `{ ready: true }` once.
-pub fn serve(
-    answer: fn(&DedicatedWorkerGlobalScope, &JsValue, &JsValue) -> Result<Fields, Failure>,
-) {
+/// Answers every request with `answer` and says [`Reply::Ready`] once.
+pub fn serve<R, A>(answer: Answer<R, A>)
+where
+    R: Serialize + DeserializeOwned + 'static,
+    A: Serialize + DeserializeOwned + 'static,
+{
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-        let message = event.data();
-        let id = field(&message, "id");
-        let answer = match answer(&reply, &id, &message) {
-            Ok(fields) => fields,
-            Err(Failure(reason, error)) => vec![
-                ("error", error.into()),
-                ("reason", JsValue::from_str(reason)),
-            ],
+        let data = event.data();
+        let answered = match worker_messages::read::<Call<R>>(&data) {
+            Ok(Call { id, request }) => match answer(&reply, id, request) {
+                Ok(answer) => Reply::Done { id, answer },
+                Err(refusal) => Reply::Refused { id, refusal },
+            },
+            Err(malformed) => Reply::Refused {
+                id: worker_messages::id(&data).unwrap_or(0),
+                refusal: Refusal::malformed(malformed.to_string()),
+            },
         };
-        let mut fields = vec![("id", id)];
-        fields.extend(answer);
-        let _ = reply.post_message(&object(&fields));
+        // Nothing to do if the page is gone.
+        let _ = worker_messages::post(&reply, &answered);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as its scope: the handler must too.
     on_message.forget();
-    let _ = scope.post_message(&object(&[("ready", JsValue::TRUE)]));
+    let _ = worker_messages::post(&scope, &Reply::<A>::Ready);
 }

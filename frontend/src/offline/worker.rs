@@ -8,12 +8,18 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::Promise;
 use protocol::blob::BlobContent;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
+use worker_messages::{
+    Call, Message, OfflineAnswer, OfflineRequest, Reason, Reply, Routing, StrengthRequest,
+};
+
+/// zxcvbn's estimate of a typed passphrase: the strength worker's answer, as it sends it.
+pub use worker_messages::Strength;
 
 /// Which worker (both in `offline-worker/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,21 +71,6 @@ impl Failure {
     }
 }
 
-/// zxcvbn's estimate of a typed passphrase.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Strength {
-    /// 0 (guessable in moments) to 4 (very strong).
-    pub score: u32,
-    /// log2 of the guesses needed.
-    pub bits: f64,
-    /// How long guessing takes at 10,000 guesses a second, in words.
-    pub crack: String,
-    /// What is wrong with it, if anything.
-    pub warning: Option<String>,
-    /// How to make it stronger.
-    pub suggestions: Vec<String>,
-}
-
 type Resolve = js_sys::Function;
 
 struct Pending {
@@ -106,23 +97,12 @@ pub struct OfflineWorker {
     inner: Rc<RefCell<Inner>>,
 }
 
-fn field(data: &JsValue, key: &str) -> JsValue {
-    Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// A promise and the function that resolves it.
 fn promise() -> (Promise, Resolve) {
     let mut resolve = None;
     let promise = Promise::new(&mut |yes, _no| resolve = Some(yes));
     // The executor runs synchronously inside `Promise::new`.
     (promise, resolve.unwrap_or_else(js_sys::Function::default))
-}
-
-fn stopped_answer(why: &str) -> JsValue {
-    let answer = Object::new();
-    let _ = Reflect::set(&answer, &"error".into(), &why.into());
-    let _ = Reflect::set(&answer, &"reason".into(), &"stopped".into());
-    answer.into()
 }
 
 impl OfflineWorker {
@@ -150,8 +130,9 @@ impl OfflineWorker {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         inner.borrow_mut().handlers = Some((on_message, on_error));
+        // Resolved with `true` by the worker's `Reply::Ready`, or with why it stopped.
         let started = JsFuture::from(ready).await.unwrap_or(JsValue::UNDEFINED);
-        if field(&started, "ready").is_truthy() {
+        if started.as_bool() == Some(true) {
             Ok(Self { inner })
         } else {
             Err(Failure::Stopped("the worker could not start".into()))
@@ -160,30 +141,30 @@ impl OfflineWorker {
 
     /// Runs one request in a fresh worker, ended afterwards.
     async fn once(
-        fields: &[(&str, JsValue)],
+        request: OfflineRequest,
         on_expected: impl Fn(f64) + 'static,
-    ) -> Result<JsValue, Failure> {
+    ) -> Result<OfflineAnswer, Failure> {
         let worker = Self::start(Kind::Sealing).await?;
-        worker.call(fields, Some(Box::new(on_expected))).await
+        worker.call(request, Some(Box::new(on_expected))).await
     }
 
-    async fn call(
+    /// Posts `request` and waits for its answer.
+    async fn call<R, A>(
         &self,
-        fields: &[(&str, JsValue)],
+        request: R,
         on_expected: Option<Box<dyn Fn(f64)>>,
-    ) -> Result<JsValue, Failure> {
+    ) -> Result<A, Failure>
+    where
+        Call<R>: Message,
+        Reply<A>: Message,
+    {
         let (answer, resolve) = promise();
         {
             let mut inner = self.inner.borrow_mut();
             inner.next_id = inner.next_id.wrapping_add(1);
             let id = inner.next_id;
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"id".into(), &id.into());
-            for (key, value) in fields {
-                let _ = Reflect::set(&message, &(*key).into(), value);
-            }
-            if let Err(e) = inner.worker.post_message(&message) {
-                return Err(Failure::Stopped(crate::browser::describe(&e)));
+            if let Err(e) = worker_messages::post(&inner.worker, &Call { id, request }) {
+                return Err(Failure::Stopped(e.to_string()));
             }
             inner.pending.insert(
                 id,
@@ -193,52 +174,42 @@ impl OfflineWorker {
                 },
             );
         }
+        // Resolved with the worker's reply, or with why it stopped (a string).
         let answer = JsFuture::from(answer).await.unwrap_or(JsValue::UNDEFINED);
-        let Some(error) = field(&answer, "error").as_string() else {
-            return Ok(answer);
-        };
-        Err(match field(&answer, "reason").as_string().as_deref() {
-            Some("wrong") => Failure::Wrong,
-            Some("mode") => Failure::ForContact,
-            Some("stopped") => Failure::Stopped(error),
-            _ => Failure::Other(error),
-        })
+        if let Some(why) = answer.as_string() {
+            return Err(Failure::Stopped(why));
+        }
+        match worker_messages::read::<Reply<A>>(&answer) {
+            Ok(Reply::Done { answer, .. }) => Ok(answer),
+            Ok(Reply::Refused { refusal, .. }) => Err(match refusal.reason {
+                Reason::Wrong => Failure::Wrong,
+                Reason::ForContact => Failure::ForContact,
+                _ => Failure::Other(refusal.error),
+            }),
+            Ok(Reply::Ready | Reply::Expected { .. }) => {
+                Err(Failure::Other("the worker answered out of turn".into()))
+            }
+            Err(malformed) => Err(Failure::Other(malformed.to_string())),
+        }
     }
 
     /// A generated passphrase of `count` words and its strength in bits.
     pub async fn words(&self, count: usize) -> Result<(String, f64), Failure> {
-        let answer = self
-            .call(&[("op", "words".into()), ("count", count.into())], None)
-            .await?;
-        Ok((
-            field(&answer, "passphrase").as_string().unwrap_or_default(),
-            field(&answer, "bits").as_f64().unwrap_or(0.0),
-        ))
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        match self.call(OfflineRequest::Words { count }, None).await? {
+            OfflineAnswer::Words { passphrase, bits } => Ok((passphrase, bits)),
+            _ => Err(Failure::Other(
+                "the worker answered another question".into(),
+            )),
+        }
     }
 
     /// zxcvbn's estimate of `passphrase`.
     pub async fn strength(&self, passphrase: &str) -> Result<Strength, Failure> {
-        let answer = self
-            .call(
-                &[("op", "strength".into()), ("passphrase", passphrase.into())],
-                None,
-            )
-            .await?;
-        let suggestions = field(&answer, "suggestions");
-        Ok(Strength {
-            score: field(&answer, "score").as_f64().unwrap_or(0.0) as u32,
-            bits: field(&answer, "bits").as_f64().unwrap_or(0.0),
-            crack: field(&answer, "crack").as_string().unwrap_or_default(),
-            warning: field(&answer, "warning").as_string(),
-            suggestions: if suggestions.is_object() {
-                js_sys::Array::from(&suggestions)
-                    .iter()
-                    .filter_map(|s| s.as_string())
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
+        let request = StrengthRequest {
+            passphrase: passphrase.into(),
+        };
+        self.call(request, None).await
     }
 
     /// Seals `content` under `passphrase` in a worker of its own; `on_expected` hears how many
@@ -249,20 +220,15 @@ impl OfflineWorker {
         content: &BlobContent,
         on_expected: impl Fn(f64) + 'static,
     ) -> Result<Vec<u8>, Failure> {
-        let mut fields = vec![
-            ("op", JsValue::from("seal")),
-            ("passphrase", passphrase.into()),
-            ("light", light.into()),
-        ];
-        match content {
-            BlobContent::Text(text) => fields.push(("text", text.into())),
-            BlobContent::File { name, bytes } => {
-                fields.push(("name", name.into()));
-                fields.push(("bytes", Uint8Array::from(&bytes[..]).into()));
-            }
+        let request = OfflineRequest::Seal {
+            passphrase: passphrase.into(),
+            light,
+            content: content.clone(),
+        };
+        match Self::once(request, on_expected).await? {
+            OfflineAnswer::Sealed { blob } => Ok(blob),
+            _ => Err(Failure::Other("no sealed message".into())),
         }
-        let answer = Self::once(&fields, on_expected).await?;
-        bytes(&answer, "blob").ok_or_else(|| Failure::Other("no sealed message".into()))
     }
 
     /// Opens a passphrase blob in a worker of its own (see [`seal`](Self::seal)).
@@ -271,28 +237,15 @@ impl OfflineWorker {
         passphrase: &str,
         on_expected: impl Fn(f64) + 'static,
     ) -> Result<BlobContent, Failure> {
-        let answer = Self::once(
-            &[
-                ("op", "open".into()),
-                ("passphrase", passphrase.into()),
-                ("blob", Uint8Array::from(blob).into()),
-            ],
-            on_expected,
-        )
-        .await?;
-        if let Some(text) = field(&answer, "text").as_string() {
-            return Ok(BlobContent::Text(text));
-        }
-        match (field(&answer, "name").as_string(), bytes(&answer, "bytes")) {
-            (Some(name), Some(bytes)) => Ok(BlobContent::File { name, bytes }),
+        let request = OfflineRequest::Open {
+            passphrase: passphrase.into(),
+            blob: blob.to_vec(),
+        };
+        match Self::once(request, on_expected).await? {
+            OfflineAnswer::Opened { content } => Ok(content),
             _ => Err(Failure::Other("the answer holds no message".into())),
         }
     }
-}
-
-fn bytes(answer: &JsValue, key: &str) -> Option<Vec<u8>> {
-    let value = field(answer, key);
-    value.is_object().then(|| Uint8Array::new(&value).to_vec())
 }
 
 impl Drop for OfflineWorker {
@@ -307,42 +260,45 @@ impl Drop for OfflineWorker {
     }
 }
 
+/// Routes a reply by its number, without reading its answer (the request's `call` does).
 fn answered(inner: &Weak<RefCell<Inner>>, data: &JsValue) {
     let Some(inner) = inner.upgrade() else { return };
-    if field(data, "ready").is_truthy() {
-        if let Some(ready) = inner.borrow_mut().ready.take() {
-            let _ = ready.call1(&JsValue::NULL, data);
+    let id = match worker_messages::read::<Routing>(data) {
+        Ok(Reply::Ready) => {
+            if let Some(ready) = inner.borrow_mut().ready.take() {
+                let _ = ready.call1(&JsValue::NULL, &JsValue::TRUE);
+            }
+            return;
         }
-        return;
-    }
-    let Some(id) = field(data, "id").as_f64().map(|id| id as u32) else {
-        return;
+        Ok(Reply::Expected { id, ms }) => {
+            let inner = inner.borrow();
+            if let Some(on_expected) = inner.pending.get(&id).and_then(|p| p.on_expected.as_ref()) {
+                on_expected(ms);
+            }
+            return;
+        }
+        Ok(Reply::Done { id, .. } | Reply::Refused { id, .. }) => id,
+        // Not a reply: nothing waits for it.
+        Err(_) => return,
     };
-    if let Some(expected) = field(data, "expected_ms").as_f64() {
-        let inner = inner.borrow();
-        if let Some(on_expected) = inner.pending.get(&id).and_then(|p| p.on_expected.as_ref()) {
-            on_expected(expected);
-        }
-        return;
-    }
     let pending = inner.borrow_mut().pending.remove(&id);
     if let Some(pending) = pending {
         let _ = pending.resolve.call1(&JsValue::NULL, data);
     }
 }
 
-/// Answers everything pending (and a start still waiting) with "stopped".
+/// Answers everything pending (and a start still waiting) with why the worker stopped.
 fn fail_all(inner: &Weak<RefCell<Inner>>, why: &str) {
     let Some(inner) = inner.upgrade() else { return };
     let (ready, pending) = {
         let mut inner = inner.borrow_mut();
         (inner.ready.take(), std::mem::take(&mut inner.pending))
     };
-    let answer = stopped_answer(why);
+    let why = JsValue::from_str(why);
     if let Some(ready) = ready {
-        let _ = ready.call1(&JsValue::NULL, &answer);
+        let _ = ready.call1(&JsValue::NULL, &why);
     }
     for (_, pending) in pending {
-        let _ = pending.resolve.call1(&JsValue::NULL, &answer);
+        let _ = pending.resolve.call1(&JsValue::NULL, &why);
     }
 }

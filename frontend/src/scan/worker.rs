@@ -6,10 +6,10 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
+use worker_messages::{Pixels, QrAnswer, QrRequest};
 
 /// The worker's loader script, emitted by trunk (`data-loader-shim`).
 const SCRIPT: &str = "/qr_worker_loader.js";
@@ -92,15 +92,17 @@ impl QrWorker {
             return false;
         };
         inner.next_id = inner.next_id.wrapping_add(1);
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"id".into(), &inner.next_id.into());
-        let _ = Reflect::set(&message, &"width".into(), &width.into());
-        let _ = Reflect::set(&message, &"height".into(), &height.into());
-        let _ = Reflect::set(&message, &"rgba".into(), rgba);
-        let _ = Reflect::set(&message, &"live".into(), &live.into());
-        let sent = worker
-            .post_message_with_transfer(&message, &Array::of1(&rgba.buffer()))
-            .is_ok();
+        let request = QrRequest {
+            id: inner.next_id,
+            width,
+            height,
+            rgba: Pixels::new(rgba),
+            live,
+            steps: None,
+            frame: false,
+            pipeline: None,
+        };
+        let sent = worker_messages::post(&worker, &request).is_ok();
         inner.busy = sent;
         sent
     }
@@ -153,8 +155,10 @@ fn spawn(inner: &Rc<RefCell<Inner>>) {
 
 fn answered(inner: &Weak<RefCell<Inner>>, data: &JsValue) {
     let Some(inner) = inner.upgrade() else { return };
-    let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if field("ready").is_truthy() {
+    // An answer that cannot be read, or a frame the worker could not take (e.g. a malformed
+    // size), reads as no code.
+    let answer = worker_messages::read::<QrAnswer>(data);
+    if let Ok(QrAnswer::Ready { .. }) = answer {
         inner.borrow_mut().ready = true;
         return;
     }
@@ -163,21 +167,22 @@ fn answered(inner: &Weak<RefCell<Inner>>, data: &JsValue) {
         state.busy = false;
         state.on_event.clone()
     };
-    // A frame the worker could not take (e.g. a malformed size) reads as no code.
-    let points = field("points");
-    let points: Vec<f64> = if points.is_object() {
-        js_sys::Float32Array::new(&points)
-            .to_vec()
-            .into_iter()
-            .map(f64::from)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    on_event(WorkerEvent::Read {
-        text: field("text").as_string(),
-        points: points.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
-        ms: field("ms").as_f64().unwrap_or(0.0),
+    on_event(match answer {
+        Ok(QrAnswer::Read {
+            text, points, ms, ..
+        }) => WorkerEvent::Read {
+            text,
+            points: points
+                .chunks_exact(2)
+                .map(|p| (f64::from(p[0]), f64::from(p[1])))
+                .collect(),
+            ms,
+        },
+        _ => WorkerEvent::Read {
+            text: None,
+            points: Vec::new(),
+            ms: 0.0,
+        },
     });
 }
 

@@ -1,26 +1,22 @@
 //! The offline-message worker: passphrase words, and sealing and opening with Argon2id, off the
 //! page's main thread. The page ends the instance after each sealing or opening.
 //!
-//! - `words`: `count` → `{ id, passphrase, bits }`
-//! - `seal`: `passphrase`, `light`, and `text` or `name` + `bytes` → `{ id, blob }`
-//! - `open`: `passphrase`, `blob` → `{ id, text }` or `{ id, name, bytes }`
-//!
-//! Sealing and opening first send `{ id, expected_ms }`, the key derivation's expected
-//! duration (from a calibration run at the lowest costs; Argon2 reports no progress), then the
-//! answer.
-//! Failures carry `reason`: `wrong` (wrong passphrase or an altered message), `mode` (sealed for
-//! a contact), `header`, `contents`, `name`, `kdf` or `request`.
+//! It answers `worker_messages::OfflineRequest`s: `Words` with a generated passphrase and its
+//! bits, `Seal` with the sealed blob, `Open` with what the blob carried. Sealing and opening
+//! first announce the key derivation's expected duration (`Reply::Expected`, from a calibration
+//! run at the lowest costs; Argon2 reports no progress), then answer. Failures carry a
+//! `worker_messages::Reason`: a wrong passphrase or an altered message, a message sealed for a
+//! contact, a bad header, contents or name, a failed key derivation, or a malformed request.
 
 #![forbid(unsafe_code)]
 
-use js_sys::Uint8Array;
-use offline_worker::{Failure, Fields, bytes_field, field, object, request, serve, text_field};
-use protocol::blob::{self, BlobContent, BlobError, BlobHeader};
+use offline_worker::serve;
+use protocol::blob::{self, BlobError, BlobHeader};
 use protocol::entropy::SystemEntropy;
 use protocol::kdf::{Argon2Params, Argon2id, PasswordKdf};
 use protocol::passphrase;
-use wasm_bindgen::JsValue;
 use web_sys::DedicatedWorkerGlobalScope;
+use worker_messages::{OfflineAnswer, OfflineRequest, Refusal, Reply};
 
 /// Memory of the calibration run, as log2 KiB: the least the protocol allows.
 const CALIBRATION_M_LOG2: u8 = 14;
@@ -33,73 +29,57 @@ fn main() {
 
 fn answer(
     scope: &DedicatedWorkerGlobalScope,
-    id: &JsValue,
-    message: &JsValue,
-) -> Result<Fields, Failure> {
-    match text_field(message, "op")?.as_str() {
-        "words" => {
-            let count = field(message, "count")
-                .as_f64()
-                .map_or(passphrase::DEFAULT_WORDS, |n| n as usize)
+    id: u32,
+    request: OfflineRequest,
+) -> Result<OfflineAnswer, Refusal> {
+    Ok(match request {
+        OfflineRequest::Words { count } => {
+            let count = usize::try_from(count)
+                .unwrap_or(passphrase::DEFAULT_WORDS)
                 .clamp(*WORDS.start(), *WORDS.end());
-            Ok(vec![
-                (
-                    "passphrase",
-                    passphrase::generate(count, &mut SystemEntropy).into(),
-                ),
-                ("bits", passphrase::bits(count).into()),
-            ])
+            OfflineAnswer::Words {
+                passphrase: passphrase::generate(count, &mut SystemEntropy),
+                bits: passphrase::bits(count),
+            }
         }
-        "seal" => {
-            let phrase = text_field(message, "passphrase")?;
-            let params = if field(message, "light").is_truthy() {
+        OfflineRequest::Seal {
+            passphrase,
+            light,
+            content,
+        } => {
+            let params = if light {
                 Argon2Params::LIGHT
             } else {
                 Argon2Params::DEFAULT
             };
-            let content = match field(message, "text").as_string() {
-                Some(text) => BlobContent::Text(text),
-                None => BlobContent::File {
-                    name: text_field(message, "name")?,
-                    bytes: bytes_field(message, "bytes")?,
-                },
-            };
             announce_expected(scope, id, params);
-            let sealed = blob::seal_with_passphrase(
-                &phrase,
-                params,
-                &content,
-                &mut SystemEntropy,
-                &mut Argon2id,
-            )?;
-            Ok(vec![("blob", Uint8Array::from(&sealed[..]).into())])
+            OfflineAnswer::Sealed {
+                blob: blob::seal_with_passphrase(
+                    &passphrase,
+                    params,
+                    &content,
+                    &mut SystemEntropy,
+                    &mut Argon2id,
+                )?,
+            }
         }
-        "open" => {
-            let sealed = bytes_field(message, "blob")?;
-            let phrase = text_field(message, "passphrase")?;
+        OfflineRequest::Open { passphrase, blob } => {
             // The header is checked before any key derivation work.
-            match BlobHeader::parse(&sealed)?.0 {
+            match BlobHeader::parse(&blob)?.0 {
                 BlobHeader::Passphrase { params, .. } => announce_expected(scope, id, params),
                 BlobHeader::Contact { .. } => return Err(BlobError::WrongMode.into()),
             }
-            Ok(
-                match blob::open_with_passphrase(&sealed, &phrase, &mut Argon2id)? {
-                    BlobContent::Text(text) => vec![("text", text.into())],
-                    BlobContent::File { name, bytes } => vec![
-                        ("name", name.into()),
-                        ("bytes", Uint8Array::from(&bytes[..]).into()),
-                    ],
-                },
-            )
+            OfflineAnswer::Opened {
+                content: blob::open_with_passphrase(&blob, &passphrase, &mut Argon2id)?,
+            }
         }
-        other => Err(request(&format!("unknown op {other}"))),
-    }
+    })
 }
 
 /// Tells the page how long deriving a key with `params` should take here: a run at the lowest
 /// costs the protocol allows (16 MiB, one pass), timed and scaled by memory × passes, which is
 /// how Argon2's time grows.
-fn announce_expected(scope: &DedicatedWorkerGlobalScope, id: &JsValue, params: Argon2Params) {
+fn announce_expected(scope: &DedicatedWorkerGlobalScope, id: u32, params: Argon2Params) {
     let Ok(sample) = Argon2Params::new(CALIBRATION_M_LOG2, 1, params.p()) else {
         return;
     };
@@ -109,9 +89,6 @@ fn announce_expected(scope: &DedicatedWorkerGlobalScope, id: &JsValue, params: A
         return;
     }
     let scale = f64::from(params.m_kib()) / f64::from(sample.m_kib()) * f64::from(params.t());
-    let expected = (now() - started) * scale;
-    let _ = scope.post_message(&object(&[
-        ("id", id.clone()),
-        ("expected_ms", expected.into()),
-    ]));
+    let ms = (now() - started) * scale;
+    let _ = worker_messages::post(scope, &Reply::<OfflineAnswer>::Expected { id, ms });
 }

@@ -1,13 +1,12 @@
 //! The passphrase strength worker: zxcvbn's estimate of a typed passphrase, started only when
-//! someone types their own (its dictionaries are most of its weight).
-//!
-//! - `strength`: `passphrase` → `{ id, score, bits, crack, warning, suggestions }`
+//! someone types their own (its dictionaries are most of its weight). It answers a
+//! `worker_messages::StrengthRequest` with a `worker_messages::Strength`.
 
 #![forbid(unsafe_code)]
 
-use offline_worker::{Failure, Fields, request, serve, text_field};
-use wasm_bindgen::JsValue;
+use offline_worker::serve;
 use web_sys::DedicatedWorkerGlobalScope;
+use worker_messages::{Refusal, Strength, StrengthRequest};
 
 fn main() {
     serve(answer);
@@ -15,19 +14,16 @@ fn main() {
 
 fn answer(
     _scope: &DedicatedWorkerGlobalScope,
-    _id: &JsValue,
-    message: &JsValue,
-) -> Result<Fields, Failure> {
-    match text_field(message, "op")?.as_str() {
-        "strength" => Ok(strength(&text_field(message, "passphrase")?)),
-        other => Err(request(&format!("unknown op {other}"))),
-    }
+    _id: u32,
+    request: StrengthRequest,
+) -> Result<Strength, Refusal> {
+    Ok(strength(&request.passphrase))
 }
 
 /// zxcvbn's estimate of a typed passphrase: score 0–4, log2 of the guesses needed, and the
 /// time to guess it at 10,000 guesses a second (an attacker with good hardware against
 /// Argon2id at these costs), with its advice.
-fn strength(phrase: &str) -> Fields {
+fn strength(phrase: &str) -> Strength {
     let estimate = zxcvbn::zxcvbn(phrase, &[]);
     let (warning, suggestions) = estimate.feedback().map_or((None, Vec::new()), |f| {
         (
@@ -35,22 +31,14 @@ fn strength(phrase: &str) -> Fields {
             f.suggestions().iter().map(ToString::to_string).collect(),
         )
     });
-    let suggestions: js_sys::Array = suggestions.into_iter().map(JsValue::from).collect();
-    vec![
-        ("score", (u8::from(estimate.score()) as u32).into()),
-        (
-            "bits",
-            (estimate.guesses_log10() * std::f64::consts::LOG2_10).into(),
-        ),
-        (
-            "crack",
-            estimate
-                .crack_times()
-                .offline_slow_hashing_1e4_per_second()
-                .to_string()
-                .into(),
-        ),
-        ("warning", warning.map_or(JsValue::NULL, JsValue::from)),
-        ("suggestions", suggestions.into()),
-    ]
+    Strength {
+        score: u32::from(u8::from(estimate.score())),
+        bits: estimate.guesses_log10() * std::f64::consts::LOG2_10,
+        crack: estimate
+            .crack_times()
+            .offline_slow_hashing_1e4_per_second()
+            .to_string(),
+        warning,
+        suggestions,
+    }
 }
