@@ -4,23 +4,19 @@
 //! the in-flight window. The room owns a [`LiveFiles`] and feeds it; this module knows nothing
 //! of the room's screen.
 
+use leptos::prelude::*;
 use protocol::conversation::{Conversation, FileEvent, encode};
 use protocol::entropy::SystemEntropy;
-use protocol::ids::FileId;
 use protocol::room_io::Outgoing;
-use protocol::stream::CHUNK_HEADER_LEN;
 use protocol::stream_receive::Checked;
-use protocol::stream_send::{ChunkRequest, SendChunkError};
-use std::sync::Arc;
+use protocol::transfers::{FileView, Finishing, Outbound, card_key};
 use wire::{ClientFrame, MemberId};
-
-use leptos::prelude::*;
 
 use crate::browser;
 use crate::files::chunk_crypto;
-use protocol::transfers::{FileView, Finishing, Outbound, card_key};
-
+use crate::files::read_ahead::ReadAhead;
 use crate::files::received::Sink;
+use crate::files::sealing;
 use crate::files::transfers::{Rules, Transfers};
 use crate::relay_client::Connection;
 
@@ -28,38 +24,6 @@ use crate::relay_client::Connection;
 const SOCKET_HIGH_WATER: u32 = 2 * 1024 * 1024;
 /// How often progress bars redraw at most.
 const REDRAW_MS: i32 = 200;
-
-/// Bytes read from a file at once: one 64 KiB read costs about as much as one of 1 MiB.
-const READ_AHEAD: u64 = 1024 * 1024;
-
-/// The last slice read from an offered file, so consecutive chunks cost one read per MiB.
-#[derive(Default)]
-struct ReadAhead {
-    file_id: Option<FileId>,
-    start: u64,
-    bytes: Vec<u8>,
-}
-
-impl ReadAhead {
-    /// The bytes of `request`'s chunk, from the slice read last or a fresh one.
-    async fn read(&mut self, file: &web_sys::File, request: &ChunkRequest) -> Option<Vec<u8>> {
-        let end = request.offset + request.len as u64;
-        let held = self.file_id == Some(request.file_id)
-            && request.offset >= self.start
-            && end <= self.start + self.bytes.len() as u64;
-        if !held {
-            let size = file.size() as u64;
-            let len = READ_AHEAD
-                .max(request.len as u64)
-                .min(size.saturating_sub(request.offset));
-            self.bytes = browser::read_slice(file, request.offset, len as usize).await?;
-            self.file_id = Some(request.file_id);
-            self.start = request.offset;
-        }
-        let from = usize::try_from(request.offset - self.start).ok()?;
-        self.bytes.get(from..from + request.len).map(<[u8]>::to_vec)
-    }
-}
 
 /// What the person can do to a file card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -389,59 +353,6 @@ impl LiveFiles {
         });
     }
 
-    /// Seals one chunk: in WebCrypto where the page has it, else in wasm. `None` when the
-    /// room is gone.
-    async fn seal_chunk(
-        &self,
-        request: &ChunkRequest,
-        bytes: &[u8],
-    ) -> Option<Result<Arc<[u8]>, SendChunkError>> {
-        let (file_id, index) = (request.file_id, request.index);
-        let Some(subtle) = chunk_crypto::subtle() else {
-            return self
-                .files
-                .try_update_value(|t| t.rules.sender().seal(file_id, index, bytes));
-        };
-        let input = match self
-            .files
-            .try_with_value(|t| t.rules.sender_plan(file_id, index, bytes.len()))?
-        {
-            Ok(input) => input,
-            Err(e) => return Some(Err(e)),
-        };
-        let key = self.crypto_key(&subtle, true, file_id).await?;
-        let Some(frame) = chunk_crypto::seal(&subtle, &key, &input, bytes).await else {
-            return Some(Err(SendChunkError::Seal));
-        };
-        self.files
-            .try_update_value(|t| t.rules.sender().keep(file_id, index, frame))
-    }
-
-    /// The WebCrypto key of a transfer, imported on first use. `None` when the room or the
-    /// transfer is gone, or the import failed.
-    async fn crypto_key(
-        &self,
-        subtle: &web_sys::SubtleCrypto,
-        outgoing: bool,
-        file_id: FileId,
-    ) -> Option<web_sys::CryptoKey> {
-        if let Some(key) = self
-            .files
-            .try_with_value(|t| t.crypto_key(outgoing, file_id))
-            .flatten()
-        {
-            return Some(key);
-        }
-        let raw = self
-            .files
-            .try_with_value(|t| t.rules.file_key_bytes(outgoing, file_id))
-            .flatten()?;
-        let key = chunk_crypto::import(subtle, raw).await?;
-        self.files
-            .try_update_value(|t| t.set_crypto_key(outgoing, file_id, key.clone()))?;
-        Some(key)
-    }
-
     /// Queues a chunk frame for WebCrypto and starts opening, unless already under way.
     fn queue_chunk(&self, from: MemberId, frame: Vec<u8>) {
         let start = self.files.try_update_value(|t| t.queue(from, frame));
@@ -478,18 +389,7 @@ impl LiveFiles {
                     .files
                     .try_update_value(|t| t.rules.chunk_outcome(from, outcome, browser::now_ms())),
                 Checked::Open(pending) => {
-                    let plaintext = match self.crypto_key(&subtle, false, pending.file_id).await {
-                        Some(key) => {
-                            chunk_crypto::open(
-                                &subtle,
-                                &key,
-                                &pending.input,
-                                &frame[CHUNK_HEADER_LEN..],
-                            )
-                            .await
-                        }
-                        None => None,
-                    };
+                    let plaintext = sealing::open(self.files, &subtle, &pending, &frame).await;
                     self.files.try_update_value(|t| {
                         t.rules
                             .chunk_opened(from, &pending, plaintext, browser::now_ms())
@@ -536,7 +436,7 @@ impl LiveFiles {
                         self.refresh();
                         continue;
                     };
-                    match self.seal_chunk(&request, &bytes).await {
+                    match sealing::seal(self.files, &request, &bytes).await {
                         Some(Ok(frame)) => frame,
                         Some(Err(_)) => continue,
                         None => return,
