@@ -21,6 +21,11 @@ use crate::entropy::Entropy;
 use crate::envelope::TAG_LEN;
 use crate::ids::{FileId, SenderId};
 use crate::keys::{AeadKey, RoomKeys};
+mod receiver;
+
+use receiver::Progress;
+pub use receiver::{ReceiverProgress, ReceiverState};
+
 use crate::stream::{
     CHUNK_HEADER_LEN, ChunkCipherInput, ChunkHeader, DEFAULT_CHUNK_SIZE, MAX_IN_FLIGHT, OfferError,
     chunk_count, seal_chunk, validate_offer,
@@ -69,56 +74,6 @@ pub struct ChunkRequest {
     pub offset: u64,
     /// Byte length of the chunk.
     pub len: usize,
-}
-
-/// Where one receiver of an offer stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReceiverState {
-    /// Accepted; this many chunks acknowledged so far.
-    Receiving {
-        /// Chunks acknowledged.
-        acked: u32,
-    },
-    /// Every chunk acknowledged.
-    Done,
-    /// Declined the offer.
-    Declined,
-    /// Cancelled the transfer (or its receiver found a bad chunk).
-    Cancelled,
-    /// Left the room before the end.
-    Left,
-}
-
-/// One receiver of an offer, for progress displays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReceiverProgress {
-    /// The receiving member.
-    pub member: MemberId,
-    /// Its state.
-    pub state: ReceiverState,
-    /// Bytes it has acknowledged.
-    pub bytes: u64,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Progress {
-    next_to_send: u32,
-    acked: u32,
-    state: ReceiverState,
-}
-
-impl Progress {
-    fn receiving(&self) -> bool {
-        matches!(self.state, ReceiverState::Receiving { .. })
-    }
-
-    fn in_flight(&self) -> u32 {
-        if self.receiving() {
-            self.next_to_send - self.acked
-        } else {
-            0
-        }
-    }
 }
 
 struct Outgoing {
