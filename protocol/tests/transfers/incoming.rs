@@ -295,10 +295,7 @@ fn a_member_leaving_withdraws_its_offers_and_fails_its_transfers() {
 #[test]
 fn a_dropped_connection_ends_every_incoming_card() {
     let mut p = Pair::new(13);
-    let done = p.share("done.bin", "", data(100));
-    p.accept(done);
-    p.run();
-    p.bob.take_finishing();
+    let done = p.receive_whole("done.bin", data(100));
     let drops = Rc::new(Cell::new(0));
     p.bob.finished(done, Ok(Saved::new("blob:done", &drops)));
     let declined = p.share("declined.bin", "", data(100));
@@ -328,10 +325,7 @@ fn a_dropped_connection_ends_every_incoming_card() {
 #[test]
 fn dismissing_a_received_file_frees_it_and_in_progress_cards_stay() {
     let mut p = Pair::new(14);
-    let done = p.share("done.bin", "", data(100));
-    p.accept(done);
-    p.run();
-    p.bob.take_finishing();
+    let done = p.receive_whole("done.bin", data(100));
     let drops = Rc::new(Cell::new(0));
     p.bob.finished(done, Ok(Saved::new("blob:done", &drops)));
     let checking = p.share("checking.bin", "", data(100));
@@ -354,10 +348,7 @@ fn dismissing_a_received_file_frees_it_and_in_progress_cards_stay() {
 #[test]
 fn a_file_finished_for_a_card_gone_or_done_is_freed() {
     let mut p = Pair::new(15);
-    let id = p.share("a.bin", "", data(100));
-    p.accept(id);
-    p.run();
-    p.bob.take_finishing();
+    let id = p.receive_whole("a.bin", data(100));
     let drops = Rc::new(Cell::new(0));
     p.bob
         .finished(FileId([0xee; 16]), Ok(Saved::new("blob:stray", &drops)));
