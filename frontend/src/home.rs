@@ -7,6 +7,7 @@ use protocol::keys::RoomSecret;
 use protocol::qr_text::{QrText, parse_qr_text};
 
 use crate::scan::panel::ScanPanel;
+use crate::ui::focus::reveal_when_mounted;
 
 /// The room secret in a pasted or scanned invite link, if it holds one.
 fn invite_in(text: &str) -> Option<RoomSecret> {
@@ -108,8 +109,11 @@ pub fn HomePage(
             </article>
         </div>
 
-        {move || scanned_invite.get().map(|text| view! {
-            <section class="panel" role="alertdialog" aria-labelledby="scanned-title">
+        {move || scanned_invite.get().map(|text| {
+            let dialog = NodeRef::<leptos::html::Section>::new();
+            reveal_when_mounted(dialog);
+            view! {
+            <section class="panel" role="alertdialog" aria-labelledby="scanned-title" node_ref=dialog data-testid="scanned-invite">
                 <h2 id="scanned-title">"Join this room?"</h2>
                 <p class="hint">"The code you scanned is a Cutout invite."</p>
                 <div class="row">
@@ -121,6 +125,7 @@ pub fn HomePage(
                     <button class="button ghost" on:click=move |_| scanned_invite.set(None)>"Not now"</button>
                 </div>
             </section>
+            }
         })}
 
         <Show when=move || scanning.get()>

@@ -36,6 +36,7 @@ pub fn write(dir: &Path) -> Result<(), String> {
     // The origin does not matter to the scanner: joining reads only the fragment.
     let invite = format!("http://127.0.0.1:9/{}", invite_fragment(&secret));
     write_clip(dir, "camera-invite", &invite)?;
+    write_picture(dir, "upload-invite", &invite)?;
     write_picture(
         dir,
         "upload-qr",

@@ -14,6 +14,7 @@ use crate::scan::code::{CodeKind, Mark, ScanState};
 use crate::scan::photo::photo_frame;
 use crate::scan::session::{Session, post_photo, start_frame_loop};
 use crate::scan::worker::{QrWorker, WorkerEvent};
+use crate::ui::focus::reveal_when_mounted;
 
 /// Camera scan panel. `on_close` is called when the person closes it, `on_read` with the text
 /// of the code read. With `collect`, every code read is offered to it first: when it keeps the
@@ -28,6 +29,8 @@ pub fn ScanPanel(
     title: Option<String>,
 ) -> impl IntoView {
     let video = NodeRef::<Video>::new();
+    let panel = NodeRef::<leptos::html::Section>::new();
+    reveal_when_mounted(panel);
     let state = RwSignal::new(ScanState::Starting);
     let restarts = RwSignal::new(0u32);
     let has_camera = RwSignal::new(false);
@@ -177,6 +180,7 @@ pub fn ScanPanel(
     view! {
         <section
             class="panel scan-panel"
+            node_ref=panel
             aria-labelledby="scan-title"
             data-testid="scan-panel"
             data-restarts=move || restarts.get().to_string()

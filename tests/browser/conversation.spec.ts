@@ -1,0 +1,60 @@
+// The conversation as people read it: the log follows new messages while the person reads the
+// newest (a tall message included), and says so instead when they scrolled up to older ones.
+
+import type { Page } from '@playwright/test';
+import { expect, test } from './harness';
+import { createRoom, messages, openInvite, person, say } from './people';
+
+/** Pixels between the bottom of the message log's view and the bottom of its content. */
+async function belowView(page: Page): Promise<number> {
+  return page
+    .getByRole('list', { name: 'Messages' })
+    .evaluate((list) => list.scrollHeight - list.scrollTop - list.clientHeight);
+}
+
+async function expectAtNewest(page: Page) {
+  await expect.poll(() => belowView(page), { message: 'the log shows the newest message' }).toBeLessThan(4);
+}
+
+test('the log follows new messages after a tall one, and says when new ones wait below', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+
+  // A message taller than the old 250 px margin: the log still follows it and the next ones.
+  const tall = Array.from({ length: 40 }, (_, i) => `line ${i + 1} of a long message`).join('\n');
+  await say(bob.page, 'short first');
+  await say(bob.page, tall);
+  await expect(messages(page)).toHaveCount(2);
+  await expectAtNewest(page);
+  await say(bob.page, 'after the tall one');
+  await expect(messages(page)).toHaveCount(3);
+  await expectAtNewest(page);
+  await say(page, 'my own reply');
+  await expect(messages(page)).toHaveCount(4);
+  await expectAtNewest(page);
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+
+  // Reading older messages: new ones do not move the view; a button says they are there.
+  await page.getByRole('list', { name: 'Messages' }).evaluate((list) => list.scrollTo(0, 0));
+  await expect.poll(() => belowView(page)).toBeGreaterThan(100);
+  await say(bob.page, 'while Alice reads back');
+  await expect(messages(page)).toHaveCount(5);
+  await expect(page.getByTestId('new-messages')).toHaveText('1 new message ↓');
+  expect(await belowView(page), 'the view stayed where Alice was reading').toBeGreaterThan(100);
+  await say(bob.page, 'and another');
+  await expect(page.getByTestId('new-messages')).toHaveText('2 new messages ↓');
+
+  await page.getByTestId('new-messages').click();
+  await expectAtNewest(page);
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+
+  // Sending one's own message always shows it, even from older messages.
+  await page.getByRole('list', { name: 'Messages' }).evaluate((list) => list.scrollTo(0, 0));
+  await say(page, 'mine from up there');
+  await expect(messages(page)).toHaveCount(8);
+  await expectAtNewest(page);
+
+  expect(bob.errors).toEqual([]);
+  await bob.context.close();
+});

@@ -1,0 +1,74 @@
+// Layout rules no click-through test notices: every form control sits inside or beside its
+// label, at a phone's width and a laptop's; what opens in response to a tap is in view.
+
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, fixtures, test } from './harness';
+
+interface Misplaced {
+  control: string;
+  why: string;
+}
+
+/** Every visible input, select and textarea inside a label, checked against the label's text. */
+async function misplacedControls(page: Page): Promise<Misplaced[]> {
+  return page.evaluate(() => {
+    const found: { control: string; why: string }[] = [];
+    for (const control of document.querySelectorAll<HTMLElement>('label input, label select, label textarea')) {
+      const box = control.getBoundingClientRect();
+      const style = getComputedStyle(control);
+      if (box.width === 0 || style.visibility === 'hidden' || control.classList.contains('sr-only')) continue;
+      const label = control.closest('label')!;
+      const name = control.getAttribute('data-testid') ?? control.outerHTML.slice(0, 60);
+      // The label's own words, without the control's.
+      const range = document.createRange();
+      const words = [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
+        .concat([...label.querySelectorAll('span')]);
+      if (words.length === 0) continue;
+      range.setStartBefore(words[0]);
+      range.setEndAfter(words[words.length - 1]);
+      const text = range.getBoundingClientRect();
+      const type = control.getAttribute('type');
+      if (type === 'radio' || type === 'checkbox') {
+        if (box.width > 32) found.push({ control: name, why: `${box.width}px wide` });
+        const gap = text.left - box.right;
+        if (gap < 0 || gap > 24) found.push({ control: name, why: `${gap}px from its label's words` });
+        const overlap = Math.min(box.bottom, text.bottom) - Math.max(box.top, text.top);
+        if (overlap <= 0) found.push({ control: name, why: 'not on the line of its words' });
+      } else {
+        const outer = label.getBoundingClientRect();
+        const inside = box.left >= outer.left - 1 && box.right <= outer.right + 1;
+        if (!inside) found.push({ control: name, why: 'outside its label' });
+        const vertical = box.top - text.bottom;
+        const beside = Math.min(box.bottom, text.bottom) - Math.max(box.top, text.top) > 0;
+        if (!beside && (vertical < -1 || vertical > 24)) found.push({ control: name, why: `${vertical}px below its words` });
+      }
+    }
+    return found;
+  });
+}
+
+for (const [width, height] of [[360, 740], [1280, 800]]) {
+  test(`offline Send tab: every control beside its label at ${width}×${height}`, async ({ page, relay }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto(relay.url + '/');
+    await page.getByTestId('offline').click();
+    await expect(page.getByTestId('offline-send')).toBeVisible();
+    await expect(page.getByTestId('lock-generated')).toBeVisible();
+    expect(await misplacedControls(page)).toEqual([]);
+    await page.getByTestId('lock-typed').check();
+    await expect(page.getByTestId('typed-passphrase')).toBeVisible();
+    expect(await misplacedControls(page)).toEqual([]);
+  });
+}
+
+test('on a phone, the scanner and the invite it read open in view', async ({ page, relay }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(relay.url + '/');
+  await page.getByTestId('open-scanner').click();
+  // No camera here: the panel opens all the same, and where the person looks.
+  await expect(page.getByTestId('scan-panel')).toBeInViewport();
+  await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-invite.png'));
+  await expect(page.getByTestId('scanned-invite')).toBeInViewport();
+  await expect(page.getByTestId('confirm-join')).toBeInViewport();
+});
