@@ -17,6 +17,11 @@ const CACHE: &str = "cutout-app";
 /// The build's file list.
 const LIST: &str = "app-files.txt";
 
+thread_local! {
+    /// Why the browser refused to register the service worker, once it has.
+    static REFUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Registers the service worker where browsers allow one (secure contexts), and asks it to
 /// bring its copy of the app up to date with the files this page was loaded from.
 pub fn register() {
@@ -34,8 +39,15 @@ pub fn register() {
     let registering = workers.register(SCRIPT);
     // Before the app mounts: Leptos's executor is not set up yet.
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(registration) = JsFuture::from(registering).await else {
-            return;
+        let registration = match JsFuture::from(registering).await {
+            Ok(registration) => registration,
+            Err(why) => {
+                // Over HTTPS this is nearly always a certificate the device does not trust:
+                // browsers fetch a worker's script only over a connection they trust.
+                let why = browser::describe(&why);
+                REFUSED.with(|refused| *refused.borrow_mut() = Some(why));
+                return;
+            }
         };
         let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
         // A worker installed before this build refreshes its copy (a new one fills it anyway).
@@ -54,6 +66,8 @@ enum Readiness {
     Unsupported,
     /// Keeping a copy of the app.
     Preparing,
+    /// The browser refused the service worker: over HTTPS, a certificate it does not trust.
+    Refused,
     /// Every file is kept and the worker serves this page: it reloads with no relay.
     Ready,
 }
@@ -72,6 +86,9 @@ async fn readiness() -> Readiness {
     };
     if !has_workers {
         return Readiness::Unsupported;
+    }
+    if REFUSED.with(|refused| refused.borrow().is_some()) {
+        return Readiness::Refused;
     }
     if window.navigator().service_worker().controller().is_none() {
         return Readiness::Preparing;
@@ -127,6 +144,7 @@ pub fn OfflineStatus() -> impl IntoView {
                 Some(Readiness::Preparing) | None => "preparing",
                 Some(Readiness::NotSecure) => "insecure",
                 Some(Readiness::Unsupported) => "unsupported",
+                Some(Readiness::Refused) => "untrusted",
             }
         >
             {move || match state.get() {
@@ -140,7 +158,18 @@ pub fn OfflineStatus() -> impl IntoView {
                 Some(Readiness::Unsupported) => "Offline messages work while this page stays \
                     open. This browser will not keep the app for use with no relay (a private \
                     window?).",
+                Some(Readiness::Refused) => "Offline messages work while this page stays open. \
+                    This browser will not keep the app: it does not trust this relay's \
+                    certificate. Install the relay's certificate authority on this device \
+                    (below), then reload.",
             }}
+            <Show when=move || state.get() == Some(Readiness::Refused)>
+                " "
+                <a href="/ca.crt" data-testid="install-ca" download="cutout-ca.crt">
+                    "Download the certificate authority (/ca.crt)"
+                </a>
+                ", and check that its fingerprint matches the one the relay printed when it started."
+            </Show>
         </span>
     }
 }
