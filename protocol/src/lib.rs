@@ -24,6 +24,7 @@ pub mod ids;
 pub mod invite;
 pub mod kdf;
 pub mod keys;
+pub mod links;
 pub mod passphrase;
 mod peer;
 pub mod qr_text;

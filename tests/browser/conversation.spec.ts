@@ -58,3 +58,21 @@ test('the log follows new messages after a tall one, and says when new ones wait
   expect(bob.errors).toEqual([]);
   await bob.context.close();
 });
+
+test('web addresses in messages are links, shown in full, opened without an opener; nothing else is', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  await say(bob.page, 'menu at https://example.org/menu?day=fri (today). not javascript:alert(1) nor data:text/html,x');
+  const message = messages(page).last();
+  await expect(message).toContainText('menu at https://example.org/menu?day=fri (today).');
+  const links = message.getByTestId('message-link');
+  await expect(links).toHaveCount(1);
+  await expect(links).toHaveText('https://example.org/menu?day=fri');
+  await expect(links).toHaveAttribute('href', 'https://example.org/menu?day=fri');
+  await expect(links).toHaveAttribute('rel', 'noopener noreferrer');
+  await expect(links).toHaveAttribute('target', '_blank');
+  await expect(message.locator('a')).toHaveCount(1);
+  expect(bob.errors).toEqual([]);
+  await bob.context.close();
+});

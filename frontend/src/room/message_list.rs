@@ -8,6 +8,7 @@
 
 use leptos::html::Ol;
 use leptos::prelude::*;
+use protocol::links::{Piece, pieces};
 
 use crate::room::live::LineView;
 
@@ -21,6 +22,23 @@ struct Follow {
     reading_older: bool,
     /// Messages from others that arrived below the view.
     unseen: usize,
+}
+
+/// A message's text with its web addresses as links: shown in full, opened in a new tab with
+/// no opener and no referrer (`protocol::links` finds only http and https addresses).
+fn text_with_links(text: &str) -> impl IntoView + use<> {
+    pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.to_owned().into_any(),
+            Piece::Link(address) => view! {
+                <a href=address.to_owned() target="_blank" rel="noopener noreferrer" data-testid="message-link">
+                    {address.to_owned()}
+                </a>
+            }
+            .into_any(),
+        })
+        .collect_view()
 }
 
 /// The chat log, oldest first.
@@ -86,7 +104,7 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                                 <span class="pending" title="Goes out as soon as someone is in the room and the relay confirms it">" not delivered yet"</span>
                             })}
                         </div>
-                        <p class="text">{line.text.clone()}</p>
+                        <p class="text">{text_with_links(&line.text)}</p>
                     </li>
                 </For>
             </ol>
