@@ -24,6 +24,11 @@ use crate::keys::{RoomKeys, RoomSecret};
 use crate::room::Room;
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 
+mod presence_log;
+
+pub use presence_log::Arrival;
+use presence_log::PresenceLog;
+
 /// Most lines kept on screen; older ones scroll away (the protocol keeps no history).
 pub const MAX_LINES: usize = 2_000;
 
@@ -53,6 +58,8 @@ pub struct Line {
     pub sent_at_ms: u64,
     /// Ours (pending/sent) or theirs.
     pub delivery: Delivery,
+    /// A message, or someone arriving or leaving (`author`; no text).
+    pub arrival: Option<Arrival>,
 }
 
 /// What changed after an input, so a UI redraws only what it must.
@@ -142,6 +149,9 @@ pub struct Conversation {
     welcomed: bool,
     dropped: u64,
     refused: Option<ErrorCode>,
+    presence: PresenceLog,
+    /// Lines about arrivals so far, for their ids.
+    arrivals: u64,
 }
 
 impl Conversation {
@@ -161,6 +171,8 @@ impl Conversation {
             welcomed: false,
             dropped: 0,
             refused: None,
+            presence: PresenceLog::default(),
+            arrivals: 0,
         })
     }
 
@@ -271,7 +283,7 @@ impl Conversation {
                 match self.room.welcome(your_id, now_ms, entropy) {
                     Ok(step) => {
                         self.welcomed = true;
-                        self.apply(step, &mut changes);
+                        self.apply(step, now_ms, &mut changes);
                     }
                     Err(_) => self.refused = Some(ErrorCode::Malformed),
                 }
@@ -279,7 +291,7 @@ impl Conversation {
             }
             RelayFrame::Deliver { from, payload } => {
                 match self.room.deliver(from, payload, now_ms, entropy) {
-                    Ok(step) => self.apply(step, &mut changes),
+                    Ok(step) => self.apply(step, now_ms, &mut changes),
                     Err(_) => {
                         self.dropped += 1;
                         changes.lines = true;
@@ -290,7 +302,7 @@ impl Conversation {
             RelayFrame::Left(member) => {
                 changes.files.push(FileEvent::Left(member));
                 let step = self.room.member_left(member);
-                self.apply(step, &mut changes);
+                self.apply(step, now_ms, &mut changes);
             }
             RelayFrame::Pong { nonce } => self.confirm(nonce, &mut changes),
             RelayFrame::Error(code) => self.refused = Some(code),
@@ -302,7 +314,7 @@ impl Conversation {
     pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> Changes {
         let mut changes = Changes::default();
         if let Ok(step) = self.room.tick(now_ms, entropy) {
-            self.apply(step, &mut changes);
+            self.apply(step, now_ms, &mut changes);
         }
         changes
     }
@@ -333,6 +345,7 @@ impl Conversation {
             text: chat.text.clone(),
             sent_at_ms: now_ms,
             delivery: Delivery::Pending,
+            arrival: None,
         });
         self.pending.push(Pending { chat, ping: None });
         let mut changes = Changes {
@@ -391,7 +404,7 @@ impl Conversation {
         changes.lines = true;
     }
 
-    fn apply(&mut self, step: Step, changes: &mut Changes) {
+    fn apply(&mut self, step: Step, now_ms: u64, changes: &mut Changes) {
         changes.frames.extend(step.outgoing.iter().map(encode));
         for event in step.events {
             match event {
@@ -404,6 +417,7 @@ impl Conversation {
                         text: chat.text,
                         sent_at_ms: chat.sent_at_ms,
                         delivery: Delivery::Received,
+                        arrival: None,
                     };
                     changes.arrived.push(line.clone());
                     self.push_line(line);
@@ -427,8 +441,30 @@ impl Conversation {
             }
         }
         if changes.members {
+            self.tell_arrivals(now_ms, changes);
             // Someone may just have become live: what waited can go out now.
             self.flush_pending(changes);
+        }
+    }
+
+    /// Lines for who arrived and who left, at `now_ms` on this member's clock.
+    fn tell_arrivals(&mut self, now_ms: u64, changes: &mut Changes) {
+        for (arrival, name) in self.presence.changes(&self.room.members()) {
+            self.arrivals += 1;
+            // Ids of their own: a random msg_id never starts with these 8 bytes in practice,
+            // and these lines never go on the wire.
+            let mut id = *b"arrival\0\0\0\0\0\0\0\0\0";
+            id[8..].copy_from_slice(&self.arrivals.to_be_bytes());
+            self.push_line(Line {
+                msg_id: MsgId(id),
+                author: name,
+                sender: None,
+                text: String::new(),
+                sent_at_ms: now_ms,
+                delivery: Delivery::Received,
+                arrival: Some(arrival),
+            });
+            changes.lines = true;
         }
     }
 

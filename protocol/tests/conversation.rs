@@ -8,7 +8,7 @@ mod common;
 use std::borrow::Cow;
 
 use common::SeededEntropy;
-use protocol::conversation::{Changes, Conversation, Delivery, FileEvent, encode};
+use protocol::conversation::{Arrival, Changes, Conversation, Delivery, FileEvent, encode};
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room_io::Outgoing;
@@ -132,11 +132,22 @@ impl Client {
         !inbox.is_empty()
     }
 
+    /// The messages of the log (not the lines about who arrived or left).
     fn texts(&self) -> Vec<(String, Delivery)> {
         self.convo
             .lines()
             .iter()
+            .filter(|l| l.arrival.is_none())
             .map(|l| (l.text.clone(), l.delivery))
+            .collect()
+    }
+
+    /// The lines about who arrived or left.
+    fn arrivals(&self) -> Vec<(Arrival, String)> {
+        self.convo
+            .lines()
+            .iter()
+            .filter_map(|l| l.arrival.map(|a| (a, l.author.clone())))
             .collect()
     }
 }
@@ -336,5 +347,31 @@ fn file_transfers_hear_of_offers_welcome_left_and_a_lost_connection() {
         changes.files,
         [FileEvent::ConnectionLost { sender: after }],
         "new offers must carry the next session"
+    );
+}
+
+#[test]
+fn the_log_tells_who_is_here_and_who_left_once_each() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 11), Client::new("bob", 2, 12));
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice]);
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.arrivals(), [(Arrival::Here, "bob".into())]);
+    assert_eq!(bob.arrivals(), [(Arrival::Here, "alice".into())]);
+
+    // Alice's own connection drops and comes back: nobody left, nobody new arrived.
+    relay.disconnect(alice.id.take().unwrap());
+    alice.convo.disconnected(&mut alice.entropy);
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.arrivals(), [(Arrival::Here, "bob".into())]);
+
+    relay.disconnect(bob.id.take().unwrap());
+    settle(&mut relay, &mut [&mut alice]);
+    assert_eq!(
+        alice.arrivals(),
+        [(Arrival::Here, "bob".into()), (Arrival::Left, "bob".into())]
     );
 }

@@ -76,3 +76,18 @@ test('web addresses in messages are links, shown in full, opened without an open
   expect(bob.errors).toEqual([]);
   await bob.context.close();
 });
+
+test('the log says who is here and who left, and that earlier messages are not shown', async ({ browser, page, relay }) => {
+  const link = await createRoom(page, relay, 'Alice');
+  await expect(page.getByTestId('history-note')).toContainText('Messages sent before you joined are not shown');
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  await expect(page.getByTestId('arrival-line')).toHaveText([/^Bob is here/]);
+  await expect(bob.page.getByTestId('arrival-line')).toHaveText([/^Alice is here/]);
+  await say(bob.page, 'hello');
+  await expect(messages(page)).toHaveText([/hello/]);
+  await bob.context.close();
+  await expect(page.getByTestId('arrival-line')).toHaveText([/^Bob is here/, /^Bob left/]);
+  // Arrivals are lines of their own, not messages.
+  await expect(messages(page)).toHaveCount(1);
+});

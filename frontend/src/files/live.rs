@@ -236,7 +236,10 @@ impl LiveFiles {
                     self.files
                         .update_value(|t| t.rules.set_max_payload(max_payload));
                 }
-                FileEvent::Left(member) => self.files.update_value(|t| t.rules.member_left(member)),
+                FileEvent::Left(member) => {
+                    self.files.update_value(|t| t.rules.member_left(member));
+                    self.refresh();
+                }
                 FileEvent::ConnectionLost { sender } => {
                     self.files.update_value(|t| t.connection_lost(sender));
                     self.refresh();

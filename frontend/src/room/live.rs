@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use protocol::conversation::{Changes, ComposeError, Conversation, Delivery, Line};
+use protocol::conversation::{Arrival, Changes, ComposeError, Conversation, Delivery, Line};
 use protocol::entropy::SystemEntropy;
 use protocol::hex;
 use protocol::ids::DeviceId;
@@ -56,6 +56,8 @@ pub struct LineView {
     /// `pending`, `sent` or `received`.
     pub state: &'static str,
     pub mine: bool,
+    /// For a line about someone arriving or leaving, what it says after their name.
+    pub arrival: Option<&'static str>,
 }
 
 /// A member as drawn.
@@ -85,6 +87,10 @@ fn line_view(line: &Line) -> LineView {
             Delivery::Received => "received",
         },
         mine: line.delivery != Delivery::Received,
+        arrival: line.arrival.map(|arrival| match arrival {
+            Arrival::Here => "is here",
+            Arrival::Left => "left",
+        }),
     }
 }
 
@@ -266,11 +272,13 @@ impl LiveRoom {
             self.announcement
                 .set(format!("{} says: {}", last.author, last.text));
         }
+        // The file side first: a member who left has its transfers ended before the cards
+        // are redrawn for the new member list.
+        self.files.on_events(changes.files);
         if changes.members {
             self.refresh_members();
             self.files.offer_to_newcomers();
         }
-        self.files.on_events(changes.files);
     }
 
     fn refresh_members(&self) {

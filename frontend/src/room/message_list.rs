@@ -62,7 +62,8 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                 .and_then(|key| lines.iter().rposition(|l| l.key == key))
                 .map_or(0, |at| at + 1);
             let added = lines.get(from..).unwrap_or_default();
-            (last, added.len(), added.iter().any(|l| l.mine))
+            let said = added.iter().filter(|l| l.arrival.is_none()).count();
+            (last, said, added.iter().any(|l| l.mine))
         });
         if added > 0 {
             if !follow.get_untracked().reading_older || mine {
@@ -91,11 +92,23 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
     view! {
         <div class="messages-frame">
             <ol class="messages" aria-label="Messages" node_ref=list tabindex="0" on:scroll=scrolled>
+                <li class="log-note" data-testid="history-note">
+                    "Messages sent before you joined are not shown: the relay keeps nothing."
+                </li>
                 <For
                     each=move || lines.get()
                     key=|l| (l.key.clone(), l.state)
                     let(line)
                 >
+                    {match line.arrival {
+                        Some(what) => view! {
+                            <li class="log-note arrival" data-testid="arrival-line">
+                                <span class="author">{line.author.clone()}</span>
+                                {format!(" {what} · ")}
+                                <time>{line.time.clone()}</time>
+                            </li>
+                        }.into_any(),
+                        None => view! {
                     <li class="message" class:mine=line.mine data-testid="message" data-state=line.state>
                         <div class="meta">
                             <span class="author">{line.author.clone()}</span>
@@ -106,6 +119,8 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                         </div>
                         <p class="text">{text_with_links(&line.text)}</p>
                     </li>
+                        }.into_any(),
+                    }}
                 </For>
             </ol>
             <Show when=move || { follow.get().unseen > 0 }>
