@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use protocol::entropy::SystemEntropy;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 
@@ -24,16 +25,23 @@ enum Screen {
     Home {
         notice: Option<&'static str>,
     },
-    Room(Arc<RoomSecret>),
+    /// A room; `created` when this person just made it.
+    Room {
+        secret: Arc<RoomSecret>,
+        created: bool,
+    },
     /// Offline messages, with a code the home page's scanner read, if any.
     Offline(Option<String>),
 }
 
-/// Enters the room of `secret` in this tab.
-fn enter(secret: RoomSecret) -> Screen {
+/// Enters the room of `secret` in this tab (`created`: one this person just made).
+fn enter(secret: RoomSecret, created: bool) -> Screen {
     browser::save(Store::Tab, ROOM_KEY, &hex::encode(secret.as_bytes()));
     browser::forget(Store::Tab, JOINED_KEY);
-    Screen::Room(Arc::new(secret))
+    Screen::Room {
+        secret: Arc::new(secret),
+        created,
+    }
 }
 
 /// The screen for the address bar as it is now.
@@ -45,7 +53,7 @@ fn from_location() -> Option<Screen> {
     // The secret must not stay in the address bar or history, whatever it holds.
     browser::clear_fragment();
     Some(match parse_invite_fragment(&hash) {
-        Ok(secret) => enter(secret),
+        Ok(secret) => enter(secret, false),
         Err(_) => Screen::Home {
             notice: Some("That invite link is damaged or incomplete. Ask for a new one."),
         },
@@ -57,7 +65,10 @@ fn initial_screen() -> Screen {
         return screen;
     }
     match browser::load(Store::Tab, ROOM_KEY).and_then(|h| hex::decode(&h).ok()) {
-        Some(bytes) => Screen::Room(Arc::new(RoomSecret::from_bytes(bytes))),
+        Some(bytes) => Screen::Room {
+            secret: Arc::new(RoomSecret::from_bytes(bytes)),
+            created: false,
+        },
         None => Screen::Home { notice: None },
     }
 }
@@ -74,7 +85,10 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || hash.remove());
 
-    let open_room = Callback::new(move |secret: RoomSecret| screen.set(enter(secret)));
+    let open_room = Callback::new(move |secret: RoomSecret| screen.set(enter(secret, false)));
+    let new_room = Callback::new(move |()| {
+        screen.set(enter(RoomSecret::generate(&mut SystemEntropy), true));
+    });
     let go_home = Callback::new(move |()| {
         browser::forget(Store::Tab, ROOM_KEY);
         browser::forget(Store::Tab, JOINED_KEY);
@@ -96,10 +110,12 @@ pub fn App() -> impl IntoView {
         <main class="page" id="main">
             {move || match screen.get() {
                 Screen::Home { notice } => view! {
-                    <HomePage notice=notice open_room=open_room open_offline=open_offline />
+                    <HomePage notice=notice new_room=new_room open_room=open_room open_offline=open_offline />
                 }.into_any(),
                 Screen::Offline(scanned) => view! { <OfflinePage scanned=scanned on_home=offline_home /> }.into_any(),
-                Screen::Room(secret) => view! { <RoomPage secret=secret on_leave=go_home /> }.into_any(),
+                Screen::Room { secret, created } => view! {
+                    <RoomPage secret=secret created=created on_leave=go_home />
+                }.into_any(),
             }}
         </main>
         <footer class="footer">

@@ -1,7 +1,6 @@
 //! The home screen: start a room, join one, or exchange messages offline.
 
 use leptos::prelude::*;
-use protocol::entropy::SystemEntropy;
 use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 use protocol::qr_text::{QrText, parse_qr_text};
@@ -15,10 +14,13 @@ fn invite_in(text: &str) -> Option<RoomSecret> {
     parse_invite_fragment(fragment).ok()
 }
 
-/// What a person sees first. `open_room` enters a room; `notice` explains a damaged invite.
+/// What a person sees first. `open_room` enters a room by its invite; `notice` explains a
+/// damaged invite.
 #[component]
 pub fn HomePage(
     notice: Option<&'static str>,
+    /// Makes a new room and enters it.
+    new_room: Callback<()>,
     open_room: Callback<RoomSecret>,
     /// Opens the offline messages, with a code read by the scanner here (a message or a
     /// pairing code).
@@ -29,7 +31,6 @@ pub fn HomePage(
     let paste_error = RwSignal::new(None::<&'static str>);
     let scanned_invite = RwSignal::new(None::<String>);
 
-    let new_room = move |_| open_room.run(RoomSecret::generate(&mut SystemEntropy));
     let join_pasted = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match invite_in(&pasted.get_untracked()) {
@@ -63,7 +64,7 @@ pub fn HomePage(
             <article class="card" data-testid="card-new-room">
                 <h2>"New room"</h2>
                 <p>"Start an encrypted room and invite people with a QR code or a link."</p>
-                <button class="button primary" data-testid="new-room" on:click=new_room>
+                <button class="button primary" data-testid="new-room" on:click=move |_| new_room.run(())>
                     "New room"
                 </button>
             </article>

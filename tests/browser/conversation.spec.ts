@@ -91,3 +91,19 @@ test('the log says who is here and who left, and that earlier messages are not s
   // Arrivals are lines of their own, not messages.
   await expect(messages(page)).toHaveCount(1);
 });
+
+test('the creator is asked to start the room, the name field then the message box have focus', async ({ page, relay }) => {
+  await page.goto(relay.url + '/');
+  await page.getByTestId('new-room').click();
+  await expect(page.getByRole('heading', { name: 'Your new room' })).toBeVisible();
+  await expect(page.getByTestId('join-button')).toHaveText('Start the room');
+  await expect(page.getByTestId('check-code').locator('..')).toContainText('everyone in this room sees the same one');
+  await expect(page.getByTestId('name-input')).toBeFocused();
+  await page.keyboard.type('Alice');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByTestId('composer')).toBeFocused();
+  await page.keyboard.type('typed straight away');
+  await page.keyboard.press('Enter');
+  await expect(messages(page)).toHaveText([/typed straight away/]);
+});

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::room::live::ChatError;
+use crate::ui::focus::focus_when_mounted;
 
 /// The files of a `FileList` (an input's, a drop's or a paste's).
 pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -44,10 +45,14 @@ pub fn Composer(
             Err(why) => error.set(Some(why.to_string())),
         }
     };
+    // Once in the room, the message box is where the next keystroke goes.
+    let message_box = NodeRef::<leptos::html::Textarea>::new();
+    focus_when_mounted(message_box);
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <label class="sr-only" for="composer">"Message"</label>
             <textarea
+                node_ref=message_box
                 id="composer"
                 rows="2"
                 placeholder="Write a message"

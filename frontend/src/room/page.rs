@@ -15,6 +15,7 @@ use crate::room::invite_panel::InvitePanel;
 use crate::room::live::LiveRoom;
 use crate::room::member_list::MemberList;
 use crate::room::message_list::MessageList;
+use crate::ui::focus::focus_when_mounted;
 
 /// Where the display name is remembered on this device.
 pub const NAME_KEY: &str = "cutout.name";
@@ -23,7 +24,12 @@ pub const JOINED_KEY: &str = "cutout.joined";
 
 /// The room of `secret`. `on_leave` returns to the home screen.
 #[component]
-pub fn RoomPage(secret: Arc<RoomSecret>, on_leave: Callback<()>) -> impl IntoView {
+pub fn RoomPage(
+    secret: Arc<RoomSecret>,
+    /// This person just made the room (the name prompt starts it rather than joins it).
+    created: bool,
+    on_leave: Callback<()>,
+) -> impl IntoView {
     let remembered = browser::load(Store::Device, NAME_KEY).unwrap_or_default();
     let rejoin = browser::load(Store::Tab, JOINED_KEY).is_some() && !remembered.trim().is_empty();
     let joined_as = RwSignal::new(rejoin.then(|| remembered.clone()));
@@ -44,6 +50,7 @@ pub fn RoomPage(secret: Arc<RoomSecret>, on_leave: Callback<()>) -> impl IntoVie
             None => view! {
                 <NamePrompt
                     initial=remembered.clone()
+                    created=created
                     check_code=check_code.clone()
                     on_join=Callback::new(move |name: String| {
                         browser::save(Store::Device, NAME_KEY, &name);
@@ -64,12 +71,15 @@ pub fn RoomPage(secret: Arc<RoomSecret>, on_leave: Callback<()>) -> impl IntoVie
 #[component]
 fn NamePrompt(
     initial: String,
+    created: bool,
     check_code: String,
     on_join: Callback<String>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(initial);
     let error = RwSignal::new(None::<&'static str>);
+    let name_field = NodeRef::<leptos::html::Input>::new();
+    focus_when_mounted(name_field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let chosen = name.get_untracked().trim().to_owned();
@@ -83,12 +93,17 @@ fn NamePrompt(
     };
     view! {
         <section class="panel narrow" aria-labelledby="join-title">
-            <h1 id="join-title">"Join the room"</h1>
-            <p class="hint">"Check code " <strong data-testid="check-code">{check_code}</strong></p>
+            <h1 id="join-title">{if created { "Your new room" } else { "Join the room" }}</h1>
+            <p class="hint">
+                "Check code " <strong data-testid="check-code">{check_code}</strong>
+                ": everyone in this room sees the same one. Compare it aloud to be sure you all "
+                "joined the same room."
+            </p>
             <form on:submit=submit class="stack">
                 <label class="field">
                     <span>"Your name"</span>
                     <input
+                        node_ref=name_field
                         data-testid="name-input"
                         autocomplete="nickname"
                         maxlength="64"
@@ -100,7 +115,9 @@ fn NamePrompt(
                 <p class="hint">"Remembered on this device only."</p>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <div class="row">
-                    <button class="button primary" type="submit" data-testid="join-button">"Join"</button>
+                    <button class="button primary" type="submit" data-testid="join-button">
+                        {if created { "Start the room" } else { "Join" }}
+                    </button>
                     <button class="button ghost" type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 </div>
             </form>

@@ -1,12 +1,17 @@
 //! Keyboard focus and the view follow what a person just did.
 
-/// Moves keyboard focus to `node` once it is in the page (a result that replaced the button
-/// that was pressed, so focus is not lost to the page's top).
-pub fn focus_when_mounted(node: leptos::prelude::NodeRef<leptos::html::P>) {
+/// Moves keyboard focus to `node` once it is in the page: a result that replaced the button
+/// that was pressed (so focus is not lost to the page's top), or the field to fill next.
+pub fn focus_when_mounted<E>(node: leptos::prelude::NodeRef<E>)
+where
+    E: leptos::html::ElementType + 'static,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
     use leptos::prelude::{Effect, Get};
+    use wasm_bindgen::JsCast;
     Effect::new(move |_| {
         if let Some(element) = node.get() {
-            let _ = element.focus();
+            let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
         }
     });
 }
