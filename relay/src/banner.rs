@@ -32,7 +32,14 @@ pub fn render(origins: &[String], ca_fingerprint: Option<&str>) -> String {
         Err(err) => tracing::warn!(%err, "cannot render the address as a QR code"),
     }
     if let Some(fingerprint) = ca_fingerprint {
-        out.push_str("Local CA (install it from /ca.crt on each phone) SHA-256:\n  ");
+        // Over plain HTTP: a phone cannot trust the HTTPS address before it has the CA.
+        let plain = origins
+            .iter()
+            .find(|o| o.starts_with("http://"))
+            .unwrap_or(first);
+        out.push_str("Local CA: install it on each phone from\n  ");
+        out.push_str(plain);
+        out.push_str("/ca.crt\nand check that its SHA-256 fingerprint is\n  ");
         out.push_str(fingerprint);
         out.push('\n');
     }
@@ -56,6 +63,19 @@ mod tests {
         assert!(text.contains("http://10.0.0.2:8080/"));
         assert!(text.contains('▀') || text.contains('▄') || text.contains('█'));
         assert!(text.contains("AB:CD"));
+    }
+
+    #[test]
+    fn the_ca_is_offered_at_its_full_plain_http_address() {
+        let text = render(
+            &[
+                "https://10.0.0.2:8443".into(),
+                "http://10.0.0.2:8080".into(),
+            ],
+            Some("AB:CD"),
+        );
+        assert!(text.contains("  http://10.0.0.2:8080/ca.crt\n"), "{text}");
+        assert!(!text.contains('\u{1b}'), "no terminal codes in the banner");
     }
 
     #[test]

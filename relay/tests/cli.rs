@@ -196,3 +196,52 @@ fn a_session_writes_no_file() {
         .collect();
     assert!(writes.is_empty(), "the relay touched files: {writes:#?}");
 }
+
+/// Piped, as under a service manager or into a file, the relay's log has no colour codes, and
+/// its banner names the CA's full address.
+#[test]
+fn piped_output_has_no_colour_codes_and_names_the_ca_address() {
+    let dist = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<title>t</title>").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args(["--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--dist"])
+        .arg(dist.path())
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let http = first
+        .strip_prefix("listening http ")
+        .expect(&first)
+        .to_owned();
+    let mut banner = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.contains("fingerprint") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(
+        banner.contains(&format!("http://{http}/ca.crt")),
+        "{banner}"
+    );
+    assert!(
+        log.contains("created a local certificate authority"),
+        "{log}"
+    );
+    assert!(
+        !log.contains('\u{1b}') && !banner.contains('\u{1b}'),
+        "{log:?}"
+    );
+}
