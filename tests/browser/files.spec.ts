@@ -122,6 +122,7 @@ test.describe('on a relay that carries 1 MiB/s per connection', () => {
     await card(bob.page, 'big.bin').getByTestId('file-accept').click();
     await midway(bob.page, 'big.bin');
     await bob.page.getByTestId('leave').click();
+    await bob.page.getByTestId('leave-confirmed').click();
     const line = card(page, 'big.bin').getByTestId('file-progress');
     await expect(line).toHaveAttribute('data-state', 'left');
     await expect(line).toContainText('Left the room');

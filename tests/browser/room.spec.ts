@@ -200,6 +200,7 @@ test('Leave returns home and the others see the member go offline', async ({ bro
   await openInvite(bob.page, link, 'Bob');
   await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'online');
   await bob.page.getByTestId('leave').click();
+  await bob.page.getByTestId('leave-confirmed').click();
   await expect(bob.page.getByTestId('new-room')).toBeVisible();
   await expect(member(page, 'Bob')).toHaveAttribute('data-state', 'offline');
   await expect(page.getByTestId('alone-notice')).toBeVisible();
@@ -221,4 +222,17 @@ test('new messages stay in view and the composer never moves', async ({ page, re
   await expect(page.getByTestId('message').last()).toBeInViewport();
   const after = await composer.boundingBox();
   expect(after?.y).toBe(before?.y);
+});
+
+test('Leave asks first; Stay keeps the person in the room', async ({ page, relay }) => {
+  await createRoom(page, relay, 'Alice');
+  await page.getByTestId('leave').click();
+  await expect(page.getByTestId('leave-confirm')).toContainText('Leave this room?');
+  await expect(page.getByTestId('leave-cancel')).toBeFocused();
+  await page.getByTestId('leave-cancel').click();
+  await expect(page.getByTestId('leave-confirm')).toHaveCount(0);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await page.getByTestId('leave').click();
+  await page.getByTestId('leave-confirmed').click();
+  await expect(page.getByTestId('new-room')).toBeVisible();
 });

@@ -125,6 +125,26 @@ fn NamePrompt(
     }
 }
 
+/// "Leave this room?", with the safe answer focused.
+#[component]
+fn LeaveConfirm(on_leave: Callback<()>, on_stay: Callback<()>) -> impl IntoView {
+    let stay = NodeRef::<leptos::html::Button>::new();
+    focus_when_mounted(stay);
+    view! {
+        <div class="banner leave-confirm" role="alertdialog" aria-labelledby="leave-question" data-testid="leave-confirm">
+            <p id="leave-question">"Leave this room? To come back you will need its invite again."</p>
+            <div class="row">
+                <button class="button primary" data-testid="leave-confirmed" on:click=move |_| on_leave.run(())>
+                    "Leave"
+                </button>
+                <button class="button ghost" node_ref=stay data-testid="leave-cancel" on:click=move |_| on_stay.run(())>
+                    "Stay"
+                </button>
+            </div>
+        </div>
+    }
+}
+
 /// The joined room.
 #[component]
 fn RoomView(
@@ -141,6 +161,8 @@ fn RoomView(
                 .into_any();
         }
     };
+    // Leaving asks first: coming back takes the invite again.
+    let confirming = RwSignal::new(false);
     let leave = move |_| {
         live.leave();
         on_leave.run(());
@@ -202,8 +224,18 @@ fn RoomView(
                         _ => "Offline — reconnecting",
                     }}
                 </p>
-                <button class="button ghost" data-testid="leave" on:click=leave>"Leave"</button>
+                <button
+                    class="button ghost"
+                    data-testid="leave"
+                    aria-expanded=move || confirming.get().to_string()
+                    on:click=move |_| confirming.set(true)
+                >
+                    "Leave"
+                </button>
             </div>
+            <Show when=move || confirming.get()>
+                <LeaveConfirm on_leave=Callback::new(leave) on_stay=Callback::new(move |()| confirming.set(false)) />
+            </Show>
             {move || live.refused.get().map(|why| view! { <p class="banner" role="alert">{why}</p> })}
             {move || {
                 let dropped = live.dropped.get();
