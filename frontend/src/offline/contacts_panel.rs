@@ -19,6 +19,8 @@ enum Pairing {
     Showing(ContactKey),
     /// This device scans the other's code.
     Scanning,
+    /// The other device's pairing text is pasted here (two laptops without cameras).
+    Pasting,
     /// Scanned: name it and save.
     Scanned(ContactKey),
 }
@@ -59,15 +61,15 @@ pub fn ContactsPanel(
         pairing.set(Pairing::Idle);
         notice.set(Some(format!("{chosen} saved.")));
     };
-    let on_scan =
-        Callback::new(
-            move |text: String| match protocol::qr_text::parse_qr_text(text.trim()) {
-                Ok(protocol::qr_text::QrText::ContactKey(key)) => {
-                    pairing.set(Pairing::Scanned(key))
-                }
-                _ => notice.set(Some("That is not a Cutout pairing code.".into())),
-            },
-        );
+    // A code read by the camera, or a text pasted (white space a mail or chat added is dropped).
+    let on_scan = Callback::new(move |text: String| {
+        let text: String = text.split_whitespace().collect();
+        match protocol::qr_text::parse_qr_text(&text) {
+            Ok(protocol::qr_text::QrText::ContactKey(key)) => pairing.set(Pairing::Scanned(key)),
+            _ => notice.set(Some("That is not a Cutout pairing code.".into())),
+        }
+    });
+    let pasted = RwSignal::new(String::new());
 
     let name_and_save = move |key: ContactKey| {
         let check = key.check_code().to_string();
@@ -116,12 +118,64 @@ pub fn ContactsPanel(
                             notice.set(None);
                             pairing.set(Pairing::Scanning);
                         }>"Scan a pairing code"</button>
+                        <button class="button ghost" data-testid="pair-paste-open" on:click=move |_| {
+                            notice.set(None);
+                            pasted.set(String::new());
+                            pairing.set(Pairing::Pasting);
+                        }>"Paste a pairing text"</button>
                     </div>
                 }.into_any(),
-                Pairing::Showing(key) => view! {
-                    <p class="hint">"Scan this code with Cutout on the other device (Contacts, Scan a pairing code). Let nobody else photograph it."</p>
-                    <QrCodeView text=contact_key_text(&key) label="Pairing QR code" testid="pair-qr" />
-                    {name_and_save(key)}
+                Pairing::Showing(key) => {
+                    let text = contact_key_text(&key);
+                    let copied = RwSignal::new(None::<bool>);
+                    let copy = {
+                        let text = text.clone();
+                        move |_| {
+                            let text = text.clone();
+                            leptos::task::spawn_local(async move {
+                                copied.set(Some(crate::browser::copy(&text).await));
+                            });
+                        }
+                    };
+                    view! {
+                        <p class="hint">"Scan this code with Cutout on the other device (Contacts, Scan a pairing code). Let nobody else photograph it."</p>
+                        <QrCodeView text=text.clone() label="Pairing QR code" testid="pair-qr" />
+                        <label class="field">
+                            <span>"No camera? Send the other device this text, by a way only the two of you see"</span>
+                            <input class="mono" readonly data-testid="pair-text" prop:value=text />
+                        </label>
+                        <div class="row">
+                            <button class="button" type="button" data-testid="pair-copy" on:click=copy>"Copy the text"</button>
+                            <span class="hint" role="status">{move || match copied.get() {
+                                Some(true) => "Copied.",
+                                Some(false) => "This browser does not allow copying here: select the text and copy it.",
+                                None => "",
+                            }}</span>
+                        </div>
+                        {name_and_save(key)}
+                    }.into_any()
+                }
+                Pairing::Pasting => view! {
+                    <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        on_scan.run(pasted.get_untracked());
+                    }>
+                        <label class="field">
+                            <span>"The other device's pairing text (it starts with CT1K)"</span>
+                            <textarea
+                                rows="2"
+                                class="mono"
+                                data-testid="pair-paste"
+                                maxlength="200"
+                                prop:value=move || pasted.get()
+                                on:input=move |ev| pasted.set(event_target_value(&ev))
+                            ></textarea>
+                        </label>
+                        <div class="row">
+                            <button class="button primary" type="submit" data-testid="pair-paste-use">"Use this text"</button>
+                            <button class="button ghost" type="button" on:click=move |_| pairing.set(Pairing::Idle)>"Cancel"</button>
+                        </div>
+                    </form>
                 }.into_any(),
                 Pairing::Scanning => view! {
                     <ScanPanel
