@@ -19,6 +19,11 @@ use crate::ui::qr_code::{QrCodeView, qr_version, svg_markup};
 /// Frame rates offered, frames a second; the first is the default.
 pub const RATES: [u32; 3] = [10, 15, 20];
 
+/// Whether `blob` fits one `CT1M` code (QR version 15 at most); else it is shown as frames.
+pub fn fits_one_code(blob: &[u8]) -> bool {
+    qr_version(&message_text(blob)).is_some_and(|v| v <= SINGLE_CODE_MAX_VERSION)
+}
+
 /// Shows `blob` as QR codes.
 #[component]
 pub fn OfflineCode(
@@ -27,7 +32,7 @@ pub fn OfflineCode(
     active: Signal<bool>,
 ) -> impl IntoView {
     let text = message_text(&blob);
-    let single = qr_version(&text).is_some_and(|v| v <= SINGLE_CODE_MAX_VERSION);
+    let single = fits_one_code(&blob);
     let copied = RwSignal::new(None::<bool>);
     let copy = {
         let text = text.clone();
