@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, fixtures, test } from './harness';
+import { createRoom, openInvite, person } from './people';
 
 interface Misplaced {
   control: string;
@@ -71,4 +72,23 @@ test('on a phone, the scanner and the invite it read open in view', async ({ pag
   await page.getByTestId('scan-upload').setInputFiles(join(fixtures, 'upload-invite.png'));
   await expect(page.getByTestId('scanned-invite')).toBeInViewport();
   await expect(page.getByTestId('confirm-join')).toBeInViewport();
+});
+
+test('the message box stays in view with file cards in the room, on a laptop and a phone', async ({ browser, page, relay }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const link = await createRoom(page, relay, 'Alice');
+  const bob = await person(browser);
+  await openInvite(bob.page, link, 'Bob');
+  await expect(page.getByTestId('member')).toHaveCount(2);
+  for (const name of ['photo.png', 'notes.pdf', 'archive.zip']) {
+    await bob.page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096, 7) });
+  }
+  await expect(page.getByTestId('file-card')).toHaveCount(3);
+  await expect(page.getByTestId('composer')).toBeInViewport();
+  await expect(page.getByTestId('send')).toBeInViewport();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('composer')).toBeInViewport();
+  const [box, send] = [await page.getByTestId('composer').boundingBox(), await page.getByTestId('send').boundingBox()];
+  expect(Math.abs(box!.y + box!.height - (send!.y + send!.height)), 'Send sits beside the box, not under it').toBeLessThan(4);
+  await bob.context.close();
 });
