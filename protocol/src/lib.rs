@@ -25,6 +25,7 @@ pub mod invite;
 pub mod kdf;
 pub mod keys;
 pub mod passphrase;
+pub mod passphrase_input;
 mod peer;
 pub mod qr_text;
 pub mod replay;
