@@ -36,6 +36,7 @@ pub mod session;
 pub mod stream;
 pub mod stream_receive;
 pub mod stream_send;
+pub mod text_form;
 pub mod transfer_rate;
 pub mod transfers;
 
