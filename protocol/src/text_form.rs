@@ -140,6 +140,10 @@ fn read_text_form(payload: &str) -> Pasted {
     let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(payload) else {
         return Pasted::Damaged;
     };
+    // Exactly PREFIX_LEN + declared bytes by now; checked anyway, as split_off would panic.
+    if bytes.len() <= PREFIX_LEN {
+        return Pasted::Damaged;
+    }
     let blob = bytes.split_off(PREFIX_LEN);
     if msg_id(&blob) != *id || BlobHeader::parse(&blob).is_err() {
         return Pasted::Damaged;
