@@ -1,5 +1,7 @@
-//! QR texts (PROTOCOL.md C.2) and Base45 (RFC 9285): `parse_qr_text` and `base45::decode` never
-//! panic, and whatever they accept is the one canonical text of what they decoded.
+//! QR texts (PROTOCOL.md C.2), Base45 (RFC 9285) and pasted message texts (docs/PROTOCOL.md):
+//! `parse_qr_text`, `base45::decode` and `text_form::read_pasted` never panic, whatever the first
+//! two accept is the one canonical text of what they decoded, and a message `read_pasted` calls
+//! whole is whole again in its own text form.
 //!
 //! QR decoders hand over text; bytes that are not UTF-8 are read lossily, so every input reaches
 //! the parser.
@@ -12,6 +14,7 @@ use protocol::invite::invite_fragment;
 use protocol::qr_text::{
     QrText, contact_key_text, fountain_frame_text, message_text, parse_qr_text,
 };
+use protocol::text_form::{Pasted, read_pasted, text_form};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -34,5 +37,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(fragment, Some(invite_fragment(&secret).as_str()));
         }
         Err(_) => {}
+    }
+
+    if let Pasted::Whole(blob) = read_pasted(text) {
+        assert_eq!(read_pasted(&text_form(&blob)), Pasted::Whole(blob));
     }
 });

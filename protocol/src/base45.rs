@@ -7,6 +7,10 @@
 use thiserror::Error;
 
 const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+/// The longest text [`decode`] reads: Base45 of the largest offline blob (PROTOCOL.md C.3,
+/// 262 144 bytes), the longest payload of any Cutout text. Longer input is refused before any
+/// work or allocation in proportion to it.
+pub const MAX_TEXT_LEN: usize = 262_144 / 2 * 3;
 
 /// Why a text is not Base45 (RFC 9285 §4.2 requires rejecting each of these).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -20,6 +24,9 @@ pub enum Base45Error {
     /// A group whose value does not fit the bytes it stands for.
     #[error("Base45 group out of range")]
     OutOfRange,
+    /// Longer than [`MAX_TEXT_LEN`].
+    #[error("Base45 text too long")]
+    TooLong,
 }
 
 /// Encodes `bytes` as Base45 text.
@@ -45,8 +52,12 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes Base45 text, rejecting invalid characters, lengths and out-of-range groups.
+/// Decodes Base45 text, rejecting texts longer than [`MAX_TEXT_LEN`], invalid characters,
+/// lengths and out-of-range groups.
 pub fn decode(text: &str) -> Result<Vec<u8>, Base45Error> {
+    if text.len() > MAX_TEXT_LEN {
+        return Err(Base45Error::TooLong);
+    }
     let digits = text
         .bytes()
         .map(digit)
@@ -115,6 +126,14 @@ mod tests {
         );
         assert_eq!(decode("BB="), Err(Base45Error::InvalidCharacter));
         assert_eq!(decode("BBé"), Err(Base45Error::InvalidCharacter));
+        assert_eq!(
+            decode(&"0".repeat(MAX_TEXT_LEN)).map(|b| b.len()),
+            Ok(262_144)
+        );
+        assert_eq!(
+            decode(&"0".repeat(MAX_TEXT_LEN + 3)),
+            Err(Base45Error::TooLong)
+        );
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! `CT1F` fountain frames until the message can be rebuilt. A frame of another message is
 //! ignored until a few come in a row (someone started showing another message); a whole
 //! message is passed on only if its header passes the checks made before any key derivation.
+//! Texts are tidied first ([`tidy`]: line breaks dropped), and a `CT1T` text (the message as
+//! text, [`crate::text_form`]) is whole only if its declared length and digest say so.
 
 use crate::blob::BlobHeader;
 use crate::fountain::{FountainDecoder, FountainError, FountainProgress};
 use crate::qr_text::{QrText, QrTextError, parse_qr_text};
+use crate::text_form::{Pasted, TEXT_TAG, read_pasted, tidy};
 
 /// Frames of another message in a row before the receiver switches to that message.
 pub const SWITCH_AFTER: u32 = 3;
@@ -44,11 +47,19 @@ pub enum Taken {
 impl Collector {
     /// One scanned or pasted text; `tally` follows what was seen.
     pub fn take(&mut self, text: &str, tally: &mut Tally) -> Taken {
-        match parse_qr_text(text.trim()) {
+        let text = tidy(text);
+        if text.starts_with(TEXT_TAG) {
+            // A message as text, made into a QR code by some other app: whole or damaged.
+            return match read_pasted(&text) {
+                Pasted::Whole(blob) => whole(blob),
+                _ => Taken::Damaged,
+            };
+        }
+        match parse_qr_text(&text) {
             Ok(QrText::Message(blob)) => whole(blob),
             Ok(QrText::FountainFrame(frame)) => self.frame(&frame, tally),
             Ok(_) => Taken::Other,
-            Err(QrTextError::Malformed) => Taken::Damaged,
+            Err(QrTextError::Malformed | QrTextError::TooLong) => Taken::Damaged,
             Err(_) => Taken::Other,
         }
     }

@@ -7,6 +7,7 @@ use crate::blob::BlobContent;
 use crate::contact::ContactKey;
 use crate::file_name::sanitise_file_name;
 use crate::fountain::MAX_BLOB_LEN;
+use crate::passphrase_input::normalise;
 use crate::transfer_rate::format_size;
 
 /// A passphrase blob's header (21 bytes) and AES-GCM tag (16), PROTOCOL.md C.1.
@@ -154,7 +155,8 @@ impl Draft {
             Lock::Generated => self.generated.clone().unwrap_or_default(),
             Lock::Typed => self.typed.clone(),
         };
-        if passphrase.is_empty() {
+        // Only white space is no passphrase: it normalises to nothing.
+        if normalise(&passphrase).is_empty() {
             return Err(DraftError::NoPassphrase);
         }
         Ok(SealRequest::Passphrase {
@@ -203,6 +205,8 @@ mod tests {
     fn a_typed_passphrase_must_not_be_empty() {
         let mut draft = text("hi");
         draft.lock = Lock::Typed;
+        assert_eq!(draft.seal_request(None), Err(DraftError::NoPassphrase));
+        draft.typed = " \t ".into();
         assert_eq!(draft.seal_request(None), Err(DraftError::NoPassphrase));
         draft.typed = "my own words".into();
         draft.light = true;

@@ -26,6 +26,7 @@ pub mod kdf;
 pub mod keys;
 pub mod links;
 pub mod passphrase;
+pub mod passphrase_input;
 mod peer;
 pub mod qr_text;
 pub mod replay;
@@ -36,6 +37,7 @@ pub mod session;
 pub mod stream;
 pub mod stream_receive;
 pub mod stream_send;
+pub mod text_form;
 pub mod transfer_rate;
 pub mod transfers;
 

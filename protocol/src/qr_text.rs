@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use crate::base45;
+use crate::base45::{self, Base45Error};
 use crate::contact::ContactKey;
 use crate::invite::parse_invite_fragment;
 use crate::keys::RoomSecret;
@@ -44,6 +44,9 @@ pub enum QrTextError {
     /// A known tag followed by invalid Base45.
     #[error("malformed QR payload")]
     Malformed,
+    /// A known tag followed by more Base45 than any Cutout text holds.
+    #[error("QR payload too long")]
+    TooLong,
     /// A contact key that is not 32 bytes.
     #[error("contact key has the wrong length")]
     ContactKeyLength,
@@ -76,7 +79,12 @@ fn tagged(tag: &str, bytes: &[u8]) -> String {
 
 /// Reads a scanned QR text.
 pub fn parse_qr_text(text: &str) -> Result<QrText, QrTextError> {
-    let payload = |rest: &str| base45::decode(rest).map_err(|_| QrTextError::Malformed);
+    let payload = |rest: &str| {
+        base45::decode(rest).map_err(|err| match err {
+            Base45Error::TooLong => QrTextError::TooLong,
+            _ => QrTextError::Malformed,
+        })
+    };
     if let Some(rest) = text.strip_prefix(MESSAGE_TAG) {
         return Ok(QrText::Message(payload(rest)?));
     }

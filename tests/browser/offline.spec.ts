@@ -53,6 +53,13 @@ async function scan(page: Page) {
   await page.getByTestId('receive-scan').click();
 }
 
+/** On the receiver: Receive tab, paste `text` as the message's text and read it. */
+async function paste(page: Page, text: string) {
+  await page.getByTestId('tab-receive').click();
+  await page.getByTestId('receive-paste').fill(text);
+  await page.getByTestId('receive-paste-go').click();
+}
+
 /** Opens a passphrase message once it is complete. */
 async function openWith(page: Page, passphrase: string) {
   await expect(page.getByTestId('receive-ready')).toBeVisible({ timeout: 30_000 });
@@ -231,6 +238,49 @@ test('a QR code that is no offline message gets a hint, not a crash', async ({ p
   await expect(page.getByTestId('receive-error')).toContainText('damaged');
 });
 
+test('a passphrase typed with a capital first letter, a double space and a trailing space opens the message', async ({ page }) => {
+  await openOffline(page, relay.url);
+  await page.getByTestId('offline-message').fill('Typed on a phone keyboard.');
+  const passphrase = await sealWithGenerated(page);
+  const [first, ...rest] = passphrase.split(' ');
+  const typed = `${first[0].toUpperCase()}${first.slice(1)}  ${rest.join(' ')} `;
+  await paste(page, await page.getByTestId('offline-text').inputValue());
+  await openWith(page, typed);
+  await expect(page.getByTestId('received-text')).toHaveValue('Typed on a phone keyboard.', { timeout: 30_000 });
+});
+
+test("a message's text wrapped at 76 columns, as mail wraps it, pastes and opens", async ({ page }) => {
+  await openOffline(page, relay.url);
+  await page.getByTestId('offline-message').fill(LONG_TEXT);
+  const passphrase = await sealWithGenerated(page);
+  const text = await page.getByTestId('offline-text').inputValue();
+  // No space of its own, so every white space in a paste can be dropped.
+  expect(text).toMatch(/^CT1T[A-Za-z0-9_-]+$/);
+  await paste(page, ' ' + text.match(/.{1,76}/g)!.join('\r\n') + '\r\n');
+  await expect(page.getByTestId('receive-ready')).toContainText('The whole message is here');
+  await openWith(page, passphrase);
+  await expect(page.getByTestId('received-text')).toHaveValue(LONG_TEXT, { timeout: 30_000 });
+});
+
+test('a cut-off paste says part of the message is missing, never that the whole message is here', async ({ page }) => {
+  await openOffline(page, relay.url);
+  await page.getByTestId('offline-message').fill(LONG_TEXT);
+  const passphrase = await sealWithGenerated(page);
+  const text = await page.getByTestId('offline-text').inputValue();
+  expect(text.length).toBeGreaterThan(3_000);
+  for (const cut of [1_000, 3_000, text.length - 1]) {
+    await paste(page, text.slice(0, cut));
+    await expect(page.getByTestId('receive-error')).toContainText('Part of the message is missing');
+    await expect(page.getByTestId('receive-ready')).toHaveCount(0);
+    await expect(page.getByTestId('receive-paste')).toHaveValue('');
+  }
+  // All of it: whole, and it opens.
+  await paste(page, text);
+  await expect(page.getByTestId('receive-error')).toHaveText('');
+  await openWith(page, passphrase);
+  await expect(page.getByTestId('received-text')).toHaveValue(LONG_TEXT, { timeout: 30_000 });
+});
+
 test('where the camera cannot be used, codes are read from pictures: one code, and a sequence a picture at a time', async ({ page }) => {
   // This browser has no camera: the scanner offers pictures instead.
   await openOffline(page, relay.url);
@@ -284,7 +334,7 @@ test('the app reloads with the relay stopped, and offline messages still work', 
   await expect(page.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready');
   await page.getByTestId('offline-message').fill('Written with no server anywhere.');
   await sealWithGenerated(page);
-  await expect(page.getByTestId('offline-text')).toHaveValue(/^CT1M/);
+  await expect(page.getByTestId('offline-text')).toHaveValue(/^CT1T/);
 });
 
 test('the Offline screen fits a 360 px phone with the animated codes, and its tabs pass axe-core', async ({ browser }) => {

@@ -13,6 +13,7 @@ use protocol::fountain::{FountainEncoder, symbol_size_for};
 use protocol::qr_text::{
     FRAME_MAX_SYMBOL, SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text,
 };
+use protocol::text_form::text_form;
 
 use crate::ui::qr_code::{QrCodeView, qr_version, svg_markup};
 
@@ -33,9 +34,12 @@ pub fn OfflineCode(
 ) -> impl IntoView {
     let text = message_text(&blob);
     let single = fits_one_code(&blob);
+    // The copyable text declares its length and digest, so a cut-off paste is told apart from
+    // a wrong passphrase (docs/PROTOCOL.md, "The message as text"); the code keeps `CT1M`.
+    let pasteable = text_form(&blob);
     let copied = RwSignal::new(None::<bool>);
     let copy = {
-        let text = text.clone();
+        let text = pasteable.clone();
         move |_| {
             let text = text.clone();
             spawn_local(async move { copied.set(Some(crate::browser::copy(&text).await)) });
@@ -64,7 +68,7 @@ pub fn OfflineCode(
         <details class="copy-text">
             <summary>"The message as text"</summary>
             <p class="hint">"For a device that cannot scan: paste this text into its Receive tab."</p>
-            <textarea readonly rows="4" class="mono" data-testid="offline-text" prop:value=text></textarea>
+            <textarea readonly rows="4" class="mono" data-testid="offline-text" prop:value=pasteable></textarea>
             <button class="button" data-testid="copy-offline-text" on:click=copy>"Copy"</button>
             <span class="status" role="status">
                 {move || match copied.get() {

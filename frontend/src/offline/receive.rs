@@ -1,16 +1,19 @@
 //! Receiving an offline message: the scanner collects `CT1M` codes or `CT1F` frames (or the
-//! message's text is pasted), a bar shows the frames collected against those needed, and the
-//! rebuilt message (its msg_id and header checked before any key derivation) is opened with a
-//! passphrase or by trying every paired contact.
+//! message's text is pasted, and read by `protocol::text_form`'s rule: whole, part missing,
+//! damaged), a bar shows the frames collected against those needed, and the rebuilt message
+//! (its msg_id and header checked before any key derivation) is opened with a passphrase or by
+//! trying every paired contact.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
 use protocol::collector::{Collector, Taken, Tally};
+use protocol::passphrase_input::may_try_as_typed;
+use protocol::text_form::{Pasted, read_pasted};
 
 use crate::offline::contacts::Contact;
 use crate::offline::passphrase::{PassphraseField, kdf_status};
-use crate::offline::worker::OfflineWorker;
+use crate::offline::worker::{Failure, OfflineWorker};
 use crate::scan::panel::ScanPanel;
 
 /// Where receiving stands.
@@ -18,10 +21,19 @@ use crate::scan::panel::ScanPanel;
 enum Stage {
     /// Waiting for codes.
     Scanning,
-    /// A whole message is here, sealed.
-    Sealed(Vec<u8>),
+    /// A message is here, sealed.
+    Sealed {
+        blob: Vec<u8>,
+        /// Known to be whole: scanned, or a pasted text whose declared length and digest
+        /// match. Not so for an earlier version's pasted `CT1M` text, which declares neither.
+        whole: bool,
+    },
     /// The key is being derived; it should take this many ms (once measured).
-    Opening(Option<f64>),
+    Opening {
+        expected: Option<f64>,
+        /// The passphrase may be tried a second time, exactly as typed.
+        twice: bool,
+    },
     /// Opened.
     Opened {
         content: BlobContent,
@@ -59,8 +71,8 @@ pub fn OfflineReceive(
         }
     });
 
-    // A whole message: a contact's is opened at once; a passphrase one waits for it.
-    let arrived = move |blob: Vec<u8>| {
+    // A message: a contact's is opened at once; a passphrase one waits for it.
+    let arrived = move |blob: Vec<u8>, whole: bool| {
         scanning.set(false);
         error.set(None);
         match BlobHeader::parse(&blob).map(|(h, ..)| h) {
@@ -71,11 +83,15 @@ pub fn OfflineReceive(
                         from: Some(name),
                     }),
                     None => {
-                        error.set(Some(
+                        error.set(Some(if whole {
                             "This message is sealed for a paired contact, and none of the \
                              contacts on this device opens it."
-                                .into(),
-                        ));
+                                .into()
+                        } else {
+                            "None of the contacts on this device opens this message, or part \
+                             of its text is missing: copy all of it and paste it again."
+                                .into()
+                        }));
                         // It was whole: nothing is left to collect of it.
                         collector.update_value(|c| *c = Collector::default());
                         tally.set(Tally::default());
@@ -83,7 +99,7 @@ pub fn OfflineReceive(
                     }
                 }
             }
-            _ => stage.set(Stage::Sealed(blob)),
+            _ => stage.set(Stage::Sealed { blob, whole }),
         }
     };
     // Every scanned or pasted text; true while a sequence is being collected.
@@ -99,7 +115,7 @@ pub fn OfflineReceive(
             }
             Taken::Whole(blob) => {
                 tally.set(counts);
-                arrived(blob);
+                arrived(blob, true);
                 false
             }
             Taken::Damaged => {
@@ -121,29 +137,48 @@ pub fn OfflineReceive(
     let pasted = RwSignal::new(String::new());
     let paste = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let text = pasted.get_untracked();
-        let before = tally.get_untracked();
-        if take(text.clone()) {
-            if tally.get_untracked().damaged > before.damaged {
-                error.set(Some("That text is a damaged Cutout code.".into()));
+        let problem = match read_pasted(&pasted.get_untracked()) {
+            Pasted::Whole(blob) => {
+                arrived(blob, true);
+                None
             }
-        } else if matches!(stage.get_untracked(), Stage::Scanning) {
-            error.set(Some("That text is not a Cutout offline message.".into()));
+            Pasted::Unchecked(blob) => {
+                arrived(blob, false);
+                None
+            }
+            Pasted::Incomplete => {
+                Some("Part of the message is missing: copy all of its text and paste it again.")
+            }
+            Pasted::Damaged => {
+                Some("That text is a damaged Cutout message: copy it again from the other device.")
+            }
+            Pasted::TooLong => Some("That text is longer than any Cutout offline message."),
+            Pasted::Other => Some("That text is not a Cutout offline message."),
+        };
+        if let Some(problem) = problem {
+            error.set(Some(problem.into()));
         }
         pasted.set(String::new());
     };
 
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Stage::Sealed(blob) = stage.get_untracked() else {
+        let Stage::Sealed { blob, whole } = stage.get_untracked() else {
             return;
         };
         let phrase = passphrase.get_untracked();
+        let twice = may_try_as_typed(&phrase);
         error.set(None);
-        stage.set(Stage::Opening(None));
+        stage.set(Stage::Opening {
+            expected: None,
+            twice,
+        });
         spawn_local(async move {
             let opened = OfflineWorker::open(&blob, &phrase, move |ms| {
-                stage.set(Stage::Opening(Some(ms)));
+                stage.set(Stage::Opening {
+                    expected: Some(ms),
+                    twice,
+                });
             })
             .await;
             match opened {
@@ -154,9 +189,18 @@ pub fn OfflineReceive(
                         from: None,
                     });
                 }
+                Err(Failure::Wrong) if !whole => {
+                    error.set(Some(
+                        "Wrong passphrase, or part of the message's text is missing or \
+                         altered: check the passphrase, or copy all of the text and paste it \
+                         again."
+                            .into(),
+                    ));
+                    stage.set(Stage::Sealed { blob, whole });
+                }
                 Err(failure) => {
                     error.set(Some(failure.explain()));
-                    stage.set(Stage::Sealed(blob));
+                    stage.set(Stage::Sealed { blob, whole });
                 }
             }
         });
@@ -255,9 +299,14 @@ pub fn OfflineReceive(
                         <button class="button" type="submit" data-testid="receive-paste-go">"Read text"</button>
                     </form>
                 }.into_any(),
-                Stage::Sealed(_) => view! {
+                Stage::Sealed { whole, .. } => view! {
                     <form class="stack" on:submit=open>
-                        <p class="status" role="status" data-testid="receive-ready">"The whole message is here. It is sealed with a passphrase."</p>
+                        <p class="status" role="status" data-testid="receive-ready">{if whole {
+                            "The whole message is here. It is sealed with a passphrase."
+                        } else {
+                            "The message's text is read. It is sealed with a passphrase. (This \
+                             older form of the text cannot show whether all of it was copied.)"
+                        }}</p>
                         <PassphraseField value=passphrase testid="receive-passphrase" />
                         <div class="row">
                             <button class="button primary" type="submit" data-testid="receive-open">"Open"</button>
@@ -265,10 +314,15 @@ pub fn OfflineReceive(
                         </div>
                     </form>
                 }.into_any(),
-                Stage::Opening(expected) => view! {
+                Stage::Opening { expected, twice } => view! {
                     <p class="status busy" role="status" aria-live="polite" data-testid="receive-opening">
                         <span class="spinner" aria-hidden="true"></span>
                         {kdf_status("Opening", expected)}
+                        {twice.then_some(
+                            " Spaces and capitals in the passphrase are tidied first; if that does \
+                             not open it, it is tried once more exactly as typed (as earlier \
+                             versions sealed it), which takes as long again."
+                        )}
                     </p>
                 }.into_any(),
                 Stage::Opened { content, from } => view! {

@@ -1,5 +1,7 @@
 //! The offline-message worker: passphrase words, and sealing and opening with Argon2id, off the
-//! page's main thread. The page ends the instance after each sealing or opening.
+//! page's main thread. The page ends the instance after each sealing or opening. Passphrases
+//! are normalised as typed before key derivation (`protocol::passphrase_input`); opening tries
+//! one as typed too when earlier versions may have sealed with it so.
 //!
 //! It answers `worker_messages::OfflineRequest`s: `Words` with a generated passphrase and its
 //! bits, `Seal` with the sealed blob, `Open` with what the blob carried. Sealing and opening
@@ -11,10 +13,10 @@
 #![forbid(unsafe_code)]
 
 use offline_worker::serve;
-use protocol::blob::{self, BlobError, BlobHeader};
+use protocol::blob::{BlobError, BlobHeader};
 use protocol::entropy::SystemEntropy;
 use protocol::kdf::{Argon2Params, Argon2id, PasswordKdf};
-use protocol::passphrase;
+use protocol::{passphrase, passphrase_input};
 use web_sys::DedicatedWorkerGlobalScope;
 use worker_messages::{OfflineAnswer, OfflineRequest, Refusal, Reply};
 
@@ -54,7 +56,7 @@ fn answer(
             };
             announce_expected(scope, id, params);
             OfflineAnswer::Sealed {
-                blob: blob::seal_with_passphrase(
+                blob: passphrase_input::seal(
                     &passphrase,
                     params,
                     &content,
@@ -70,7 +72,7 @@ fn answer(
                 BlobHeader::Contact { .. } => return Err(BlobError::WrongMode.into()),
             }
             OfflineAnswer::Opened {
-                content: blob::open_with_passphrase(&blob, &passphrase, &mut Argon2id)?,
+                content: passphrase_input::open(&blob, &passphrase, &mut Argon2id)?,
             }
         }
     })

@@ -1,6 +1,8 @@
 //! The passphrase strength worker: zxcvbn's estimate of a typed passphrase, started only when
 //! someone types their own (its dictionaries are most of its weight). It answers a
-//! `worker_messages::StrengthRequest` with a `worker_messages::Strength`.
+//! `worker_messages::StrengthRequest` with a `worker_messages::Strength` of the passphrase as it
+//! is keyed: normalised (`protocol::passphrase_input`), so capitals the key ignores count for
+//! nothing.
 
 #![forbid(unsafe_code)]
 
@@ -17,7 +19,9 @@ fn answer(
     _id: u32,
     request: StrengthRequest,
 ) -> Result<Strength, Refusal> {
-    Ok(strength(&request.passphrase))
+    Ok(strength(&protocol::passphrase_input::normalise(
+        &request.passphrase,
+    )))
 }
 
 /// zxcvbn's estimate of a typed passphrase: score 0–4, log2 of the guesses needed, and the
