@@ -218,3 +218,34 @@ test('a file over the relay\'s size limit is refused with a clear message', asyn
     await small.stop();
   }
 });
+
+test('files sit in the conversation where they were shared; an accepted picture is shown, never before', async ({ browser, page, relay }) => {
+  const bob = await person(browser);
+  await room(page, relay, [bob], ['Bob']);
+  await bob.page.getByTestId('composer').fill('before the picture');
+  await bob.page.getByTestId('send').click();
+  await expect(page.getByTestId('message')).toHaveCount(1);
+  // A 2×2 PNG.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await offer(bob.page, payload('dot.png', png, 'image/png'));
+  const shared = page.getByTestId('shared-file');
+  await expect(shared).toContainText('Bob shared a file');
+  await expect(shared.getByTestId('file-card')).toHaveAttribute('data-name', 'dot.png');
+  // After the message that came before it, in the conversation itself.
+  const order = await page.getByRole('list', { name: 'Messages' }).evaluate((list) =>
+    [...list.children].map((e) => e.getAttribute('data-testid')).filter((id) => id === 'message' || id === 'shared-file'),
+  );
+  expect(order).toEqual(['message', 'shared-file']);
+  await expect(card(page, 'dot.png').getByTestId('file-preview')).toHaveCount(0);
+  await card(page, 'dot.png').getByTestId('file-accept').click();
+  const preview = card(page, 'dot.png').getByTestId('file-preview');
+  await expect(preview).toBeVisible();
+  expect(await preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(2);
+  expect(await preview.getAttribute('src')).toMatch(/^blob:/);
+  // The sender's own card shows no preview.
+  await expect(card(bob.page, 'dot.png').getByTestId('file-preview')).toHaveCount(0);
+  await closeAll(bob);
+});

@@ -39,6 +39,12 @@ pub fn describe(err: &wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| format!("{err:?}"))
 }
 
+/// `ms` (since the Unix epoch) as this device's local time, HH:MM.
+pub fn local_time(ms: u64) -> String {
+    let date = js_sys::Date::new(&(ms as f64).into());
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -1,36 +1,29 @@
 //! File cards: offers from others (Accept / Decline), transfers with a progress bar, speed and
 //! time left (per receiver on one's own files), and finished files to save. Received files are
-//! only ever offered as downloads, never shown.
+//! offered as downloads (typed octet-stream); a received picture is also shown as an image,
+//! once whole and verified, which runs nothing (an `<img>` runs no script, even an SVG's).
 
 use leptos::prelude::*;
 
 use crate::files::live::FileAction;
+
+/// Received pictures up to this size are shown on their card.
+const MAX_PREVIEW_BYTES: u64 = 16 * 1024 * 1024;
 use protocol::transfers::{FileView, ProgressView};
 
-/// The cards of a room; `on_action` gets the card key and what was pressed.
+/// Why files could not be offered or accepted, above the conversation.
 #[component]
-pub fn FileList(
-    files: RwSignal<Vec<FileView>>,
-    notice: RwSignal<Option<String>>,
-    on_action: Callback<(String, FileAction)>,
-) -> impl IntoView {
-    view! {
-        {move || notice.get().map(|text| view! {
-            <p class="banner warn" role="alert" data-testid="file-notice">{text}</p>
-        })}
-        <Show when=move || files.with(|f| !f.is_empty())>
-            <ul class="files" aria-label="Files">
-                <For each=move || files.get() key=|f| f.key.clone() let(card)>
-                    <FileCard key=card.key.clone() files=files on_action=on_action />
-                </For>
-            </ul>
-        </Show>
+pub fn FileNotice(notice: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        notice.get().map(|text| {
+            view! { <p class="banner warn" role="alert" data-testid="file-notice">{text}</p> }
+        })
     }
 }
 
 /// One card, drawn from the live list by key: its buttons stay put while progress moves.
 #[component]
-fn FileCard(
+pub fn FileCard(
     key: String,
     files: RwSignal<Vec<FileView>>,
     on_action: Callback<(String, FileAction)>,
@@ -46,6 +39,15 @@ fn FileCard(
     let offered = field(|c| c.state == "offered");
     let can_cancel = field(|c| c.can_cancel);
     let finished = field(|c| !c.can_cancel && c.state != "offered");
+    // A received picture is shown once whole and verified, never before the person accepted
+    // it, and only up to a size a phone decodes without trouble.
+    let preview = Memo::new(move |_| {
+        card.with(|c| {
+            c.as_ref()
+                .filter(|c| !c.outgoing && c.kind == "image" && c.bytes <= MAX_PREVIEW_BYTES)
+                .and_then(|c| c.save_url.clone().map(|url| (url, c.name.clone())))
+        })
+    });
     let save = Memo::new(move |_| {
         card.with(|c| {
             c.as_ref()
@@ -82,6 +84,9 @@ fn FileCard(
                     .into_iter()
                     .map(progress_line)
                     .collect_view()}
+                {move || preview.get().map(|(url, name)| view! {
+                    <img class="file-preview" data-testid="file-preview" src=url alt=name decoding="async" />
+                })}
             </div>
             <div class="file-actions">
                 <Show when=move || offered.get()>

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use protocol::conversation::{Conversation, FileEvent, encode};
 use protocol::entropy::SystemEntropy;
+use protocol::hex;
 use protocol::room_io::Outgoing;
 use protocol::stream_receive::Checked;
 use protocol::transfers::{FileView, Finishing, Outbound, card_key};
@@ -47,6 +48,22 @@ fn live_members(convo: &Conversation) -> Vec<MemberId> {
         .collect()
 }
 
+/// Where a file's card sits in the conversation: after the line that was the newest when the
+/// file was shared, as messengers show files among messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The card's key.
+    pub file: String,
+    /// The key of the line it follows (`None`: before every line).
+    pub after: Option<String>,
+    /// Who shared it ("You" for one's own).
+    pub author: String,
+    /// Local time it was shared, HH:MM.
+    pub time: String,
+    /// One's own file.
+    pub mine: bool,
+}
+
 /// Handles to a room's live file transfers; `Copy`, so views and tasks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveFiles {
@@ -64,6 +81,8 @@ pub struct LiveFiles {
     pub views: RwSignal<Vec<FileView>>,
     /// Why files could not be offered or accepted, if they could not.
     pub notice: RwSignal<Option<String>>,
+    /// Where each card sits in the conversation.
+    pub placed: RwSignal<Vec<Placement>>,
 }
 
 impl LiveFiles {
@@ -82,6 +101,7 @@ impl LiveFiles {
             announcement,
             views: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
+            placed: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
             if let Some(max) = browser::relay_info().await.max_file_size {
@@ -322,8 +342,38 @@ impl LiveFiles {
                 .unwrap_or_else(|| "Someone who left".into())
         };
         if let Some(views) = self.files.try_with_value(|t| t.rules.views(&name_of)) {
+            self.place(&views);
             self.views.set(views);
         }
+    }
+
+    /// New cards go after the newest line of the conversation; dismissed ones go away.
+    fn place(&self, views: &[FileView]) {
+        let placed = self.placed.get_untracked();
+        let fresh: Vec<&FileView> = views
+            .iter()
+            .filter(|v| !placed.iter().any(|p| p.file == v.key))
+            .collect();
+        if fresh.is_empty() && placed.len() == views.len() {
+            return;
+        }
+        let after = self
+            .convo
+            .try_with_value(|c| c.lines().last().map(|l| hex::encode(l.msg_id.as_bytes())))
+            .flatten();
+        let time = browser::local_time(browser::now_ms());
+        let mut next: Vec<Placement> = placed
+            .into_iter()
+            .filter(|p| views.iter().any(|v| v.key == p.file))
+            .collect();
+        next.extend(fresh.into_iter().map(|v| Placement {
+            file: v.key.clone(),
+            after: after.clone(),
+            author: v.author.clone(),
+            time: time.clone(),
+            mine: v.outgoing,
+        }));
+        self.placed.set(next);
     }
 
     /// Redraws the file cards soon, at most every [`REDRAW_MS`].

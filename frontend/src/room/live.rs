@@ -70,17 +70,12 @@ pub struct MemberView {
     pub is_self: bool,
 }
 
-fn clock(ms: u64) -> String {
-    let date = js_sys::Date::new(&(ms as f64).into());
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-}
-
 fn line_view(line: &Line) -> LineView {
     LineView {
         key: hex::encode(line.msg_id.as_bytes()),
         author: line.author.clone(),
         text: line.text.clone(),
-        time: clock(line.sent_at_ms),
+        time: browser::local_time(line.sent_at_ms),
         state: match line.delivery {
             Delivery::Pending => "pending",
             Delivery::Sent => "sent",

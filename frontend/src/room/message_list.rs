@@ -1,4 +1,5 @@
-//! The chat log: author, time, text, and for one's own messages whether the relay has them.
+//! The conversation: messages (author, time, text, and for one's own whether the relay has
+//! them), who arrived and left, and file cards where the files were shared.
 //! The log has a fixed height and keeps the newest message in view while the person reads the
 //! newest, and always after they send one; when they have scrolled up to read older ones, new
 //! messages wait below and a button says so.
@@ -10,7 +11,65 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 use protocol::links::{Piece, pieces};
 
+use crate::files::file_list::FileCard;
+use crate::files::live::{FileAction, Placement};
 use crate::room::live::LineView;
+use protocol::transfers::FileView;
+
+/// One entry of the conversation.
+#[derive(Clone, Debug, PartialEq)]
+enum Entry {
+    Line(LineView),
+    File(Placement),
+}
+
+impl Entry {
+    /// A stable key: a line's (with its state, which redraws it) or a card's.
+    fn key(&self) -> (String, &'static str) {
+        match self {
+            Self::Line(line) => (line.key.clone(), line.state),
+            Self::File(placed) => (placed.file.clone(), "file"),
+        }
+    }
+
+    /// Said by someone (a message or a file), not a note about who is here.
+    fn said(&self) -> bool {
+        match self {
+            Self::Line(line) => line.arrival.is_none(),
+            Self::File(_) => true,
+        }
+    }
+
+    fn mine(&self) -> bool {
+        match self {
+            Self::Line(line) => line.mine,
+            Self::File(placed) => placed.mine,
+        }
+    }
+}
+
+/// Lines in order, each file's card after the line it was shared after (first, when that line
+/// is no longer kept).
+fn entries(lines: &[LineView], placed: &[Placement]) -> Vec<Entry> {
+    let kept = |key: &String| lines.iter().any(|l| l.key == *key);
+    let mut out: Vec<Entry> = placed
+        .iter()
+        .filter(|p| !p.after.as_ref().is_some_and(kept))
+        .cloned()
+        .map(Entry::File)
+        .collect();
+    for line in lines {
+        out.push(Entry::Line(line.clone()));
+        out.extend(
+            placed
+                .iter()
+                .filter(|p| p.after.as_ref() == Some(&line.key))
+                .cloned()
+                .map(Entry::File),
+        );
+    }
+    out
+}
 
 /// How close to the bottom (px) still counts as "reading the newest".
 const STICKY_PX: i32 = 48;
@@ -43,7 +102,13 @@ fn text_with_links(text: &str) -> impl IntoView + use<> {
 
 /// The chat log, oldest first.
 #[component]
-pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
+pub fn MessageList(
+    lines: RwSignal<Vec<LineView>>,
+    files: RwSignal<Vec<FileView>>,
+    placed: RwSignal<Vec<Placement>>,
+    on_action: Callback<(String, FileAction)>,
+) -> impl IntoView {
+    let all = Memo::new(move |_| lines.with(|l| placed.with(|p| entries(l, p))));
     let list = NodeRef::<Ol>::new();
     let follow = RwSignal::new(Follow::default());
     let to_bottom = move || {
@@ -55,15 +120,15 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
     };
     // New lines: follow them unless the person is reading older ones (one's own always).
     Effect::new(move |seen: Option<Option<String>>| {
-        let (last, added, mine) = lines.with(|lines| {
-            let last = lines.last().map(|l| l.key.clone());
+        let (last, added, mine) = all.with(|all| {
+            let last = all.last().map(|e| e.key().0);
             let known = seen.clone().flatten();
             let from = known
-                .and_then(|key| lines.iter().rposition(|l| l.key == key))
+                .and_then(|key| all.iter().rposition(|e| e.key().0 == key))
                 .map_or(0, |at| at + 1);
-            let added = lines.get(from..).unwrap_or_default();
-            let said = added.iter().filter(|l| l.arrival.is_none()).count();
-            (last, said, added.iter().any(|l| l.mine))
+            let added = all.get(from..).unwrap_or_default();
+            let said = added.iter().filter(|e| e.said()).count();
+            (last, said, added.iter().any(Entry::mine))
         });
         if added > 0 {
             if !follow.get_untracked().reading_older || mine {
@@ -96,11 +161,23 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                     "Messages sent before you joined are not shown: the relay keeps nothing."
                 </li>
                 <For
-                    each=move || lines.get()
-                    key=|l| (l.key.clone(), l.state)
-                    let(line)
+                    each=move || all.get()
+                    key=Entry::key
+                    let(entry)
                 >
-                    {match line.arrival {
+                    {match entry {
+                        Entry::File(placed) => view! {
+                            <li class="shared" data-testid="shared-file">
+                                <p class="log-note">
+                                    <span class="author">{placed.author.clone()}</span>
+                                    {format!(" shared a file · {}", placed.time)}
+                                </p>
+                                <ul class="files" aria-label="File">
+                                    <FileCard key=placed.file.clone() files=files on_action=on_action />
+                                </ul>
+                            </li>
+                        }.into_any(),
+                        Entry::Line(line) => match line.arrival {
                         Some(what) => view! {
                             <li class="log-note arrival" data-testid="arrival-line">
                                 <span class="author">{line.author.clone()}</span>
@@ -120,6 +197,7 @@ pub fn MessageList(lines: RwSignal<Vec<LineView>>) -> impl IntoView {
                         <p class="text">{text_with_links(&line.text)}</p>
                     </li>
                         }.into_any(),
+                        },
                     }}
                 </For>
             </ol>

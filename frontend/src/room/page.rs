@@ -8,7 +8,7 @@ use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
 use crate::browser::{self, Store};
-use crate::files::file_list::FileList;
+use crate::files::file_list::FileNotice;
 use crate::files::live::FileAction;
 use crate::room::composer::{Composer, file_list};
 use crate::room::invite_panel::InvitePanel;
@@ -252,8 +252,8 @@ fn RoomView(
             }}
             <div class="room-grid">
                 <div class="conversation">
-                    <MessageList lines=live.lines />
-                    <FileList files=live.files.views notice=live.files.notice on_action=act />
+                    <FileNotice notice=live.files.notice />
+                    <MessageList lines=live.lines files=live.files.views placed=live.files.placed on_action=act />
                     <Composer on_send=send on_files=offer />
                 </div>
                 <div class="side">

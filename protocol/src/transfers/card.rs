@@ -36,6 +36,8 @@ pub struct FileView {
     pub name: String,
     /// "10.0 MiB".
     pub size: String,
+    /// The size in bytes.
+    pub bytes: u64,
     /// The badge: extension, e.g. "PDF".
     pub badge: String,
     /// `image`, `media`, `document`, `archive` or `other` (the badge's colour).
@@ -158,6 +160,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             outgoing: true,
             name: o.offer.name.clone(),
             size: format_size(total),
+            bytes: total,
             badge,
             kind,
             author: "You".into(),
@@ -216,6 +219,7 @@ fn incoming_view<S, D: SavedFile>(i: &Incoming<S, D>) -> FileView {
         outgoing: false,
         name: i.offer.name.clone(),
         size: format_size(total),
+        bytes: total,
         badge,
         kind,
         author: i.author.clone(),
