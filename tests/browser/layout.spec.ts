@@ -50,6 +50,22 @@ async function misplacedControls(page: Page): Promise<Misplaced[]> {
 }
 
 for (const [width, height] of [[360, 740], [1280, 800]]) {
+  test(`home, name prompt, Contacts: every control beside its label at ${width}×${height}`, async ({ page, relay }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto(relay.url + '/');
+    await expect(page.getByTestId('join-link')).toBeVisible();
+    expect(await misplacedControls(page)).toEqual([]);
+    await page.getByTestId('new-room').click();
+    await expect(page.getByTestId('name-input')).toBeVisible();
+    expect(await misplacedControls(page)).toEqual([]);
+    await page.goto(relay.url + '/');
+    await page.getByTestId('offline').click();
+    await page.getByTestId('tab-contacts').click();
+    await page.getByTestId('pair-show').click();
+    await expect(page.getByTestId('pair-name')).toBeVisible();
+    expect(await misplacedControls(page)).toEqual([]);
+  });
+
   test(`offline Send tab: every control beside its label at ${width}×${height}`, async ({ page, relay }) => {
     await page.setViewportSize({ width, height });
     await page.goto(relay.url + '/');
