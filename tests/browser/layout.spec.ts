@@ -24,7 +24,7 @@ async function misplacedControls(page: Page): Promise<Misplaced[]> {
       // The label's own words, without the control's.
       const range = document.createRange();
       const words = [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
-        .concat([...label.querySelectorAll('span')]);
+        .concat([...label.querySelectorAll('span:not(.sr-only)')]);
       if (words.length === 0) continue;
       range.setStartBefore(words[0]);
       range.setEndAfter(words[words.length - 1]);
