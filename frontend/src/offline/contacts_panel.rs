@@ -61,9 +61,10 @@ pub fn ContactsPanel(
         pairing.set(Pairing::Idle);
         notice.set(Some(format!("{chosen} saved.")));
     };
-    // A code read by the camera, or a text pasted (white space a mail or chat added is dropped).
+    // A code read by the camera, or a text pasted: line breaks a mail or chat added are dropped,
+    // spaces kept (a space is a Base45 digit).
     let on_scan = Callback::new(move |text: String| {
-        let text: String = text.split_whitespace().collect();
+        let text = protocol::text_form::tidy(&text);
         match protocol::qr_text::parse_qr_text(&text) {
             Ok(protocol::qr_text::QrText::ContactKey(key)) => pairing.set(Pairing::Scanned(key)),
             _ => notice.set(Some("That is not a Cutout pairing code.".into())),
