@@ -44,25 +44,29 @@ fn enter(secret: RoomSecret, created: bool) -> Screen {
     }
 }
 
-/// The screen for the address bar as it is now.
-fn from_location() -> Option<Screen> {
+/// A damaged invite in the address bar.
+const DAMAGED: &str = "That invite link is damaged or incomplete. Ask for a new one.";
+
+/// The invite in the address bar, if there is a fragment: read once, then removed from the
+/// address bar and the history entry, whatever it holds.
+fn invite_in_location() -> Option<Option<RoomSecret>> {
     let hash = browser::location_hash();
     if hash.is_empty() || hash == "#" {
         return None;
     }
-    // The secret must not stay in the address bar or history, whatever it holds.
     browser::clear_fragment();
-    Some(match parse_invite_fragment(&hash) {
-        Ok(secret) => enter(secret, false),
-        Err(_) => Screen::Home {
-            notice: Some("That invite link is damaged or incomplete. Ask for a new one."),
-        },
-    })
+    Some(parse_invite_fragment(&hash).ok())
 }
 
 fn initial_screen() -> Screen {
-    if let Some(screen) = from_location() {
-        return screen;
+    match invite_in_location() {
+        Some(Some(secret)) => return enter(secret, false),
+        Some(None) => {
+            return Screen::Home {
+                notice: Some(DAMAGED),
+            };
+        }
+        None => {}
     }
     match browser::load(Store::Tab, ROOM_KEY).and_then(|h| hex::decode(&h).ok()) {
         Some(bytes) => Screen::Room {
@@ -77,13 +81,32 @@ fn initial_screen() -> Screen {
 #[component]
 pub fn App() -> impl IntoView {
     let screen = RwSignal::new(initial_screen());
-    // An invite pasted into this tab's address bar while the app runs.
+    // An invite pasted into this tab's address bar while the app runs: asked first, as a
+    // scanned one is, so a page that changes this tab's address cannot move it to another room.
+    let arrived = RwSignal::new(None::<Arc<RoomSecret>>);
     let hash = window_event_listener(leptos::ev::hashchange, move |_| {
-        if let Some(next) = from_location() {
-            screen.set(next);
+        match invite_in_location() {
+            // In a room, asked first; elsewhere the name prompt asks anyway.
+            Some(Some(secret)) if matches!(screen.get_untracked(), Screen::Room { .. }) => {
+                arrived.set(Some(Arc::new(secret)));
+            }
+            Some(Some(secret)) => screen.set(enter(secret, false)),
+            // Out of a room, say so as on first load; in one, a damaged link changes nothing.
+            Some(None) if !matches!(screen.get_untracked(), Screen::Room { .. }) => {
+                screen.set(Screen::Home {
+                    notice: Some(DAMAGED),
+                });
+            }
+            _ => {}
         }
     });
     on_cleanup(move || hash.remove());
+    let switch = move |_| {
+        if let Some(secret) = arrived.get_untracked() {
+            arrived.set(None);
+            screen.set(enter((*secret).clone(), false));
+        }
+    };
 
     let open_room = Callback::new(move |secret: RoomSecret| screen.set(enter(secret, false)));
     let new_room = Callback::new(move |()| {
@@ -107,6 +130,17 @@ pub fn App() -> impl IntoView {
             </a>
         </header>
         <SecureBanner />
+        {move || arrived.get().map(|_| view! {
+            <section class="banner invite-arrived" role="alertdialog" aria-labelledby="arrived-title" data-testid="invite-arrived">
+                <p id="arrived-title">
+                    "Open the room of the invite in the address bar? You will leave the room you are in."
+                </p>
+                <div class="row">
+                    <button class="button primary" data-testid="invite-arrived-open" on:click=switch>"Open it"</button>
+                    <button class="button ghost" data-testid="invite-arrived-ignore" on:click=move |_| arrived.set(None)>"Stay here"</button>
+                </div>
+            </section>
+        })}
         <main class="page" id="main">
             {move || match screen.get() {
                 Screen::Home { notice } => view! {

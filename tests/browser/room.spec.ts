@@ -236,3 +236,23 @@ test('Leave asks first; Stay keeps the person in the room', async ({ page, relay
   await page.getByTestId('leave-confirmed').click();
   await expect(page.getByTestId('new-room')).toBeVisible();
 });
+
+test('an invite put into the address bar of a room asks before switching rooms', async ({ page, relay }) => {
+  await createRoom(page, relay, 'Alice');
+  const code = await page.getByTestId('check-code').textContent();
+  // Another room's invite, as a page holding this tab could write it.
+  const other = '#r1.' + 'A'.repeat(43);
+  await page.evaluate((hash) => { location.hash = hash; }, other);
+  await expect(page.getByTestId('invite-arrived')).toContainText('You will leave the room you are in');
+  await expect(page.getByTestId('check-code')).toHaveText(code!);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  expect(page.url(), 'the secret is gone from the address bar').not.toContain('#');
+  await page.getByTestId('invite-arrived-ignore').click();
+  await expect(page.getByTestId('invite-arrived')).toHaveCount(0);
+  await expect(page.getByTestId('check-code')).toHaveText(code!);
+
+  await page.evaluate((hash) => { location.hash = hash; }, other);
+  await page.getByTestId('invite-arrived-open').click();
+  await expect(page.getByTestId('name-input')).toBeVisible();
+  await expect(page.getByTestId('check-code')).not.toHaveText(code!);
+});
