@@ -19,6 +19,8 @@ test('relay answers healthz and 404 for unknown paths', async ({ request, relay 
   expect(health.status()).toBe(200);
   expect(await health.text()).toBe('ok');
   expect(health.headers()['referrer-policy']).toBe('no-referrer');
+  const app = await request.get(relay.url + '/');
+  expect(app.headers()['cross-origin-opener-policy'], 'no opener can steer the tab').toBe('same-origin');
   const missing = await request.get(relay.url + '/no-such-file.js');
   expect(missing.status()).toBe(404);
 });
