@@ -15,6 +15,7 @@ use wire::{ClientFrame, MemberId};
 
 use crate::browser;
 use crate::files::chunk_crypto;
+use crate::files::placement::{self, Placement};
 use crate::files::read_ahead::ReadAhead;
 use crate::files::received::Sink;
 use crate::files::sealing;
@@ -46,22 +47,6 @@ fn live_members(convo: &Conversation) -> Vec<MemberId> {
         .filter(|m| !m.is_self && m.online)
         .map(|m| m.member_id)
         .collect()
-}
-
-/// Where a file's card sits in the conversation: after the line that was the newest when the
-/// file was shared, as messengers show files among messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Placement {
-    /// The card's key.
-    pub file: String,
-    /// The key of the line it follows (`None`: before every line).
-    pub after: Option<String>,
-    /// Who shared it ("You" for one's own).
-    pub author: String,
-    /// Local time it was shared, HH:MM.
-    pub time: String,
-    /// One's own file.
-    pub mine: bool,
 }
 
 /// Handles to a room's live file transfers; `Copy`, so views and tasks share it freely.
@@ -350,11 +335,9 @@ impl LiveFiles {
     /// New cards go after the newest line of the conversation; dismissed ones go away.
     fn place(&self, views: &[FileView]) {
         let placed = self.placed.get_untracked();
-        let fresh: Vec<&FileView> = views
-            .iter()
-            .filter(|v| !placed.iter().any(|p| p.file == v.key))
-            .collect();
-        if fresh.is_empty() && placed.len() == views.len() {
+        if views.len() == placed.len()
+            && views.iter().all(|v| placed.iter().any(|p| p.file == v.key))
+        {
             return;
         }
         let after = self
@@ -362,18 +345,8 @@ impl LiveFiles {
             .try_with_value(|c| c.lines().last().map(|l| hex::encode(l.msg_id.as_bytes())))
             .flatten();
         let time = browser::local_time(browser::now_ms());
-        let mut next: Vec<Placement> = placed
-            .into_iter()
-            .filter(|p| views.iter().any(|v| v.key == p.file))
-            .collect();
-        next.extend(fresh.into_iter().map(|v| Placement {
-            file: v.key.clone(),
-            after: after.clone(),
-            author: v.author.clone(),
-            time: time.clone(),
-            mine: v.outgoing,
-        }));
-        self.placed.set(next);
+        self.placed
+            .set(placement::update(placed, views, after, &time));
     }
 
     /// Redraws the file cards soon, at most every [`REDRAW_MS`].

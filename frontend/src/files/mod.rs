@@ -5,6 +5,7 @@
 pub mod chunk_crypto;
 pub mod file_list;
 pub mod live;
+pub mod placement;
 pub mod read_ahead;
 pub mod received;
 pub mod sealing;

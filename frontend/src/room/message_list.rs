@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use protocol::links::{Piece, pieces};
 
 use crate::files::file_list::FileCard;
-use crate::files::live::{FileAction, Placement};
+use crate::files::live::FileAction;
+use crate::files::placement::Placement;
 use crate::room::live::LineView;
 use protocol::transfers::FileView;
 
