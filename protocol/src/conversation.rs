@@ -24,8 +24,10 @@ use crate::keys::{RoomKeys, RoomSecret};
 use crate::room::Room;
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 
+mod log;
 mod presence_log;
 
+use log::Log;
 pub use presence_log::Arrival;
 use presence_log::PresenceLog;
 
@@ -52,6 +54,9 @@ pub struct Line {
     pub author: String,
     /// The author's session.
     pub sender: Option<SenderId>,
+    /// The envelope's seq within that session: the log shows a session's messages in seq
+    /// order (see `conversation/log.rs`). `None` for our own lines and arrivals.
+    pub seq: Option<u64>,
     /// The text.
     pub text: String,
     /// The author's clock when sent (ms since the Unix epoch).
@@ -143,7 +148,7 @@ struct Pending {
 pub struct Conversation {
     room: Room,
     name: String,
-    lines: Vec<Line>,
+    log: Log,
     pending: Vec<Pending>,
     next_ping: u32,
     welcomed: bool,
@@ -165,7 +170,7 @@ impl Conversation {
         Ok(Self {
             room: Room::new(secret, name, device, entropy)?,
             name: name.to_owned(),
-            lines: Vec::new(),
+            log: Log::default(),
             pending: Vec::new(),
             next_ping: 0,
             welcomed: false,
@@ -207,7 +212,7 @@ impl Conversation {
 
     /// The chat log, oldest first.
     pub fn lines(&self) -> &[Line] {
-        &self.lines
+        self.log.lines()
     }
 
     /// The member list, oneself first.
@@ -338,10 +343,11 @@ impl Conversation {
             sent_at_ms: now_ms,
             text: text.to_owned(),
         };
-        self.push_line(Line {
+        self.log.add(Line {
             msg_id: chat.msg_id,
             author: self.name.clone(),
             sender: None,
+            seq: None,
             text: chat.text.clone(),
             sent_at_ms: now_ms,
             delivery: Delivery::Pending,
@@ -396,11 +402,7 @@ impl Conversation {
             return;
         }
         self.pending.retain(|p| p.ping != Some(nonce));
-        for line in &mut self.lines {
-            if line.delivery == Delivery::Pending && confirmed.contains(&line.msg_id) {
-                line.delivery = Delivery::Sent;
-            }
-        }
+        self.log.mark_sent(&confirmed);
         changes.lines = true;
     }
 
@@ -409,18 +411,25 @@ impl Conversation {
         for event in step.events {
             match event {
                 Event::MembersChanged => changes.members = true,
-                Event::Chat { sender, name, chat } => {
+                Event::Chat {
+                    sender,
+                    name,
+                    seq,
+                    chat,
+                } => {
                     let line = Line {
                         msg_id: chat.msg_id,
                         author: name,
                         sender: Some(sender),
+                        seq: Some(seq),
                         text: chat.text,
                         sent_at_ms: chat.sent_at_ms,
                         delivery: Delivery::Received,
                         arrival: None,
                     };
-                    changes.arrived.push(line.clone());
-                    self.push_line(line);
+                    if self.log.add(line.clone()) {
+                        changes.arrived.push(line);
+                    }
                     changes.lines = true;
                 }
                 Event::FileOffer {
@@ -455,10 +464,11 @@ impl Conversation {
             // and these lines never go on the wire.
             let mut id = *b"arrival\0\0\0\0\0\0\0\0\0";
             id[8..].copy_from_slice(&self.arrivals.to_be_bytes());
-            self.push_line(Line {
+            self.log.add(Line {
                 msg_id: MsgId(id),
                 author: name,
                 sender: None,
+                seq: None,
                 text: String::new(),
                 sent_at_ms: now_ms,
                 delivery: Delivery::Received,
@@ -466,13 +476,6 @@ impl Conversation {
             });
             changes.lines = true;
         }
-    }
-
-    fn push_line(&mut self, line: Line) {
-        if self.lines.len() >= MAX_LINES {
-            self.lines.remove(0);
-        }
-        self.lines.push(line);
     }
 }
 

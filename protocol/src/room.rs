@@ -371,14 +371,14 @@ impl Room {
                     peer.liveness = Liveness::Live { online: true };
                     step.changed();
                 }
-                self.act(sender, kind, &body, step);
+                self.act(sender, kind, seq, &body, step);
             }
             Liveness::Gone => {}
         }
     }
 
-    /// Acts on an envelope of a live sender.
-    fn act(&mut self, sender: SenderId, kind: Kind, body: &[u8], step: &mut Step) {
+    /// Acts on an envelope (number `seq` of its session) of a live sender.
+    fn act(&mut self, sender: SenderId, kind: Kind, seq: u64, body: &[u8], step: &mut Step) {
         let Some(peer) = self.peers.get(&sender) else {
             return;
         };
@@ -398,7 +398,12 @@ impl Room {
                 if let Ok(chat) = Chat::decode(body)
                     && self.seen.insert(chat.msg_id)
                 {
-                    step.events.push(Event::Chat { sender, name, chat });
+                    step.events.push(Event::Chat {
+                        sender,
+                        name,
+                        seq,
+                        chat,
+                    });
                 }
             }
             Kind::FileOffer => {

@@ -30,6 +30,9 @@ pub enum Event {
         sender: SenderId,
         /// Its display name at the time.
         name: String,
+        /// The envelope's seq within `sender`'s session: the replay window accepts a late
+        /// envelope (PROTOCOL.md B.2), so the log orders a session's messages by it.
+        seq: u64,
         /// The message.
         chat: Chat,
     },

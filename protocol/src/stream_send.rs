@@ -6,6 +6,10 @@
 //! are kept, so a receiver a little behind the others reuses them instead of costing another
 //! encryption.
 //!
+//! A chunk no longer kept is sealed again from a fresh read of the file, under the same nonce;
+//! the sender releases it only if it is the frame released before (`digests.rs`), and ends the
+//! transfer otherwise ([`SendChunkError::Changed`]).
+//!
 //! Sans-IO: [`FileSender::next_chunk`] says which chunk to send to whom; the app reads those
 //! bytes (a slice of the user's file, never the whole file) and seals them with
 //! [`FileSender::seal`], or takes the frame from [`FileSender::sealed`] if it is still kept.
@@ -20,11 +24,15 @@ use crate::body::{FileCtrl, FileOffer};
 use crate::entropy::Entropy;
 use crate::envelope::TAG_LEN;
 use crate::ids::{FileId, SenderId};
-use crate::keys::{AeadKey, RoomKeys};
+use crate::keys::RoomKeys;
+
+mod digests;
 mod receiver;
+mod transfer;
 
 use receiver::Progress;
 pub use receiver::{ReceiverProgress, ReceiverState};
+use transfer::Outgoing;
 
 use crate::stream::{
     CHUNK_HEADER_LEN, ChunkCipherInput, ChunkHeader, DEFAULT_CHUNK_SIZE, MAX_IN_FLIGHT, OfferError,
@@ -48,6 +56,11 @@ pub enum SendChunkError {
     /// Sealing failed.
     #[error("chunk could not be sealed")]
     Seal,
+    /// The chunk was sealed before to other bytes: the file changed since it was first read.
+    /// Its nonce is fixed by its index, so the new frame is not released, and the transfer has
+    /// ended (nothing more of it is sent).
+    #[error("the file changed while it was being sent")]
+    Changed,
 }
 
 /// Why a file cannot be offered.
@@ -74,45 +87,6 @@ pub struct ChunkRequest {
     pub offset: u64,
     /// Byte length of the chunk.
     pub len: usize,
-}
-
-struct Outgoing {
-    key: AeadKey,
-    offer: FileOffer,
-    receivers: BTreeMap<MemberId, Progress>,
-    /// Recently sealed frames by chunk index, at most [`SEALED_KEPT`].
-    sealed: BTreeMap<u32, Arc<[u8]>>,
-}
-
-impl Outgoing {
-    fn busy(&self) -> bool {
-        self.receivers.values().any(Progress::receiving)
-    }
-
-    fn chunk_span(&self, index: u32) -> (u64, u64) {
-        let offset = u64::from(index) * u64::from(self.offer.chunk_size);
-        let len = self
-            .offer
-            .size
-            .saturating_sub(offset)
-            .min(u64::from(self.offer.chunk_size));
-        (offset, len)
-    }
-
-    /// Drops kept frames nobody can need again, then the oldest beyond the limit.
-    fn trim_sealed(&mut self) {
-        let needed_from = self
-            .receivers
-            .values()
-            .filter(|p| p.receiving())
-            .map(|p| p.next_to_send)
-            .min()
-            .unwrap_or(u32::MAX);
-        self.sealed.retain(|index, _| *index >= needed_from);
-        while self.sealed.len() > SEALED_KEPT {
-            self.sealed.pop_first();
-        }
-    }
 }
 
 /// All files this session is offering.
@@ -193,6 +167,7 @@ impl FileSender {
             offer: offer.clone(),
             receivers: BTreeMap::new(),
             sealed: BTreeMap::new(),
+            digests: Default::default(),
         });
         Ok((offer, closed))
     }
@@ -392,7 +367,8 @@ impl FileSender {
     }
 
     /// Seals chunk `index` of `file_id` and keeps the frame for other receivers; `bytes` must be
-    /// exactly that chunk of the file.
+    /// exactly that chunk of the file. Fails with [`SendChunkError::Changed`], ending the
+    /// transfer, if the chunk was sealed before to other bytes (see [`Self::keep`]).
     pub fn seal(
         &mut self,
         file_id: FileId,
@@ -438,7 +414,14 @@ impl FileSender {
     }
 
     /// Keeps a frame sealed elsewhere from [`Self::plan`]'s inputs (header ‖ ciphertext ‖ tag)
-    /// for the receivers that still need it, and returns it.
+    /// for the receivers that still need it, and returns it: the frame to send.
+    ///
+    /// Every frame passes here before it may be sent, sealed here or elsewhere. A chunk sealed
+    /// again (its kept frame gone) must come out as the very frame released before: under one
+    /// key and nonce a different frame means different bytes, and two of those would let the
+    /// relay forge chunks of the file (`digests.rs`). Such a frame is refused with
+    /// [`SendChunkError::Changed`] and the whole transfer ends here, so no chunk of a file that
+    /// changed goes out after it, whatever the app does next.
     pub fn keep(
         &mut self,
         file_id: FileId,
@@ -450,8 +433,14 @@ impl FileSender {
             .ok_or(SendChunkError::UnknownTransfer)?;
         let transfer = &mut self.transfers[at];
         let (_, len) = transfer.chunk_span(index);
-        if frame.len() as u64 != CHUNK_HEADER_LEN as u64 + len + TAG_LEN as u64 {
+        if index >= transfer.offer.n_chunks
+            || frame.len() as u64 != CHUNK_HEADER_LEN as u64 + len + TAG_LEN as u64
+        {
             return Err(SendChunkError::WrongLength);
+        }
+        if !transfer.digests.admit(index, &frame) {
+            self.transfers.remove(at);
+            return Err(SendChunkError::Changed);
         }
         let frame: Arc<[u8]> = frame.into();
         self.seals += 1;

@@ -28,6 +28,7 @@ mod incoming;
 mod outgoing;
 
 pub use card::{FileView, ProgressView, card_key};
+pub use outgoing::FILE_CHANGED;
 
 /// Offers from others shown at once; the oldest unanswered ones go first, so a member who
 /// offers file after file cannot bury everything else.

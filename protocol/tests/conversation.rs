@@ -375,3 +375,68 @@ fn the_log_tells_who_is_here_and_who_left_once_each() {
         [(Arrival::Here, "bob".into()), (Arrival::Left, "bob".into())]
     );
 }
+
+#[test]
+fn a_senders_messages_show_in_the_order_sent_though_the_relay_swaps_them() {
+    let mut relay = Relay::new();
+    let (mut alice, mut bob) = (Client::new("alice", 1, 13), Client::new("bob", 2, 14));
+    let mut carol = Client::new("carol", 3, 15);
+    alice.connect(&mut relay);
+    bob.connect(&mut relay);
+    carol.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob, &mut carol]);
+
+    // Alice sends "first" (seq k) and "second" (seq k+1), Carol one in between; the relay
+    // hands Bob Alice's second before her first.
+    for (text, at) in [("first", 2_000), ("second", 2_100)] {
+        let changes = alice.convo.send(text, at, &mut alice.entropy).unwrap();
+        alice.write(&mut relay, changes);
+    }
+    let changes = carol
+        .convo
+        .send("carol's", 2_200, &mut carol.entropy)
+        .unwrap();
+    carol.write(&mut relay, changes);
+    let bob_id = bob.id.unwrap();
+    let mut inbox = relay.take_inbox(bob_id);
+    assert_eq!(inbox.len(), 3, "two from Alice, one from Carol");
+    inbox.swap(0, 1);
+    inbox.swap(1, 2);
+    for bytes in &inbox {
+        let frame = RelayFrame::decode(bytes).unwrap();
+        let changes = bob.convo.receive(frame, 1_000, &mut bob.entropy);
+        bob.write(&mut relay, changes);
+    }
+    let bob_saw: Vec<String> = bob.texts().into_iter().map(|t| t.0).collect();
+    assert_eq!(
+        bob_saw,
+        ["first", "second", "carol's"],
+        "Alice's in her order; Carol's where it arrived"
+    );
+
+    // Alice reconnects: her new session's seq starts again at 0, and its messages follow
+    // those of the old session, which are not reordered by the lower seq.
+    relay.disconnect(alice.id.take().unwrap());
+    alice.convo.disconnected(&mut alice.entropy);
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob, &mut carol]);
+    let changes = alice
+        .convo
+        .send("third", 3_000, &mut alice.entropy)
+        .unwrap();
+    alice.write(&mut relay, changes);
+    settle(&mut relay, &mut [&mut alice, &mut bob, &mut carol]);
+    let bob_saw: Vec<String> = bob.texts().into_iter().map(|t| t.0).collect();
+    assert_eq!(bob_saw, ["first", "second", "carol's", "third"]);
+    let seqs: Vec<Option<u64>> = bob
+        .convo
+        .lines()
+        .iter()
+        .filter(|l| l.arrival.is_none())
+        .map(|l| l.seq)
+        .collect();
+    assert!(
+        seqs[3] < seqs[1],
+        "the new session numbers from 0 again: {seqs:?}"
+    );
+}

@@ -10,6 +10,7 @@ use protocol::entropy::SystemEntropy;
 use protocol::hex;
 use protocol::room_io::Outgoing;
 use protocol::stream_receive::Checked;
+use protocol::stream_send::SendChunkError;
 use protocol::transfers::{FileView, Finishing, Outbound, card_key};
 use wire::{ClientFrame, MemberId};
 
@@ -429,6 +430,14 @@ impl LiveFiles {
         }
     }
 
+    /// Ends one of our transfers by the rule `stop` (which closes its card and returns the
+    /// Cancel for its receivers), sends what it returns and redraws.
+    fn stop_sending(&self, stop: impl FnOnce(&mut Transfers) -> Vec<Outbound>) {
+        let sends = self.files.try_update_value(stop).unwrap_or_default();
+        self.send_file_messages(sends);
+        self.refresh();
+    }
+
     async fn pump_chunks(self) {
         let mut ahead = ReadAhead::default();
         loop {
@@ -454,16 +463,17 @@ impl LiveFiles {
                         continue;
                     };
                     let Some(bytes) = ahead.read(&file, &request).await else {
-                        let sends = self
-                            .files
-                            .try_update_value(|t| t.rules.unreadable(request.file_id))
-                            .unwrap_or_default();
-                        self.send_file_messages(sends);
-                        self.refresh();
+                        self.stop_sending(|t| t.rules.unreadable(request.file_id));
                         continue;
                     };
                     match sealing::seal(self.files, &request, &bytes).await {
                         Some(Ok(frame)) => frame,
+                        // Sealed again to other bytes than before: the protocol released
+                        // nothing and ended the transfer; the card and the receivers hear why.
+                        Some(Err(SendChunkError::Changed)) => {
+                            self.stop_sending(|t| t.rules.file_changed(request.file_id));
+                            continue;
+                        }
                         Some(Err(_)) => continue,
                         None => return,
                     }

@@ -142,7 +142,7 @@ impl Room {
                     self.presence_from_live(sender, &presence, step);
                 }
             } else {
-                self.act(sender, held.kind, &held.body, step);
+                self.act(sender, held.kind, held.seq, &held.body, step);
             }
         }
     }

@@ -10,6 +10,10 @@ use crate::file_name::sanitise_file_name;
 use crate::ids::FileId;
 use crate::transfer_rate::Rate;
 
+/// The card's status once the file changed on disk during a transfer.
+pub const FILE_CHANGED: &str =
+    "Stopped: the file changed on disk while it was being sent; share it again";
+
 impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// The person offers `file` (named `name`, of type `mime`, `size` bytes) to the room;
     /// `live` are the members online now. Returns what to send, or why not.
@@ -81,6 +85,17 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     pub fn unreadable(&mut self, file_id: FileId) -> Vec<Outbound> {
         self.sender.withdraw(file_id);
         self.close_outgoing(file_id, "Could not read the file; stopped");
+        vec![Outbound::CtrlAll(FileCtrl::Cancel { file_id })]
+    }
+
+    /// Sealing a chunk of `file_id` again gave a frame other than the one sent before: the
+    /// person's file changed on disk since it was first read ([`SendChunkError::Changed`]; the
+    /// sender has already ended the transfer). The card says so and every receiver is told.
+    ///
+    /// [`SendChunkError::Changed`]: crate::stream_send::SendChunkError::Changed
+    pub fn file_changed(&mut self, file_id: FileId) -> Vec<Outbound> {
+        self.sender.withdraw(file_id);
+        self.close_outgoing(file_id, FILE_CHANGED);
         vec![Outbound::CtrlAll(FileCtrl::Cancel { file_id })]
     }
 

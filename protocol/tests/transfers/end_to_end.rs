@@ -9,7 +9,7 @@ use protocol::transfers::{Finishing, Outbound, ProgressView};
 use super::{ALICE, ALICE_SESSION, Pair, Saved, card, data};
 
 /// An AES-256-GCM outside the crate, as WebCrypto would be.
-fn external_seal(key: &[u8; 32], input: &ChunkCipherInput, bytes: &[u8]) -> Vec<u8> {
+pub(super) fn external_seal(key: &[u8; 32], input: &ChunkCipherInput, bytes: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     let cipher = aes_gcm::Aes256Gcm::new(key.into());
     let payload = Payload {

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod changed;
 mod end_to_end;
 mod incoming;
 mod outgoing;

@@ -1,0 +1,145 @@
+//! The chat log's order and its cap.
+//!
+//! The replay window (PROTOCOL.md B.2) accepts any unseen seq up to 63 behind the highest, so a
+//! relay that delays one envelope can hand a session's messages over out of order. The log
+//! therefore places a received message by its seq among the lines of the same sender session:
+//! at the end, unless that session already has lines with a higher seq, in which case it goes
+//! just before the first of them. Across sessions (other people, and one person's sessions
+//! before and after a reconnect, whose seq starts again at 0) the log stays in arrival order:
+//! a session's envelopes stop being accepted once its successor is live, so a new session's
+//! lines always follow its predecessor's. Each session's messages are thus shown in the order
+//! they were sent, and a late one lands as close to where it arrived as that order allows.
+//!
+//! Our own lines and the lines about arrivals carry no seq and are always appended.
+
+use super::{Delivery, Line, MAX_LINES};
+use crate::ids::MsgId;
+
+/// The visible chat log, oldest first, at most [`MAX_LINES`] long.
+#[derive(Debug, Default)]
+pub(super) struct Log {
+    lines: Vec<Line>,
+}
+
+impl Log {
+    /// The lines, oldest first.
+    pub(super) fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// Adds a line: a received one in its sender session's seq order, any other at the end.
+    /// Past [`MAX_LINES`] the first line in the log's order scrolls away, as it always has; that
+    /// is the new line itself when it belongs before every line kept (a late message whose
+    /// session's later lines are the oldest on screen). Returns whether the new line is shown.
+    pub(super) fn add(&mut self, line: Line) -> bool {
+        let at = self.position(&line);
+        self.lines.insert(at, line);
+        if self.lines.len() > MAX_LINES {
+            self.lines.remove(0);
+            return at > 0;
+        }
+        true
+    }
+
+    /// Marks our pending lines among `confirmed` as sent.
+    pub(super) fn mark_sent(&mut self, confirmed: &[MsgId]) {
+        for line in &mut self.lines {
+            if line.delivery == Delivery::Pending && confirmed.contains(&line.msg_id) {
+                line.delivery = Delivery::Sent;
+            }
+        }
+    }
+
+    /// Where `line` goes: before the first line of its session with a higher seq, else at the
+    /// end. A session's lines are already in seq order, so walking back from the end, its lines
+    /// with a higher seq come first and the walk stops at its first line with a lower one; in
+    /// the usual case (in order) that is its latest line and the line is appended.
+    fn position(&self, line: &Line) -> usize {
+        let (Some(sender), Some(seq)) = (line.sender, line.seq) else {
+            return self.lines.len();
+        };
+        let mut at = self.lines.len();
+        for (index, other) in self.lines.iter().enumerate().rev() {
+            if other.sender != Some(sender) {
+                continue;
+            }
+            match other.seq {
+                Some(other_seq) if other_seq > seq => at = index,
+                _ => break,
+            }
+        }
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::SenderId;
+
+    fn received(session: u8, seq: u64, text: &str) -> Line {
+        Line {
+            msg_id: MsgId([seq as u8; 16]),
+            author: format!("s{session}"),
+            sender: Some(SenderId([session; 16])),
+            seq: Some(seq),
+            text: text.into(),
+            sent_at_ms: 0,
+            delivery: Delivery::Received,
+            arrival: None,
+        }
+    }
+
+    fn texts(log: &Log) -> Vec<&str> {
+        log.lines().iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_late_line_goes_before_its_sessions_later_lines_and_others_keep_arrival_order() {
+        let mut log = Log::default();
+        log.add(received(1, 4, "a4"));
+        log.add(received(2, 9, "b9"));
+        log.add(received(1, 6, "a6"));
+        log.add(received(2, 3, "b3"));
+        log.add(received(1, 5, "a5"));
+        log.add(received(1, 7, "a7"));
+        assert_eq!(texts(&log), ["a4", "b3", "b9", "a5", "a6", "a7"]);
+    }
+
+    #[test]
+    fn lines_without_a_seq_are_appended() {
+        let mut log = Log::default();
+        log.add(received(1, 2, "a2"));
+        let ours = Line {
+            sender: None,
+            seq: None,
+            ..received(0, 0, "mine")
+        };
+        log.add(ours);
+        log.add(received(1, 1, "a1"));
+        assert_eq!(texts(&log), ["a1", "a2", "mine"]);
+    }
+
+    #[test]
+    fn the_cap_drops_the_first_line_in_the_logs_order() {
+        let mut log = Log::default();
+        assert!(log.add(received(1, 1_000, "a1000")));
+        assert!(log.add(received(1, 1_002, "a1002")));
+        for seq in 0..MAX_LINES as u64 - 2 {
+            assert!(log.add(received(2, seq, "other")));
+        }
+        assert_eq!(log.lines().len(), MAX_LINES);
+        assert!(log.add(received(1, 1_001, "a1001")));
+        assert_eq!(log.lines().len(), MAX_LINES);
+        assert_eq!(texts(&log)[..2], ["a1001", "a1002"], "a1000 scrolled away");
+        assert!(
+            !log.add(received(1, 999, "a999")),
+            "older than every line kept: it scrolls away at once"
+        );
+        assert_eq!(texts(&log)[..2], ["a1001", "a1002"]);
+        assert!(log.add(received(2, 5_000, "newest")));
+        assert_eq!(log.lines().len(), MAX_LINES);
+        assert_eq!(texts(&log)[..2], ["a1002", "other"]);
+        assert_eq!(texts(&log)[MAX_LINES - 1], "newest");
+    }
+}
