@@ -108,3 +108,15 @@ test('the message box stays in view with file cards in the room, on a laptop and
   expect(Math.abs(box!.y + box!.height - (send!.y + send!.height)), 'Send sits beside the box, not under it').toBeLessThan(4);
   await bob.context.close();
 });
+
+test('a message that fits one code says so, and nothing about codes a second', async ({ page, relay }) => {
+  await page.goto(relay.url + '/');
+  await page.getByTestId('offline').click();
+  await page.getByTestId('offline-message').fill('Short enough for one code.');
+  await expect(page.getByTestId('generated-passphrase')).toHaveText(/^[a-z-]+( [a-z-]+){3}$/);
+  await page.getByTestId('light').check();
+  await page.getByTestId('seal').click();
+  await expect(page.getByTestId('offline-qr')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('offline-send')).toContainText('One code holds the whole message');
+  await expect(page.getByTestId('offline-send')).not.toContainText('codes a second');
+});
