@@ -1,12 +1,33 @@
 //! Security headers for the app's files: a Content-Security-Policy without `unsafe-inline`
-//! (trunk's one inline loader script is allowed by its hash, computed at start), and caching that
-//! keeps hashed assets forever and `index.html` never.
+//! (trunk's one inline loader script is allowed by its hash, computed at start), caching that
+//! keeps hashed assets forever and `index.html` never, and the opener policy where browsers
+//! honour it.
 
 use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
+
+/// `Cross-Origin-Opener-Policy: same-origin`, so a page that opened the app (or that the app
+/// opens) holds no handle to steer its tab — for responses to a potentially trustworthy origin
+/// only (HTTPS, or a loopback host over HTTP): elsewhere browsers ignore the header and log an
+/// error in the page's console for every response.
+pub fn opener_policy(secure: bool, host: Option<&str>) -> Option<&'static str> {
+    let loopback = host.is_some_and(|host| {
+        let name = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+            .map_or(host, |(name, _)| name);
+        name.eq_ignore_ascii_case("localhost")
+            || name.to_ascii_lowercase().ends_with(".localhost")
+            || name == "[::1]"
+            || name
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    (secure || loopback).then_some("same-origin")
+}
 
 /// The parts of the policy known at start; `connect-src` is completed per request.
 #[derive(Clone, Debug)]
@@ -81,6 +102,33 @@ pub fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_opener_policy_goes_only_where_browsers_honour_it() {
+        for host in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:80",
+            "a.localhost",
+        ] {
+            assert_eq!(
+                opener_policy(false, Some(host)),
+                Some("same-origin"),
+                "{host}"
+            );
+        }
+        for host in ["10.0.0.2:8080", "cutout.test:8080", "127.0.0.1.example:80"] {
+            assert_eq!(opener_policy(false, Some(host)), None, "{host}");
+            assert_eq!(
+                opener_policy(true, Some(host)),
+                Some("same-origin"),
+                "{host}"
+            );
+        }
+        assert_eq!(opener_policy(false, None), None);
+    }
+
     use super::*;
 
     #[test]

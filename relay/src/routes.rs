@@ -85,11 +85,6 @@ pub fn routes(
         ))
         // Invite links carry the room secret in the fragment; no referrer may leak the page URL.
         .with(warp::reply::with::header("referrer-policy", "no-referrer"))
-        // A page that opened this one (or that this one opens) gets no handle to steer it.
-        .with(warp::reply::with::header(
-            "cross-origin-opener-policy",
-            "same-origin",
-        ))
         .with(warp::reply::with::header(
             "permissions-policy",
             "camera=(self), microphone=()",

@@ -22,6 +22,7 @@ use warp::{Filter, Reply};
 
 use crate::Shared;
 use crate::capacity::{Admission, Ticket};
+use crate::headers;
 use crate::socket;
 
 /// How long members may take to leave once shutdown starts (PROTOCOL.md A: exit within 5 s).
@@ -58,13 +59,21 @@ pub async fn serve<F>(
         let _ = stream.set_nodelay(true);
         let (routes, shared, ticket) = (routes.clone(), shared.clone(), Arc::new(ticket));
         let Some(acceptor) = tls.clone() else {
-            tokio::spawn(connection(TokioIo::new(stream), routes, shared, ticket));
+            tokio::spawn(connection(
+                TokioIo::new(stream),
+                false,
+                routes,
+                shared,
+                ticket,
+            ));
             continue;
         };
         tokio::spawn(async move {
             // PROTOCOL.md A: a TLS handshake that stalls is dropped at the deadline.
             match tokio::time::timeout(shared.limits.deadline, acceptor.accept(stream)).await {
-                Ok(Ok(stream)) => connection(TokioIo::new(stream), routes, shared, ticket).await,
+                Ok(Ok(stream)) => {
+                    connection(TokioIo::new(stream), true, routes, shared, ticket).await;
+                }
                 Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
                 Err(_) => tracing::debug!("TLS handshake timed out"),
             }
@@ -72,8 +81,8 @@ pub async fn serve<F>(
     }
 }
 
-/// Serves one connection: HTTP/1.1 with upgrades.
-async fn connection<I, F>(io: I, routes: F, shared: Arc<Shared>, ticket: Arc<Ticket>)
+/// Serves one connection (`secure`: over TLS): HTTP/1.1 with upgrades.
+async fn connection<I, F>(io: I, secure: bool, routes: F, shared: Arc<Shared>, ticket: Arc<Ticket>)
 where
     I: Read + Write + Unpin + Send + 'static,
     F: Filter<Error = Infallible> + Clone + Send + Sync + 'static,
@@ -92,10 +101,20 @@ where
                 *busy.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
                 busy
             } else {
-                match app.call(request).await {
+                let host = request.headers().get(hyper::header::HOST).cloned();
+                let policy =
+                    headers::opener_policy(secure, host.as_ref().and_then(|h| h.to_str().ok()));
+                let mut response = match app.call(request).await {
                     Ok(response) => response.map(|body| body.boxed_unsync()),
                     Err(never) => match never {},
+                };
+                if let Some(policy) = policy {
+                    response.headers_mut().insert(
+                        "cross-origin-opener-policy",
+                        hyper::header::HeaderValue::from_static(policy),
+                    );
                 }
+                response
             };
             Ok::<_, Infallible>(response)
         }
