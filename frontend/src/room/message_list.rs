@@ -171,7 +171,8 @@ pub fn MessageList(
                             <li class="shared" data-testid="shared-file">
                                 <p class="log-note">
                                     <span class="author">{placed.author.clone()}</span>
-                                    {format!(" shared a file · {}", placed.time)}
+                                    " shared a file · "
+                                    <time>{placed.time.clone()}</time>
                                 </p>
                                 <ul class="files" aria-label="File">
                                     <FileCard key=placed.file.clone() files=files on_action=on_action />
