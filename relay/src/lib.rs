@@ -16,6 +16,7 @@ pub mod config;
 pub mod headers;
 pub mod info;
 pub mod member;
+pub mod message_deadline;
 pub mod origins;
 pub mod outbox;
 pub mod rooms;
