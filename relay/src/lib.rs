@@ -11,6 +11,7 @@
 
 pub mod banner;
 pub mod bucket;
+pub mod ca;
 pub mod capacity;
 pub mod config;
 pub mod headers;
