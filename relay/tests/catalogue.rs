@@ -367,19 +367,14 @@ async fn fragment(socket: &mut Socket, bytes: &[u8], first: bool, last: bool) {
     socket.send(Message::Frame(frame)).await.unwrap();
 }
 
-/// Pings every 250 ms and a message deadline of 1 s: a peer that answers pings outlives several
-/// of them before its message is overdue.
-fn message_limits() -> Limits {
-    Limits {
-        ping_interval: Duration::from_millis(250),
-        message_deadline: Duration::from_secs(1),
-        ..limits()
-    }
-}
-
 #[tokio::test]
 async fn a_message_left_unfinished_is_refused_at_its_deadline_while_others_are_served() {
-    let limits = message_limits();
+    // Pings every 500 ms and a deadline of 2 s: the attacker outlives several pings first.
+    let limits = Limits {
+        ping_interval: Duration::from_millis(500),
+        message_deadline: Duration::from_secs(2),
+        ..limits()
+    };
     let (relay, mut probe) = relay_with_probe(limits.clone()).await;
     let mut attacker = connect(&relay).await;
     join(&mut attacker, room(1)).await;
@@ -387,17 +382,23 @@ async fn a_message_left_unfinished_is_refused_at_its_deadline_while_others_are_s
         payload: &[7; 60_000],
     }
     .encode();
-    // The first half of a message, and then only the pongs tungstenite sends on every read.
+    // The first half of a message, and then only the pongs tungstenite sends as it reads, in a
+    // task of its own so that they are never late.
     fragment(&mut attacker, &broadcast[..30_000], true, false).await;
     let started = Instant::now();
-    let got = loop {
+    let mut attack = tokio::spawn(async move {
+        let got = next(&mut attacker).await;
+        (got, next(&mut attacker).await)
+    });
+    let (got, then) = loop {
         probe
             .answered("a message left unfinished, pings answered")
             .await;
-        let read = tokio::time::timeout(Duration::from_millis(100), next(&mut attacker)).await;
-        if let Ok(got) = read {
-            break got;
+        let done = tokio::time::timeout(Duration::from_millis(100), &mut attack).await;
+        if let Ok(result) = done {
+            break result.unwrap();
         }
+        // The attacker's reads never time out on their own: the relay's pings keep arriving.
         assert!(started.elapsed() < PATIENCE, "the message was held open");
     };
     // ERROR 1, not the bare close of an unanswered ping: the deadline ended it.
@@ -405,7 +406,7 @@ async fn a_message_left_unfinished_is_refused_at_its_deadline_while_others_are_s
         got,
         Got::Frame(RelayFrame::Error(ErrorCode::Malformed).encode().unwrap())
     );
-    assert!(matches!(next(&mut attacker).await, Got::Closed(_)));
+    assert!(matches!(then, Got::Closed(_)), "{then:?}");
     // Its clock started when the relay read the fragment, a little before `started`.
     assert!(started.elapsed() >= limits.message_deadline / 2);
     probe.answered("after the unfinished message").await;
