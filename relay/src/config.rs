@@ -81,11 +81,22 @@ pub struct Cli {
     #[arg(long, env = "CUTOUT_PING_MS", default_value_t = millis(limits::PING_INTERVAL))]
     pub ping_ms: u64,
 
+    /// Milliseconds a WebSocket message may take from its first byte to its last, fragments
+    /// included; a message still unfinished then earns ERROR 1 and a close.
+    #[arg(long, env = "CUTOUT_MESSAGE_MS", default_value_t = millis(MESSAGE_DEADLINE))]
+    pub message_ms: u64,
+
     /// Largest file, in bytes, the app offers and accepts in rooms (advertised in /relay-info;
     /// the relay itself never sees files, only 64 KiB chunks).
     #[arg(long, env = "CUTOUT_MAX_FILE_SIZE", default_value_t = limits::MAX_FILE_SIZE)]
     pub max_file_size: u64,
 }
+
+/// How long a WebSocket message may take to arrive whole. The largest one (a 128 KiB payload)
+/// takes about a second at 1 Mbit/s, slower than any Wi-Fi a phone on the LAN keeps; ten times
+/// that is generous, and still half the ping interval that was all that ended an unfinished
+/// message before (a peer that answers pings was never ended at all).
+pub const MESSAGE_DEADLINE: Duration = Duration::from_secs(10);
 
 const fn millis(d: Duration) -> u64 {
     d.as_millis() as u64
@@ -116,6 +127,8 @@ pub struct Limits {
     pub deadline: Duration,
     /// Interval between WebSocket pings, and how long a pong may take.
     pub ping_interval: Duration,
+    /// How long a WebSocket message may take from its first byte to its last.
+    pub message_deadline: Duration,
 }
 
 impl Default for Limits {
@@ -132,6 +145,7 @@ impl Default for Limits {
             queue_bytes: limits::SEND_QUEUE_BYTES,
             deadline: limits::JOIN_DEADLINE,
             ping_interval: limits::PING_INTERVAL,
+            message_deadline: MESSAGE_DEADLINE,
         }
     }
 }
@@ -233,6 +247,7 @@ impl Cli {
         positive("queue-bytes", self.queue_bytes as u64)?;
         positive("deadline-ms", self.deadline_ms)?;
         positive("ping-ms", self.ping_ms)?;
+        positive("message-ms", self.message_ms)?;
         // WELCOME counts members in a u16 and states the payload limit in a u32 (PROTOCOL.md A).
         if self.max_members > usize::from(u16::MAX) {
             return Err(ConfigError::Inconsistent(
@@ -263,6 +278,7 @@ impl Cli {
             queue_bytes: self.queue_bytes,
             deadline: Duration::from_millis(self.deadline_ms),
             ping_interval: Duration::from_millis(self.ping_ms),
+            message_deadline: Duration::from_millis(self.message_ms),
         };
         Ok(Config {
             dist: self.dist,
@@ -298,6 +314,7 @@ mod tests {
             Cli::parse_from(args).into_config()
         };
         assert!(with(&[]).is_ok());
+        assert!(with(&["--message-ms", "0"]).is_err());
         assert!(with(&["--queue-bytes", "1000"]).is_err());
         assert!(with(&["--max-members", "70000"]).is_err());
         assert!(with(&["--max-payload", "2000000000", "--queue-bytes", "4000000000"]).is_err());

@@ -11,11 +11,13 @@
 
 pub mod banner;
 pub mod bucket;
+pub mod ca;
 pub mod capacity;
 pub mod config;
 pub mod headers;
 pub mod info;
 pub mod member;
+pub mod message_deadline;
 pub mod origins;
 pub mod outbox;
 pub mod rooms;

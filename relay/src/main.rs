@@ -26,11 +26,12 @@ async fn main() -> anyhow::Result<()> {
         Listen::Off => None,
         Listen::At(addr) => {
             let listener = bind(addr).await?;
-            let mut addresses = relay::origins::lan_addresses();
+            let mut names = relay::tls::server_names(&relay::origins::lan_addresses());
+            // An address given to --https, like an --advertise host, is the operator's choice:
+            // it goes into the certificate even outside the LAN ranges, and the CA permits it.
             if !addr.ip().is_unspecified() {
-                addresses.push(addr.ip());
+                names.push(addr.ip().to_string());
             }
-            let mut names = relay::tls::server_names(&addresses);
             // Invites use the first advertised origin: its host must be in the certificate.
             names.extend(relay::origins::https_hosts(&config.advertise));
             names.sort();
@@ -39,6 +40,9 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("TLS material in {}", config.data_dir.display()))?;
             if tls.created_ca {
                 tracing::info!(dir = %config.data_dir.display(), "created a local certificate authority");
+            }
+            if let Some(old) = &tls.replaced_ca {
+                tracing::warn!(old = %old.name, reason = %old.reason, "replaced the local certificate authority");
             }
             Some((listener, tls))
         }
@@ -51,8 +55,11 @@ async fn main() -> anyhow::Result<()> {
         say(&format!("listening https {addr}\n"));
     }
     let origins = relay::origins::advertised(http_bound, https_bound, &config.advertise);
-    let fingerprint = https.as_ref().map(|(_, tls)| tls.ca_fingerprint.as_str());
-    say(&relay::banner::render(&origins, fingerprint));
+    let ca = https.as_ref().map(|(_, tls)| relay::banner::CaNotice {
+        fingerprint: &tls.ca_fingerprint,
+        replaced: tls.replaced_ca.as_ref(),
+    });
+    say(&relay::banner::render(&origins, ca));
 
     relay::run(Listeners { http, https }, config, shutdown_signal()).await;
     say("relay stopped\n");

@@ -77,6 +77,8 @@ enum Incoming {
     Binary(Bytes),
     Text,
     TooLarge,
+    /// A message was left unfinished past its deadline ([`crate::message_deadline`]).
+    Overdue,
     End,
 }
 
@@ -97,6 +99,11 @@ where
             Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
                 return Incoming::TooLarge;
             }
+            Some(Err(tokio_tungstenite::tungstenite::Error::Io(err)))
+                if crate::message_deadline::is_overdue(&err) =>
+            {
+                return Incoming::Overdue;
+            }
             Some(Ok(Message::Close(_)) | Err(_)) | None => return Incoming::End,
         }
     }
@@ -112,7 +119,8 @@ where
         () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
     };
     let membership = match first {
-        Err(_elapsed) => return refuse(outbox, ErrorCode::Malformed),
+        // A missed deadline, for JOIN or for a message, is ERROR 1 (PROTOCOL.md A).
+        Err(_) | Ok(Incoming::Overdue) => return refuse(outbox, ErrorCode::Malformed),
         Ok(Incoming::End) => return outbox.close(Closed::Done),
         Ok(Incoming::Text) => return outbox.close(Closed::Text),
         Ok(Incoming::TooLarge) => return refuse(outbox, ErrorCode::PayloadTooLarge),
@@ -172,6 +180,7 @@ async fn relay_frames<St>(
             Incoming::Binary(data) => data,
             Incoming::Text => return outbox.close(Closed::Text),
             Incoming::TooLarge => return refuse(outbox, ErrorCode::PayloadTooLarge),
+            Incoming::Overdue => return refuse(outbox, ErrorCode::Malformed),
             Incoming::End => return outbox.close(Closed::Done),
         };
         let pause = rate.take(data.len(), Instant::now());

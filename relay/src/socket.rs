@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use crate::Shared;
 use crate::capacity::{Admission, Ticket};
+use crate::message_deadline::MessageDeadline;
 
 /// The path of the WebSocket endpoint.
 pub const PATH: &str = "/ws";
@@ -106,6 +107,7 @@ where
 
     let on_upgrade = hyper::upgrade::on(&mut request);
     let config = socket_config(shared.limits.max_payload);
+    let message_deadline = shared.limits.message_deadline;
     let admission = ticket.admission;
     tokio::spawn(async move {
         let upgraded = match on_upgrade.await {
@@ -115,9 +117,10 @@ where
                 return;
             }
         };
-        let socket =
-            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
-                .await;
+        // Under tungstenite, which hides where a fragmented message begins, the message deadline
+        // follows the frames in the bytes themselves (`message_deadline`).
+        let io = MessageDeadline::new(TokioIo::new(upgraded), message_deadline);
+        let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
         crate::member::serve(socket, shared, admission).await;
         // The connection's place is given back only now that the member is gone.
         drop(ticket);

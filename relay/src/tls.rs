@@ -1,11 +1,13 @@
 //! The relay's own TLS material (PROTOCOL.md A, PRODUCT.md journey 1): a local certificate
 //! authority created on first start and kept in the data directory, and a server certificate it
-//! signs for every address people may type. The CA is what phones install once (`/ca.crt`);
-//! iOS refuses `wss://` to an untrusted certificate even after the page warning.
+//! signs for every address people may type. The CA is what phones install (`/ca.crt`, again
+//! only when a CA is replaced); iOS refuses `wss://` to an untrusted certificate even after the page warning.
 //!
 //! These files are the only ones the relay ever writes, each with 0600 permissions, and only when
-//! they are missing or the server certificate must be reissued (its names changed, or it expires
-//! within [`RENEW_BEFORE_DAYS`]).
+//! they are missing, the server certificate must be reissued (its names changed, or it expires
+//! within [`RENEW_BEFORE_DAYS`]), or the CA must be replaced ([`ca::check`]: one made before CAs
+//! carried name constraints, one about to expire, or one that may not vouch for a name the
+//! server certificate needs). What the CA may vouch for and how long it lives is [`ca`]'s.
 
 use std::fs;
 use std::io::Write;
@@ -13,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
 use serde::{Deserialize, Serialize};
@@ -22,12 +24,13 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use tokio_rustls::TlsAcceptor;
 
+use crate::ca::{self, Replaced};
+
 /// Browsers reject server certificates valid for more than 397 days (CA/Browser Forum).
 const SERVER_VALIDITY_DAYS: i64 = 397;
-/// A server certificate this close to expiry is reissued at start.
+/// A server certificate this close to expiry is reissued at start, and a CA this close to expiry
+/// replaced.
 pub const RENEW_BEFORE_DAYS: i64 = 30;
-/// The CA lives long: reinstalling it on every phone is the costly step.
-const CA_VALIDITY_DAYS: i64 = 3650;
 
 const CA_KEY: &str = "ca.key.pem";
 const CA_CERT: &str = "ca.crt.pem";
@@ -40,6 +43,12 @@ const META: &str = "tls.json";
 struct Meta {
     /// The CA's common name (random per CA, so two relays' CAs are told apart).
     ca_name: String,
+    /// When the CA expires (Unix seconds); absent (0) in material made before CAs expired.
+    #[serde(default)]
+    ca_not_after: i64,
+    /// Hosts outside the LAN ranges the CA may vouch for ([`ca::permits`]).
+    #[serde(default)]
+    ca_hosts: Vec<String>,
     /// The names in the current server certificate.
     server_names: Vec<String>,
     /// When the server certificate expires (Unix seconds).
@@ -54,8 +63,20 @@ pub struct Tls {
     pub ca_pem: String,
     /// SHA-256 of the CA certificate's DER, `AB:CD:…`.
     pub ca_fingerprint: String,
-    /// Whether this start created the CA (first start) — worth telling the operator.
+    /// Whether this start created the CA (first start, or a replacement) — worth telling the
+    /// operator.
     pub created_ca: bool,
+    /// The CA this start replaced, which phones must now give up for the new one.
+    pub replaced_ca: Option<ReplacedCa>,
+}
+
+/// A CA that gave way to a new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplacedCa {
+    /// Its common name, as phones list it among installed certificates.
+    pub name: String,
+    /// Why it was replaced.
+    pub reason: Replaced,
 }
 
 /// Why TLS material could not be loaded or created.
@@ -90,7 +111,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
 }
 
 /// The names a server certificate should carry: every LAN address, loopback, and the host's
-/// `.local` name.
+/// `.local` name. An interface address outside the LAN ranges is left out (with a warning): the
+/// CA may not vouch for it unless the operator names it with `--advertise`.
 pub fn server_names(lan: &[std::net::IpAddr]) -> Vec<String> {
     let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
     if let Some(host) = gethostname::gethostname().to_str() {
@@ -99,49 +121,63 @@ pub fn server_names(lan: &[std::net::IpAddr]) -> Vec<String> {
             names.push(format!("{host}.local"));
         }
     }
-    names.extend(lan.iter().map(|ip| ip.to_string()));
+    for ip in lan.iter().map(|ip| ip.to_string()) {
+        if ca::is_lan(&ip) {
+            names.push(ip);
+        } else {
+            tracing::warn!(%ip, "outside the LAN ranges: not in the HTTPS certificate unless given to --advertise");
+        }
+    }
     names.sort();
     names.dedup();
     names
 }
 
-/// Loads the material from `dir`, creating the CA on first start and (re)issuing the server
-/// certificate when `names` changed or it is about to expire.
+/// Loads the material from `dir`, creating the CA on first start (or replacing it when
+/// [`ca::check`] says so) and (re)issuing the server certificate when `names` changed or it is
+/// about to expire. Names outside the LAN ranges are ones the operator chose; a new CA permits
+/// them.
 pub fn load_or_create(dir: &Path, names: &[String]) -> Result<Tls, TlsError> {
     create_private_dir(dir)?;
     let now = OffsetDateTime::now_utc();
-    let (ca_key, ca_params, mut meta, created_ca) = match read_ca(dir)? {
+    let renew_at = now + Duration::days(RENEW_BEFORE_DAYS);
+    let (ca_key, mut meta, created_ca, replaced_ca) = match read_ca(dir)? {
         Some((key, meta)) => {
-            let params = ca_params(&meta.ca_name, now);
-            (key, params, meta, false)
+            let pem = read(&dir.join(CA_CERT))?;
+            let der = CertificateDer::from_pem_slice(pem.as_bytes())
+                .map_err(|e| TlsError::Damaged(format!("{CA_CERT}: {e}")))?;
+            let verdict = ca::check(&der, meta.ca_not_after, &meta.ca_hosts, names, renew_at)
+                .map_err(|e| TlsError::Damaged(format!("{CA_CERT}: {e}")))?;
+            match verdict {
+                None => (key, meta, false, None),
+                Some(reason) => {
+                    let (key, fresh) = create_ca(dir, names, now)?;
+                    let old = ReplacedCa {
+                        name: meta.ca_name,
+                        reason,
+                    };
+                    (key, fresh, true, Some(old))
+                }
+            }
         }
         None => {
-            let name = format!("Cutout local CA {:08x}", fastrand::u32(..));
-            let key = KeyPair::generate()?;
-            let params = ca_params(&name, now);
-            let cert = params.self_signed(&key)?;
-            write_private(&dir.join(CA_KEY), &key.serialize_pem())?;
-            write_private(&dir.join(CA_CERT), &cert.pem())?;
-            // No server certificate yet: the check below issues one and writes this.
-            let meta = Meta {
-                ca_name: name,
-                server_names: Vec::new(),
-                server_not_after: 0,
-            };
-            (key, params, meta, true)
+            let (key, meta) = create_ca(dir, names, now)?;
+            (key, meta, true, None)
         }
     };
     let ca_pem = read(&dir.join(CA_CERT))?;
 
-    let renew_at = now + Duration::days(RENEW_BEFORE_DAYS);
     let server_files_exist = dir.join(SERVER_KEY).is_file() && dir.join(SERVER_CERT).is_file();
     if !server_files_exist
         || meta.server_names != names
         || meta.server_not_after < renew_at.unix_timestamp()
     {
+        let ca_params = ca::params(&meta.ca_name, &meta.ca_hosts, now);
         let issuer = Issuer::new(ca_params, &ca_key);
         let key = KeyPair::generate()?;
-        let params = server_params(names, now)?;
+        let ca_not_after = OffsetDateTime::from_unix_timestamp(meta.ca_not_after)
+            .map_err(|e| TlsError::Damaged(format!("{META}: {e}")))?;
+        let params = server_params(names, now, ca_not_after)?;
         let cert = params.signed_by(&key, &issuer)?;
         write_private(&dir.join(SERVER_KEY), &key.serialize_pem())?;
         write_private(&dir.join(SERVER_CERT), &cert.pem())?;
@@ -171,7 +207,33 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<Tls, TlsError> {
         ca_pem,
         ca_fingerprint,
         created_ca,
+        replaced_ca,
     })
+}
+
+/// Makes a new CA permitting the LAN and whatever of `names` lies outside it, and writes its key
+/// and certificate (over an old CA's: the old key must not outlive its replacement).
+fn create_ca(
+    dir: &Path,
+    names: &[String],
+    now: OffsetDateTime,
+) -> Result<(KeyPair, Meta), TlsError> {
+    let name = format!("Cutout local CA {:08x}", fastrand::u32(..));
+    let hosts: Vec<String> = names.iter().filter(|n| !ca::is_lan(n)).cloned().collect();
+    let key = KeyPair::generate()?;
+    let params = ca::params(&name, &hosts, now);
+    let cert = params.self_signed(&key)?;
+    write_private(&dir.join(CA_KEY), &key.serialize_pem())?;
+    write_private(&dir.join(CA_CERT), &cert.pem())?;
+    // No server certificate yet: the caller issues one and writes this.
+    let meta = Meta {
+        ca_name: name,
+        ca_not_after: params.not_after.unix_timestamp(),
+        ca_hosts: hosts,
+        server_names: Vec::new(),
+        server_not_after: 0,
+    };
+    Ok((key, meta))
 }
 
 /// SHA-256 of a certificate's DER as `AB:CD:…`, the form browsers and OS dialogs show.
@@ -183,24 +245,12 @@ pub fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
-fn ca_params(name: &str, now: OffsetDateTime) -> CertificateParams {
-    let mut params = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, name);
-    dn.push(DnType::OrganizationName, "Cutout");
-    params.distinguished_name = dn;
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.not_before = now - Duration::days(1);
-    params.not_after = now + Duration::days(CA_VALIDITY_DAYS);
-    params
-}
-
-fn server_params(names: &[String], now: OffsetDateTime) -> Result<CertificateParams, TlsError> {
+/// A server certificate for `names`, never outliving its CA (which expires at `ca_not_after`).
+fn server_params(
+    names: &[String],
+    now: OffsetDateTime,
+    ca_not_after: OffsetDateTime,
+) -> Result<CertificateParams, TlsError> {
     let mut params = CertificateParams::new(names.to_vec())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "Cutout relay");
@@ -209,9 +259,9 @@ fn server_params(names: &[String], now: OffsetDateTime) -> Result<CertificatePar
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.use_authority_key_identifier_extension = true;
-    // Backdated a day for clocks that run slow; 397 days in all.
+    // Backdated a day for clocks that run slow; 397 days in all, or until the CA expires.
     params.not_before = now - Duration::days(1);
-    params.not_after = now + Duration::days(SERVER_VALIDITY_DAYS - 1);
+    params.not_after = (now + Duration::days(SERVER_VALIDITY_DAYS - 1)).min(ca_not_after);
     Ok(params)
 }
 

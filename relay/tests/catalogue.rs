@@ -14,7 +14,8 @@ use futures_util::SinkExt;
 use relay::Limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
 
 /// A member of its own room that checks the relay still answers it.
@@ -356,5 +357,93 @@ async fn a_tls_handshake_that_stalls_is_dropped_while_others_are_served() {
     probe
         .answered("after the stalled handshake was dropped")
         .await;
+    relay.stop().await;
+}
+
+/// Sends one fragment of a binary message: the first when `first`, the last when `last`.
+async fn fragment(socket: &mut Socket, bytes: &[u8], first: bool, last: bool) {
+    let opcode = OpCode::Data(if first { Data::Binary } else { Data::Continue });
+    let frame = Frame::message(bytes.to_vec(), opcode, last);
+    socket.send(Message::Frame(frame)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_message_left_unfinished_is_refused_at_its_deadline_while_others_are_served() {
+    // Pings every 500 ms and a deadline of 2 s: the attacker outlives several pings first.
+    let limits = Limits {
+        ping_interval: Duration::from_millis(500),
+        message_deadline: Duration::from_secs(2),
+        ..limits()
+    };
+    let (relay, mut probe) = relay_with_probe(limits.clone()).await;
+    let mut attacker = connect(&relay).await;
+    join(&mut attacker, room(1)).await;
+    let broadcast = ClientFrame::Broadcast {
+        payload: &[7; 60_000],
+    }
+    .encode();
+    // The first half of a message, and then only the pongs tungstenite sends as it reads, in a
+    // task of its own so that they are never late.
+    fragment(&mut attacker, &broadcast[..30_000], true, false).await;
+    let started = Instant::now();
+    let mut attack = tokio::spawn(async move {
+        let got = next(&mut attacker).await;
+        (got, next(&mut attacker).await)
+    });
+    let (got, then) = loop {
+        probe
+            .answered("a message left unfinished, pings answered")
+            .await;
+        let done = tokio::time::timeout(Duration::from_millis(100), &mut attack).await;
+        if let Ok(result) = done {
+            break result.unwrap();
+        }
+        // The attacker's reads never time out on their own: the relay's pings keep arriving.
+        assert!(started.elapsed() < PATIENCE, "the message was held open");
+    };
+    // ERROR 1, not the bare close of an unanswered ping: the deadline ended it.
+    assert_eq!(
+        got,
+        Got::Frame(RelayFrame::Error(ErrorCode::Malformed).encode().unwrap())
+    );
+    assert!(matches!(then, Got::Closed(_)), "{then:?}");
+    // Its clock started when the relay read the fragment, a little before `started`.
+    assert!(started.elapsed() >= limits.message_deadline / 2);
+    probe.answered("after the unfinished message").await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn fragmented_messages_finished_within_the_deadline_are_forwarded() {
+    // Pings at the test default (20 s): these members do not read while they wait.
+    let limits = Limits {
+        message_deadline: Duration::from_secs(1),
+        ..limits()
+    };
+    let relay = TestRelay::start(limits.clone()).await;
+    let mut sender = connect(&relay).await;
+    let mut receiver = connect(&relay).await;
+    let (sender_id, _) = join(&mut sender, room(1)).await;
+    join(&mut receiver, room(1)).await;
+    // Two messages of three fragments, each taking 60 % of the deadline: together longer than
+    // one deadline, so the clock must start again for the second.
+    let pause = limits.message_deadline * 3 / 10;
+    for round in 0..2u8 {
+        let payload = vec![round; 3_000];
+        let bytes = ClientFrame::Broadcast { payload: &payload }.encode();
+        fragment(&mut sender, &bytes[..1_000], true, false).await;
+        tokio::time::sleep(pause).await;
+        fragment(&mut sender, &bytes[1_000..2_000], false, false).await;
+        tokio::time::sleep(pause).await;
+        fragment(&mut sender, &bytes[2_000..], false, true).await;
+        match frame(&mut receiver).await {
+            RelayFrame::Deliver { from, payload: got } => {
+                assert_eq!(from, sender_id);
+                assert_eq!(got, &payload[..]);
+            }
+            other => panic!("expected DELIVER, got {other:?}"),
+        }
+    }
+    ping(&mut sender, 1).await;
     relay.stop().await;
 }

@@ -133,3 +133,249 @@ async fn a_stalled_tls_handshake_is_dropped_at_the_deadline() {
     assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
     relay.stop().await;
 }
+
+fn pem_der(path: &std::path::Path) -> CertificateDer<'static> {
+    CertificateDer::from_pem_slice(std::fs::read_to_string(path).unwrap().as_bytes()).unwrap()
+}
+
+/// What a client that enforces name constraints (rustls's webpki) says of `leaf` for `name`,
+/// with `ca` as the only trusted root.
+fn verify(
+    ca: &CertificateDer<'_>,
+    leaf: &CertificateDer<'_>,
+    name: &str,
+) -> Result<(), webpki::Error> {
+    let anchor = webpki::anchor_from_trusted_cert(ca)?;
+    let leaf = webpki::EndEntityCert::try_from(leaf)?;
+    let algs = rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .all;
+    leaf.verify_for_usage(
+        algs,
+        &[anchor],
+        &[],
+        rustls::pki_types::UnixTime::now(),
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    )?;
+    leaf.verify_is_valid_for_subject_name(&ServerName::try_from(name).unwrap())
+}
+
+/// A server certificate for `name`, signed with the CA key in `dir`: what anyone who copied
+/// that key could make.
+fn sign_with_stored_ca(dir: &std::path::Path, name: &str) -> CertificateDer<'static> {
+    let ca_key = std::fs::read_to_string(dir.join("ca.key.pem")).unwrap();
+    let ca_key = rcgen::KeyPair::from_pem(&ca_key).unwrap();
+    let ca_pem = std::fs::read_to_string(dir.join("ca.crt.pem")).unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&ca_pem, ca_key).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.signed_by(&key, &issuer).unwrap().der().clone()
+}
+
+#[test]
+fn the_ca_vouches_for_lan_names_and_refuses_public_ones() {
+    let data = tempfile::tempdir().unwrap();
+    let names = vec![
+        "127.0.0.1".to_owned(),
+        "localhost".to_owned(),
+        "192.168.1.5".to_owned(),
+    ];
+    relay::tls::load_or_create(data.path(), &names).unwrap();
+    let ca = pem_der(&data.path().join("ca.crt.pem"));
+    let own = pem_der(&data.path().join("server.crt.pem"));
+    for name in &names {
+        assert_eq!(
+            verify(&ca, &own, name),
+            Ok(()),
+            "the relay's own leaf for {name}"
+        );
+    }
+    for name in ["10.0.0.9", "laptop.local", "nas.home.arpa", "fe80::1"] {
+        let leaf = sign_with_stored_ca(data.path(), name);
+        assert_eq!(verify(&ca, &leaf, name), Ok(()), "a LAN leaf for {name}");
+    }
+    for name in [
+        "example.com",
+        "8.8.8.8",
+        "2001:4860:4860::8888",
+        "localhost.example.com",
+    ] {
+        let leaf = sign_with_stored_ca(data.path(), name);
+        assert_eq!(
+            verify(&ca, &leaf, name),
+            Err(webpki::Error::NameConstraintViolation),
+            "a leaf for {name} signed with the stored key"
+        );
+    }
+}
+
+#[test]
+fn the_ca_lives_at_most_825_days_and_the_server_certificate_no_longer() {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let data = tempfile::tempdir().unwrap();
+    relay::tls::load_or_create(data.path(), &["127.0.0.1".to_owned()]).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let ca_der = pem_der(&data.path().join("ca.crt.pem"));
+    let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
+    let ca_end = ca.validity().not_after.to_datetime();
+    assert!(ca_end <= now + time::Duration::days(825), "{ca_end}");
+    let constraints = ca.name_constraints().unwrap().expect("name constraints");
+    assert!(constraints.critical, "RFC 5280 §4.2.1.10: critical");
+    assert!(constraints.value.excluded_subtrees.is_none());
+    let leaf_der = pem_der(&data.path().join("server.crt.pem"));
+    let (_, leaf) = X509Certificate::from_der(&leaf_der).unwrap();
+    assert!(leaf.validity().not_after <= ca.validity().not_after);
+    assert!(leaf.validity().not_after.to_datetime() <= now + time::Duration::days(397));
+}
+
+/// Material as the relay wrote it before CAs carried name constraints: a ten-year CA, a server
+/// certificate it signed, and a tls.json without the CA's expiry or hosts.
+fn write_unconstrained_material(dir: &std::path::Path, names: &[String]) -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let ca_name = "Cutout local CA 0ld0ca00".to_owned();
+    let mut ca = rcgen::CertificateParams::default();
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, &ca_name);
+    ca.distinguished_name
+        .push(rcgen::DnType::OrganizationName, "Cutout");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    ca.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    ca.not_after = now + time::Duration::days(3650);
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(names.to_vec()).unwrap();
+    let issuer = rcgen::Issuer::new(ca, &ca_key);
+    let server_cert = server.signed_by(&server_key, &issuer).unwrap();
+    let write = |file: &str, text: String| std::fs::write(dir.join(file), text).unwrap();
+    write("ca.key.pem", ca_key.serialize_pem());
+    write("ca.crt.pem", ca_cert.pem());
+    write("server.key.pem", server_key.serialize_pem());
+    write("server.crt.pem", server_cert.pem());
+    let meta = serde_json::json!({
+        "ca_name": ca_name,
+        "server_names": names,
+        "server_not_after": (now + time::Duration::days(396)).unix_timestamp(),
+    });
+    write("tls.json", meta.to_string());
+    ca_name
+}
+
+fn read_all(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    [
+        "ca.key.pem",
+        "ca.crt.pem",
+        "server.key.pem",
+        "server.crt.pem",
+        "tls.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap())
+    .collect()
+}
+
+#[test]
+fn an_unconstrained_ca_is_replaced_once_and_the_new_one_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    let old_name = write_unconstrained_material(data.path(), &names);
+    let old_key = std::fs::read(data.path().join("ca.key.pem")).unwrap();
+    let old_fingerprint = relay::tls::fingerprint(&pem_der(&data.path().join("ca.crt.pem")));
+
+    let first = relay::tls::load_or_create(data.path(), &names).unwrap();
+    assert_eq!(
+        first.replaced_ca,
+        Some(relay::tls::ReplacedCa {
+            name: old_name,
+            reason: relay::ca::Replaced::Unconstrained,
+        })
+    );
+    assert!(first.created_ca);
+    assert_ne!(first.ca_fingerprint, old_fingerprint);
+    assert_ne!(
+        std::fs::read(data.path().join("ca.key.pem")).unwrap(),
+        old_key,
+        "the old key is gone"
+    );
+    let ca = pem_der(&data.path().join("ca.crt.pem"));
+    assert!(
+        webpki::anchor_from_trusted_cert(&ca)
+            .unwrap()
+            .name_constraints
+            .is_some()
+    );
+    let leaf = pem_der(&data.path().join("server.crt.pem"));
+    assert_eq!(
+        verify(&ca, &leaf, "127.0.0.1"),
+        Ok(()),
+        "the server certificate was reissued"
+    );
+
+    let files = read_all(data.path());
+    let second = relay::tls::load_or_create(data.path(), &names).unwrap();
+    assert_eq!(second.replaced_ca, None);
+    assert!(!second.created_ca);
+    assert_eq!(second.ca_fingerprint, first.ca_fingerprint);
+    assert_eq!(
+        read_all(data.path()),
+        files,
+        "the second start writes nothing"
+    );
+}
+
+#[test]
+fn a_ca_near_its_end_is_replaced_once() {
+    let data = tempfile::tempdir().unwrap();
+    let names = vec!["127.0.0.1".to_owned()];
+    let first = relay::tls::load_or_create(data.path(), &names).unwrap();
+    // The same CA, recorded as expiring in ten days.
+    let path = data.path().join("tls.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::days(10);
+    meta["ca_not_after"] = soon.unix_timestamp().into();
+    std::fs::write(&path, meta.to_string()).unwrap();
+
+    let replaced = relay::tls::load_or_create(data.path(), &names).unwrap();
+    assert_eq!(
+        replaced.replaced_ca.map(|old| old.reason),
+        Some(relay::ca::Replaced::Expiring)
+    );
+    assert_ne!(replaced.ca_fingerprint, first.ca_fingerprint);
+    let kept = relay::tls::load_or_create(data.path(), &names).unwrap();
+    assert_eq!(kept.replaced_ca, None);
+    assert_eq!(kept.ca_fingerprint, replaced.ca_fingerprint);
+}
+
+#[test]
+fn an_advertised_host_outside_the_lan_gets_a_ca_that_permits_it() {
+    let data = tempfile::tempdir().unwrap();
+    let lan = vec!["127.0.0.1".to_owned()];
+    relay::tls::load_or_create(data.path(), &lan).unwrap();
+    let mut advertised = lan.clone();
+    advertised.push("chat.example.org".to_owned());
+
+    let replaced = relay::tls::load_or_create(data.path(), &advertised).unwrap();
+    assert_eq!(
+        replaced.replaced_ca.map(|old| old.reason),
+        Some(relay::ca::Replaced::Outside("chat.example.org".to_owned()))
+    );
+    let ca = pem_der(&data.path().join("ca.crt.pem"));
+    let leaf = pem_der(&data.path().join("server.crt.pem"));
+    assert_eq!(verify(&ca, &leaf, "chat.example.org"), Ok(()));
+    // Only that host: the new CA still refuses the rest of the world.
+    let other = sign_with_stored_ca(data.path(), "example.com");
+    assert_eq!(
+        verify(&ca, &other, "example.com"),
+        Err(webpki::Error::NameConstraintViolation)
+    );
+    let kept = relay::tls::load_or_create(data.path(), &advertised).unwrap();
+    assert_eq!(kept.replaced_ca, None);
+    assert_eq!(kept.ca_fingerprint, replaced.ca_fingerprint);
+}
