@@ -16,6 +16,9 @@ test('plain HTTP on a LAN name: banner with the CA link, and chat still works', 
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('need HTTPS');
   await expect(banner.getByRole('link', { name: 'cutout-ca.crt' })).toHaveAttribute('href', '/ca.crt');
+  // Comparing the fingerprint is a step of its own, in view, not folded away.
+  await expect(banner.getByTestId('compare-fingerprint')).toBeVisible();
+  await expect(banner.getByTestId('compare-fingerprint')).toContainText('the one the relay printed in its terminal');
 
   await page.getByTestId('new-room').click();
   await page.getByTestId('name-input').fill('Dana');

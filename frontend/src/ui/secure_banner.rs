@@ -20,13 +20,26 @@ pub fn SecureBanner() -> impl IntoView {
                     "You are on plain HTTP. Chat and files work and stay end-to-end encrypted, but "
                     "the live camera and installing Cutout need HTTPS."
                 </p>
-                <p>
-                    "First install this relay's certificate: "
-                    <a href="/ca.crt" download="cutout-ca.crt">"cutout-ca.crt"</a>
-                    {move || https.get().map(|url| view! {
-                        ", then open " <a href=format!("{url}/")>{url.clone()}</a>
-                    })}
-                </p>
+                <ol class="install-steps" data-testid="install-steps">
+                    <li>
+                        "Download this relay's certificate: "
+                        <a href="/ca.crt" download="cutout-ca.crt">"cutout-ca.crt"</a>"."
+                    </li>
+                    <li data-testid="compare-fingerprint">
+                        <strong>"Before you trust it, compare its SHA-256 fingerprint"</strong>
+                        " (your device shows it when installing) with the one the relay printed in "
+                        "its terminal. They must match: this page and the file came over plain "
+                        "HTTP, so anyone on the network could have swapped them."
+                    </li>
+                    <li>
+                        "Install it (below), "
+                        {move || match https.get() {
+                            Some(url) => view! { "then open " <a href=format!("{url}/")>{url.clone()}</a> }.into_any(),
+                            None => view! { "then open this relay's HTTPS address" }.into_any(),
+                        }}
+                        "."
+                    </li>
+                </ol>
                 <details>
                     <summary>"How to install the certificate"</summary>
                     <ul>
@@ -36,7 +49,6 @@ pub fn SecureBanner() -> impl IntoView {
                         <li><strong>"Windows: "</strong>"open the file → Install Certificate → Local Machine → Trusted Root Certification Authorities."</li>
                         <li><strong>"Linux: "</strong>"copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates; Firefox and Chromium: Settings → Certificates → Authorities → Import."</li>
                     </ul>
-                    <p>"Compare the fingerprint with the one the relay printed when it started."</p>
                 </details>
             </aside>
         </Show>
