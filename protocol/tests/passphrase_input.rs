@@ -7,30 +7,11 @@
 
 mod common;
 
-use common::SeededEntropy;
+use common::{CountingKdf, SeededEntropy};
 use protocol::blob::{self, BlobContent, BlobError};
-use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
+use protocol::kdf::{Argon2Params, Argon2id};
 use protocol::passphrase_input::{self, normalise};
 use serde_json::Value;
-use zeroize::Zeroizing;
-
-/// Argon2id that counts its calls: opening tries the passphrase as typed only when it must.
-#[derive(Default)]
-struct CountingKdf {
-    calls: usize,
-}
-
-impl PasswordKdf for CountingKdf {
-    fn derive(
-        &mut self,
-        password: &[u8],
-        salt: &[u8; 16],
-        params: Argon2Params,
-    ) -> Result<Zeroizing<[u8; 32]>, KdfError> {
-        self.calls += 1;
-        Argon2id.derive(password, salt, params)
-    }
-}
 
 fn cheapest() -> Argon2Params {
     Argon2Params::new(14, 1, 1).unwrap()

@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::CountingKdf;
 use protocol::envelope::{Kind, SealedEnvelope};
 use protocol::ids::{FileId, SenderId};
 use protocol::invite::{invite_fragment, parse_invite_fragment};
@@ -353,26 +356,7 @@ fn file_stream_sender_reproduces_vector_chunks() {
 
 use protocol::blob::{self, BlobContent, BlobError};
 use protocol::contact::ContactKey;
-use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
-use zeroize::Zeroizing;
-
-/// Argon2id that counts its calls, to prove hostile headers never reach it.
-#[derive(Default)]
-struct CountingKdf {
-    calls: usize,
-}
-
-impl PasswordKdf for CountingKdf {
-    fn derive(
-        &mut self,
-        password: &[u8],
-        salt: &[u8; 16],
-        params: Argon2Params,
-    ) -> Result<Zeroizing<[u8; 32]>, KdfError> {
-        self.calls += 1;
-        Argon2id.derive(password, salt, params)
-    }
-}
+use protocol::kdf::{Argon2Params, Argon2id, PasswordKdf};
 
 /// The expected content of a valid blob, read from its name: "... text 'X'" or
 /// "... file 'NAME' containing 'BYTES'".

@@ -1,8 +1,11 @@
-//! Deterministic randomness for tests: SplitMix64, seeded per test.
+//! Test helpers shared by the integration tests: deterministic randomness (SplitMix64, seeded
+//! per test) and a key derivation that counts its runs.
 
 #![allow(dead_code, unreachable_pub)]
 
 use protocol::entropy::Entropy;
+use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
+use zeroize::Zeroizing;
 
 /// A seeded, reproducible [`Entropy`].
 pub struct SeededEntropy(u64);
@@ -27,5 +30,24 @@ impl Entropy for SeededEntropy {
             let bytes = self.next_u64().to_be_bytes();
             chunk.copy_from_slice(&bytes[..chunk.len()]);
         }
+    }
+}
+
+/// Argon2id that counts its calls, to show when a key derivation runs and when it must not
+/// (hostile headers never reach it; opening tries the passphrase as typed only when it must).
+#[derive(Default)]
+pub struct CountingKdf {
+    pub calls: usize,
+}
+
+impl PasswordKdf for CountingKdf {
+    fn derive(
+        &mut self,
+        password: &[u8],
+        salt: &[u8; 16],
+        params: Argon2Params,
+    ) -> Result<Zeroizing<[u8; 32]>, KdfError> {
+        self.calls += 1;
+        Argon2id.derive(password, salt, params)
     }
 }
