@@ -121,3 +121,23 @@ test('a message that fits one code says so, and nothing about codes a second', a
   await expect(page.getByTestId('offline-send')).toContainText('One code holds the whole message');
   await expect(page.getByTestId('offline-send')).not.toContainText('codes a second');
 });
+
+test('the animated codes: the speed control is styled, the focused status line has no focus box', async ({ page, relay }) => {
+  await page.goto(relay.url + '/');
+  await page.getByTestId('offline').click();
+  await page.getByTestId('offline-message').fill('x'.repeat(1200));
+  await expect(page.getByTestId('generated-passphrase')).toHaveText(/^[a-z-]+( [a-z-]+){3}$/);
+  await page.getByTestId('light').check();
+  await page.getByTestId('seal').click();
+  await expect(page.getByTestId('pause')).toBeVisible({ timeout: 30_000 });
+  const sealed = page.getByTestId('sealed');
+  await expect(sealed).toBeFocused();
+  expect(await sealed.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('none');
+  const rate = page.getByTestId('rate');
+  const style = await rate.evaluate((e) => {
+    const s = getComputedStyle(e);
+    return { radius: s.borderTopLeftRadius, height: e.getBoundingClientRect().height };
+  });
+  expect(style.radius).toBe('10px');
+  expect(style.height).toBeGreaterThanOrEqual(44);
+});
