@@ -81,6 +81,14 @@ fn initial_screen() -> Screen {
 #[component]
 pub fn App() -> impl IntoView {
     let screen = RwSignal::new(initial_screen());
+    // A new screen starts at its top, not where the last one was scrolled to (a phone that
+    // scrolled down to "Offline messages" would land mid-page).
+    Effect::new(move |_| {
+        screen.track();
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
     // An invite pasted into this tab's address bar while the app runs: asked first, as a
     // scanned one is, so a page that changes this tab's address cannot move it to another room.
     let arrived = RwSignal::new(None::<Arc<RoomSecret>>);

@@ -141,3 +141,13 @@ test('the animated codes: the speed control is styled, the focused status line h
   expect(style.radius).toBe('10px');
   expect(style.height).toBeGreaterThanOrEqual(44);
 });
+
+test('a new screen opens at its top, wherever the last one was scrolled to', async ({ page, relay }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(relay.url + '/');
+  await page.getByTestId('offline').scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+  await page.getByTestId('offline').click();
+  await expect(page.getByRole('heading', { name: 'Offline messages' })).toBeInViewport();
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+});
