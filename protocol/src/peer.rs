@@ -17,6 +17,24 @@ pub const LIVENESS_BUFFER_MS: u64 = 5_000;
 /// member cannot grow the buffer without bound.
 pub const LIVENESS_BUFFER_ENVELOPES: usize = 32;
 
+/// How long a challenge can be answered (PROTOCOL.md B.3): a Here is acked only within this
+/// long of the Join it echoes, and an Ack is accepted only within this long of the Here.
+pub const CHALLENGE_MS: u64 = 15_000;
+
+/// A challenge this member sent, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sent {
+    pub(crate) challenge: Challenge,
+    pub(crate) at_ms: u64,
+}
+
+impl Sent {
+    /// True if `echo` answers this challenge and it has not expired at `now_ms`.
+    pub(crate) fn answered_by(&self, echo: &Challenge, now_ms: u64) -> bool {
+        *echo == self.challenge && now_ms.saturating_sub(self.at_ms) <= CHALLENGE_MS
+    }
+}
+
 /// Name and device as announced in Join or Here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Profile {
@@ -27,9 +45,9 @@ pub(crate) struct Profile {
 /// Where a sender stands in the handshake of PROTOCOL.md B.3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Liveness {
-    /// Not live. `challenge` is the `d_M` this member sent in its Here, with the seq of the Join
-    /// it answered (which becomes the baseline once the Ack echoes `d_M`).
-    Pending { challenge: Option<(Challenge, u64)> },
+    /// Not live. `here` is the `d_M` this member sent in its Here, with the seq of the Join it
+    /// answered (which becomes the baseline once an Ack echoes `d_M` in time).
+    Pending { here: Option<(Sent, u64)> },
     /// Live; `online` turns false after 60 s of silence and back on the next envelope.
     Live { online: bool },
     /// Left (Leave or the relay's LEFT). Kept, shown offline, so its window still rejects
@@ -58,6 +76,10 @@ pub(crate) struct Peer {
     pub(crate) profile: Option<Profile>,
     pub(crate) last_heard_ms: u64,
     pub(crate) held: VecDeque<Held>,
+    /// The fresh challenge this member last sent this session alone (a Join by SEND_TO), when
+    /// it heard from the session before meeting it: after a Join, Here or Ack was lost or came
+    /// too late (PROTOCOL.md B.3, "must not split the room for good").
+    pub(crate) asked: Option<Sent>,
 }
 
 impl Peer {
@@ -66,10 +88,11 @@ impl Peer {
             key,
             window: ReplayWindow::default(),
             member_id,
-            liveness: Liveness::Pending { challenge: None },
+            liveness: Liveness::Pending { here: None },
             profile: None,
             last_heard_ms: now_ms,
             held: VecDeque::new(),
+            asked: None,
         }
     }
 
@@ -95,6 +118,7 @@ impl Peer {
     pub(crate) fn go_live(&mut self, baseline: u64) -> Vec<Held> {
         self.window.set_baseline(baseline);
         self.liveness = Liveness::Live { online: true };
+        self.asked = None;
         self.held
             .drain(..)
             .filter(|held| held.seq >= baseline)

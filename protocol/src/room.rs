@@ -15,8 +15,8 @@ use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
-use crate::peer::{Held, Liveness, Peer};
-pub use crate::peer::{LIVENESS_BUFFER_ENVELOPES, LIVENESS_BUFFER_MS};
+pub use crate::peer::{CHALLENGE_MS, LIVENESS_BUFFER_ENVELOPES, LIVENESS_BUFFER_MS};
+use crate::peer::{Held, Liveness, Peer, Sent};
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 use crate::session::SenderSession;
 use crate::stream::CHUNK_KIND;
@@ -39,8 +39,8 @@ pub struct Room {
     session: SenderSession,
     name: String,
     device_id: DeviceId,
-    /// Set by WELCOME, together with the Join challenge `c_J`.
-    joined: Option<(MemberId, Challenge)>,
+    /// Set by WELCOME, together with the Join challenge `c_J` and when it was sent.
+    joined: Option<(MemberId, Sent)>,
     peers: HashMap<SenderId, Peer>,
     seen: MsgIdHistory,
     next_heartbeat_ms: u64,
@@ -114,7 +114,13 @@ impl Room {
             member_id: your_id.0,
         };
         let sealed = self.session.seal(Kind::Presence, &join.encode()?)?;
-        self.joined = Some((your_id, challenge));
+        self.joined = Some((
+            your_id,
+            Sent {
+                challenge,
+                at_ms: now_ms,
+            },
+        ));
         self.schedule_heartbeat(now_ms, entropy);
         Ok(Step {
             outgoing: vec![Outgoing::Broadcast(sealed)],
@@ -365,6 +371,9 @@ impl Room {
                     body,
                     received_ms: now_ms,
                 });
+                if !self.handshake_under_way(sender, now_ms) {
+                    self.ask(sender, now_ms, entropy, step);
+                }
             }
             Liveness::Live { online } => {
                 if !online {

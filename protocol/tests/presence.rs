@@ -5,136 +5,13 @@
 
 mod common;
 
-use std::collections::VecDeque;
-
 use common::SeededEntropy;
+use common::room_relay::Relay;
 use protocol::MemberId;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room::{HEARTBEAT_JITTER_MS, HEARTBEAT_MS, LIVENESS_BUFFER_MS, Room, SILENCE_MS};
 use protocol::room_io::{Event, Outgoing, Step};
-
-/// A relay that forwards in order and records every DELIVER it made.
-struct Relay {
-    members: Vec<(MemberId, Room)>,
-    queue: VecDeque<(MemberId, Outgoing)>,
-    log: Vec<(MemberId, MemberId, Vec<u8>)>,
-    events: Vec<(MemberId, Event)>,
-    entropy: SeededEntropy,
-    now: u64,
-}
-
-impl Relay {
-    fn new(seed: u64) -> Self {
-        Self {
-            members: Vec::new(),
-            queue: VecDeque::new(),
-            log: Vec::new(),
-            events: Vec::new(),
-            entropy: SeededEntropy::new(seed),
-            now: 1_000_000,
-        }
-    }
-
-    fn join(&mut self, secret: &RoomSecret, name: &str, device: u8, id: u32) -> MemberId {
-        let id = MemberId(id);
-        let mut room = Room::new(secret, name, DeviceId([device; 16]), &mut self.entropy).unwrap();
-        let step = room.welcome(id, self.now, &mut self.entropy).unwrap();
-        self.members.push((id, room));
-        self.take(id, step);
-        self.run();
-        id
-    }
-
-    fn take(&mut self, from: MemberId, step: Step) {
-        for out in step.outgoing {
-            self.queue.push_back((from, out));
-        }
-        for event in step.events {
-            self.events.push((from, event));
-        }
-    }
-
-    fn run(&mut self) {
-        while let Some((from, out)) = self.queue.pop_front() {
-            let (targets, payload): (Vec<MemberId>, Vec<u8>) = match out {
-                Outgoing::Broadcast(p) => (
-                    self.members
-                        .iter()
-                        .map(|m| m.0)
-                        .filter(|m| *m != from)
-                        .collect(),
-                    p,
-                ),
-                Outgoing::SendTo(to, p) => (vec![to], p),
-            };
-            for to in targets {
-                self.log.push((from, to, payload.clone()));
-                self.deliver(to, from, &payload);
-            }
-        }
-    }
-
-    fn deliver(&mut self, to: MemberId, from: MemberId, payload: &[u8]) -> bool {
-        let now = self.now;
-        let Some(index) = self.members.iter().position(|m| m.0 == to) else {
-            return false;
-        };
-        let result = self.members[index]
-            .1
-            .deliver(from, payload, now, &mut self.entropy);
-        match result {
-            Ok(step) => {
-                self.take(to, step);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    fn room(&mut self, id: MemberId) -> &mut Room {
-        &mut self.members.iter_mut().find(|m| m.0 == id).unwrap().1
-    }
-
-    fn tick(&mut self, advance_ms: u64) {
-        self.now += advance_ms;
-        let now = self.now;
-        for i in 0..self.members.len() {
-            let id = self.members[i].0;
-            let step = self.members[i].1.tick(now, &mut self.entropy).unwrap();
-            self.take(id, step);
-        }
-        self.run();
-    }
-
-    fn chat(&mut self, from: MemberId, text: &str) -> Outgoing {
-        let now = self.now;
-        let mut entropy = SeededEntropy::new(self.entropy.next_u64());
-        let (out, _) = self.room(from).send_chat(text, now, &mut entropy).unwrap();
-        self.queue.push_back((from, out.clone()));
-        self.run();
-        out
-    }
-
-    fn chats_seen_by(&self, id: MemberId) -> Vec<String> {
-        self.events
-            .iter()
-            .filter(|(m, _)| *m == id)
-            .filter_map(|(_, e)| match e {
-                Event::Chat { chat, .. } => Some(chat.text.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn names_seen_by(&mut self, id: MemberId) -> Vec<(String, bool)> {
-        self.room(id)
-            .members()
-            .into_iter()
-            .map(|m| (m.name, m.online))
-            .collect()
-    }
-}
 
 fn secret(byte: u8) -> RoomSecret {
     RoomSecret::from_bytes([byte; 32])

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod room_relay;
+
 use protocol::entropy::Entropy;
 use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
 use zeroize::Zeroizing;
