@@ -50,9 +50,10 @@ enum Position {
     Payload { left: u64, fin: bool, control: bool },
 }
 
-/// Frame boundaries in the bytes a peer sends.
+/// Frame boundaries in the bytes a peer sends: fed the stream piece by piece, it says whether a
+/// message is open. Public so that the fuzz target `message_frames` can check it against a model.
 #[derive(Debug)]
-struct Frames {
+pub struct Frames {
     position: Position,
     /// A data frame without FIN has ended and the message's final frame has not.
     between_fragments: bool,
@@ -72,12 +73,12 @@ impl Default for Frames {
 
 impl Frames {
     /// Whether a message has begun and not ended (a frame only partly read counts too).
-    fn open(&self) -> bool {
+    pub fn open(&self) -> bool {
         self.between_fragments || !matches!(self.position, Position::Header { len: 0, .. })
     }
 
     /// Follows `data`, the next bytes of the stream.
-    fn feed(&mut self, mut data: &[u8]) {
+    pub fn feed(&mut self, mut data: &[u8]) {
         while let Some((&first, rest)) = data.split_first() {
             match &mut self.position {
                 Position::Header { bytes, len } => {
