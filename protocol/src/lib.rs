@@ -20,6 +20,7 @@ pub mod envelope;
 pub mod file_name;
 pub mod fountain;
 pub mod hex;
+pub mod identity;
 pub mod ids;
 pub mod invite;
 pub mod kdf;

@@ -9,6 +9,7 @@
 mod common;
 
 use common::CountingKdf;
+use common::json::{array, hex, hex_field, text};
 use protocol::envelope::{Kind, SealedEnvelope};
 use protocol::ids::{FileId, SenderId};
 use protocol::invite::{invite_fragment, parse_invite_fragment};
@@ -21,31 +22,6 @@ const VECTORS: &str = include_str!("../testdata/cutout-v1.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    assert!(text.len().is_multiple_of(2), "odd hex length");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex_field(value: &Value, key: &str) -> Vec<u8> {
-    hex(value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("missing {key}")))
-}
-
-fn array<const N: usize>(bytes: Vec<u8>) -> [u8; N] {
-    bytes.try_into().unwrap()
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("missing {key}"))
-        .to_string()
 }
 
 fn room(keys: &Value, name: &str) -> RoomKeys {

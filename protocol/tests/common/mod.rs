@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod json;
 pub mod room_relay;
 
 use protocol::entropy::Entropy;

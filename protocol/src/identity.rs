@@ -1,0 +1,205 @@
+//! Identities (docs/PROTOCOL.md I.1): one per browser profile, an Ed25519 signing key `IK` and
+//! an X25519 key-agreement key `XK`, published together as
+//!
+//! ```text
+//! identity = ik(32) ‖ xk(32) ‖ Sign_IK("cutout/v2 identity" ‖ xk)      128 bytes
+//! ```
+//!
+//! Verification is strict everywhere ([`verify`]): keys and signature points of small order, and
+//! non-canonical encodings, are refused, so one signature has one meaning.
+//!
+//! Signing happens where the private key lives. [`IdentityKeys`] holds it in memory (the app's
+//! fallback where the browser's WebCrypto has no Ed25519); with WebCrypto the app signs the
+//! statements built here itself and hands back the signature.
+
+use curve25519_dalek::edwards::CompressedEdwardsY;
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use thiserror::Error;
+use x25519_dalek::{PublicKey as XPublic, StaticSecret};
+use zeroize::Zeroizing;
+
+use crate::entropy::Entropy;
+
+pub mod safety;
+pub mod session;
+
+/// Length of an Ed25519 or X25519 public key.
+pub const KEY_LEN: usize = 32;
+/// Length of an Ed25519 signature.
+pub const SIGNATURE_LEN: usize = 64;
+/// Length of a published identity: `ik ‖ xk ‖ binding`.
+pub const IDENTITY_LEN: usize = 2 * KEY_LEN + SIGNATURE_LEN;
+
+const IDENTITY_LABEL: &[u8] = b"cutout/v2 identity";
+
+/// An Ed25519 public key (the identity key `ik`, or a session key `sk`).
+pub type SigningPublic = [u8; KEY_LEN];
+
+/// Why an identity, certificate or signature was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum IdentityError {
+    /// Not the length the format fixes.
+    #[error("wrong length")]
+    Length,
+    /// A signature that does not verify (or a key that cannot verify anything).
+    #[error("signature does not verify")]
+    Signature,
+}
+
+/// Strict Ed25519 verification (docs/PROTOCOL.md I): refuses a public key that is not the
+/// canonical encoding of a point, a key or `R` of small order, and a non-canonical `S`.
+pub fn verify(public: &SigningPublic, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> bool {
+    let canonical = CompressedEdwardsY(*public)
+        .decompress()
+        .is_some_and(|point| point.compress().to_bytes() == *public);
+    if !canonical {
+        return false;
+    }
+    let Ok(key) = VerifyingKey::from_bytes(public) else {
+        return false;
+    };
+    key.verify_strict(message, &Signature::from_bytes(signature))
+        .is_ok()
+}
+
+/// A published identity whose binding has been checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PublicIdentity {
+    ik: SigningPublic,
+    xk: [u8; KEY_LEN],
+    binding: [u8; SIGNATURE_LEN],
+}
+
+impl PublicIdentity {
+    /// Reads a 128-byte identity; refuses it unless `binding` verifies under `ik`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, IdentityError> {
+        let bytes: &[u8; IDENTITY_LEN] = bytes.try_into().map_err(|_| IdentityError::Length)?;
+        let (ik, rest) = bytes.split_at(KEY_LEN);
+        let (xk, binding) = rest.split_at(KEY_LEN);
+        let identity = Self {
+            ik: ik.try_into().map_err(|_| IdentityError::Length)?,
+            xk: xk.try_into().map_err(|_| IdentityError::Length)?,
+            binding: binding.try_into().map_err(|_| IdentityError::Length)?,
+        };
+        if !verify(
+            &identity.ik,
+            &binding_statement(&identity.xk),
+            &identity.binding,
+        ) {
+            return Err(IdentityError::Signature);
+        }
+        Ok(identity)
+    }
+
+    /// The identity key people know each other by.
+    pub fn ik(&self) -> &SigningPublic {
+        &self.ik
+    }
+
+    /// The key-agreement key.
+    pub fn xk(&self) -> &[u8; KEY_LEN] {
+        &self.xk
+    }
+
+    /// The 128 published bytes.
+    pub fn to_bytes(&self) -> [u8; IDENTITY_LEN] {
+        let mut out = [0; IDENTITY_LEN];
+        out[..KEY_LEN].copy_from_slice(&self.ik);
+        out[KEY_LEN..2 * KEY_LEN].copy_from_slice(&self.xk);
+        out[2 * KEY_LEN..].copy_from_slice(&self.binding);
+        out
+    }
+}
+
+/// What `ik` signs to bind `xk` to itself.
+pub fn binding_statement(xk: &[u8; KEY_LEN]) -> Vec<u8> {
+    [IDENTITY_LABEL, xk.as_slice()].concat()
+}
+
+/// An identity whose private keys are in memory.
+pub struct IdentityKeys {
+    ik: SigningKey,
+    xk: StaticSecret,
+}
+
+impl IdentityKeys {
+    /// A new identity from fresh randomness.
+    pub fn generate(entropy: &mut dyn Entropy) -> Self {
+        let mut ik = Zeroizing::new([0u8; 32]);
+        let mut xk = Zeroizing::new([0u8; 32]);
+        entropy.fill(ik.as_mut_slice());
+        entropy.fill(xk.as_mut_slice());
+        Self::from_seeds(&ik, &xk)
+    }
+
+    /// The identity of two 32-byte seeds (the Ed25519 secret key and the X25519 scalar, as
+    /// stored).
+    pub fn from_seeds(ik_seed: &[u8; 32], xk_seed: &[u8; 32]) -> Self {
+        Self {
+            ik: SigningKey::from_bytes(ik_seed),
+            xk: StaticSecret::from(*xk_seed),
+        }
+    }
+
+    /// The seeds, to store.
+    pub fn seeds(&self) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 32]>) {
+        (
+            Zeroizing::new(self.ik.to_bytes()),
+            Zeroizing::new(self.xk.to_bytes()),
+        )
+    }
+
+    /// The published identity.
+    pub fn public(&self) -> PublicIdentity {
+        let xk = XPublic::from(&self.xk).to_bytes();
+        PublicIdentity {
+            ik: self.ik.verifying_key().to_bytes(),
+            xk,
+            binding: self.sign(&binding_statement(&xk)),
+        }
+    }
+
+    /// Signs `message` with the identity key.
+    pub fn sign(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
+        self.ik.sign(message).to_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_checks_and_a_changed_byte_does_not() {
+        let keys = IdentityKeys::from_seeds(&[1; 32], &[2; 32]);
+        let bytes = keys.public().to_bytes();
+        assert_eq!(PublicIdentity::parse(&bytes), Ok(keys.public()));
+        for at in [0, 31, 32, 63, 64, 127] {
+            let mut bad = bytes;
+            bad[at] ^= 0x01;
+            assert!(PublicIdentity::parse(&bad).is_err(), "byte {at}");
+        }
+        assert_eq!(
+            PublicIdentity::parse(&bytes[..127]),
+            Err(IdentityError::Length)
+        );
+    }
+
+    #[test]
+    fn seeds_give_back_the_same_identity() {
+        let keys = IdentityKeys::from_seeds(&[7; 32], &[8; 32]);
+        let (ik, xk) = keys.seeds();
+        assert_eq!(IdentityKeys::from_seeds(&ik, &xk).public(), keys.public());
+    }
+
+    #[test]
+    fn a_small_order_key_verifies_nothing() {
+        // The identity point: every signature with R = identity and S = 0 "verifies" under a
+        // lax check.
+        let mut identity_point = [0u8; 32];
+        identity_point[0] = 1;
+        let mut signature = [0u8; 64];
+        signature[0] = 1;
+        assert!(!verify(&identity_point, b"anything", &signature));
+    }
+}
