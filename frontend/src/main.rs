@@ -25,5 +25,7 @@ mod ui;
 fn main() {
     console_error_panic_hook::set_once();
     offline::kept_app::register();
+    // Before anything draws: this page answers other tabs for its device id on every screen.
+    browser::claim_device_id();
     leptos::mount::mount_to_body(app::App);
 }

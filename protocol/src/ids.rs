@@ -50,8 +50,9 @@ id16!(
     FileId
 );
 id16!(
-    /// A page load's id, kept across reconnects of that page so members replace a reconnected
-    /// member's entry instead of listing it twice (PROTOCOL.md B.3).
+    /// A tab's id, kept across reconnects and reloads of that tab so members replace a
+    /// reconnected member's entry instead of listing it twice, and never shared by two live tabs
+    /// ([`crate::device_claim`], PROTOCOL.md B.3).
     DeviceId
 );
 id16!(

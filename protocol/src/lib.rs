@@ -14,6 +14,7 @@ pub mod collector;
 pub mod contact;
 pub mod conversation;
 pub mod dedupe;
+pub mod device_claim;
 pub mod draft;
 pub mod entropy;
 pub mod envelope;

@@ -72,15 +72,18 @@ pub async fn run(listeners: Listeners, config: Config, shutdown: impl Future<Out
         Ok(http) => origins::advertised(http, https_addr, &config.advertise),
         Err(_) => Vec::new(),
     };
-    let (https, fingerprint, ca_pem) = match listeners.https {
+    let (https, fingerprint, ca_pem, earlier_ca) = match listeners.https {
         Some((listener, tls)) => (
             Some((listener, tls.acceptor)),
             Some(tls.ca_fingerprint),
             Some(tls.ca_pem),
+            tls.earlier_ca,
         ),
-        None => (None, None, None),
+        None => (None, None, None, None),
     };
-    let info = info::RelayInfo::new(origins, fingerprint, config.max_file_size);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let info = info::RelayInfo::new(origins, fingerprint, config.max_file_size)
+        .with_earlier_ca(earlier_ca, now);
     let routes = routes::routes(&config.dist, info, ca_pem);
     let http = server::serve(listeners.http, None, routes.clone(), shared.clone());
     let https = async {

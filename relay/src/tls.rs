@@ -49,6 +49,9 @@ struct Meta {
     /// Hosts outside the LAN ranges the CA may vouch for ([`ca::permits`]).
     #[serde(default)]
     ca_hosts: Vec<String>,
+    /// The CA this one replaced, remembered so the app can tell people who installed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    earlier_ca: Option<EarlierCa>,
     /// The names in the current server certificate.
     server_names: Vec<String>,
     /// When the server certificate expires (Unix seconds).
@@ -68,6 +71,17 @@ pub struct Tls {
     pub created_ca: bool,
     /// The CA this start replaced, which phones must now give up for the new one.
     pub replaced_ca: Option<ReplacedCa>,
+    /// The CA the current one replaced, whether at this start or an earlier one.
+    pub earlier_ca: Option<EarlierCa>,
+}
+
+/// A CA the current one replaced, as the app tells people (`/relay-info`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierCa {
+    /// Its common name, as phones list it among installed certificates.
+    pub name: String,
+    /// When it was replaced (Unix seconds).
+    pub replaced_at: i64,
 }
 
 /// A CA that gave way to a new one.
@@ -151,7 +165,11 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<Tls, TlsError> {
             match verdict {
                 None => (key, meta, false, None),
                 Some(reason) => {
-                    let (key, fresh) = create_ca(dir, names, now)?;
+                    let (key, mut fresh) = create_ca(dir, names, now)?;
+                    fresh.earlier_ca = Some(EarlierCa {
+                        name: meta.ca_name.clone(),
+                        replaced_at: now.unix_timestamp(),
+                    });
                     let old = ReplacedCa {
                         name: meta.ca_name,
                         reason,
@@ -208,6 +226,7 @@ pub fn load_or_create(dir: &Path, names: &[String]) -> Result<Tls, TlsError> {
         ca_fingerprint,
         created_ca,
         replaced_ca,
+        earlier_ca: meta.earlier_ca,
     })
 }
 
@@ -230,6 +249,7 @@ fn create_ca(
         ca_name: name,
         ca_not_after: params.not_after.unix_timestamp(),
         ca_hosts: hosts,
+        earlier_ca: None,
         server_names: Vec::new(),
         server_not_after: 0,
     };

@@ -329,6 +329,42 @@ fn an_unconstrained_ca_is_replaced_once_and_the_new_one_kept() {
     );
 }
 
+#[tokio::test]
+async fn relay_info_names_a_replaced_ca_across_restarts_and_forgets_it_after_ninety_days() {
+    let data = tempfile::tempdir().unwrap();
+    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    let old_name = write_unconstrained_material(data.path(), &names);
+    let info = |relay: &TestRelay| {
+        let ca_pem = std::fs::read_to_string(data.path().join("ca.crt.pem")).unwrap();
+        let https = relay.https.unwrap();
+        async move { https_get(&trusting(&ca_pem), https, "/relay-info").await }
+    };
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+
+    // The start that replaces it, and a later one: both say so, with the earlier CA's name.
+    for _ in 0..2 {
+        let relay = TestRelay::start_tls(limits(), data.path()).await;
+        let body = info(&relay).await;
+        let json: serde_json::Value =
+            serde_json::from_str(&body[body.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+        assert_eq!(json["ca_replaced"]["name"], old_name.as_str(), "{body}");
+        let at = json["ca_replaced"]["replaced_at"].as_i64().unwrap();
+        assert!(at >= before && at <= before + 60, "{body}");
+        relay.stop().await;
+    }
+
+    // Ninety days and more after the replacement the app is no longer told.
+    let path = data.path().join("tls.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    meta["earlier_ca"]["replaced_at"] = (before - 91 * 86_400).into();
+    std::fs::write(&path, meta.to_string()).unwrap();
+    let relay = TestRelay::start_tls(limits(), data.path()).await;
+    let body = info(&relay).await;
+    assert!(body.contains("\"ca_replaced\":null"), "{body}");
+    relay.stop().await;
+}
+
 #[test]
 fn a_ca_near_its_end_is_replaced_once() {
     let data = tempfile::tempdir().unwrap();

@@ -62,15 +62,16 @@ export interface Relay {
 
 /**
  * Starts the relay binary on 127.0.0.1 (port 0 unless `port` is given, e.g. to restart a relay
- * where clients expect it) and waits for its `listening http ADDR` line.
+ * where clients expect it) and waits for its `listening http ADDR` line. Its data directory is
+ * a new one unless `dataDir` is given (to restart it with the TLS material it made).
  */
 export async function startRelay(
   name: string,
   extraArgs: string[] = [],
   port = 0,
   https = false,
+  dataDir = mkdtempSync(join(tmpdir(), 'cutout-relay-')),
 ): Promise<Relay> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cutout-relay-'));
   const logDir = join(artifacts, 'logs');
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `relay-${name}.log`));

@@ -1,10 +1,11 @@
 //! Browser glue that every feature shares, one concern a file: the page's address, storage,
-//! the clipboard, `/relay-info`, reading slices of files, ending workers; here, time and browser
+//! the clipboard, this tab's device id, `/relay-info`, reading slices of files, ending workers; here, time and browser
 //! errors. Everything degrades quietly: a browser that refuses storage still runs Cutout.
 
 mod address;
 mod blob;
 mod clipboard;
+mod device_claim;
 mod relay_info;
 mod storage;
 mod worker;
@@ -12,7 +13,8 @@ mod worker;
 pub use address::{clear_fragment, host, is_https, is_secure_context, location_hash, origin};
 pub use blob::read_slice;
 pub use clipboard::copy;
-pub use relay_info::{relay_info, relay_origins};
+pub use device_claim::{device_id, start as claim_device_id};
+pub use relay_info::{EarlierCa, relay_info, relay_origins};
 pub use storage::{Store, forget, load, save};
 pub use worker::end_worker;
 
@@ -43,6 +45,17 @@ pub fn describe(err: &wasm_bindgen::JsValue) -> String {
 pub fn local_time(ms: u64) -> String {
     let date = js_sys::Date::new(&(ms as f64).into());
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// `ms` (since the Unix epoch) as this device's local date, YYYY-MM-DD.
+pub fn local_date(ms: u64) -> String {
+    let date = js_sys::Date::new(&(ms as f64).into());
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
 }
 
 /// Milliseconds since the Unix epoch.

@@ -9,6 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
+use crate::ui::ca_replaced::CaReplaced;
 
 /// The service worker's script.
 const SCRIPT: &str = "/sw.js";
@@ -169,6 +170,7 @@ pub fn OfflineStatus() -> impl IntoView {
                     "Download the certificate authority (/ca.crt)"
                 </a>
                 ", and check that its fingerprint matches the one the relay printed when it started."
+                <CaReplaced />
             </Show>
         </span>
     }

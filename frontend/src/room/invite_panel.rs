@@ -1,5 +1,6 @@
 //! The invite: a QR code hidden until tapped (so nobody photographs it over a shoulder), the
-//! link with a copy button, and the room check code people compare aloud.
+//! link with a copy button, the room check code people compare aloud, and where an opened link
+//! stays (the browser's history: `tests/browser/history.spec.ts`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,6 +80,12 @@ pub fn InvitePanel(
                 <span class="hint">" Everyone in the room sees the same code; compare it aloud."</span>
             </p>
             <p class="hint">"Anyone with this link can read and write in the room."</p>
+            <p class="hint" data-testid="invite-history">
+                "A link opened in a browser stays in that browser's history, room secret and all, "
+                "until someone clears it. To leave no trace, scan the QR code with Cutout's own "
+                "scanner (“Scan a QR code” on the first screen), or open the link in a private "
+                "window."
+            </p>
         </section>
     }
 }

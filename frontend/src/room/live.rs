@@ -15,7 +15,7 @@ use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
 use wire::{ErrorCode, RelayFrame};
 
-use crate::browser::{self, Store};
+use crate::browser;
 use crate::files::live::LiveFiles;
 use crate::relay_client::{ClientEvent, Connection, RelayClient};
 
@@ -89,18 +89,6 @@ fn line_view(line: &Line) -> LineView {
     }
 }
 
-/// This tab's device id: random once per tab, kept across reloads and reconnects, so members
-/// replace this tab's old entry instead of listing it twice (PROTOCOL.md B.3).
-fn device_id() -> DeviceId {
-    const KEY: &str = "cutout.device";
-    if let Some(bytes) = browser::load(Store::Tab, KEY).and_then(|h| hex::decode(&h).ok()) {
-        return DeviceId(bytes);
-    }
-    let id = DeviceId::random(&mut SystemEntropy);
-    browser::save(Store::Tab, KEY, &hex::encode(id.as_bytes()));
-    id
-}
-
 /// Why a message was not sent (said under the composer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChatError {
@@ -137,10 +125,10 @@ pub struct LiveRoom {
 }
 
 impl LiveRoom {
-    /// Joins the room of `secret` as `name` and keeps the connection alive until the owner is
-    /// cleaned up.
-    pub fn start(secret: &RoomSecret, name: &str) -> Result<Self, SendError> {
-        let convo = Conversation::new(secret, name, device_id(), &mut SystemEntropy)?;
+    /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
+    /// alive until the owner is cleaned up.
+    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Result<Self, SendError> {
+        let convo = Conversation::new(secret, name, device, &mut SystemEntropy)?;
         let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());

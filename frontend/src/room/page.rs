@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use protocol::body::MAX_NAME_LEN;
+use protocol::ids::DeviceId;
 use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
@@ -34,6 +35,7 @@ pub fn RoomPage(
     let rejoin = browser::load(Store::Tab, JOINED_KEY).is_some() && !remembered.trim().is_empty();
     let joined_as = RwSignal::new(rejoin.then(|| remembered.clone()));
     let check_code = RoomKeys::derive(&secret).check_code().to_string();
+    let device = LocalResource::new(browser::device_id);
 
     // Invites carry the relay's LAN address even when this page was opened at 127.0.0.1.
     let origin = RwSignal::new(browser::origin());
@@ -60,9 +62,13 @@ pub fn RoomPage(
                     on_cancel=on_leave
                 />
             }.into_any(),
-            Some(name) => view! {
-                <RoomView secret=secret.clone() name=name link=link check_code=check_code.clone() on_leave=on_leave />
-            }.into_any(),
+            // The tab's device id may take a moment: a duplicated tab asks the others first.
+            Some(name) => {
+                let (secret, check_code) = (secret.clone(), check_code.clone());
+                (move || device.get().map(|device| view! {
+                    <RoomView secret=secret.clone() name=name.clone() device=device link=link check_code=check_code.clone() on_leave=on_leave />
+                })).into_any()
+            }
         }}
     }
 }
@@ -150,11 +156,12 @@ fn LeaveConfirm(on_leave: Callback<()>, on_stay: Callback<()>) -> impl IntoView 
 fn RoomView(
     secret: Arc<RoomSecret>,
     name: String,
+    device: DeviceId,
     link: Signal<String>,
     check_code: String,
     on_leave: Callback<()>,
 ) -> impl IntoView {
-    let live = match LiveRoom::start(&secret, &name) {
+    let live = match LiveRoom::start(&secret, &name, device) {
         Ok(live) => live,
         Err(why) => {
             return view! { <p class="error" role="alert">{format!("Cannot join: {why}")}</p> }

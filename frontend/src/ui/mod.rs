@@ -1,5 +1,6 @@
 //! Presentational pieces that more than one feature draws.
 
+pub mod ca_replaced;
 pub mod focus;
 pub mod qr_code;
 pub mod secure_banner;

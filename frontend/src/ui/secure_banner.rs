@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::ca_replaced::CaReplaced;
+
 /// Shown only outside a secure context.
 #[component]
 pub fn SecureBanner() -> impl IntoView {
@@ -24,6 +26,7 @@ pub fn SecureBanner() -> impl IntoView {
                     <li>
                         "Download this relay's certificate: "
                         <a href="/ca.crt" download="cutout-ca.crt">"cutout-ca.crt"</a>"."
+                        <CaReplaced />
                     </li>
                     <li data-testid="compare-fingerprint">
                         <strong>"Before you trust it, compare its SHA-256 fingerprint"</strong>
