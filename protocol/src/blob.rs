@@ -9,6 +9,17 @@
 //! blob      = header ‖ AEAD(key, nonce = 00×12, plaintext, aad = header)
 //! ```
 //!
+//! Cutout's own mode (docs/PROTOCOL.md, "Contact codes that say who sealed them"): a contact
+//! key with the sealer's [`Side`] inside, so a code shown back to the device that sealed it
+//! says so instead of passing for the contact's. Its key has an HKDF info of its own, so a
+//! mode 0x02 blob can never be read as one of these, nor the other way round.
+//!
+//! ```text
+//! mode 0x82 contact key, sealer's side: header = 0x01 ‖ 0x82 ‖ salt(16)        18 bytes
+//! key       = HKDF(salt, IKM = contact_key, "cutout/v1 qr-key sealer-side", 32)
+//! blob      = header ‖ AEAD(key, nonce = 00×12, side(16) ‖ plaintext, aad = header)
+//! ```
+//!
 //! Every header check runs before any KDF work ([`BlobHeader::parse`]), so a hostile QR code
 //! cannot make a phone spend memory or time.
 
@@ -17,7 +28,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
 use crate::aead::{self, AeadKey, NONCE_LEN, TAG_LEN};
-use crate::contact::ContactKey;
+use crate::contact::{ContactKey, SIDE_LEN, Side};
 use crate::entropy::Entropy;
 use crate::file_name::sanitise_file_name;
 use crate::kdf::{Argon2Params, PasswordKdf};
@@ -26,9 +37,14 @@ use crate::keys::hkdf;
 const VERSION: u8 = 0x01;
 const MODE_PASSPHRASE: u8 = 0x01;
 const MODE_CONTACT: u8 = 0x02;
+/// docs/PROTOCOL.md: not 0x03, which the shared v1 vectors name as an unknown mode that must be
+/// refused; the high bit marks a mode of Cutout's own, the low bits the shared mode it extends.
+const MODE_CONTACT_SIDED: u8 = 0x82;
 const TYPE_TEXT: u8 = 0x01;
 const TYPE_FILE: u8 = 0x02;
 const KEY_INFO: &[u8] = b"cutout/v1 qr-key";
+/// Mode 0x82's own key (docs/PROTOCOL.md), apart from [`KEY_INFO`].
+const SIDED_KEY_INFO: &[u8] = b"cutout/v1 qr-key sealer-side";
 /// A fresh salt makes every key single-use, so the fixed zero nonce is safe (PROTOCOL.md C.1).
 const NONCE: [u8; NONCE_LEN] = [0; NONCE_LEN];
 
@@ -84,7 +100,22 @@ pub enum BlobHeader {
     Contact {
         /// The blob's salt.
         salt: [u8; 16],
+        /// Whether the blob carries its sealer's side (mode 0x82) or not (mode 0x02, sealed
+        /// by earlier versions).
+        sided: bool,
     },
+}
+
+/// Who sealed a contact blob, as far as the blob says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sealer {
+    /// The contact: the blob carries the other side of the pairing.
+    Contact,
+    /// This device: the blob carries this device's own side. It is a code this device sealed
+    /// for the contact, shown back to it; never a message from the contact.
+    You,
+    /// Either side: a mode 0x02 blob (earlier versions), which carries no side.
+    EitherSide,
 }
 
 impl BlobHeader {
@@ -104,13 +135,16 @@ impl BlobHeader {
                     .map_err(|_| BlobError::Header)?;
                 (Self::Passphrase { params, salt }, 21)
             }
-            MODE_CONTACT => {
+            MODE_CONTACT | MODE_CONTACT_SIDED => {
                 let salt = *rest.first_chunk::<16>().ok_or(BlobError::Header)?;
-                (Self::Contact { salt }, 18)
+                let sided = mode == MODE_CONTACT_SIDED;
+                (Self::Contact { salt, sided }, 18)
             }
             _ => return Err(BlobError::Header),
         };
-        if blob.len() < header_len + TAG_LEN + 1 {
+        // The plaintext holds at least the type byte, and in mode 0x82 the side before it.
+        let side_len = if header.sided() { SIDE_LEN } else { 0 };
+        if blob.len() < header_len + TAG_LEN + side_len + 1 {
             return Err(BlobError::Header);
         }
         let (header_bytes, ciphertext) = blob.split_at(header_len);
@@ -119,8 +153,12 @@ impl BlobHeader {
 
     fn salt(&self) -> &[u8; 16] {
         match self {
-            Self::Passphrase { salt, .. } | Self::Contact { salt } => salt,
+            Self::Passphrase { salt, .. } | Self::Contact { salt, .. } => salt,
         }
+    }
+
+    fn sided(&self) -> bool {
+        matches!(self, Self::Contact { sided: true, .. })
     }
 }
 
@@ -143,20 +181,44 @@ pub fn seal_with_passphrase(
     ];
     header.extend_from_slice(&salt);
     let ikm = passphrase_ikm(passphrase, &salt, params, kdf)?;
-    seal(&header, &salt, ikm.as_ref(), content)
+    seal(&header, &key(&salt, ikm.as_ref(), KEY_INFO), None, content)
 }
 
-/// Seals `content` under a contact key with fresh salt.
+/// Seals `content` under a contact key with fresh salt, in mode 0x02, which says nothing of who
+/// sealed it: what earlier versions made. The app seals with [`seal_for_contact`].
 pub fn seal_with_contact_key(
     key: &ContactKey,
     content: &BlobContent,
     entropy: &mut dyn Entropy,
 ) -> Result<Vec<u8>, BlobError> {
+    let (header, salt) = contact_header(MODE_CONTACT, entropy);
+    seal(
+        &header,
+        &self::key(&salt, key.as_bytes(), KEY_INFO),
+        None,
+        content,
+    )
+}
+
+/// Seals `content` for a contact with fresh salt, in mode 0x82: the blob carries `own`, this
+/// device's side of the pairing, so that opening it here says it was sealed here.
+pub fn seal_for_contact(
+    key: &ContactKey,
+    own: Side,
+    content: &BlobContent,
+    entropy: &mut dyn Entropy,
+) -> Result<Vec<u8>, BlobError> {
+    let (header, salt) = contact_header(MODE_CONTACT_SIDED, entropy);
+    let key = self::key(&salt, key.as_bytes(), SIDED_KEY_INFO);
+    seal(&header, &key, Some(own), content)
+}
+
+fn contact_header(mode: u8, entropy: &mut dyn Entropy) -> (Vec<u8>, [u8; 16]) {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
-    let mut header = vec![VERSION, MODE_CONTACT];
+    let mut header = vec![VERSION, mode];
     header.extend_from_slice(&salt);
-    seal(&header, &salt, key.as_bytes(), content)
+    (header, salt)
 }
 
 /// Opens a passphrase blob. The KDF runs only if the header passed every check.
@@ -170,16 +232,61 @@ pub fn open_with_passphrase(
         return Err(BlobError::WrongMode);
     };
     let ikm = passphrase_ikm(passphrase, &salt, params, kdf)?;
-    open(header_bytes, &salt, ikm.as_ref(), ciphertext)
+    let plaintext = open(
+        header_bytes,
+        &key(&salt, ikm.as_ref(), KEY_INFO),
+        ciphertext,
+    )?;
+    decode_content(&plaintext)
 }
 
-/// Opens a contact-key blob.
+/// Opens a mode 0x02 contact blob (PROTOCOL.md C.1). The app opens with [`open_from_contact`],
+/// which also reads mode 0x82.
 pub fn open_with_contact_key(blob: &[u8], key: &ContactKey) -> Result<BlobContent, BlobError> {
     let (header, header_bytes, ciphertext) = BlobHeader::parse(blob)?;
-    let BlobHeader::Contact { .. } = header else {
+    let BlobHeader::Contact { sided: false, .. } = header else {
         return Err(BlobError::WrongMode);
     };
-    open(header_bytes, header.salt(), key.as_bytes(), ciphertext)
+    let plaintext = open(header_bytes, &key_for(&header, key), ciphertext)?;
+    decode_content(&plaintext)
+}
+
+/// Opens a contact blob of either mode, and says who sealed it: a mode 0x82 blob carrying
+/// `own`, this device's side of the pairing, was sealed here ([`Sealer::You`]).
+pub fn open_from_contact(
+    blob: &[u8],
+    key: &ContactKey,
+    own: Side,
+) -> Result<(BlobContent, Sealer), BlobError> {
+    let (header, header_bytes, ciphertext) = BlobHeader::parse(blob)?;
+    let BlobHeader::Contact { sided, .. } = header else {
+        return Err(BlobError::WrongMode);
+    };
+    let plaintext = open(header_bytes, &key_for(&header, key), ciphertext)?;
+    if !sided {
+        return Ok((decode_content(&plaintext)?, Sealer::EitherSide));
+    }
+    // The header's length check left room for the side and a type byte.
+    let (side, rest) = plaintext
+        .split_first_chunk::<SIDE_LEN>()
+        .ok_or(BlobError::Contents)?;
+    // Not secret, and either answer is shown: no need for a constant-time comparison.
+    let sealer = if Side::from_bytes(*side) == own {
+        Sealer::You
+    } else {
+        Sealer::Contact
+    };
+    Ok((decode_content(rest)?, sealer))
+}
+
+/// The key of a contact blob: each mode its own HKDF info.
+fn key_for(header: &BlobHeader, key: &ContactKey) -> AeadKey {
+    let info = if header.sided() {
+        SIDED_KEY_INFO
+    } else {
+        KEY_INFO
+    };
+    self::key(header.salt(), key.as_bytes(), info)
 }
 
 fn passphrase_ikm(
@@ -194,37 +301,38 @@ fn passphrase_ikm(
         .map_err(|_| BlobError::Kdf)
 }
 
-fn key(salt: &[u8; 16], ikm: &[u8]) -> AeadKey {
-    AeadKey::new(*hkdf::<32>(salt, ikm, KEY_INFO))
+fn key(salt: &[u8; 16], ikm: &[u8], info: &[u8]) -> AeadKey {
+    AeadKey::new(*hkdf::<32>(salt, ikm, info))
 }
 
+/// Seals `side` (mode 0x82 only) and `content` after `header`.
 fn seal(
     header: &[u8],
-    salt: &[u8; 16],
-    ikm: &[u8],
+    key: &AeadKey,
+    side: Option<Side>,
     content: &BlobContent,
 ) -> Result<Vec<u8>, BlobError> {
     // The plaintext is written straight into the blob and sealed there, so no second copy of it
     // is left to wipe. The exact capacity matters for the same reason: growing the vector would
     // move the plaintext and free the old allocation unwiped.
-    let mut blob = Vec::with_capacity(header.len() + encoded_len(content) + TAG_LEN);
+    let side_len = side.map_or(0, |_| SIDE_LEN);
+    let mut blob = Vec::with_capacity(header.len() + side_len + encoded_len(content) + TAG_LEN);
     blob.extend_from_slice(header);
+    if let Some(side) = side {
+        blob.extend_from_slice(side.as_bytes());
+    }
     encode_content(content, &mut blob)?;
-    aead::seal_in_place(&key(salt, ikm), &NONCE, header, &mut blob, header.len())
+    aead::seal_in_place(key, &NONCE, header, &mut blob, header.len())
         .map_err(|_| BlobError::Contents)?;
     Ok(blob)
 }
 
-fn open(
-    header: &[u8],
-    salt: &[u8; 16],
-    ikm: &[u8],
-    ciphertext: &[u8],
-) -> Result<BlobContent, BlobError> {
+/// The authenticated plaintext, or [`BlobError::Authentication`].
+fn open(header: &[u8], key: &AeadKey, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, BlobError> {
     let mut plaintext = Zeroizing::new(ciphertext.to_vec());
-    aead::open_in_place(&key(salt, ikm), &NONCE, header, &mut plaintext)
+    aead::open_in_place(key, &NONCE, header, &mut plaintext)
         .map_err(|_| BlobError::Authentication)?;
-    decode_content(&plaintext)
+    Ok(plaintext)
 }
 
 fn encoded_len(content: &BlobContent) -> usize {

@@ -4,7 +4,8 @@
 //! shows the [`DraftError`].
 
 use crate::blob::BlobContent;
-use crate::contact::ContactKey;
+use crate::contact::{ContactKey, SIDE_LEN, Side};
+use crate::contact_book::Contact;
 use crate::file_name::sanitise_file_name;
 use crate::fountain::MAX_BLOB_LEN;
 use crate::passphrase_input::normalise;
@@ -12,8 +13,12 @@ use crate::transfer_rate::format_size;
 
 /// A passphrase blob's header (21 bytes) and AES-GCM tag (16), PROTOCOL.md C.1.
 const PASSPHRASE_OVERHEAD: usize = 21 + 16;
-/// Bytes a blob adds to a file: the overhead, the type byte and the name's length byte.
-const FILE_OVERHEAD: usize = PASSPHRASE_OVERHEAD + 2;
+/// A contact blob's header (18 bytes), AES-GCM tag (16) and the sealer's side (mode 0x82,
+/// docs/PROTOCOL.md "Contact codes that say who sealed them").
+const CONTACT_OVERHEAD: usize = 18 + 16 + SIDE_LEN;
+/// Bytes a blob adds to a file however it is locked: the larger overhead, the type byte and the
+/// name's length byte.
+const FILE_OVERHEAD: usize = max(PASSPHRASE_OVERHEAD, CONTACT_OVERHEAD) + 2;
 /// Largest name kept in a blob (its length is one byte).
 const MAX_NAME_BYTES: usize = 255;
 /// Largest file that fits one offline message whatever its name.
@@ -55,6 +60,8 @@ pub enum SealRequest {
     Contact {
         /// The contact's key.
         key: ContactKey,
+        /// This device's side of the pairing, which the code carries.
+        side: Side,
         /// What to seal.
         content: BlobContent,
     },
@@ -110,11 +117,19 @@ pub fn check_attachment(name: &str, size: u64) -> Result<(), DraftError> {
     Ok(())
 }
 
-/// The length of the passphrase blob `content` makes (a contact's is 3 bytes shorter): header
-/// and tag, then the type byte and the text, or the type byte, the name's length, the name and
-/// the file.
-pub fn sealed_len(content: &BlobContent) -> usize {
-    PASSPHRASE_OVERHEAD
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+/// The length of the blob `content` makes, locked by `lock`: header, tag (and for a contact the
+/// sealer's side), then the type byte and the text, or the type byte, the name's length, the
+/// name and the file.
+pub fn sealed_len(content: &BlobContent, lock: Lock) -> usize {
+    let overhead = match lock {
+        Lock::Contact => CONTACT_OVERHEAD,
+        Lock::Generated | Lock::Typed => PASSPHRASE_OVERHEAD,
+    };
+    overhead
         + match content {
             BlobContent::Text(text) => 1 + text.len(),
             BlobContent::File { name, bytes } => 2 + name.len() + bytes.len(),
@@ -132,7 +147,7 @@ impl Draft {
             None if self.text.is_empty() => return Err(DraftError::Empty),
             None => BlobContent::Text(self.text.clone()),
         };
-        let length = sealed_len(&content);
+        let length = sealed_len(&content, self.lock);
         if length > MAX_BLOB_LEN as usize {
             return Err(DraftError::TooLong {
                 excess: (length - MAX_BLOB_LEN as usize) as u64,
@@ -142,13 +157,14 @@ impl Draft {
     }
 
     /// What sealing takes, given the contact chosen on screen (`None`: none left).
-    pub fn seal_request(&self, contact: Option<&ContactKey>) -> Result<SealRequest, DraftError> {
+    pub fn seal_request(&self, contact: Option<&Contact>) -> Result<SealRequest, DraftError> {
         let content = self.content()?;
         let passphrase = match self.lock {
             Lock::Contact => {
-                let key = contact.ok_or(DraftError::NoContact)?;
+                let contact = contact.ok_or(DraftError::NoContact)?;
                 return Ok(SealRequest::Contact {
-                    key: key.clone(),
+                    key: contact.key.clone(),
+                    side: contact.side,
                     content,
                 });
             }
@@ -172,7 +188,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::blob::{open_with_contact_key, seal_with_contact_key};
+    use crate::blob::{Sealer, open_from_contact, seal_for_contact};
     use crate::entropy::SystemEntropy;
 
     fn text(text: &str) -> Draft {
@@ -229,17 +245,21 @@ mod tests {
         draft.lock = Lock::Contact;
         assert_eq!(draft.seal_request(None), Err(DraftError::NoContact));
         let key = ContactKey::from_bytes([4; 32]);
+        let contact = Contact::paired("Ana".into(), key.clone(), &mut SystemEntropy);
         let SealRequest::Contact {
             key: chosen,
+            side,
             content,
-        } = draft.seal_request(Some(&key)).unwrap()
+        } = draft.seal_request(Some(&contact)).unwrap()
         else {
             panic!("a contact lock seals with the contact's key");
         };
-        let blob = seal_with_contact_key(&chosen, &content, &mut SystemEntropy).unwrap();
+        assert_eq!(side, contact.side, "with this device's side");
+        let blob = seal_for_contact(&chosen, side, &content, &mut SystemEntropy).unwrap();
+        assert_eq!(blob.len(), sealed_len(&content, Lock::Contact));
         assert_eq!(
-            open_with_contact_key(&blob, &key).unwrap(),
-            BlobContent::Text("for you".into())
+            open_from_contact(&blob, &key, Side::from_bytes([9; 16])).unwrap(),
+            (BlobContent::Text("for you".into()), Sealer::Contact)
         );
     }
 
@@ -273,7 +293,14 @@ mod tests {
     fn the_largest_file_fits_even_with_the_longest_name() {
         let mut draft = text("");
         draft.file = Some(("n".repeat(MAX_NAME_BYTES), vec![0; MAX_FILE]));
-        assert_eq!(sealed_len(&draft.content().unwrap()), MAX_BLOB_LEN as usize);
+        draft.lock = Lock::Contact;
+        assert_eq!(
+            sealed_len(&draft.content().unwrap(), Lock::Contact),
+            MAX_BLOB_LEN as usize,
+            "a contact's blob is the longer"
+        );
+        draft.lock = Lock::Generated;
+        assert!(draft.content().is_ok());
         assert!(check_attachment("f", MAX_FILE as u64).is_ok());
         let too_big = check_attachment("big.bin", MAX_FILE as u64 + 1).unwrap_err();
         assert!(too_big.to_string().starts_with("big.bin is "), "{too_big}");

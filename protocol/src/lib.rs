@@ -12,6 +12,7 @@ pub mod body;
 pub mod check_code;
 pub mod collector;
 pub mod contact;
+pub mod contact_book;
 pub mod conversation;
 pub mod dedupe;
 pub mod device_claim;

@@ -9,7 +9,7 @@ use common::SeededEntropy;
 use protocol::MemberId;
 use protocol::blob::{self, BlobContent};
 use protocol::body::FileOffer;
-use protocol::contact::ContactKey;
+use protocol::contact::{ContactKey, Side};
 use protocol::envelope::{Kind, SealedEnvelope};
 use protocol::ids::{FileId, SenderId};
 use protocol::kdf::{Argon2Params, KdfError, PasswordKdf};
@@ -151,6 +151,21 @@ fn every_bit_flip_of_a_contact_blob_is_rejected() {
         for tampered in flips(&sealed) {
             assert!(blob::open_with_contact_key(&tampered, &key).is_err());
         }
+    }
+}
+
+#[test]
+fn every_bit_flip_of_a_contact_blob_with_its_sealers_side_is_rejected() {
+    let key = ContactKey::from_bytes([0xc0; 32]);
+    let own = Side::from_bytes([0x5a; 16]);
+    let content = BlobContent::Text("meet at 6pm".into());
+    let sealed = blob::seal_for_contact(&key, own, &content, &mut SeededEntropy::new(5)).unwrap();
+    assert_eq!(
+        blob::open_from_contact(&sealed, &key, own),
+        Ok((content, blob::Sealer::You))
+    );
+    for tampered in flips(&sealed) {
+        assert!(blob::open_from_contact(&tampered, &key, own).is_err());
     }
 }
 
