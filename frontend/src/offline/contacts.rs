@@ -1,54 +1,39 @@
-//! Paired contacts (PROTOCOL.md C.2, `CT1K`): a name and a 32-byte key each, kept in this
-//! browser's local storage on this device only, one per line as `hex::encode(key) name`.
+//! Paired contacts (PROTOCOL.md C.2, `CT1K`) in this browser's local storage, on this device
+//! only. The format and its rules are `protocol::contact_book`'s: the contacts as every version
+//! wrote them (`hex(key) name` a line), and this device's side of each pairing (docs/PROTOCOL.md,
+//! "Contact codes that say who sealed them") under a key of its own.
 
-use protocol::contact::ContactKey;
+use protocol::contact_book;
+use protocol::entropy::SystemEntropy;
 
 use crate::browser::{self, Store};
-use protocol::hex;
+
+pub use protocol::contact_book::{Contact, MAX_NAME, clean_name};
 
 /// Where the contacts are kept.
 const KEY: &str = "cutout.contacts";
-/// Longest contact name, in characters.
-pub const MAX_NAME: usize = 40;
+/// Where this device's sides of them are kept.
+const SIDES_KEY: &str = "cutout.contact-sides";
 
-/// One paired contact.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Contact {
-    /// What the person called them.
-    pub name: String,
-    /// The shared key.
-    pub key: ContactKey,
-}
-
-/// A name fit to keep: one line, trimmed, at most [`MAX_NAME`] characters.
-pub fn clean_name(name: &str) -> String {
-    let one_line: String = name
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    one_line.trim().chars().take(MAX_NAME).collect()
-}
-
-/// Every contact on this device, in the order they were paired.
+/// Every contact on this device, in the order they were paired. A contact saved by an earlier
+/// version gets its side now, written back at once: a side must never change once a code
+/// carries it.
 pub fn load() -> Vec<Contact> {
-    browser::load(Store::Device, KEY)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| {
-            let (key, name) = line.split_once(' ')?;
-            Some(Contact {
-                name: name.to_string(),
-                key: ContactKey::from_bytes(hex::decode(key).ok()?),
-            })
-        })
-        .collect()
+    let contacts = browser::load(Store::Device, KEY).unwrap_or_default();
+    let sides = browser::load(Store::Device, SIDES_KEY).unwrap_or_default();
+    let book = contact_book::read(&contacts, &sides, &mut SystemEntropy);
+    if book.minted {
+        browser::save(
+            Store::Device,
+            SIDES_KEY,
+            &contact_book::sides_text(&book.contacts),
+        );
+    }
+    book.contacts
 }
 
 /// Keeps `contacts` as the whole list.
 pub fn save(contacts: &[Contact]) {
-    let lines: Vec<String> = contacts
-        .iter()
-        .map(|c| format!("{} {}", hex::encode(c.key.as_bytes()), clean_name(&c.name)))
-        .collect();
-    browser::save(Store::Device, KEY, &lines.join("\n"));
+    browser::save(Store::Device, KEY, &contact_book::contacts_text(contacts));
+    browser::save(Store::Device, SIDES_KEY, &contact_book::sides_text(contacts));
 }

@@ -51,10 +51,8 @@ pub fn ContactsPanel(
         };
         let mut all = contacts::load();
         all.retain(|c| c.key != key);
-        all.push(Contact {
-            name: chosen.clone(),
-            key,
-        });
+        // A fresh pairing: this device mints its own side of it.
+        all.push(Contact::paired(chosen.clone(), key, &mut SystemEntropy));
         contacts::save(&all);
         list.set(contacts::load());
         name.set(String::new());

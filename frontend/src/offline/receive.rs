@@ -2,12 +2,15 @@
 //! message's text is pasted, and read by `protocol::text_form`'s rule: whole, part missing,
 //! damaged), a bar shows the frames collected against those needed, and the rebuilt message
 //! (its msg_id and header checked before any key derivation) is opened with a passphrase or by
-//! trying every paired contact.
+//! trying every paired contact. A contact's code says who sealed it (docs/PROTOCOL.md, "Contact
+//! codes that say who sealed them"): one this device sealed itself, shown back to it, is shown
+//! as its own, never as the contact's.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::blob::{BlobContent, BlobHeader, open_with_contact_key};
+use protocol::blob::{BlobContent, BlobHeader, Sealer};
 use protocol::collector::{Collector, Taken, Tally};
+use protocol::contact_book;
 use protocol::passphrase_input::may_try_as_typed;
 use protocol::text_form::{Pasted, read_pasted};
 
@@ -37,18 +40,9 @@ enum Stage {
     /// Opened.
     Opened {
         content: BlobContent,
-        /// The contact it was sealed for, if it was.
-        from: Option<String>,
+        /// For a contact's code: the contact whose key opened it, and who sealed it.
+        contact: Option<(String, Sealer)>,
     },
-}
-
-/// Tries every paired contact's key on a contact-mode blob.
-fn open_with_contacts(blob: &[u8], contacts: &[Contact]) -> Option<(BlobContent, String)> {
-    contacts.iter().find_map(|c| {
-        open_with_contact_key(blob, &c.key)
-            .ok()
-            .map(|content| (content, c.name.clone()))
-    })
 }
 
 /// The Receive tab. `first` is a code already scanned elsewhere (the home page's scanner).
@@ -77,10 +71,10 @@ pub fn OfflineReceive(
         error.set(None);
         match BlobHeader::parse(&blob).map(|(h, ..)| h) {
             Ok(BlobHeader::Contact { .. }) => {
-                match open_with_contacts(&blob, &contacts.get_untracked()) {
-                    Some((content, name)) => stage.set(Stage::Opened {
-                        content,
-                        from: Some(name),
+                match contact_book::open(&blob, &contacts.get_untracked()) {
+                    Some(opened) => stage.set(Stage::Opened {
+                        content: opened.content,
+                        contact: Some((opened.contact, opened.sealer)),
                     }),
                     None => {
                         error.set(Some(if whole {
@@ -186,7 +180,7 @@ pub fn OfflineReceive(
                     passphrase.set(String::new());
                     stage.set(Stage::Opened {
                         content,
-                        from: None,
+                        contact: None,
                     });
                 }
                 Err(Failure::Wrong) if !whole => {
@@ -325,8 +319,8 @@ pub fn OfflineReceive(
                         )}
                     </p>
                 }.into_any(),
-                Stage::Opened { content, from } => view! {
-                    <Opened content=content from=from />
+                Stage::Opened { content, contact } => view! {
+                    <Opened content=content contact=contact />
                     <button class="button" data-testid="receive-another" on:click=again>"Receive another"</button>
                 }.into_any(),
             }}
@@ -334,14 +328,46 @@ pub fn OfflineReceive(
     }
 }
 
+/// Who sealed a contact's code, in words: a code this device sealed itself (shown back to it)
+/// stands out, and is never called the contact's.
+fn sealer_line(name: String, sealer: Sealer) -> AnyView {
+    match sealer {
+        Sealer::Contact => view! {
+            <p class="hint" data-testid="received-from">
+                "Sealed for you by contact "<strong>{name}</strong>"."
+            </p>
+        }
+        .into_any(),
+        Sealer::You => view! {
+            <p class="banner warn" data-testid="received-own">
+                <strong>"You sealed this message yourself"</strong>", on this device, for contact "
+                <strong>{name.clone()}</strong>". It is your own code shown back to you, not a \
+                 message from "{name}"."
+            </p>
+        }
+        .into_any(),
+        Sealer::EitherSide => view! {
+            <p class="hint" data-testid="received-either">
+                "Sealed with the key you share with contact "<strong>{name.clone()}</strong>". It \
+                 was made by an earlier version of Cutout, whose codes do not say who sealed \
+                 them: it may be from "{name}", or one you sealed yourself."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
 /// An opened message: its text, or its file offered for saving (never shown inline).
 #[component]
-fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
+fn Opened(content: BlobContent, contact: Option<(String, Sealer)>) -> impl IntoView {
     let opened = NodeRef::<leptos::html::P>::new();
     crate::ui::focus::focus_when_mounted(opened);
-    let sender = from.map(|name| {
-        view! { <p class="hint">"Sealed for you by contact "<strong>{name}</strong>"."</p> }
-    });
+    // Read out with the status line that takes the focus, so nobody hears only "opened".
+    let status = match &contact {
+        Some((_, Sealer::You)) => "Message opened: one you sealed yourself.",
+        _ => "Message opened.",
+    };
+    let sender = contact.map(|(name, sealer)| sealer_line(name, sealer));
     let body = match content {
         BlobContent::Text(text) => view! {
             <label class="field">
@@ -378,7 +404,7 @@ fn Opened(content: BlobContent, from: Option<String>) -> impl IntoView {
     };
     view! {
         <div class="opened" data-testid="received">
-            <p class="status" role="status" tabindex="-1" node_ref=opened>"Message opened."</p>
+            <p class="status" role="status" tabindex="-1" node_ref=opened>{status}</p>
             {sender}
             {body}
         </div>

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::blob::seal_with_contact_key;
+use protocol::blob::seal_for_contact;
 use protocol::contact::ContactKey;
 use protocol::draft::{Draft, Lock, MAX_FILE, SealRequest, check_attachment};
 use protocol::entropy::SystemEntropy;
@@ -166,13 +166,14 @@ pub fn OfflineSend(
             Some(key) => all.into_iter().find(|c| c.key == key),
             None => all.into_iter().next(),
         };
-        let (phrase, light, content) = match draft.seal_request(chosen.map(|c| c.key).as_ref()) {
+        let (phrase, light, content) = match draft.seal_request(chosen.as_ref()) {
             Err(why) => {
                 error.set(Some(why.to_string()));
                 return;
             }
-            Ok(SealRequest::Contact { key, content }) => {
-                match seal_with_contact_key(&key, &content, &mut SystemEntropy) {
+            Ok(SealRequest::Contact { key, side, content }) => {
+                // With this device's side, so that the code, shown back here, says whose it is.
+                match seal_for_contact(&key, side, &content, &mut SystemEntropy) {
                     Ok(blob) => stage.set(Stage::Showing {
                         blob,
                         passphrase: None,
