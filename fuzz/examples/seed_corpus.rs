@@ -289,6 +289,12 @@ fn blobs(v: &Value) {
         corpus.add(&format!("fixed-kdf-{i}"), &sealed);
         let sealed = blob::seal_with_contact_key(&contact, content, &mut entropy).unwrap();
         corpus.add(&format!("contact-{i}"), &sealed);
+        // Mode 0x82, sealed here (the fuzz target's own side) and by the other side.
+        for (who, side) in [("own", [0x5a; 16]), ("other", [0xa5; 16])] {
+            let side = protocol::contact::Side::from_bytes(side);
+            let sealed = blob::seal_for_contact(&contact, side, content, &mut entropy).unwrap();
+            corpus.add(&format!("contact-sided-{who}-{i}"), &sealed);
+        }
     }
 }
 

@@ -1,19 +1,21 @@
-//! Offline blobs (PROTOCOL.md C.1): `BlobHeader::parse`, `open_with_contact_key` and
-//! `open_with_passphrase` never panic, and the password KDF is reached only for a header that
-//! passed every check.
+//! Offline blobs (PROTOCOL.md C.1, and docs/PROTOCOL.md's mode 0x82): `BlobHeader::parse`,
+//! `open_with_contact_key`, `open_from_contact` and `open_with_passphrase` never panic, and the
+//! password KDF is reached only for a header that passed every check.
 //!
 //! Argon2id would cap the fuzzer at a few executions per second, so the passphrase path runs
 //! with [`FixedKdf`], which derives one fixed key; the seed corpus's passphrase blobs are sealed
 //! under that same fake KDF, so they authenticate and reach the content decoder. The contact
-//! key is the vectors' (`offline.contact_key`), so their contact blobs open too.
+//! key is the vectors' (`offline.contact_key`), so their contact blobs open too; the corpus's
+//! sided blobs carry [`OWN_SIDE`] or another side, so both readings are reached.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use protocol::blob::{
-    BlobContent, BlobError, BlobHeader, open_with_contact_key, open_with_passphrase,
+    BlobContent, BlobError, BlobHeader, Sealer, open_from_contact, open_with_contact_key,
+    open_with_passphrase,
 };
-use protocol::contact::ContactKey;
+use protocol::contact::{ContactKey, Side};
 use protocol::kdf::{Argon2Params, KdfError, PasswordKdf};
 use zeroize::Zeroizing;
 
@@ -29,6 +31,9 @@ const CONTACT_KEY: [u8; 32] = {
     }
     key
 };
+
+/// This device's side, as the seed corpus seals with it.
+const OWN_SIDE: [u8; 16] = [0x5a; 16];
 
 /// A stand-in for Argon2id: the same 32 bytes for every input, counting its calls.
 #[derive(Default)]
@@ -62,9 +67,26 @@ fuzz_target!(|data: &[u8]| {
         assert!(ciphertext.len() > 16, "no room for a tag and a type byte");
     }
 
-    match open_with_contact_key(data, &ContactKey::from_bytes(CONTACT_KEY)) {
+    let key = ContactKey::from_bytes(CONTACT_KEY);
+    match open_with_contact_key(data, &key) {
         Ok(content) => {
-            assert!(matches!(header, Ok((BlobHeader::Contact { .. }, ..))));
+            assert!(matches!(
+                header,
+                Ok((BlobHeader::Contact { sided: false, .. }, ..))
+            ));
+            check_content(&content);
+        }
+        Err(BlobError::Header) => assert!(header.is_err()),
+        Err(_) => {}
+    }
+
+    match open_from_contact(data, &key, Side::from_bytes(OWN_SIDE)) {
+        Ok((content, sealer)) => {
+            let Ok((BlobHeader::Contact { sided, .. }, ..)) = header else {
+                panic!("opened without a contact header");
+            };
+            // Only a sided blob names its sealer, and only one carrying this side says "you".
+            assert_eq!(sided, sealer != Sealer::EitherSide);
             check_content(&content);
         }
         Err(BlobError::Header) => assert!(header.is_err()),

@@ -35,5 +35,9 @@ pub fn load() -> Vec<Contact> {
 /// Keeps `contacts` as the whole list.
 pub fn save(contacts: &[Contact]) {
     browser::save(Store::Device, KEY, &contact_book::contacts_text(contacts));
-    browser::save(Store::Device, SIDES_KEY, &contact_book::sides_text(contacts));
+    browser::save(
+        Store::Device,
+        SIDES_KEY,
+        &contact_book::sides_text(contacts),
+    );
 }
