@@ -3,9 +3,9 @@
 docs/PROTOCOL.md "Contact codes that say who sealed them"), written from that text alone with
 pyca/cryptography: nothing here shares code with the `protocol` crate.
 
-Rerun from the repository root (needs `pip install cryptography`):
+Rerun from this folder (README.md; `requirements.txt` pins `cryptography`):
 
-    python3 protocol/testdata/gen/contact_sided.py > protocol/testdata/contact-sided.json
+    pip install -r requirements.txt && python3 contact_sided.py > ../contact-sided.json
 
 The output is deterministic (fixed salts, keys and sides), so a rerun changes nothing unless
 this script changed. `protocol/tests/contact_codes.rs` reads the JSON natively and in wasm.
