@@ -12,8 +12,8 @@
 //! Checked: after every read, `open()` is what a model of the stream says for that offset —
 //! true inside a frame, and at a frame boundary true exactly while a data frame without FIN has
 //! not been followed by a final data frame (control frames in between change nothing); and
-//! feeding the same bytes all at once gives the same answer as feeding them in pieces, raw tail
-//! included.
+//! the count of messages ended is the model's; feeding the same bytes all at once gives the same
+//! answers as feeding them in pieces, raw tail included.
 
 #![no_main]
 
@@ -69,11 +69,13 @@ fuzz_target!(|data: &[u8]| {
     // open_at[i]: whether a message is open after the first i bytes.
     let mut open_at = vec![false];
     let mut between = false;
+    let mut completed = 0u64;
     for spec in specs.chunks_exact(3).take(frames) {
         let (bytes, fin, control) = frame(spec);
         open_at.extend(std::iter::repeat_n(true, bytes.len() - 1));
         if !control {
             between = !fin;
+            completed += u64::from(fin);
         }
         open_at.push(between);
         stream.extend_from_slice(&bytes);
@@ -98,10 +100,12 @@ fuzz_target!(|data: &[u8]| {
         at = end;
         assert_eq!(pieces.open(), open_at[at], "after {at} bytes");
     }
+    assert_eq!(pieces.completed(), completed, "messages ended");
     pieces.feed(tail);
 
     let mut at_once = Frames::default();
     at_once.feed(&stream);
     at_once.feed(tail);
     assert_eq!(at_once.open(), pieces.open());
+    assert_eq!(at_once.completed(), pieces.completed());
 });

@@ -17,6 +17,16 @@ pub const LIVENESS_BUFFER_MS: u64 = 5_000;
 /// member cannot grow the buffer without bound.
 pub const LIVENESS_BUFFER_ENVELOPES: usize = 32;
 
+/// Most bytes of envelope bodies held for all not-yet-live senders of a room together: what an
+/// honest newcomer sends before its Ack lands is a few small messages, and many sessions opened
+/// by one insider must not add up to what a phone cannot hold.
+pub const LIVENESS_BUFFER_BYTES: usize = 2 << 20;
+
+/// Most sender sessions kept for one member id (one connection): an honest connection has one
+/// (a member id may be reused by a later connection, beside the earlier one's departed entry),
+/// so an insider cannot fill the room's table with live sessions of its own.
+pub const SESSIONS_PER_MEMBER: usize = 2;
+
 /// How long a challenge can be answered (PROTOCOL.md B.3): a Here is acked only within this
 /// long of the Join it echoes, and an Ack is accepted only within this long of the Here.
 pub const CHALLENGE_MS: u64 = 15_000;
@@ -50,7 +60,12 @@ pub(crate) enum Liveness {
     Pending { here: Option<(Sent, u64)> },
     /// Live; `online` turns false after 60 s of silence and back on the next envelope.
     Live { online: bool },
-    /// Left (Leave or the relay's LEFT). Kept, shown offline, so its window still rejects
+    /// The relay said LEFT for its member id. Shown offline; kept, so its window still rejects
+    /// replays. The relay's word is not authenticated: an authentic envelope from the session
+    /// afterwards makes it pending again, and the two meet afresh (PROTOCOL.md B.3, a relay must
+    /// not split the room for good).
+    Left,
+    /// Said Leave itself (authenticated). Kept, shown offline, so its window still rejects
     /// replays; nothing from it is acted on again.
     Gone,
 }
@@ -98,6 +113,11 @@ impl Peer {
 
     pub(crate) fn is_live(&self) -> bool {
         matches!(self.liveness, Liveness::Live { .. })
+    }
+
+    /// Bytes of the envelope bodies held.
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.held.iter().map(|held| held.body.len()).sum()
     }
 
     /// Holds an envelope until the sender is live; drops it if the buffer is full.

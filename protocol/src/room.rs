@@ -15,7 +15,10 @@ use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
-pub use crate::peer::{CHALLENGE_MS, LIVENESS_BUFFER_ENVELOPES, LIVENESS_BUFFER_MS};
+pub use crate::peer::{
+    CHALLENGE_MS, LIVENESS_BUFFER_BYTES, LIVENESS_BUFFER_ENVELOPES, LIVENESS_BUFFER_MS,
+    SESSIONS_PER_MEMBER,
+};
 use crate::peer::{Held, Liveness, Peer, Sent};
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 use crate::session::SenderSession;
@@ -157,12 +160,17 @@ impl Room {
                 }
                 let body = sealed.open(&room_id, &peer.key, &mut peer.window)?;
                 peer.last_heard_ms = now_ms;
+                if peer.liveness == Liveness::Left {
+                    // The relay said it left, yet the session speaks: meet it again.
+                    peer.liveness = Liveness::Pending { here: None };
+                    peer.asked = None;
+                }
                 body
             }
             None => {
                 let mut peer = Peer::new(self.keys.message_key(header.sender), from, now_ms);
                 let body = sealed.open(&room_id, &peer.key, &mut peer.window)?;
-                if !self.make_room_for_peer() {
+                if !self.make_room_for_peer(from) {
                     return Ok(Step::default());
                 }
                 peer.last_heard_ms = now_ms;
@@ -183,7 +191,8 @@ impl Room {
         Ok(step)
     }
 
-    /// The relay's LEFT: that member's sessions are gone.
+    /// The relay's LEFT: that member's sessions are shown offline (or forgotten, if they never
+    /// finished the handshake).
     pub fn member_left(&mut self, member: MemberId) -> Step {
         let mut step = Step::default();
         self.peers.retain(|_, peer| {
@@ -193,11 +202,11 @@ impl Room {
             match peer.liveness {
                 Liveness::Pending { .. } => false,
                 Liveness::Live { .. } => {
-                    peer.liveness = Liveness::Gone;
+                    peer.liveness = Liveness::Left;
                     step.changed();
                     true
                 }
-                Liveness::Gone => true,
+                Liveness::Left | Liveness::Gone => true,
             }
         });
         step
@@ -275,6 +284,12 @@ impl Room {
         ))
     }
 
+    /// Bytes of envelope bodies held for sessions that are not live yet (at most
+    /// [`LIVENESS_BUFFER_BYTES`]).
+    pub fn held_bytes(&self) -> usize {
+        self.peers.values().map(Peer::held_bytes).sum()
+    }
+
     /// The member list: oneself first, then every member that completed the handshake.
     pub fn members(&self) -> Vec<Member> {
         let mut members = Vec::new();
@@ -296,7 +311,7 @@ impl Room {
                 let online = match peer.liveness {
                     Liveness::Pending { .. } => return None,
                     Liveness::Live { online } => online,
-                    Liveness::Gone => false,
+                    Liveness::Left | Liveness::Gone => false,
                 };
                 Some(Member {
                     sender: *sender,
@@ -325,16 +340,19 @@ impl Room {
         self.next_heartbeat_ms = now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS + jitter;
     }
 
-    /// Frees a slot for a new sender session if the table is full: the least recently heard
-    /// session that is not live goes first. Returns false if every slot holds a live session.
-    fn make_room_for_peer(&mut self) -> bool {
-        if self.peers.len() < MAX_PEERS {
+    /// Frees a slot for a new sender session of member `from`: if that member has
+    /// [`SESSIONS_PER_MEMBER`] already, or the table is full, the least recently heard session
+    /// that is not live (of that member, or of anyone) goes. Returns false if there is none.
+    fn make_room_for_peer(&mut self, from: MemberId) -> bool {
+        let of_member = self.peers.values().filter(|p| p.member_id == from).count();
+        let only_from = of_member >= SESSIONS_PER_MEMBER;
+        if !only_from && self.peers.len() < MAX_PEERS {
             return true;
         }
         let victim = self
             .peers
             .iter()
-            .filter(|(_, peer)| !peer.is_live())
+            .filter(|(_, peer)| !peer.is_live() && (!only_from || peer.member_id == from))
             .min_by_key(|(_, peer)| peer.last_heard_ms)
             .map(|(sender, _)| *sender);
         match victim {
@@ -365,12 +383,15 @@ impl Room {
         };
         match peer.liveness {
             Liveness::Pending { .. } => {
-                peer.hold(Held {
-                    seq,
-                    kind,
-                    body,
-                    received_ms: now_ms,
-                });
+                self.hold(
+                    sender,
+                    Held {
+                        seq,
+                        kind,
+                        body,
+                        received_ms: now_ms,
+                    },
+                );
                 if !self.handshake_under_way(sender, now_ms) {
                     self.ask(sender, now_ms, entropy, step);
                 }
@@ -382,7 +403,24 @@ impl Room {
                 }
                 self.act(sender, kind, seq, &body, step);
             }
-            Liveness::Gone => {}
+            Liveness::Left | Liveness::Gone => {}
+        }
+    }
+
+    /// Holds an envelope of a session that is not live yet, within the room's byte budget
+    /// ([`LIVENESS_BUFFER_BYTES`]) after dropping what is older than the 5 s buffer.
+    fn hold(&mut self, sender: SenderId, held: Held) {
+        let now_ms = held.received_ms;
+        let mut total = 0;
+        for peer in self.peers.values_mut() {
+            peer.expire_held(now_ms);
+            total += peer.held_bytes();
+        }
+        if total + held.body.len() > LIVENESS_BUFFER_BYTES {
+            return;
+        }
+        if let Some(peer) = self.peers.get_mut(&sender) {
+            peer.hold(held);
         }
     }
 

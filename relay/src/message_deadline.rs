@@ -57,6 +57,8 @@ pub struct Frames {
     position: Position,
     /// A data frame without FIN has ended and the message's final frame has not.
     between_fragments: bool,
+    /// Messages whose final frame has ended, since the start.
+    completed: u64,
 }
 
 impl Default for Frames {
@@ -67,6 +69,7 @@ impl Default for Frames {
                 len: 0,
             },
             between_fragments: false,
+            completed: 0,
         }
     }
 }
@@ -75,6 +78,11 @@ impl Frames {
     /// Whether a message has begun and not ended (a frame only partly read counts too).
     pub fn open(&self) -> bool {
         self.between_fragments || !matches!(self.position, Position::Header { len: 0, .. })
+    }
+
+    /// How many messages have ended (their final data frame read to its last byte).
+    pub fn completed(&self) -> u64 {
+        self.completed
     }
 
     /// Follows `data`, the next bytes of the stream.
@@ -116,6 +124,9 @@ impl Frames {
         // A control frame may sit between fragments and changes nothing (RFC 6455 §5.4).
         if !control {
             self.between_fragments = !fin;
+            if fin {
+                self.completed += 1;
+            }
         }
         self.position = Position::Header {
             bytes: [0; MAX_HEADER],
@@ -186,12 +197,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for MessageDeadline<S> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
+                let done = this.frames.completed();
                 this.frames.feed(&buf.filled()[before..]);
                 if !this.frames.open() {
                     this.opened = None;
                     this.timer = None;
-                } else if this.opened.is_none() {
+                } else if this.opened.is_none() || this.frames.completed() != done {
+                    // A message began here (after another ended, perhaps in the same read):
+                    // its own deadline starts now.
                     this.opened = Some(Instant::now());
+                    this.timer = None;
                 }
                 Poll::Ready(Ok(()))
             }
@@ -344,6 +359,36 @@ mod tests {
         let err = socket.read(&mut buf).await.unwrap_err();
         assert!(is_overdue(&err), "{err}");
         assert!(started.elapsed() >= limit);
+    }
+
+    /// Found by review: the clock was reset only by a read that left no message open, so a
+    /// sender whose reads always ended mid-frame (a busy socket) was cut off although each of its
+    /// messages was whole within the limit.
+    #[tokio::test(start_paused = true)]
+    async fn each_message_has_its_own_deadline_when_reads_straddle_them() {
+        let limit = Duration::from_millis(100);
+        let (mut peer, relay_side) = tokio::io::duplex(4096);
+        let mut socket = MessageDeadline::new(relay_side, limit);
+        let message = frame(true, BINARY, 100);
+        let half = message.len() / 2;
+        let mut buf = vec![0u8; 4096];
+        peer.write_all(&message[..half]).await.unwrap();
+        assert_eq!(socket.read(&mut buf).await.unwrap(), half);
+        // Every 30 ms the end of one message and the start of the next, in one write: each
+        // message is whole 30 ms after it began, ten of them 300 ms in all.
+        for k in 0..10 {
+            let writer = async {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                let mut piece = message[half..].to_vec();
+                piece.extend_from_slice(&message[..half]);
+                peer.write_all(&piece).await.unwrap();
+            };
+            let (read, ()) = tokio::join!(socket.read(&mut buf), writer);
+            assert!(read.is_ok(), "cut off after {k} messages: {read:?}");
+        }
+        // And the last one, left unfinished, still meets its deadline.
+        let err = socket.read(&mut buf).await.unwrap_err();
+        assert!(is_overdue(&err), "{err}");
     }
 
     #[tokio::test]

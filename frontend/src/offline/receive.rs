@@ -71,7 +71,10 @@ pub fn OfflineReceive(
         error.set(None);
         match BlobHeader::parse(&blob).map(|(h, ..)| h) {
             Ok(BlobHeader::Contact { .. }) => {
-                match contact_book::open(&blob, &contacts.get_untracked()) {
+                // The sides as stored (another tab may have given one first).
+                let stored = crate::offline::contacts::load();
+                contacts.set(stored.clone());
+                match contact_book::open(&blob, &stored) {
                     Some(opened) => stage.set(Stage::Opened {
                         content: opened.content,
                         contact: Some((opened.contact, opened.sealer)),

@@ -160,8 +160,11 @@ pub fn OfflineSend(
             typed: typed.get_untracked(),
             light: light.get_untracked(),
         };
-        // The contact chosen by its key; none chosen means the first.
-        let all = contacts.get_untracked();
+        // The contact chosen by its key; none chosen means the first. Read again from storage:
+        // two tabs that gave an earlier version's contact a side at the same moment agree on
+        // the one stored, so a code sealed here carries the side this device will recognise.
+        let all = crate::offline::contacts::load();
+        contacts.set(all.clone());
         let chosen = match contact.get_untracked() {
             Some(key) => all.into_iter().find(|c| c.key == key),
             None => all.into_iter().next(),
