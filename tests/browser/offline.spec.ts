@@ -80,6 +80,12 @@ async function twoDevices(page: Page, name: string, body: (other: Page, clip: st
   try {
     await openOffline(page, relay.url);
     await openOffline(other.page, relay.url);
+    // The app says when it works with no relay: its service worker keeps every file, the
+    // decoders' workers included (the scanner fetches them only when it starts). Stopping the
+    // relay before that made a worker's fetch fail, now and then, on a busy machine.
+    for (const p of [page, other.page]) {
+      await expect(p.getByTestId('offline-capable')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+    }
     await relay.stop();
     await body(other.page, clip);
     expect(other.errors).toEqual([]);
