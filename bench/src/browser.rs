@@ -45,9 +45,9 @@ impl Clock for PerformanceClock {
     }
 }
 
-/// The result line naming this browser and whether the page is cross-origin isolated (which
-/// gives `performance.now()` its finest resolution).
-pub fn browser_info() -> Result<String, BenchError> {
+/// The result line naming this browser, whether the page is cross-origin isolated (which gives
+/// `performance.now()` its finest resolution), and whether its WebCrypto has Ed25519.
+pub fn browser_info(webcrypto_ed25519: bool) -> Result<String, BenchError> {
     let window = window()?;
     let user_agent = window
         .navigator()
@@ -60,6 +60,7 @@ pub fn browser_info() -> Result<String, BenchError> {
     Ok(Browser {
         user_agent,
         cross_origin_isolated: isolated,
+        webcrypto_ed25519,
     }
     .line())
 }

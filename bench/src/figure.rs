@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! CUTOUT-BENCH {"kind":"figure","measure":"stream_seal","runtime":"wasm","unit":"MiB/s","median":41.2,"min":40.1,"max":42.0,"samples":7,"batch":1}
-//! CUTOUT-BENCH {"kind":"browser","user_agent":"Mozilla/5.0 … HeadlessChrome/…","cross_origin_isolated":true}
+//! CUTOUT-BENCH {"kind":"browser","user_agent":"Mozilla/5.0 … HeadlessChrome/…","cross_origin_isolated":true,"webcrypto_ed25519":true}
 //! ```
 //!
 //! Both sides of the format live here: the benchmarks write lines ([`Figure::line`],
@@ -139,6 +139,8 @@ pub struct Browser {
     /// Whether the page was cross-origin isolated, which gives `performance.now()` its finest
     /// resolution.
     pub cross_origin_isolated: bool,
+    /// Whether its WebCrypto has Ed25519, the baseline of the signature rows.
+    pub webcrypto_ed25519: bool,
 }
 
 impl Browser {
@@ -148,6 +150,7 @@ impl Browser {
             "kind": "browser",
             "user_agent": self.user_agent,
             "cross_origin_isolated": self.cross_origin_isolated,
+            "webcrypto_ed25519": self.webcrypto_ed25519,
         });
         format!("{PREFIX}{value}")
     }
@@ -219,6 +222,7 @@ fn browser(v: &Value) -> Option<Browser> {
     Some(Browser {
         user_agent: v["user_agent"].as_str()?.to_owned(),
         cross_origin_isolated: v["cross_origin_isolated"].as_bool()?,
+        webcrypto_ed25519: v["webcrypto_ed25519"].as_bool()?,
     })
 }
 
@@ -257,6 +261,7 @@ mod tests {
         let browser = Browser {
             user_agent: "HeadlessChrome/1".into(),
             cross_origin_isolated: true,
+            webcrypto_ed25519: false,
         };
         assert_eq!(
             Line::read(&browser.line()),

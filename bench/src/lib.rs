@@ -1,6 +1,8 @@
 //! Benchmarks of `protocol`'s hot paths, the same code natively and in wasm: envelope seal and
-//! open (a chat message), the file STREAM (64 KiB chunks) and the Argon2id default profile. In
-//! the browser, WebCrypto's AES-256-GCM on the same data sizes is the baseline.
+//! open (a chat message), the file STREAM (64 KiB chunks), the Argon2id default profile, and the
+//! identities' Ed25519 signatures (a newcomer meeting a full room among them). In the browser,
+//! WebCrypto's AES-256-GCM on the same data sizes, and its Ed25519 where it has one, are the
+//! baselines.
 //!
 //! Every figure is the median of several samples, each long enough that the clock's resolution
 //! does not matter, after one calibration run that doubles as warm-up. Results leave as one
@@ -13,6 +15,7 @@
 pub mod browser;
 pub mod cases;
 pub mod figure;
+pub mod identity;
 pub mod measurement;
 pub mod sampler;
 #[cfg(target_arch = "wasm32")]
@@ -30,6 +33,9 @@ pub enum BenchError {
     /// Opening failed or returned other bytes than were sealed.
     #[error("opening failed or gave other bytes in `{0}`")]
     Open(&'static str),
+    /// A signature that should verify did not, or one that should not did.
+    #[error("a signature check gave the wrong answer in `{0}`")]
+    Verify(&'static str),
     /// The Argon2id key derivation failed.
     #[error("Argon2id failed")]
     Kdf,

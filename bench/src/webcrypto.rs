@@ -5,6 +5,8 @@
 //!
 //! Each WebCrypto call is awaited before the next, as a sender or receiver processing one
 //! message or chunk after another would; the promise round trip is part of the cost.
+//!
+//! Its Ed25519, the baseline of the signature rows, is [`ed25519`].
 
 use js_sys::{Array, ArrayBuffer, Object, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -16,6 +18,8 @@ use crate::browser::{js_error, window, yield_to_event_loop};
 use crate::cases::{CHUNK_LEN, FILE_LEN, FILE_MIB, pattern};
 use crate::figure::{Figure, Runtime, Unit};
 use crate::sampler::{Clock, Plan, Sampler};
+
+pub mod ed25519;
 
 /// Associated data of an envelope: room_id (16) ‖ header (26).
 const ENVELOPE_AAD_LEN: usize = 42;

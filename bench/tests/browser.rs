@@ -1,6 +1,7 @@
 //! The browser half of `cargo xtask bench protocol`: the same measurements as the native binary,
 //! compiled to wasm32 and run in headless Chromium by wasm-bindgen-test-runner, each followed
-//! by WebCrypto's AES-256-GCM on the same data sizes as the baseline. Result lines reach the
+//! by its baseline: WebCrypto's AES-256-GCM on the same data sizes, and WebCrypto's Ed25519 on
+//! the same statements where the browser has it. Result lines reach the
 //! runner's output through `console.log` (run with `--nocapture`).
 //!
 //! It is one test so that the figures come out in a fixed order from one page, and so that
@@ -13,7 +14,9 @@ use bench::BenchError;
 use bench::browser::{PerformanceClock, browser_info, run_yielding};
 use bench::cases::{self, StreamFixture};
 use bench::figure::Figure;
+use bench::identity::{self, FullRoom};
 use bench::webcrypto::WebCrypto;
+use bench::webcrypto::ed25519::Ed25519;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -23,7 +26,12 @@ fn emit(figure: &Figure) {
 }
 
 async fn protocol() -> Result<(), BenchError> {
-    console_log!("{}", browser_info()?);
+    let ed25519 = Ed25519::new().await?;
+    if let Err(why) = &ed25519 {
+        console_log!("this browser's WebCrypto has no Ed25519: {why}");
+    }
+    console_log!("{}", browser_info(ed25519.is_ok())?);
+    let ed25519 = ed25519.ok();
     let clock = PerformanceClock::new()?;
     let webcrypto = WebCrypto::new().await?;
 
@@ -40,6 +48,22 @@ async fn protocol() -> Result<(), BenchError> {
     drop(stream);
 
     emit(&run_yielding(cases::argon2id_default(), &clock).await?);
+
+    emit(&run_yielding(identity::ed25519_sign()?, &clock).await?);
+    if let Some(ed25519) = &ed25519 {
+        emit(&ed25519.sign_figure(&clock).await?);
+    }
+    emit(&run_yielding(identity::ed25519_verify()?, &clock).await?);
+    if let Some(ed25519) = &ed25519 {
+        emit(&ed25519.verify_figure(&clock).await?);
+    }
+    emit(&run_yielding(identity::certificate_check()?, &clock).await?);
+    emit(&run_yielding(identity::safety_number_pair()?, &clock).await?);
+    let room = FullRoom::new()?;
+    emit(&run_yielding(room.newcomer()?, &clock).await?);
+    if let Some(ed25519) = &ed25519 {
+        emit(&ed25519.newcomer_figure(&room, &clock).await?);
+    }
     Ok(())
 }
 

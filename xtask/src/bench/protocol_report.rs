@@ -16,62 +16,113 @@ pub struct Measure {
     pub row: &'static str,
     /// Times (lower is better) rather than rates.
     pub is_time: bool,
-    pub webcrypto: bool,
+    pub webcrypto: Baseline,
+}
+
+/// What WebCrypto offers a row as its baseline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Baseline {
+    /// Nothing comparable (Argon2id, the safety number, the certificate's parsing).
+    None,
+    /// AES-256-GCM, which every browser has.
+    AesGcm,
+    /// Ed25519, which only some browsers have (the browser line says whether this one does).
+    Ed25519,
 }
 
 const ENVELOPES: &str =
     "Envelopes: a 200-byte chat body, padded to 256 (envelopes per second, higher is better)";
 const STREAM: &str = "File STREAM: 32 MiB in 64 KiB chunks (MiB/s, higher is better)";
 const ARGON2: &str = "Argon2id, default blob profile: m = 2^16 KiB (64 MiB), t = 3, p = 1 (ms per derivation, lower is better)";
+const SIGNATURES: &str = "Identities: Ed25519 over an 87-byte presence statement (operations per second, higher is better)";
+const SAFETY: &str =
+    "Safety number of two identity keys: 2 × 5 200 SHA-512 rounds (ms per number, lower is better)";
+const NEWCOMER: &str = "A newcomer meets a full room of 64: 63 certificates and Here signatures checked (189 verifications), its Join and 63 Acks signed (ms per newcomer, lower is better)";
 
 /// Every row, in the report's order.
-pub const MEASURES: [Measure; 5] = [
+pub const MEASURES: [Measure; 10] = [
     Measure {
         name: "envelope_seal",
         table: ENVELOPES,
         row: "seal",
         is_time: false,
-        webcrypto: true,
+        webcrypto: Baseline::AesGcm,
     },
     Measure {
         name: "envelope_open",
         table: ENVELOPES,
         row: "open",
         is_time: false,
-        webcrypto: true,
+        webcrypto: Baseline::AesGcm,
     },
     Measure {
         name: "stream_seal",
         table: STREAM,
         row: "seal",
         is_time: false,
-        webcrypto: true,
+        webcrypto: Baseline::AesGcm,
     },
     Measure {
         name: "stream_open",
         table: STREAM,
         row: "open",
         is_time: false,
-        webcrypto: true,
+        webcrypto: Baseline::AesGcm,
     },
     Measure {
         name: "argon2id_default",
         table: ARGON2,
         row: "derive",
         is_time: true,
-        webcrypto: false,
+        webcrypto: Baseline::None,
+    },
+    Measure {
+        name: "ed25519_sign",
+        table: SIGNATURES,
+        row: "sign (session key)",
+        is_time: false,
+        webcrypto: Baseline::Ed25519,
+    },
+    Measure {
+        name: "ed25519_verify",
+        table: SIGNATURES,
+        row: "verify (strict)",
+        is_time: false,
+        webcrypto: Baseline::Ed25519,
+    },
+    Measure {
+        name: "certificate_check",
+        table: SIGNATURES,
+        row: "certificate check (2 verifications)",
+        is_time: false,
+        webcrypto: Baseline::None,
+    },
+    Measure {
+        name: "safety_number",
+        table: SAFETY,
+        row: "one pair",
+        is_time: true,
+        webcrypto: Baseline::None,
+    },
+    Measure {
+        name: "newcomer_full_room",
+        table: NEWCOMER,
+        row: "one newcomer",
+        is_time: true,
+        webcrypto: Baseline::Ed25519,
     },
 ];
 
 /// Every figure the report needs, or which are missing.
 pub fn check_complete(results: &Results) -> Result<(), String> {
+    let ed25519 = has_webcrypto_ed25519(results);
     let missing: Vec<String> = MEASURES
         .iter()
         .flat_map(|m| {
-            let runtimes: &[Runtime] = if m.webcrypto {
-                &Runtime::ALL
-            } else {
-                &[Runtime::Native, Runtime::Wasm]
+            let runtimes: &[Runtime] = match m.webcrypto {
+                Baseline::AesGcm => &Runtime::ALL,
+                Baseline::Ed25519 if ed25519 => &Runtime::ALL,
+                Baseline::None | Baseline::Ed25519 => &[Runtime::Native, Runtime::Wasm],
             };
             runtimes.iter().map(move |r| (m.name, *r))
         })
@@ -87,6 +138,13 @@ pub fn check_complete(results: &Results) -> Result<(), String> {
     } else {
         Err(format!("no figure for {}", missing.join(", ")))
     }
+}
+
+fn has_webcrypto_ed25519(results: &Results) -> bool {
+    results
+        .browser
+        .as_ref()
+        .is_some_and(|b| b.webcrypto_ed25519)
 }
 
 /// The section, from `results` and the lines describing the machine.
@@ -106,8 +164,13 @@ pub fn render(results: &Results, machine: &[String]) -> String {
         } else {
             "not "
         };
+        let ed25519 = if browser.webcrypto_ed25519 {
+            "has"
+        } else {
+            "has no"
+        };
         out.push_str(&format!(
-            "- page: `{agent}`, {isolated}cross-origin isolated, on http://127.0.0.1\n"
+            "- page: `{agent}`, {isolated}cross-origin isolated, on http://127.0.0.1; its WebCrypto {ed25519} Ed25519\n"
         ));
     }
     out.push_str(&METHOD.replace("{SAMPLES}", &samples(results)));
@@ -124,14 +187,20 @@ pub fn render(results: &Results, machine: &[String]) -> String {
                 cell(Runtime::Wasm),
                 cell(Runtime::WebCrypto),
             );
+            // A browser without Ed25519 is a finding, not a gap: say so in its cells.
+            let absent = if m.webcrypto == Baseline::Ed25519 && !has_webcrypto_ed25519(results) {
+                "not in this browser"
+            } else {
+                "n/a"
+            };
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 m.row,
                 figure_cell(native),
                 figure_cell(wasm),
-                webcrypto.map_or("n/a".into(), |f| figure_cell(Some(f))),
+                webcrypto.map_or(absent.into(), |f| figure_cell(Some(f))),
                 ratio_cell(wasm, native, m.is_time),
-                webcrypto.map_or("n/a".into(), |f| ratio_cell(wasm, Some(f), m.is_time)),
+                webcrypto.map_or(absent.into(), |f| ratio_cell(wasm, Some(f), m.is_time)),
             ));
         }
     }
@@ -142,11 +211,14 @@ pub fn render(results: &Results, machine: &[String]) -> String {
 const METHOD: &str = "
 Native is the release profile (opt-level 3, LTO) for this CPU's x86_64 with runtime-detected
 AES-NI and CLMUL; wasm is the same code and profile for wasm32-unknown-unknown (no SIMD), run by
-wasm-bindgen-test-runner in headless Chromium; WebCrypto is `crypto.subtle` AES-256-GCM in the
-same page on the same data sizes (plaintext and associated data), each call awaited before the
-next. The app itself ships wasm built for size (profile `wasm-release`, opt-level `z`) except its
-crypto and fountain crates, built at opt-level 3 as here. The code is `bench/` (`cases.rs` for
-native and wasm, `webcrypto.rs`). What each row does:
+wasm-bindgen-test-runner in headless Chromium; WebCrypto is `crypto.subtle` in the same page on
+the same data (AES-256-GCM on the same sizes of plaintext and associated data; Ed25519 on the
+same statements, with the same keys), each call awaited before the next. The app itself ships
+wasm built for size (profile `wasm-release`, opt-level `z`) except its AES, Argon2, SHA-2 and
+fountain crates, built at opt-level 3 as here; its Ed25519 crates (`ed25519-dalek`,
+`curve25519-dalek`) are not among those yet, so the app's signatures may cost more than the wasm
+column says. The code is `bench/` (`cases.rs` and `identity.rs` for native and wasm,
+`webcrypto.rs` and `webcrypto/ed25519.rs`). What each row does:
 
 - envelope seal: `SenderSession::seal` of a 200-byte CHAT body; open: `SealedEnvelope::parse`
   then `open` with a fresh replay window. WebCrypto: encrypt / decrypt of 256 bytes with 42 bytes
@@ -155,6 +227,20 @@ native and wasm, `webcrypto.rs`). What each row does:
   frame until the file is released. WebCrypto: encrypt / decrypt of each 64 KiB chunk with 55
   bytes of associated data.
 - Argon2id: `Argon2id::derive` with `Argon2Params::DEFAULT`; WebCrypto has no Argon2.
+- Ed25519 sign: `SessionKey::sign_presence` of a Here (PROTOCOL.md I.3); verify:
+  `identity::verify` (strict: canonical key, no small order, canonical S) of that signature from
+  the key's 32 bytes. WebCrypto: `sign` with the same key imported as PKCS#8 (its signature is
+  checked to be the Rust one, byte for byte), `verify` with the public key imported once
+  beforehand; WebCrypto's verify is not promised to be strict. Certificate check:
+  `Certificate::check` of a 224-byte certificate (PROTOCOL.md I.2: the identity's binding and
+  the certificate's signature).
+- safety number: `safety::safety_number` of two identity keys (PROTOCOL.md I.4); WebCrypto has
+  no iterated hash to compare.
+- newcomer: for each of the 63 others `Certificate::check` then `check_presence` of its Here,
+  and `sign_presence` of an Ack; one Join signed first. Certificates and signatures are made
+  beforehand; the newcomer's own certificate (one signature by its identity per session) is not
+  counted. WebCrypto: the same 189 verifications and 64 signatures through `crypto.subtle`, the
+  63 identity keys and 63 session keys imported from their bytes as they arrive.
 
 Each figure is the median of {SAMPLES}, after an unrecorded
 calibration run that is also the warm-up; a sample lasts at least 0.3 s or is one Argon2id
@@ -268,6 +354,10 @@ mod tests {
             !missing.contains("argon2id_default (webcrypto)"),
             "{missing}"
         );
+        assert!(
+            !missing.contains("ed25519_verify (webcrypto)"),
+            "no browser line, so no Ed25519 expected: {missing}"
+        );
         let sampler = bench::sampler::Sampler::new(bench::sampler::Plan::FAST);
         for m in MEASURES {
             for runtime in Runtime::ALL {
@@ -278,5 +368,64 @@ mod tests {
             }
         }
         assert_eq!(check_complete(&results), Ok(()));
+    }
+
+    fn browser(webcrypto_ed25519: bool) -> bench::figure::Browser {
+        bench::figure::Browser {
+            user_agent: "HeadlessChrome/1".into(),
+            cross_origin_isolated: true,
+            webcrypto_ed25519,
+        }
+    }
+
+    /// Every native and wasm figure, and WebCrypto's AES-GCM ones.
+    fn without_webcrypto_ed25519() -> Results {
+        let mut results = Results::default();
+        let sampler = bench::sampler::Sampler::new(bench::sampler::Plan::FAST);
+        for m in MEASURES {
+            for runtime in Runtime::ALL {
+                if runtime == Runtime::WebCrypto && m.webcrypto != Baseline::AesGcm {
+                    continue;
+                }
+                let mut figure =
+                    Figure::of(m.name, runtime, bench::figure::Unit::MillisPerOp, &sampler);
+                figure.summary.median = 1.0;
+                results.figures.push(figure);
+            }
+        }
+        results
+    }
+
+    #[test]
+    fn ed25519_baselines_are_due_only_from_a_browser_that_has_them() {
+        let mut results = without_webcrypto_ed25519();
+        results.browser = Some(browser(true));
+        let missing = check_complete(&results).unwrap_err();
+        assert!(missing.contains("ed25519_sign (webcrypto)"), "{missing}");
+        assert!(
+            missing.contains("newcomer_full_room (webcrypto)"),
+            "{missing}"
+        );
+        assert!(!missing.contains("certificate_check"), "{missing}");
+        results.browser = Some(browser(false));
+        assert_eq!(check_complete(&results), Ok(()));
+    }
+
+    #[test]
+    fn a_browser_without_ed25519_is_named_in_the_report() {
+        let mut results = without_webcrypto_ed25519();
+        results.browser = Some(browser(false));
+        let report = render(&results, &[]);
+        assert!(report.contains("its WebCrypto has no Ed25519"), "{report}");
+        let verify_row = report
+            .lines()
+            .find(|l| l.starts_with("| verify (strict)"))
+            .unwrap_or_default();
+        assert!(verify_row.contains("not in this browser"), "{verify_row}");
+        let safety_row = report
+            .lines()
+            .find(|l| l.starts_with("| one pair"))
+            .unwrap_or_default();
+        assert!(safety_row.contains("n/a"), "{safety_row}");
     }
 }

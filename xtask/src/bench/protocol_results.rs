@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn results_read_figures_and_the_browser() {
         let out = "noise\nCUTOUT-BENCH {\"kind\":\"figure\",\"measure\":\"stream_seal\",\"runtime\":\"wasm\",\"unit\":\"MiB/s\",\"median\":35.0,\"min\":30.0,\"max\":40.0,\"samples\":7,\"batch\":1}\n\
-            CUTOUT-BENCH {\"kind\":\"browser\",\"user_agent\":\"HeadlessChrome/1\",\"cross_origin_isolated\":true}\n";
+            CUTOUT-BENCH {\"kind\":\"browser\",\"user_agent\":\"HeadlessChrome/1\",\"cross_origin_isolated\":true,\"webcrypto_ed25519\":true}\n";
         let mut results = Results::default();
         assert_eq!(results.read(out), Ok(()));
         assert_eq!(
@@ -53,7 +53,7 @@ mod tests {
             browser.map(|b| b.user_agent.as_str()),
             Some("HeadlessChrome/1")
         );
-        assert!(browser.is_some_and(|b| b.cross_origin_isolated));
+        assert!(browser.is_some_and(|b| b.cross_origin_isolated && b.webcrypto_ed25519));
         assert!(results.read("CUTOUT-BENCH {\"kind\":\"other\"}").is_err());
     }
 }
