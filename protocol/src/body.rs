@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::identity::SIGNATURE_LEN;
+use crate::identity::session::CERT_LEN;
 use crate::ids::{Challenge, DeviceId, FileId, MsgId};
 
 /// Longest display name, in UTF-8 bytes (issue 3).
@@ -80,6 +82,51 @@ pub enum Presence {
     },
     /// Broadcast best-effort on `pagehide`.
     Leave,
+    /// v2 Join (docs/PROTOCOL.md I.3): a Join with the session's certificate and its session
+    /// key's signature. Fields as in [`Presence::Join`], then the two.
+    SignedJoin {
+        /// `c_J`.
+        challenge: Challenge,
+        /// Display name; the certificate is over exactly these bytes.
+        name: String,
+        /// The joiner's tab id.
+        device_id: DeviceId,
+        /// Sender's clock, informational only.
+        ts_ms: u64,
+        /// The joiner's wire member id; must equal the DELIVER `from`.
+        member_id: u32,
+        /// The session certificate, [`CERT_LEN`] bytes.
+        cert: Vec<u8>,
+        /// The session key's signature, [`SIGNATURE_LEN`] bytes.
+        signature: Vec<u8>,
+    },
+    /// v2 Here: [`Presence::Here`]'s fields, then certificate and signature.
+    SignedHere {
+        /// The joiner's `c_J`.
+        echo: Challenge,
+        /// `d_M`.
+        challenge: Challenge,
+        /// Display name; the certificate is over exactly these bytes.
+        name: String,
+        /// The member's tab id.
+        device_id: DeviceId,
+        /// Sender's clock, informational only.
+        ts_ms: u64,
+        /// The member's wire member id; must equal the DELIVER `from`.
+        member_id: u32,
+        /// The session certificate, [`CERT_LEN`] bytes.
+        cert: Vec<u8>,
+        /// The session key's signature, [`SIGNATURE_LEN`] bytes.
+        signature: Vec<u8>,
+    },
+    /// v2 Ack: [`Presence::Ack`]'s echo, then the session key's signature (checked with the
+    /// certificate of the sender's Join).
+    SignedAck {
+        /// The member's `d_M`.
+        echo: Challenge,
+        /// The session key's signature, [`SIGNATURE_LEN`] bytes.
+        signature: Vec<u8>,
+    },
 }
 
 /// A chat message, kind 0x02.
@@ -178,6 +225,15 @@ pub trait Body: Serialize + DeserializeOwned + Sized {
     }
 }
 
+/// A field of fixed length: longer is too long, shorter malformed.
+fn exact(field: &'static str, value: &[u8], len: usize) -> Result<(), BodyError> {
+    match value.len().cmp(&len) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(BodyError::TooLong(field)),
+        std::cmp::Ordering::Less => Err(BodyError::Malformed),
+    }
+}
+
 fn limit(field: &'static str, value: &str, max: usize) -> Result<(), BodyError> {
     if value.len() > max {
         Err(BodyError::TooLong(field))
@@ -190,6 +246,23 @@ impl Body for Presence {
     fn validate(&self) -> Result<(), BodyError> {
         match self {
             Self::Join { name, .. } | Self::Here { name, .. } => limit("name", name, MAX_NAME_LEN),
+            Self::SignedJoin {
+                name,
+                cert,
+                signature,
+                ..
+            }
+            | Self::SignedHere {
+                name,
+                cert,
+                signature,
+                ..
+            } => {
+                limit("name", name, MAX_NAME_LEN)?;
+                exact("cert", cert, CERT_LEN)?;
+                exact("signature", signature, SIGNATURE_LEN)
+            }
+            Self::SignedAck { signature, .. } => exact("signature", signature, SIGNATURE_LEN),
             Self::Ack { .. } | Self::Heartbeat { .. } | Self::Leave => Ok(()),
         }
     }
@@ -284,7 +357,7 @@ mod tests {
 
     #[test]
     fn unknown_variant_and_bad_utf8_are_malformed() {
-        assert_eq!(Presence::decode(&[5]), Err(BodyError::Malformed));
+        assert_eq!(Presence::decode(&[8]), Err(BodyError::Malformed));
         assert_eq!(FileCtrl::decode(&[4]), Err(BodyError::Malformed));
         let mut chat = vec![0u8; 16];
         chat.extend([0, 1, 0xff]);

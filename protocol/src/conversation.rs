@@ -160,15 +160,17 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// A conversation in the room of `secret` as `name` from `device`.
+    /// A conversation in the room of `secret` as `name` from `device`, with this browser's
+    /// `identity`.
     pub fn new(
         secret: &RoomSecret,
         name: &str,
         device: DeviceId,
+        identity: std::rc::Rc<dyn crate::identity::IdentitySigner>,
         entropy: &mut dyn Entropy,
     ) -> Result<Self, SendError> {
         Ok(Self {
-            room: Room::new(secret, name, device, entropy)?,
+            room: Room::new(secret, name, device, identity, entropy)?,
             name: name.to_owned(),
             log: Log::default(),
             pending: Vec::new(),

@@ -116,10 +116,30 @@ pub fn binding_statement(xk: &[u8; KEY_LEN]) -> Vec<u8> {
     [IDENTITY_LABEL, xk.as_slice()].concat()
 }
 
+/// Who signs for this browser's identity: keys in memory ([`IdentityKeys`]), or, in the app,
+/// the browser's WebCrypto.
+pub trait IdentitySigner {
+    /// The published identity.
+    fn public(&self) -> PublicIdentity;
+    /// Signs `message` with the identity key.
+    fn sign(&self, message: &[u8]) -> [u8; SIGNATURE_LEN];
+}
+
 /// An identity whose private keys are in memory.
 pub struct IdentityKeys {
     ik: SigningKey,
     xk: StaticSecret,
+    public: PublicIdentity,
+}
+
+impl IdentitySigner for IdentityKeys {
+    fn public(&self) -> PublicIdentity {
+        self.public
+    }
+
+    fn sign(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
+        self.ik.sign(message).to_bytes()
+    }
 }
 
 impl IdentityKeys {
@@ -135,10 +155,15 @@ impl IdentityKeys {
     /// The identity of two 32-byte seeds (the Ed25519 secret key and the X25519 scalar, as
     /// stored).
     pub fn from_seeds(ik_seed: &[u8; 32], xk_seed: &[u8; 32]) -> Self {
-        Self {
-            ik: SigningKey::from_bytes(ik_seed),
-            xk: StaticSecret::from(*xk_seed),
-        }
+        let ik = SigningKey::from_bytes(ik_seed);
+        let xk = StaticSecret::from(*xk_seed);
+        let xk_public = XPublic::from(&xk).to_bytes();
+        let public = PublicIdentity {
+            ik: ik.verifying_key().to_bytes(),
+            xk: xk_public,
+            binding: ik.sign(&binding_statement(&xk_public)).to_bytes(),
+        };
+        Self { ik, xk, public }
     }
 
     /// The seeds, to store.
@@ -149,19 +174,23 @@ impl IdentityKeys {
         )
     }
 
-    /// The published identity.
-    pub fn public(&self) -> PublicIdentity {
-        let xk = XPublic::from(&self.xk).to_bytes();
-        PublicIdentity {
-            ik: self.ik.verifying_key().to_bytes(),
-            xk,
-            binding: self.sign(&binding_statement(&xk)),
-        }
+    /// The form the app stores where the browser has no WebCrypto Ed25519: the two seeds in hex,
+    /// a space between.
+    pub fn stored_text(&self) -> Zeroizing<String> {
+        let (ik, xk) = self.seeds();
+        Zeroizing::new(format!(
+            "{} {}",
+            crate::hex::encode(ik.as_slice()),
+            crate::hex::encode(xk.as_slice())
+        ))
     }
 
-    /// Signs `message` with the identity key.
-    pub fn sign(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
-        self.ik.sign(message).to_bytes()
+    /// Reads [`Self::stored_text`]; `None` for anything else.
+    pub fn from_stored_text(text: &str) -> Option<Self> {
+        let (ik, xk) = text.trim().split_once(' ')?;
+        let ik = Zeroizing::new(crate::hex::decode::<32>(ik).ok()?);
+        let xk = Zeroizing::new(crate::hex::decode::<32>(xk).ok()?);
+        Some(Self::from_seeds(&ik, &xk))
     }
 }
 
@@ -190,6 +219,17 @@ mod tests {
         let keys = IdentityKeys::from_seeds(&[7; 32], &[8; 32]);
         let (ik, xk) = keys.seeds();
         assert_eq!(IdentityKeys::from_seeds(&ik, &xk).public(), keys.public());
+    }
+
+    #[test]
+    fn the_stored_text_reads_back_and_nothing_else_does() {
+        let keys = IdentityKeys::from_seeds(&[7; 32], &[8; 32]);
+        let text = keys.stored_text();
+        let back = IdentityKeys::from_stored_text(&text).unwrap();
+        assert_eq!(back.public(), keys.public());
+        for bad in ["", "00", &text[..text.len() - 1], &text.replace(' ', "")] {
+            assert!(IdentityKeys::from_stored_text(bad).is_none(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use wire::MemberId;
 
 use crate::envelope::Kind;
+use crate::identity::session::Certificate;
 use crate::ids::{Challenge, DeviceId};
 use crate::keys::AeadKey;
 use crate::replay::ReplayWindow;
@@ -31,6 +32,17 @@ pub const SESSIONS_PER_MEMBER: usize = 2;
 /// long of the Join it echoes, and an Ack is accepted only within this long of the Here.
 pub const CHALLENGE_MS: u64 = 15_000;
 
+/// The Here this member sent to a session's Join.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Answered {
+    /// Our `d_M`, and when we sent it.
+    pub(crate) here: Sent,
+    /// The seq of the Join it answered.
+    pub(crate) join_seq: u64,
+    /// The Join's challenge `c_J`.
+    pub(crate) join_challenge: Challenge,
+}
+
 /// A challenge this member sent, and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Sent {
@@ -55,9 +67,10 @@ pub(crate) struct Profile {
 /// Where a sender stands in the handshake of PROTOCOL.md B.3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Liveness {
-    /// Not live. `here` is the `d_M` this member sent in its Here, with the seq of the Join it
-    /// answered (which becomes the baseline once an Ack echoes `d_M` in time).
-    Pending { here: Option<(Sent, u64)> },
+    /// Not live. `here` is the `d_M` this member sent in its Here, with the Join it answered:
+    /// its seq (which becomes the baseline once an Ack echoes `d_M` in time) and its challenge
+    /// (which the Ack's signature covers).
+    Pending { here: Option<Answered> },
     /// Live; `online` turns false after 60 s of silence and back on the next envelope.
     Live { online: bool },
     /// The relay said LEFT for its member id. Shown offline; kept, so its window still rejects
@@ -95,6 +108,9 @@ pub(crate) struct Peer {
     /// it heard from the session before meeting it: after a Join, Here or Ack was lost or came
     /// too late (PROTOCOL.md B.3, "must not split the room for good").
     pub(crate) asked: Option<Sent>,
+    /// Its certificate, from its first signed Join or Here that checked; a session's
+    /// certificate never changes.
+    pub(crate) cert: Option<Certificate>,
 }
 
 impl Peer {
@@ -108,6 +124,7 @@ impl Peer {
             last_heard_ms: now_ms,
             held: VecDeque::new(),
             asked: None,
+            cert: None,
         }
     }
 

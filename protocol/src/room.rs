@@ -6,6 +6,7 @@
 //! every output is a [`Step`] of payloads to send and events to show.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use wire::{MemberId, RoomId};
 
@@ -13,6 +14,11 @@ use crate::body::{Body, Chat, FileCtrl, FileOffer, Presence};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
+use crate::identity::session::{
+    CERT_LEN, Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey,
+    session_statement,
+};
+use crate::identity::{IdentitySigner, SigningPublic};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 pub use crate::peer::{
@@ -42,6 +48,11 @@ pub struct Room {
     session: SenderSession,
     name: String,
     device_id: DeviceId,
+    /// This browser's identity, which certifies each session (docs/PROTOCOL.md I.2).
+    identity: Rc<dyn IdentitySigner>,
+    /// The session's own key, which signs its Join, Here and Ack, and its certificate.
+    session_key: SessionKey,
+    cert: [u8; CERT_LEN],
     /// Set by WELCOME, together with the Join challenge `c_J` and when it was sent.
     joined: Option<(MemberId, Sent)>,
     peers: HashMap<SenderId, Peer>,
@@ -56,6 +67,7 @@ impl Room {
         secret: &RoomSecret,
         name: &str,
         device_id: DeviceId,
+        identity: Rc<dyn IdentitySigner>,
         entropy: &mut dyn Entropy,
     ) -> Result<Self, SendError> {
         if name.len() > crate::body::MAX_NAME_LEN {
@@ -63,11 +75,16 @@ impl Room {
         }
         let keys = RoomKeys::derive(secret);
         let session = SenderSession::new(&keys, entropy);
+        let session_key = SessionKey::generate(entropy);
+        let cert = certify(&keys, &session, device_id, name, &*identity, &session_key)?;
         Ok(Self {
             keys,
             session,
             name: name.to_owned(),
             device_id,
+            identity,
+            session_key,
+            cert,
             joined: None,
             peers: HashMap::new(),
             seen: MsgIdHistory::default(),
@@ -81,6 +98,19 @@ impl Room {
     /// history of msg_ids is kept, so messages resent by others are still shown once.
     pub fn reconnect(&mut self, entropy: &mut dyn Entropy) {
         self.session = SenderSession::new(&self.keys, entropy);
+        self.session_key = SessionKey::generate(entropy);
+        // The name fitted when the room was made, so the statement cannot fail now; if it did,
+        // the old certificate would name the old sender and every Join would be refused.
+        if let Ok(cert) = certify(
+            &self.keys,
+            &self.session,
+            self.device_id,
+            &self.name,
+            &*self.identity,
+            &self.session_key,
+        ) {
+            self.cert = cert;
+        }
         self.joined = None;
         self.peers.clear();
         self.next_heartbeat_ms = u64::MAX;
@@ -109,13 +139,7 @@ impl Room {
         entropy: &mut dyn Entropy,
     ) -> Result<Step, SendError> {
         let challenge = Challenge::random(entropy);
-        let join = Presence::Join {
-            challenge,
-            name: self.name.clone(),
-            device_id: self.device_id,
-            ts_ms: now_ms,
-            member_id: your_id.0,
-        };
+        let join = self.signed_join(your_id, challenge, now_ms);
         let sealed = self.session.seal(Kind::Presence, &join.encode()?)?;
         self.joined = Some((
             your_id,
@@ -297,6 +321,7 @@ impl Room {
             members.push(Member {
                 sender: self.session.sender(),
                 member_id,
+                identity: *self.identity.public().ik(),
                 name: self.name.clone(),
                 device_id: self.device_id,
                 online: true,
@@ -308,6 +333,7 @@ impl Room {
             .iter()
             .filter_map(|(sender, peer)| {
                 let profile = peer.profile.as_ref()?;
+                let identity = *peer.cert.as_ref()?.identity().ik();
                 let online = match peer.liveness {
                     Liveness::Pending { .. } => return None,
                     Liveness::Live { online } => online,
@@ -316,6 +342,7 @@ impl Room {
                 Some(Member {
                     sender: *sender,
                     member_id: peer.member_id,
+                    identity,
                     name: profile.name.clone(),
                     device_id: profile.device_id,
                     online,
@@ -333,6 +360,71 @@ impl Room {
             return Err(SendError::NotJoined);
         }
         Ok(self.session.seal(kind, &body.encode()?)?)
+    }
+
+    /// This session's signed Join (docs/PROTOCOL.md I.3), as member `member_id`.
+    pub(super) fn signed_join(
+        &self,
+        member_id: MemberId,
+        challenge: Challenge,
+        now_ms: u64,
+    ) -> Presence {
+        let signature = self.sign(PresenceType::Join, member_id, challenge, Challenge([0; 16]));
+        Presence::SignedJoin {
+            challenge,
+            name: self.name.clone(),
+            device_id: self.device_id,
+            ts_ms: now_ms,
+            member_id: member_id.0,
+            cert: self.cert.to_vec(),
+            signature: signature.to_vec(),
+        }
+    }
+
+    /// The session key's signature over one handshake message of ours.
+    pub(super) fn sign(
+        &self,
+        kind: PresenceType,
+        member: MemberId,
+        first: Challenge,
+        second: Challenge,
+    ) -> [u8; crate::identity::SIGNATURE_LEN] {
+        self.session_key.sign_presence(&PresenceMessage {
+            kind,
+            room_id: self.keys.room_id(),
+            sender: self.session.sender(),
+            member,
+            first,
+            second,
+        })
+    }
+
+    /// This browser's identity key.
+    pub fn identity(&self) -> SigningPublic {
+        *self.identity.public().ik()
+    }
+
+    /// A certificate in a Join or Here from `sender`, checked against this room, the
+    /// envelope's sender id and the body's device id and name, and against the session's
+    /// certificate already known (it never changes).
+    pub(super) fn check_cert(
+        &self,
+        sender: SenderId,
+        device_id: DeviceId,
+        name: &str,
+        cert: &[u8],
+    ) -> Option<Certificate> {
+        let facts = SessionFacts {
+            room_id: self.keys.room_id(),
+            sender,
+            device_id,
+            name,
+        };
+        let checked = Certificate::check(cert, &facts).ok()?;
+        match self.peers.get(&sender).and_then(|peer| peer.cert) {
+            Some(known) if known != checked => None,
+            _ => Some(checked),
+        }
     }
 
     fn schedule_heartbeat(&mut self, now_ms: u64, entropy: &mut dyn Entropy) {
@@ -469,4 +561,26 @@ impl Room {
             }
         }
     }
+}
+
+/// The certificate of a new session: the identity signs the session's key, sender id, device id
+/// and name in this room (docs/PROTOCOL.md I.2).
+fn certify(
+    keys: &RoomKeys,
+    session: &SenderSession,
+    device_id: DeviceId,
+    name: &str,
+    identity: &dyn IdentitySigner,
+    session_key: &SessionKey,
+) -> Result<[u8; CERT_LEN], SendError> {
+    let facts = SessionFacts {
+        room_id: keys.room_id(),
+        sender: session.sender(),
+        device_id,
+        name,
+    };
+    let statement = session_statement(&facts, &session_key.public())
+        .map_err(|_| SendError::Body(crate::body::BodyError::TooLong("name")))?;
+    let signature = identity.sign(&statement);
+    Ok(Certificate::assemble(identity.public(), session_key.public(), signature).to_bytes())
 }

@@ -87,6 +87,8 @@ pub struct Member {
     pub sender: SenderId,
     /// Its wire id.
     pub member_id: MemberId,
+    /// The identity key its session's certificate names (docs/PROTOCOL.md I).
+    pub identity: [u8; 32],
     /// Display name.
     pub name: String,
     /// Page-load id.
@@ -109,4 +111,19 @@ pub enum SendError {
     /// The envelope could not be sealed.
     #[error(transparent)]
     Seal(#[from] SealError),
+}
+
+/// For each member, a short tag of its identity key where another listed member has the same
+/// name under another identity, so that two people called Alice are told apart on screen;
+/// `None` where the name alone is unambiguous.
+pub fn name_tags(members: &[Member]) -> Vec<Option<String>> {
+    members
+        .iter()
+        .map(|member| {
+            let shared = members
+                .iter()
+                .any(|other| other.name == member.name && other.identity != member.identity);
+            shared.then(|| crate::hex::encode(&member.identity[..4]))
+        })
+        .collect()
 }

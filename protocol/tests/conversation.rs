@@ -99,7 +99,15 @@ impl Client {
     fn new(name: &str, device: u8, seed: u64) -> Self {
         let mut entropy = SeededEntropy::new(seed);
         let secret = RoomSecret::from_bytes([7; 32]);
-        let convo = Conversation::new(&secret, name, DeviceId([device; 16]), &mut entropy).unwrap();
+        let device = DeviceId([device; 16]);
+        let convo = Conversation::new(
+            &secret,
+            name,
+            device,
+            common::identity(device),
+            &mut entropy,
+        )
+        .unwrap();
         Self {
             convo,
             id: None,

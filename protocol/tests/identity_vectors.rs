@@ -13,7 +13,7 @@ use protocol::identity::safety::{VerificationCode, half, safety_number};
 use protocol::identity::session::{
     Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey, session_statement,
 };
-use protocol::identity::{IdentityKeys, PublicIdentity, verify};
+use protocol::identity::{IdentityKeys, IdentitySigner, PublicIdentity, verify};
 use protocol::ids::{Challenge, DeviceId, SenderId};
 use serde_json::Value;
 use wire::RoomId;

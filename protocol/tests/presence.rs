@@ -134,7 +134,14 @@ fn heartbeats_keep_members_online() {
 #[test]
 fn heartbeat_interval_is_twenty_seconds_plus_minus_five() {
     let mut entropy = SeededEntropy::new(9);
-    let mut room = Room::new(&secret(1), "a", DeviceId([1; 16]), &mut entropy).unwrap();
+    let mut room = Room::new(
+        &secret(1),
+        "a",
+        DeviceId([1; 16]),
+        common::identity(DeviceId([1; 16])),
+        &mut entropy,
+    )
+    .unwrap();
     let mut now = 0;
     room.welcome(MemberId(1), now, &mut entropy).unwrap();
     let mut gaps = Vec::new();
@@ -197,7 +204,14 @@ fn chat_sent_before_ack_is_held_then_shown() {
     let mut relay = Relay::new(12);
     let alice = relay.join(&secret(1), "alice", 1, 10);
     // Bob joins, but the relay holds everything until bob has also chatted.
-    let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
+    let mut bob = Room::new(
+        &secret(1),
+        "bob",
+        DeviceId([2; 16]),
+        common::identity(DeviceId([2; 16])),
+        &mut relay.entropy,
+    )
+    .unwrap();
     let join = bob
         .welcome(MemberId(20), relay.now, &mut relay.entropy)
         .unwrap();
@@ -242,7 +256,14 @@ fn chat_sent_before_ack_is_held_then_shown() {
 fn held_envelopes_are_dropped_after_five_seconds() {
     let mut relay = Relay::new(13);
     let alice = relay.join(&secret(1), "alice", 1, 10);
-    let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
+    let mut bob = Room::new(
+        &secret(1),
+        "bob",
+        DeviceId([2; 16]),
+        common::identity(DeviceId([2; 16])),
+        &mut relay.entropy,
+    )
+    .unwrap();
     let join = bob.welcome(MemberId(20), 0, &mut relay.entropy).unwrap();
     let Outgoing::Broadcast(join) = &join.outgoing[0] else {
         panic!()
@@ -286,7 +307,14 @@ fn held_envelopes_are_dropped_after_five_seconds() {
 fn join_with_mismatched_member_id_is_dropped() {
     let mut relay = Relay::new(14);
     let alice = relay.join(&secret(1), "alice", 1, 10);
-    let mut bob = Room::new(&secret(1), "bob", DeviceId([2; 16]), &mut relay.entropy).unwrap();
+    let mut bob = Room::new(
+        &secret(1),
+        "bob",
+        DeviceId([2; 16]),
+        common::identity(DeviceId([2; 16])),
+        &mut relay.entropy,
+    )
+    .unwrap();
     let join = bob.welcome(MemberId(20), 0, &mut relay.entropy).unwrap();
     let Outgoing::Broadcast(join) = &join.outgoing[0] else {
         panic!()

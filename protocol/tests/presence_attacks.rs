@@ -90,6 +90,7 @@ fn an_insider_with_many_sessions_cannot_lock_out_newcomers() {
                 9,
                 9,
             ]),
+            common::identity(DeviceId([66; 16])),
             &mut ent,
         )
         .unwrap();
@@ -147,8 +148,14 @@ fn what_is_held_for_sessions_not_yet_live_stays_within_one_budget() {
     let mut held = 0;
     for connection in 0..64u32 {
         let from = MemberId(100 + connection);
-        let mut room =
-            Room::new(&secret(), "m", DeviceId([connection as u8; 16]), &mut ent).unwrap();
+        let mut room = Room::new(
+            &secret(),
+            "m",
+            DeviceId([connection as u8; 16]),
+            common::identity(DeviceId([connection as u8; 16])),
+            &mut ent,
+        )
+        .unwrap();
         let now = relay.now;
         // WELCOME, but the Join never reaches Bob: every chat of this session is held.
         room.welcome(from, now, &mut ent).unwrap();

@@ -1,11 +1,12 @@
 //! Browser glue that every feature shares, one concern a file: the page's address, storage,
-//! the clipboard, this tab's device id, `/relay-info`, reading slices of files, ending workers; here, time and browser
+//! the clipboard, this tab's device id, this browser's identity, `/relay-info`, reading slices of files, ending workers; here, time and browser
 //! errors. Everything degrades quietly: a browser that refuses storage still runs Cutout.
 
 mod address;
 mod blob;
 mod clipboard;
 mod device_claim;
+mod identity;
 mod relay_info;
 mod storage;
 mod worker;
@@ -14,6 +15,7 @@ pub use address::{clear_fragment, host, is_https, is_secure_context, location_ha
 pub use blob::read_slice;
 pub use clipboard::copy;
 pub use device_claim::{device_id, start as claim_device_id};
+pub use identity::identity;
 pub use relay_info::{EarlierCa, relay_info, relay_origins};
 pub use storage::{Store, forget, load, save};
 pub use worker::end_worker;

@@ -66,6 +66,8 @@ pub struct MemberView {
     /// Stable key: the sender session in hex.
     pub key: String,
     pub name: String,
+    /// A short tag of the identity key, where another member has the same name.
+    pub tag: Option<String>,
     pub online: bool,
     pub is_self: bool,
 }
@@ -128,7 +130,8 @@ impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
     pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Result<Self, SendError> {
-        let convo = Conversation::new(secret, name, device, &mut SystemEntropy)?;
+        let identity = crate::browser::identity();
+        let convo = Conversation::new(secret, name, device, identity, &mut SystemEntropy)?;
         let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());
@@ -266,12 +269,15 @@ impl LiveRoom {
 
     fn refresh_members(&self) {
         let (members, alone) = self.convo.with_value(|c| {
-            let members = c
-                .members()
+            let members = c.members();
+            let tags = protocol::room_io::name_tags(&members);
+            let members = members
                 .into_iter()
-                .map(|m| MemberView {
+                .zip(tags)
+                .map(|(m, tag)| MemberView {
                     key: hex::encode(m.sender.as_bytes()),
                     name: m.name,
+                    tag,
                     online: m.online,
                     is_self: m.is_self,
                 })

@@ -13,7 +13,7 @@ pub fn MemberList(members: RwSignal<Vec<MemberView>>, alone: RwSignal<bool>) -> 
             <ul class="member-list">
                 <For
                     each=move || members.get()
-                    key=|m| (m.key.clone(), m.online, m.name.clone())
+                    key=|m| (m.key.clone(), m.online, m.name.clone(), m.tag.clone())
                     let(member)
                 >
                     <li
@@ -24,6 +24,11 @@ pub fn MemberList(members: RwSignal<Vec<MemberView>>, alone: RwSignal<bool>) -> 
                     >
                         <span class="dot" aria-hidden="true"></span>
                         <span class="name">{member.name.clone()}</span>
+                        {member.tag.clone().map(|tag| view! {
+                            <span class="key-tag" data-testid="member-key" title="Two people use this name: this is the start of this one's identity key">
+                                {format!(" · {tag}")}
+                            </span>
+                        })}
                         {member.is_self.then(|| view! { <span class="you">" (you)"</span> })}
                         <span class="sr-only">{if member.online { ", online" } else { ", offline" }}</span>
                     </li>

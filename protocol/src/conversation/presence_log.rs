@@ -56,6 +56,7 @@ mod tests {
         Member {
             sender: SenderId([device; 16]),
             member_id: MemberId(u32::from(device)),
+            identity: [device; 32],
             name: name.into(),
             device_id: DeviceId([device; 16]),
             online,

@@ -214,7 +214,7 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::IdentityKeys;
+    use crate::identity::{IdentityKeys, IdentitySigner};
 
     fn facts(name: &str) -> SessionFacts<'_> {
         SessionFacts {

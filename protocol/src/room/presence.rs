@@ -29,13 +29,16 @@ use super::Room;
 use crate::body::{Body, Presence};
 use crate::entropy::Entropy;
 use crate::envelope::Kind;
-use crate::ids::{Challenge, SenderId};
-use crate::peer::{CHALLENGE_MS, Held, Liveness, Profile, Sent};
+use crate::identity::session::{Certificate, PresenceMessage, PresenceType};
+use crate::ids::{Challenge, DeviceId, SenderId};
+use crate::peer::{Answered, CHALLENGE_MS, Held, Liveness, Profile, Sent};
 use crate::room_io::{Outgoing, Step};
 
 impl Room {
     /// Join, Here and Ack, which are acted on before a sender is live. Returns true if the
-    /// message was consumed here.
+    /// message was consumed here. Only the signed forms count (docs/PROTOCOL.md I.3): a v1
+    /// Join, Here or Ack, or a signed one whose certificate or signature does not check, is
+    /// dropped.
     pub(super) fn handshake(
         &mut self,
         sender: SenderId,
@@ -45,104 +48,244 @@ impl Room {
         entropy: &mut dyn Entropy,
         step: &mut Step,
     ) -> bool {
-        let Some((my_id, my_join)) = self.joined else {
-            return true;
-        };
-        let Some(peer) = self.peers.get_mut(&sender) else {
-            return true;
-        };
         match presence {
-            Presence::Join {
+            Presence::SignedJoin {
                 challenge,
                 name,
                 device_id,
                 member_id,
+                cert,
+                signature,
                 ..
             } => {
-                // A Join whose member_id disagrees with the DELIVER `from`, or from a session
-                // that left, is ignored. A live session's Join is a fresh challenge (it has not
-                // met us): answer it, but keep its entry as it is.
-                if *member_id != peer.member_id.0 || peer.liveness == Liveness::Gone {
+                let Some(cert) = self.checked(
+                    sender,
+                    *member_id,
+                    (*device_id, name, cert),
+                    (PresenceType::Join, *challenge, Challenge([0; 16])),
+                    signature,
+                ) else {
                     return true;
-                }
-                let ours = Challenge::random(entropy);
-                let here = Presence::Here {
-                    echo: *challenge,
-                    challenge: ours,
-                    name: self.name.clone(),
-                    device_id: self.device_id,
-                    ts_ms: now_ms,
-                    member_id: my_id.0,
                 };
-                if let Liveness::Pending { .. } = peer.liveness {
-                    let sent = Sent {
-                        challenge: ours,
-                        at_ms: now_ms,
-                    };
-                    peer.liveness = Liveness::Pending {
-                        here: Some((sent, seq)),
-                    };
-                    peer.profile = Some(Profile {
-                        name: name.clone(),
-                        device_id: *device_id,
-                    });
-                }
-                let to = peer.member_id;
-                if let Ok(sealed) = self.seal(Kind::Presence, &here) {
-                    step.outgoing.push(Outgoing::SendTo(to, sealed));
-                }
-                true
+                self.answer_join(
+                    sender,
+                    seq,
+                    *challenge,
+                    (name, *device_id),
+                    cert,
+                    now_ms,
+                    entropy,
+                    step,
+                );
             }
-            Presence::Here {
+            Presence::SignedHere {
                 echo,
                 challenge,
                 name,
                 device_id,
                 member_id,
+                cert,
+                signature,
                 ..
             } => {
-                if *member_id != peer.member_id.0
-                    || peer.is_live()
-                    || peer.liveness == Liveness::Gone
-                {
-                    return true;
-                }
-                let answers_ours = my_join.answered_by(echo, now_ms)
-                    || peer
-                        .asked
-                        .is_some_and(|asked| asked.answered_by(echo, now_ms));
-                if !answers_ours {
-                    self.ask(sender, now_ms, entropy, step);
-                    return true;
-                }
-                peer.profile = Some(Profile {
-                    name: name.clone(),
-                    device_id: *device_id,
-                });
-                let to = peer.member_id;
-                let released = peer.go_live(seq);
-                let ack = Presence::Ack { echo: *challenge };
-                if let Ok(sealed) = self.seal(Kind::Presence, &ack) {
-                    step.outgoing.push(Outgoing::SendTo(to, sealed));
-                }
-                self.now_live(sender, released, step);
-                true
-            }
-            Presence::Ack { echo } => {
-                let Liveness::Pending { here } = peer.liveness else {
+                let Some(cert) = self.checked(
+                    sender,
+                    *member_id,
+                    (*device_id, name, cert),
+                    (PresenceType::Here, *echo, *challenge),
+                    signature,
+                ) else {
                     return true;
                 };
-                match here {
-                    Some((sent, join_seq)) if sent.answered_by(echo, now_ms) => {
-                        let released = peer.go_live(join_seq);
-                        self.now_live(sender, released, step);
-                    }
-                    _ => self.ask(sender, now_ms, entropy, step),
-                }
-                true
+                self.take_here(
+                    sender,
+                    seq,
+                    (*echo, *challenge),
+                    (name, *device_id),
+                    cert,
+                    now_ms,
+                    entropy,
+                    step,
+                );
             }
-            Presence::Heartbeat { .. } | Presence::Leave => false,
+            Presence::SignedAck { echo, signature } => {
+                self.take_ack(sender, *echo, signature, now_ms, entropy, step);
+            }
+            Presence::Join { .. } | Presence::Here { .. } | Presence::Ack { .. } => {}
+            Presence::Heartbeat { .. } | Presence::Leave => return false,
         }
+        true
+    }
+
+    /// A signed Join's or Here's certificate and signature, checked; the session's
+    /// certificate if both hold and the body's member id is the DELIVER `from`.
+    fn checked(
+        &self,
+        sender: SenderId,
+        member_id: u32,
+        (device_id, name, cert): (DeviceId, &str, &[u8]),
+        (kind, first, second): (PresenceType, Challenge, Challenge),
+        signature: &[u8],
+    ) -> Option<Certificate> {
+        let peer = self.peers.get(&sender)?;
+        if member_id != peer.member_id.0 || peer.liveness == Liveness::Gone {
+            return None;
+        }
+        let cert = self.check_cert(sender, device_id, name, cert)?;
+        let message = PresenceMessage {
+            kind,
+            room_id: self.keys.room_id(),
+            sender,
+            member: peer.member_id,
+            first,
+            second,
+        };
+        cert.check_presence(&message, signature.try_into().ok()?)
+            .then_some(cert)
+    }
+
+    /// A Join that checked: answer with a Here. A live session's Join is a fresh challenge (it
+    /// has not met us): answer it, but keep its entry as it is.
+    #[allow(clippy::too_many_arguments)]
+    fn answer_join(
+        &mut self,
+        sender: SenderId,
+        seq: u64,
+        challenge: Challenge,
+        (name, device_id): (&str, DeviceId),
+        cert: Certificate,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        step: &mut Step,
+    ) {
+        let Some((my_id, _)) = self.joined else {
+            return;
+        };
+        let ours = Challenge::random(entropy);
+        let signature = self.sign(PresenceType::Here, my_id, challenge, ours);
+        let here = Presence::SignedHere {
+            echo: challenge,
+            challenge: ours,
+            name: self.name.clone(),
+            device_id: self.device_id,
+            ts_ms: now_ms,
+            member_id: my_id.0,
+            cert: self.cert.to_vec(),
+            signature: signature.to_vec(),
+        };
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return;
+        };
+        peer.cert = Some(cert);
+        if let Liveness::Pending { .. } = peer.liveness {
+            peer.liveness = Liveness::Pending {
+                here: Some(Answered {
+                    here: Sent {
+                        challenge: ours,
+                        at_ms: now_ms,
+                    },
+                    join_seq: seq,
+                    join_challenge: challenge,
+                }),
+            };
+            peer.profile = Some(Profile {
+                name: name.to_owned(),
+                device_id,
+            });
+        }
+        let to = peer.member_id;
+        if let Ok(sealed) = self.seal(Kind::Presence, &here) {
+            step.outgoing.push(Outgoing::SendTo(to, sealed));
+        }
+    }
+
+    /// A Here that checked: if it answers a challenge of ours in time, the session is live
+    /// (baseline: this Here) and gets our Ack; otherwise it is asked afresh.
+    #[allow(clippy::too_many_arguments)]
+    fn take_here(
+        &mut self,
+        sender: SenderId,
+        seq: u64,
+        (echo, challenge): (Challenge, Challenge),
+        (name, device_id): (&str, DeviceId),
+        cert: Certificate,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        step: &mut Step,
+    ) {
+        let Some((my_id, my_join)) = self.joined else {
+            return;
+        };
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return;
+        };
+        if peer.is_live() || peer.liveness == Liveness::Gone {
+            return;
+        }
+        peer.cert = Some(cert);
+        let answers_ours = my_join.answered_by(&echo, now_ms)
+            || peer
+                .asked
+                .is_some_and(|asked| asked.answered_by(&echo, now_ms));
+        if !answers_ours {
+            self.ask(sender, now_ms, entropy, step);
+            return;
+        }
+        peer.profile = Some(Profile {
+            name: name.to_owned(),
+            device_id,
+        });
+        let to = peer.member_id;
+        let released = peer.go_live(seq);
+        let signature = self.sign(PresenceType::Ack, my_id, echo, challenge);
+        let ack = Presence::SignedAck {
+            echo: challenge,
+            signature: signature.to_vec(),
+        };
+        if let Ok(sealed) = self.seal(Kind::Presence, &ack) {
+            step.outgoing.push(Outgoing::SendTo(to, sealed));
+        }
+        self.now_live(sender, released, step);
+    }
+
+    /// An Ack: live (baseline: the Join we answered) if it echoes our Here's challenge in time
+    /// and its signature checks under the certificate of that Join; asked afresh if it is
+    /// authentic but late or for another Here.
+    fn take_ack(
+        &mut self,
+        sender: SenderId,
+        echo: Challenge,
+        signature: &[u8],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        step: &mut Step,
+    ) {
+        let room_id = self.keys.room_id();
+        let Some(peer) = self.peers.get_mut(&sender) else {
+            return;
+        };
+        let Liveness::Pending { here } = peer.liveness else {
+            return;
+        };
+        let (Some(answered), Some(cert), Ok(signature)) = (here, peer.cert, signature.try_into())
+        else {
+            return;
+        };
+        let message = PresenceMessage {
+            kind: PresenceType::Ack,
+            room_id,
+            sender,
+            member: peer.member_id,
+            first: answered.join_challenge,
+            second: echo,
+        };
+        if !answered.here.answered_by(&echo, now_ms) || !cert.check_presence(&message, signature) {
+            // Late, for another Here, or not its signature: ask afresh (at most once per 15 s).
+            self.ask(sender, now_ms, entropy, step);
+            return;
+        }
+        let released = peer.go_live(answered.join_seq);
+        self.now_live(sender, released, step);
     }
 
     /// True while a challenge that can still make `sender` live is unanswered: our own Join (a
@@ -158,7 +301,9 @@ impl Room {
             return false;
         };
         let here = match &peer.liveness {
-            Liveness::Pending { here } => here.as_ref().is_some_and(|(sent, _)| fresh(sent)),
+            Liveness::Pending { here } => {
+                here.as_ref().is_some_and(|answered| fresh(&answered.here))
+            }
             _ => false,
         };
         fresh(my_join) || here || peer.asked.as_ref().is_some_and(fresh)
@@ -192,30 +337,24 @@ impl Room {
             at_ms: now_ms,
         });
         let to = peer.member_id;
-        let join = Presence::Join {
-            challenge,
-            name: self.name.clone(),
-            device_id: self.device_id,
-            ts_ms: now_ms,
-            member_id: my_id.0,
-        };
+        let join = self.signed_join(my_id, challenge, now_ms);
         if let Ok(sealed) = self.seal(Kind::Presence, &join) {
             step.outgoing.push(Outgoing::SendTo(to, sealed));
         }
     }
 
-    /// A sender just became live: replace an older entry of the same device, then act on what
-    /// it sent while it was pending.
+    /// A sender just became live: replace an older entry of the same device and the same
+    /// identity (a reconnected tab), then act on what it sent while it was pending. Another
+    /// identity's session that claims the device id replaces nothing (docs/PROTOCOL.md I).
     fn now_live(&mut self, sender: SenderId, released: Vec<Held>, step: &mut Step) {
-        let device = self
-            .peers
-            .get(&sender)
-            .and_then(|peer| peer.profile.as_ref())
-            .map(|profile| profile.device_id);
-        if let Some(device) = device {
-            self.peers.retain(|other, peer| {
-                *other == sender || peer.profile.as_ref().map(|p| p.device_id) != Some(device)
-            });
+        let who = |peer: &crate::peer::Peer| {
+            let device = peer.profile.as_ref()?.device_id;
+            let identity = *peer.cert.as_ref()?.identity().ik();
+            Some((device, identity))
+        };
+        if let Some(mine) = self.peers.get(&sender).and_then(who) {
+            self.peers
+                .retain(|other, peer| *other == sender || who(peer) != Some(mine));
         }
         step.changed();
         for held in released {

@@ -4,6 +4,11 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod json;
+
+use std::rc::Rc;
+
+use protocol::identity::{IdentityKeys, IdentitySigner};
+use protocol::ids::DeviceId;
 pub mod room_relay;
 
 use protocol::entropy::Entropy;
@@ -53,4 +58,15 @@ impl PasswordKdf for CountingKdf {
         self.calls += 1;
         Argon2id.derive(password, salt, params)
     }
+}
+
+/// A test member's identity, made from its device id, so that one device keeps one identity
+/// across reconnects and different devices have different ones.
+pub fn identity(device: DeviceId) -> Rc<dyn IdentitySigner> {
+    let mut ik = [0u8; 32];
+    ik[..16].copy_from_slice(&device.0);
+    ik[16..].copy_from_slice(b"test identity ik");
+    let mut xk = ik;
+    xk[16..].copy_from_slice(b"test identity xk");
+    Rc::new(IdentityKeys::from_seeds(&ik, &xk))
 }

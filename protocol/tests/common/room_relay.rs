@@ -3,8 +3,10 @@
 //! a member sent, so a test can replay them later.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use protocol::MemberId;
+use protocol::identity::IdentitySigner;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room::Room;
@@ -66,8 +68,22 @@ impl Relay {
         id: u32,
         fate: impl FnMut(MemberId, MemberId, &[u8]) -> Fate,
     ) -> MemberId {
+        let device = DeviceId([device; 16]);
+        self.join_as(secret, name, device, super::identity(device), id, fate)
+    }
+
+    /// A member with the given device id and identity joins; `fate` decides about every frame.
+    pub fn join_as(
+        &mut self,
+        secret: &RoomSecret,
+        name: &str,
+        device: DeviceId,
+        identity: Rc<dyn IdentitySigner>,
+        id: u32,
+        fate: impl FnMut(MemberId, MemberId, &[u8]) -> Fate,
+    ) -> MemberId {
         let id = MemberId(id);
-        let mut room = Room::new(secret, name, DeviceId([device; 16]), &mut self.entropy).unwrap();
+        let mut room = Room::new(secret, name, device, identity, &mut self.entropy).unwrap();
         let step = room.welcome(id, self.now, &mut self.entropy).unwrap();
         self.members.push((id, room));
         self.take(id, step);
