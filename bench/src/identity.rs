@@ -12,7 +12,9 @@ use protocol::identity::session::{
     CERT_LEN, Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey,
     session_statement,
 };
-use protocol::identity::{IdentityKeys, SIGNATURE_LEN, SigningPublic, binding_statement, verify};
+use protocol::identity::{
+    IdentityKeys, IdentitySigner, SIGNATURE_LEN, SigningPublic, binding_statement, verify,
+};
 use protocol::ids::{Challenge, DeviceId, SenderId};
 use protocol::{MemberId, RoomId};
 
