@@ -173,6 +173,31 @@ fn bodies() -> Vec<(&'static str, Kind, Vec<u8>)> {
         },
         Presence::Heartbeat { ts_ms: 300 },
         Presence::Leave,
+        // v2 (docs/PROTOCOL.md I.3): the signed forms, with certificate and signature of the
+        // right lengths (their contents are checked by the room, not by decoding).
+        Presence::SignedJoin {
+            challenge: Challenge([1; 16]),
+            name: "alice".into(),
+            device_id: DeviceId([2; 16]),
+            ts_ms: 1_700_000_000_000,
+            member_id: 7,
+            cert: vec![0xce; 224],
+            signature: vec![0x51; 64],
+        },
+        Presence::SignedHere {
+            echo: Challenge([1; 16]),
+            challenge: Challenge([3; 16]),
+            name: "bob".into(),
+            device_id: DeviceId([4; 16]),
+            ts_ms: 1_700_000_000_001,
+            member_id: 8,
+            cert: vec![0xce; 224],
+            signature: vec![0x51; 64],
+        },
+        Presence::SignedAck {
+            echo: Challenge([3; 16]),
+            signature: vec![0x51; 64],
+        },
     ];
     let ctrl = [
         FileCtrl::Accept { file_id },

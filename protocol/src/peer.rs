@@ -111,6 +111,9 @@ pub(crate) struct Peer {
     /// Its certificate, from its first signed Join or Here that checked; a session's
     /// certificate never changes.
     pub(crate) cert: Option<Certificate>,
+    /// When we last answered a Join of this session while it was live (at most once per
+    /// challenge lifetime).
+    pub(crate) answered_live_ms: Option<u64>,
 }
 
 impl Peer {
@@ -125,6 +128,7 @@ impl Peer {
             held: VecDeque::new(),
             asked: None,
             cert: None,
+            answered_live_ms: None,
         }
     }
 

@@ -42,6 +42,9 @@ pub const SILENCE_MS: u64 = 60_000;
 /// reconnects, while bounding what a hostile member can make us hold.
 pub const MAX_PEERS: usize = 4 * wire::limits::MAX_MEMBERS_PER_ROOM;
 
+/// A sender session as a member knows it: the connection it arrives on, and its sender id.
+pub(crate) type PeerKey = (MemberId, SenderId);
+
 /// One page's membership of one room.
 pub struct Room {
     keys: RoomKeys,
@@ -55,7 +58,10 @@ pub struct Room {
     cert: [u8; CERT_LEN],
     /// Set by WELCOME, together with the Join challenge `c_J` and when it was sent.
     joined: Option<(MemberId, Sent)>,
-    peers: HashMap<SenderId, Peer>,
+    /// Keyed by the DELIVER `from` and the sender id together: a sender id is in the clear, so
+    /// an insider on another connection who seals under a member's sender id gets an entry of
+    /// its own instead of taking the member's place.
+    peers: HashMap<PeerKey, Peer>,
     seen: MsgIdHistory,
     next_heartbeat_ms: u64,
 }
@@ -177,11 +183,9 @@ impl Room {
             return Err(OpenError);
         }
         let room_id = self.keys.room_id();
-        let body = match self.peers.get_mut(&header.sender) {
+        let key = (from, header.sender);
+        let body = match self.peers.get_mut(&key) {
             Some(peer) => {
-                if peer.member_id != from {
-                    return Err(OpenError);
-                }
                 let body = sealed.open(&room_id, &peer.key, &mut peer.window)?;
                 peer.last_heard_ms = now_ms;
                 if peer.liveness == Liveness::Left {
@@ -198,13 +202,13 @@ impl Room {
                     return Ok(Step::default());
                 }
                 peer.last_heard_ms = now_ms;
-                self.peers.insert(header.sender, peer);
+                self.peers.insert(key, peer);
                 body
             }
         };
         let mut step = Step::default();
         self.dispatch(
-            header.sender,
+            key,
             header.kind,
             header.seq,
             body,
@@ -331,7 +335,7 @@ impl Room {
         let mut others: Vec<Member> = self
             .peers
             .iter()
-            .filter_map(|(sender, peer)| {
+            .filter_map(|((_, sender), peer)| {
                 let profile = peer.profile.as_ref()?;
                 let identity = *peer.cert.as_ref()?.identity().ik();
                 let online = match peer.liveness {
@@ -409,19 +413,25 @@ impl Room {
     /// certificate already known (it never changes).
     pub(super) fn check_cert(
         &self,
-        sender: SenderId,
+        key: PeerKey,
         device_id: DeviceId,
         name: &str,
         cert: &[u8],
     ) -> Option<Certificate> {
         let facts = SessionFacts {
             room_id: self.keys.room_id(),
-            sender,
+            sender: key.1,
             device_id,
             name,
         };
+        if let Some(known) = self.peers.get(&key).and_then(|peer| peer.cert) {
+            // Cheap first: a session's certificate never changes.
+            if known.to_bytes().as_slice() != cert {
+                return None;
+            }
+        }
         let checked = Certificate::check(cert, &facts).ok()?;
-        match self.peers.get(&sender).and_then(|peer| peer.cert) {
+        match self.peers.get(&key).and_then(|peer| peer.cert) {
             Some(known) if known != checked => None,
             _ => Some(checked),
         }
@@ -446,9 +456,9 @@ impl Room {
             .iter()
             .filter(|(_, peer)| !peer.is_live() && (!only_from || peer.member_id == from))
             .min_by_key(|(_, peer)| peer.last_heard_ms)
-            .map(|(sender, _)| *sender);
+            .map(|(key, _)| *key);
         match victim {
-            Some(sender) => self.peers.remove(&sender).is_some(),
+            Some(key) => self.peers.remove(&key).is_some(),
             None => false,
         }
     }
@@ -456,7 +466,7 @@ impl Room {
     #[allow(clippy::too_many_arguments)]
     fn dispatch(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         kind: Kind,
         seq: u64,
         body: Vec<u8>,
@@ -466,17 +476,17 @@ impl Room {
     ) {
         if kind == Kind::Presence
             && let Ok(presence) = Presence::decode(&body)
-            && self.handshake(sender, seq, &presence, now_ms, entropy, step)
+            && self.handshake(key, seq, &presence, now_ms, entropy, step)
         {
             return;
         }
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         match peer.liveness {
             Liveness::Pending { .. } => {
                 self.hold(
-                    sender,
+                    key,
                     Held {
                         seq,
                         kind,
@@ -484,8 +494,8 @@ impl Room {
                         received_ms: now_ms,
                     },
                 );
-                if !self.handshake_under_way(sender, now_ms) {
-                    self.ask(sender, now_ms, entropy, step);
+                if !self.handshake_under_way(key, now_ms) {
+                    self.ask(key, now_ms, entropy, step);
                 }
             }
             Liveness::Live { online } => {
@@ -493,7 +503,7 @@ impl Room {
                     peer.liveness = Liveness::Live { online: true };
                     step.changed();
                 }
-                self.act(sender, kind, seq, &body, step);
+                self.act(key, kind, seq, &body, step);
             }
             Liveness::Left | Liveness::Gone => {}
         }
@@ -501,7 +511,7 @@ impl Room {
 
     /// Holds an envelope of a session that is not live yet, within the room's byte budget
     /// ([`LIVENESS_BUFFER_BYTES`]) after dropping what is older than the 5 s buffer.
-    fn hold(&mut self, sender: SenderId, held: Held) {
+    fn hold(&mut self, key: PeerKey, held: Held) {
         let now_ms = held.received_ms;
         let mut total = 0;
         for peer in self.peers.values_mut() {
@@ -511,17 +521,17 @@ impl Room {
         if total + held.body.len() > LIVENESS_BUFFER_BYTES {
             return;
         }
-        if let Some(peer) = self.peers.get_mut(&sender) {
+        if let Some(peer) = self.peers.get_mut(&key) {
             peer.hold(held);
         }
     }
 
     /// Acts on an envelope (number `seq` of its session) of a live sender.
-    fn act(&mut self, sender: SenderId, kind: Kind, seq: u64, body: &[u8], step: &mut Step) {
-        let Some(peer) = self.peers.get(&sender) else {
+    fn act(&mut self, key: PeerKey, kind: Kind, seq: u64, body: &[u8], step: &mut Step) {
+        let Some(peer) = self.peers.get(&key) else {
             return;
         };
-        let from = peer.member_id;
+        let (from, sender) = key;
         let name = peer
             .profile
             .as_ref()
@@ -530,7 +540,7 @@ impl Room {
         match kind {
             Kind::Presence => {
                 if let Ok(presence) = Presence::decode(body) {
-                    self.presence_from_live(sender, &presence, step);
+                    self.presence_from_live(key, &presence, step);
                 }
             }
             Kind::Chat => {

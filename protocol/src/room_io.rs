@@ -113,17 +113,79 @@ pub enum SendError {
     Seal(#[from] SealError),
 }
 
-/// For each member, a short tag of its identity key where another listed member has the same
-/// name under another identity, so that two people called Alice are told apart on screen;
-/// `None` where the name alone is unambiguous.
+/// Hex digits of the identity key shown as a tag: 48 bits, so grinding a key whose tag matches
+/// someone's costs about 2^48 key generations.
+pub const TAG_BYTES: usize = 6;
+
+/// For each member, a tag of its identity key where another listed member has a name that looks
+/// the same under another identity, so that two people called Alice are told apart on screen;
+/// `None` where the name alone is unambiguous. Names are compared by [`name_skeleton`].
 pub fn name_tags(members: &[Member]) -> Vec<Option<String>> {
+    let skeletons: Vec<String> = members.iter().map(|m| name_skeleton(&m.name)).collect();
     members
         .iter()
-        .map(|member| {
+        .zip(&skeletons)
+        .map(|(member, skeleton)| {
             let shared = members
                 .iter()
-                .any(|other| other.name == member.name && other.identity != member.identity);
-            shared.then(|| crate::hex::encode(&member.identity[..4]))
+                .zip(&skeletons)
+                .any(|(other, theirs)| theirs == skeleton && other.identity != member.identity);
+            shared.then(|| crate::hex::encode(&member.identity[..TAG_BYTES]))
         })
         .collect()
+}
+
+/// What a name looks like, for telling look-alikes apart: compatibility-normalised (NFKC), with
+/// invisible characters (controls, zero-width and direction marks, soft hyphens) removed, white
+/// space collapsed and case folded.
+pub fn name_skeleton(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: &char| {
+        c.is_control()
+            || matches!(
+                *c,
+                '\u{00ad}'
+                    | '\u{034f}'
+                    | '\u{061c}'
+                    | '\u{115f}'
+                    | '\u{1160}'
+                    | '\u{17b4}'
+                    | '\u{17b5}'
+                    | '\u{180b}'..='\u{180f}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{3164}'
+                    | '\u{fe00}'..='\u{fe0f}'
+                    | '\u{feff}'
+                    | '\u{ffa0}'
+            )
+    };
+    let visible: String = name.nfkc().filter(|c| !invisible(c)).collect();
+    visible
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_look_alike_have_one_skeleton() {
+        let alike = [
+            ("José", "Jose\u{301}"),
+            ("alice", "alice\u{200b}"),
+            ("Alice", "alice"),
+            ("alice", " alice  "),
+            ("ﬁona", "fiona"),
+            ("bob", "b\u{00ad}ob"),
+        ];
+        for (a, b) in alike {
+            assert_eq!(name_skeleton(a), name_skeleton(b), "{a:?} {b:?}");
+        }
+        assert_ne!(name_skeleton("alice"), name_skeleton("alicia"));
+    }
 }

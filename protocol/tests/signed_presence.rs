@@ -269,8 +269,8 @@ fn two_people_with_one_name_are_told_apart() {
         .zip(&tags)
         .map(|(m, tag)| (m.name.as_str(), tag.clone()))
         .collect();
-    let alice_1 = protocol::hex::encode(&common::identity(DeviceId([1; 16])).public().ik()[..4]);
-    let alice_3 = protocol::hex::encode(&common::identity(DeviceId([3; 16])).public().ik()[..4]);
+    let alice_1 = protocol::hex::encode(&common::identity(DeviceId([1; 16])).public().ik()[..6]);
+    let alice_3 = protocol::hex::encode(&common::identity(DeviceId([3; 16])).public().ik()[..6]);
     assert_eq!(shown[0], ("bob", None));
     let mut alices: Vec<_> = shown[1..]
         .iter()
@@ -280,4 +280,40 @@ fn two_people_with_one_name_are_told_apart() {
     let mut expected = vec![alice_1, alice_3];
     expected.sort();
     assert_eq!(alices, expected);
+}
+
+/// A live session asks at most once per challenge lifetime, so Joins beyond that from a live
+/// session are a flood: each would cost three signature checks and a signature. Found by
+/// review. One is answered per 15 s.
+#[test]
+fn joins_flooded_by_a_live_session_get_one_answer_per_fifteen_seconds() {
+    let mut relay = Relay::new(56);
+    let alice = relay.join(&secret(), "alice", 1, 10);
+    let bob = relay.join(&secret(), "bob", 2, 20);
+    let answers = |relay: &Relay| {
+        relay
+            .sent
+            .iter()
+            .filter(|(from, out)| {
+                *from == alice && matches!(out, Outgoing::SendTo(to, _) if *to == bob)
+            })
+            .count()
+    };
+    let flood = |relay: &mut Relay| {
+        for round in 0..10 {
+            let now = relay.now;
+            let step = relay
+                .room(bob)
+                .welcome(bob, now, &mut SeededEntropy::new(round))
+                .unwrap();
+            relay.take(bob, step);
+            relay.run();
+        }
+    };
+    let before = answers(&relay);
+    flood(&mut relay);
+    assert_eq!(answers(&relay) - before, 1);
+    relay.now += protocol::room::CHALLENGE_MS + 1;
+    flood(&mut relay);
+    assert_eq!(answers(&relay) - before, 2);
 }

@@ -17,8 +17,8 @@ test('two people with one name are told apart by their keys, which survive a rel
   const keys = page.getByTestId('member-key');
   await expect(keys).toHaveCount(2);
   const tags = (await keys.allTextContents()).map((t) => t.replace(/[^0-9a-f]/g, ''));
-  expect(tags[0]).toMatch(/^[0-9a-f]{8}$/);
-  expect(tags[1]).toMatch(/^[0-9a-f]{8}$/);
+  expect(tags[0]).toMatch(/^[0-9a-f]{12}$/);
+  expect(tags[1]).toMatch(/^[0-9a-f]{12}$/);
   expect(tags[0]).not.toBe(tags[1]);
   // Bob's own name is unique: no tag.
   await expect(member(page, 'Bob').getByTestId('member-key')).toHaveCount(0);

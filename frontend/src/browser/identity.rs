@@ -29,8 +29,15 @@ pub fn identity() -> Rc<dyn IdentitySigner> {
             match stored.as_deref().and_then(IdentityKeys::from_stored_text) {
                 Some(keys) => Rc::new(keys),
                 None => {
-                    let keys = IdentityKeys::generate(&mut SystemEntropy);
-                    save(Store::Device, KEY, &keys.stored_text());
+                    let made = IdentityKeys::generate(&mut SystemEntropy);
+                    save(Store::Device, KEY, &made.stored_text());
+                    // What is stored wins: another tab may have made one at the same moment,
+                    // and a reload will read the stored one.
+                    let stored = load(Store::Device, KEY);
+                    let keys = stored
+                        .as_deref()
+                        .and_then(IdentityKeys::from_stored_text)
+                        .unwrap_or(made);
                     Rc::new(keys)
                 }
             }

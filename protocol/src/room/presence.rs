@@ -25,12 +25,12 @@
 //! PROTOCOL.md B.2 says only Join and Here are acted on before a sender is live; the Ack must be
 //! too, since it is what makes the joiner live on the member's side.
 
-use super::Room;
+use super::{PeerKey, Room};
 use crate::body::{Body, Presence};
 use crate::entropy::Entropy;
 use crate::envelope::Kind;
 use crate::identity::session::{Certificate, PresenceMessage, PresenceType};
-use crate::ids::{Challenge, DeviceId, SenderId};
+use crate::ids::{Challenge, DeviceId};
 use crate::peer::{Answered, CHALLENGE_MS, Held, Liveness, Profile, Sent};
 use crate::room_io::{Outgoing, Step};
 
@@ -41,7 +41,7 @@ impl Room {
     /// dropped.
     pub(super) fn handshake(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         seq: u64,
         presence: &Presence,
         now_ms: u64,
@@ -49,6 +49,7 @@ impl Room {
         step: &mut Step,
     ) -> bool {
         match presence {
+            Presence::SignedJoin { .. } if self.answered_live_lately(key, now_ms) => {}
             Presence::SignedJoin {
                 challenge,
                 name,
@@ -59,7 +60,7 @@ impl Room {
                 ..
             } => {
                 let Some(cert) = self.checked(
-                    sender,
+                    key,
                     *member_id,
                     (*device_id, name, cert),
                     (PresenceType::Join, *challenge, Challenge([0; 16])),
@@ -68,7 +69,7 @@ impl Room {
                     return true;
                 };
                 self.answer_join(
-                    sender,
+                    key,
                     seq,
                     *challenge,
                     (name, *device_id),
@@ -89,7 +90,7 @@ impl Room {
                 ..
             } => {
                 let Some(cert) = self.checked(
-                    sender,
+                    key,
                     *member_id,
                     (*device_id, name, cert),
                     (PresenceType::Here, *echo, *challenge),
@@ -98,7 +99,7 @@ impl Room {
                     return true;
                 };
                 self.take_here(
-                    sender,
+                    key,
                     seq,
                     (*echo, *challenge),
                     (name, *device_id),
@@ -109,7 +110,7 @@ impl Room {
                 );
             }
             Presence::SignedAck { echo, signature } => {
-                self.take_ack(sender, *echo, signature, now_ms, entropy, step);
+                self.take_ack(key, *echo, signature, now_ms, entropy, step);
             }
             Presence::Join { .. } | Presence::Here { .. } | Presence::Ack { .. } => {}
             Presence::Heartbeat { .. } | Presence::Leave => return false,
@@ -121,21 +122,21 @@ impl Room {
     /// certificate if both hold and the body's member id is the DELIVER `from`.
     fn checked(
         &self,
-        sender: SenderId,
+        key: PeerKey,
         member_id: u32,
         (device_id, name, cert): (DeviceId, &str, &[u8]),
         (kind, first, second): (PresenceType, Challenge, Challenge),
         signature: &[u8],
     ) -> Option<Certificate> {
-        let peer = self.peers.get(&sender)?;
+        let peer = self.peers.get(&key)?;
         if member_id != peer.member_id.0 || peer.liveness == Liveness::Gone {
             return None;
         }
-        let cert = self.check_cert(sender, device_id, name, cert)?;
+        let cert = self.check_cert(key, device_id, name, cert)?;
         let message = PresenceMessage {
             kind,
             room_id: self.keys.room_id(),
-            sender,
+            sender: key.1,
             member: peer.member_id,
             first,
             second,
@@ -149,7 +150,7 @@ impl Room {
     #[allow(clippy::too_many_arguments)]
     fn answer_join(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         seq: u64,
         challenge: Challenge,
         (name, device_id): (&str, DeviceId),
@@ -173,10 +174,13 @@ impl Room {
             cert: self.cert.to_vec(),
             signature: signature.to_vec(),
         };
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         peer.cert = Some(cert);
+        if peer.is_live() {
+            peer.answered_live_ms = Some(now_ms);
+        }
         if let Liveness::Pending { .. } = peer.liveness {
             peer.liveness = Liveness::Pending {
                 here: Some(Answered {
@@ -204,7 +208,7 @@ impl Room {
     #[allow(clippy::too_many_arguments)]
     fn take_here(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         seq: u64,
         (echo, challenge): (Challenge, Challenge),
         (name, device_id): (&str, DeviceId),
@@ -216,7 +220,7 @@ impl Room {
         let Some((my_id, my_join)) = self.joined else {
             return;
         };
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         if peer.is_live() || peer.liveness == Liveness::Gone {
@@ -228,7 +232,7 @@ impl Room {
                 .asked
                 .is_some_and(|asked| asked.answered_by(&echo, now_ms));
         if !answers_ours {
-            self.ask(sender, now_ms, entropy, step);
+            self.ask(key, now_ms, entropy, step);
             return;
         }
         peer.profile = Some(Profile {
@@ -245,7 +249,7 @@ impl Room {
         if let Ok(sealed) = self.seal(Kind::Presence, &ack) {
             step.outgoing.push(Outgoing::SendTo(to, sealed));
         }
-        self.now_live(sender, released, step);
+        self.now_live(key, released, step);
     }
 
     /// An Ack: live (baseline: the Join we answered) if it echoes our Here's challenge in time
@@ -253,7 +257,7 @@ impl Room {
     /// authentic but late or for another Here.
     fn take_ack(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         echo: Challenge,
         signature: &[u8],
         now_ms: u64,
@@ -261,7 +265,7 @@ impl Room {
         step: &mut Step,
     ) {
         let room_id = self.keys.room_id();
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         let Liveness::Pending { here } = peer.liveness else {
@@ -269,35 +273,50 @@ impl Room {
         };
         let (Some(answered), Some(cert), Ok(signature)) = (here, peer.cert, signature.try_into())
         else {
+            // No Here of ours on record (the entry was forgotten, or the session is new here):
+            // an Ack cannot make it live, but asking can.
+            self.ask(key, now_ms, entropy, step);
             return;
         };
         let message = PresenceMessage {
             kind: PresenceType::Ack,
             room_id,
-            sender,
+            sender: key.1,
             member: peer.member_id,
             first: answered.join_challenge,
             second: echo,
         };
         if !answered.here.answered_by(&echo, now_ms) || !cert.check_presence(&message, signature) {
             // Late, for another Here, or not its signature: ask afresh (at most once per 15 s).
-            self.ask(sender, now_ms, entropy, step);
+            self.ask(key, now_ms, entropy, step);
             return;
         }
         let released = peer.go_live(answered.join_seq);
-        self.now_live(sender, released, step);
+        self.now_live(key, released, step);
+    }
+
+    /// True if a Join of this live session was answered less than [`CHALLENGE_MS`] ago: a live
+    /// session asks at most that often, so more Joins are a flood (each costs three signature
+    /// checks and a signature), not a question.
+    fn answered_live_lately(&self, key: PeerKey, now_ms: u64) -> bool {
+        self.peers.get(&key).is_some_and(|peer| {
+            peer.is_live()
+                && peer
+                    .answered_live_ms
+                    .is_some_and(|at| now_ms.saturating_sub(at) <= CHALLENGE_MS)
+        })
     }
 
     /// True while a challenge that can still make `sender` live is unanswered: our own Join (a
     /// member may not have answered it yet), our Here to its Join, or our last question to it.
     /// Envelopes a session sends while one is under way (a chat sent right after a Join, say)
     /// are expected, and prompt no question.
-    pub(super) fn handshake_under_way(&self, sender: SenderId, now_ms: u64) -> bool {
+    pub(super) fn handshake_under_way(&self, key: PeerKey, now_ms: u64) -> bool {
         let fresh = |sent: &Sent| now_ms.saturating_sub(sent.at_ms) <= CHALLENGE_MS;
         let Some((_, my_join)) = &self.joined else {
             return false;
         };
-        let Some(peer) = self.peers.get(&sender) else {
+        let Some(peer) = self.peers.get(&key) else {
             return false;
         };
         let here = match &peer.liveness {
@@ -313,7 +332,7 @@ impl Room {
     /// Join of its own by SEND_TO, unless one sent to it is still unexpired.
     pub(super) fn ask(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         now_ms: u64,
         entropy: &mut dyn Entropy,
         step: &mut Step,
@@ -321,7 +340,7 @@ impl Room {
         let Some((my_id, _)) = self.joined else {
             return;
         };
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         let pending = matches!(peer.liveness, Liveness::Pending { .. });
@@ -346,35 +365,35 @@ impl Room {
     /// A sender just became live: replace an older entry of the same device and the same
     /// identity (a reconnected tab), then act on what it sent while it was pending. Another
     /// identity's session that claims the device id replaces nothing (docs/PROTOCOL.md I).
-    fn now_live(&mut self, sender: SenderId, released: Vec<Held>, step: &mut Step) {
+    fn now_live(&mut self, key: PeerKey, released: Vec<Held>, step: &mut Step) {
         let who = |peer: &crate::peer::Peer| {
             let device = peer.profile.as_ref()?.device_id;
             let identity = *peer.cert.as_ref()?.identity().ik();
             Some((device, identity))
         };
-        if let Some(mine) = self.peers.get(&sender).and_then(who) {
+        if let Some(mine) = self.peers.get(&key).and_then(who) {
             self.peers
-                .retain(|other, peer| *other == sender || who(peer) != Some(mine));
+                .retain(|other, peer| *other == key || who(peer) != Some(mine));
         }
         step.changed();
         for held in released {
             if held.kind == Kind::Presence {
                 if let Ok(presence) = Presence::decode(&held.body) {
-                    self.presence_from_live(sender, &presence, step);
+                    self.presence_from_live(key, &presence, step);
                 }
             } else {
-                self.act(sender, held.kind, held.seq, &held.body, step);
+                self.act(key, held.kind, held.seq, &held.body, step);
             }
         }
     }
 
     pub(super) fn presence_from_live(
         &mut self,
-        sender: SenderId,
+        key: PeerKey,
         presence: &Presence,
         step: &mut Step,
     ) {
-        let Some(peer) = self.peers.get_mut(&sender) else {
+        let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         if let Presence::Leave = presence {
