@@ -90,14 +90,17 @@ export async function startRelay(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stderr!.pipe(log);
+  // Both of the relay's streams go to one log, closed once the process and its streams are: a
+  // stdout line read after stderr ended must not write to a closed file.
+  child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
   let httpsUrl: string | undefined;
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('relay did not report its address within 30 s')), 30_000);
     const lines = createInterface({ input: child.stdout! });
     let httpUrl: string | undefined;
     lines.on('line', (line) => {
-      log.write(line + '\n');
+      if (!log.writableEnded) log.write(line + '\n');
       const match = /^listening (https?) (\S+)$/.exec(line);
       if (match?.[1] === 'http') httpUrl = `http://${match[2]}`;
       if (match?.[1] === 'https') httpsUrl = `https://${match[2]}`;
