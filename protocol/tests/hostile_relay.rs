@@ -23,27 +23,13 @@ fn payload(out: Outgoing) -> Vec<u8> {
     }
 }
 
-/// Time passes in heartbeat-sized steps, with the relay forwarding faithfully.
-fn wait(relay: &mut Relay, ms: u64) {
-    for _ in 0..ms.div_ceil(HEARTBEAT_MS) {
-        relay.tick(HEARTBEAT_MS);
-    }
-}
-
-fn sees(relay: &mut Relay, who: MemberId, name: &str) -> bool {
-    relay
-        .names_seen_by(who)
-        .iter()
-        .any(|(n, online)| n == name && *online)
-}
-
 #[test]
 fn a_recorded_join_replayed_to_a_newcomer_opens_nothing_said_before() {
     let mut relay = Relay::new(31);
     let bob = relay.join(&secret(), "bob", 2, 20);
     let alice = relay.join(&secret(), "alice", 1, 10);
     let alice_join = relay.sent_by(alice)[0].clone();
-    wait(&mut relay, 300_000);
+    relay.wait(300_000);
     let old: Vec<Vec<u8>> = ["the old plan", "the code is 4711", "see you at nine"]
         .into_iter()
         .map(|text| payload(relay.chat(alice, text)))
@@ -53,7 +39,7 @@ fn a_recorded_join_replayed_to_a_newcomer_opens_nothing_said_before() {
     // Five minutes later Carol joins. The relay drops Alice's real Here to her, hands her
     // Alice's recorded Join instead, and forwards what Carol answers (and anything after) to
     // Alice. (Alice's old chats are then within the replay window's 64 seqs of her newest.)
-    wait(&mut relay, 300_000);
+    relay.wait(300_000);
     let carol = relay.join_with(&secret(), "carol", 3, 30, |from, to, _| {
         if from == alice && to == carol_id() {
             Fate::Drop
@@ -76,9 +62,9 @@ fn a_recorded_join_replayed_to_a_newcomer_opens_nothing_said_before() {
     );
 
     // The relay forwards faithfully again: Alice and Carol meet, and talk.
-    wait(&mut relay, HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
-    assert!(sees(&mut relay, carol, "alice"));
-    assert!(sees(&mut relay, alice, "carol"));
+    relay.wait(HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
+    assert!(relay.sees(carol, "alice"));
+    assert!(relay.sees(alice, "carol"));
     relay.chat(alice, "welcome, carol");
     relay.chat(carol, "thanks");
     assert_eq!(relay.chats_seen_by(carol), ["welcome, carol"]);
@@ -114,14 +100,14 @@ fn a_here_that_comes_later_than_fifteen_seconds_is_not_acked() {
         }
     });
     assert!(
-        !sees(&mut relay, bob, "alice"),
+        !relay.sees(bob, "alice"),
         "a Here answering a Join older than 15 s made Alice live"
     );
     // Faithful again: they meet, and the chat held back from before does not show.
     relay.run();
-    wait(&mut relay, HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
-    assert!(sees(&mut relay, bob, "alice"));
-    assert!(sees(&mut relay, alice, "bob"));
+    relay.wait(HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
+    assert!(relay.sees(bob, "alice"));
+    assert!(relay.sees(alice, "bob"));
     relay.deliver(late.1, late.0, &late.2);
     assert!(relay.chats_seen_by(alice).is_empty());
 }
@@ -131,35 +117,19 @@ fn an_ack_that_comes_later_than_fifteen_seconds_is_refused() {
     let mut relay = Relay::new(33);
     let alice = relay.join(&secret(), "alice", 1, 10);
     // Bob joins; Alice's Here reaches him, but the relay holds back his Ack to her.
-    let bob = relay.join_with(&secret(), "bob", 2, 20, |from, _, _| {
-        if from == MemberId(20) {
-            Fate::Hold
-        } else {
-            Fate::Deliver
-        }
-    });
-    let join = relay.held.remove(0);
-    relay.deliver(join.1, join.0, &join.2);
-    relay.run_with(|from, _, _| {
-        if from == bob {
-            Fate::Hold
-        } else {
-            Fate::Deliver
-        }
-    });
-    assert!(sees(&mut relay, bob, "alice"));
-    let ack: Frame = relay.held.pop().unwrap();
-    relay.held.clear();
+    let (bob, mut acks) = relay.join_holding_acks(&secret(), "bob", 2, 20);
+    assert!(relay.sees(bob, "alice"));
+    let ack: Frame = acks.pop().unwrap();
     relay.now += CHALLENGE_MS + 1;
     relay.deliver(ack.1, ack.0, &ack.2);
     relay.run_with(|_, _, _| Fate::Drop);
     assert!(
-        !sees(&mut relay, alice, "bob"),
+        !relay.sees(alice, "bob"),
         "an Ack 15 s after the Here made Bob live"
     );
     // Faithful again: they meet.
-    wait(&mut relay, HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
-    assert!(sees(&mut relay, alice, "bob"));
+    relay.wait(HEARTBEAT_MS + HEARTBEAT_JITTER_MS);
+    assert!(relay.sees(alice, "bob"));
     relay.chat(bob, "here now");
     assert_eq!(relay.chats_seen_by(alice), ["here now"]);
 }
@@ -210,7 +180,7 @@ fn a_relay_that_drops_and_reorders_at_random_splits_no_room_for_good() {
 
         // The relay behaves from now on (what it held back is lost).
         relay.held.clear();
-        wait(&mut relay, 2 * (HEARTBEAT_MS + HEARTBEAT_JITTER_MS));
+        relay.wait(2 * (HEARTBEAT_MS + HEARTBEAT_JITTER_MS));
         for (id, _) in &joined_at {
             let seen = relay.names_seen_by(*id);
             assert_eq!(seen.len(), names.len(), "seed {seed}: {id:?} sees {seen:?}");

@@ -10,24 +10,11 @@ use common::room_relay::Relay;
 use protocol::MemberId;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
-use protocol::room::{HEARTBEAT_MS, LIVENESS_BUFFER_BYTES, MAX_PEERS, Room, SESSIONS_PER_MEMBER};
+use protocol::room::{LIVENESS_BUFFER_BYTES, MAX_PEERS, Room, SESSIONS_PER_MEMBER};
 use protocol::room_io::Outgoing;
 
 fn secret() -> RoomSecret {
     RoomSecret::from_bytes([3; 32])
-}
-
-fn wait(relay: &mut Relay, ms: u64) {
-    for _ in 0..ms.div_ceil(HEARTBEAT_MS) {
-        relay.tick(HEARTBEAT_MS);
-    }
-}
-
-fn sees(relay: &mut Relay, who: MemberId, name: &str) -> bool {
-    relay
-        .names_seen_by(who)
-        .iter()
-        .any(|(n, online)| n == name && *online)
 }
 
 /// The relay sends Bob one LEFT for Alice while Alice's connection (and session) goes on, then
@@ -40,16 +27,16 @@ fn one_spoofed_left_splits_no_one_for_good() {
     let mut relay = Relay::new(41);
     let alice = relay.join(&secret(), "alice", 1, 10);
     let bob = relay.join(&secret(), "bob", 2, 20);
-    assert!(sees(&mut relay, bob, "alice"));
+    assert!(relay.sees(bob, "alice"));
     // The lie: LEFT(alice) to Bob only. Alice is still connected.
     let step = relay.room(bob).member_left(alice);
     relay.take(bob, step);
     // Faithful from now on, for ten minutes.
-    wait(&mut relay, 600_000);
+    relay.wait(600_000);
     relay.chat(alice, "are you there, bob?");
-    assert!(sees(&mut relay, alice, "bob"), "Alice still lists Bob");
+    assert!(relay.sees(alice, "bob"), "Alice still lists Bob");
     assert!(
-        sees(&mut relay, bob, "alice"),
+        relay.sees(bob, "alice"),
         "ten faithful minutes after one spoofed LEFT Bob still lists Alice offline"
     );
     assert_eq!(relay.names_seen_by(bob).len(), 2, "listed once");
@@ -127,10 +114,10 @@ fn an_insider_with_many_sessions_cannot_lock_out_newcomers() {
     // Carol joins through a faithful relay and waits five minutes (Mallory's sessions keep
     // quiet; they stay live, shown offline).
     let carol = relay.join(&secret(), "carol", 3, 30);
-    wait(&mut relay, 300_000);
+    relay.wait(300_000);
     relay.chat(carol, "hello bob");
     assert!(
-        sees(&mut relay, bob, "carol"),
+        relay.sees(bob, "carol"),
         "Bob never meets Carol: every slot of his table holds a live session of Mallory's"
     );
 }

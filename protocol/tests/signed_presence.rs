@@ -196,24 +196,9 @@ fn another_identity_cannot_hide_a_member_by_taking_its_device_id() {
 fn an_ack_with_a_broken_signature_makes_no_one_live() {
     let mut relay = Relay::new(54);
     let alice = relay.join(&secret(), "alice", 1, 10);
-    // Bob joins; the relay holds back everything Bob sends, then hands Alice his Join.
-    let bob = relay.join_with(&secret(), "bob", 2, 20, |from, _, _| {
-        if from == MemberId(20) {
-            Fate::Hold
-        } else {
-            Fate::Deliver
-        }
-    });
-    let join = relay.held.remove(0);
-    relay.deliver(join.1, join.0, &join.2);
-    relay.run_with(|from, _, _| {
-        if from == bob {
-            Fate::Hold
-        } else {
-            Fate::Deliver
-        }
-    });
-    let ack = relay.held.pop().unwrap();
+    // Bob joins; the relay hands Alice his Join and holds back his Ack.
+    let (bob, mut acks) = relay.join_holding_acks(&secret(), "bob", 2, 20);
+    let ack = acks.pop().unwrap();
     let (bob_sender, body) = open(&ack.2);
     let Presence::SignedAck {
         echo,

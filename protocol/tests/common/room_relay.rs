@@ -216,6 +216,46 @@ impl Relay {
             .collect()
     }
 
+    /// Time passes in heartbeat-sized steps, with the relay forwarding faithfully.
+    pub fn wait(&mut self, ms: u64) {
+        for _ in 0..ms.div_ceil(protocol::room::HEARTBEAT_MS) {
+            self.tick(protocol::room::HEARTBEAT_MS);
+        }
+    }
+
+    /// Whether `who` lists someone called `name` as online.
+    pub fn sees(&mut self, who: MemberId, name: &str) -> bool {
+        self.names_seen_by(who)
+            .iter()
+            .any(|(n, online)| n == name && *online)
+    }
+
+    /// A member joins while the relay holds back everything it sends except its Join: the
+    /// others' Heres reach it (so it lists them), and its Acks are returned, undelivered.
+    pub fn join_holding_acks(
+        &mut self,
+        secret: &RoomSecret,
+        name: &str,
+        device: u8,
+        id: u32,
+    ) -> (MemberId, Vec<Frame>) {
+        let me = MemberId(id);
+        let hold_mine = move |from: MemberId, _: MemberId, _: &[u8]| {
+            if from == me {
+                Fate::Hold
+            } else {
+                Fate::Deliver
+            }
+        };
+        self.join_with(secret, name, device, id, hold_mine);
+        let joins = std::mem::take(&mut self.held);
+        for (from, to, payload) in &joins {
+            self.deliver(*to, *from, payload);
+        }
+        self.run_with(hold_mine);
+        (me, std::mem::take(&mut self.held))
+    }
+
     /// Everything `from` sent, as payloads, in order.
     pub fn sent_by(&self, from: MemberId) -> Vec<Vec<u8>> {
         self.sent
