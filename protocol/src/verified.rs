@@ -29,7 +29,7 @@ pub struct Verified {
 }
 
 /// What a member of a room is to this device.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Standing {
     /// Their identity key is one this device verified.
     Verified,

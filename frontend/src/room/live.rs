@@ -13,6 +13,7 @@ use protocol::hex;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
+use protocol::verified::Standing;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser;
@@ -70,6 +71,10 @@ pub struct MemberView {
     pub tag: Option<String>,
     pub online: bool,
     pub is_self: bool,
+    /// The identity key its session's certificate names.
+    pub identity: [u8; 32],
+    /// Verified on this device, not, or a verified person's name under another key.
+    pub standing: Standing,
 }
 
 fn line_view(line: &Line) -> LineView {
@@ -267,7 +272,9 @@ impl LiveRoom {
         }
     }
 
-    fn refresh_members(&self) {
+    /// Redraws the member list (also after someone was verified).
+    pub fn refresh_members(&self) {
+        let verified = browser::verified();
         let (members, alone) = self.convo.with_value(|c| {
             let members = c.members();
             let tags = protocol::room_io::name_tags(&members);
@@ -276,10 +283,16 @@ impl LiveRoom {
                 .zip(tags)
                 .map(|(m, tag)| MemberView {
                     key: hex::encode(m.sender.as_bytes()),
+                    standing: if m.is_self {
+                        Standing::Unverified
+                    } else {
+                        verified.standing(&m.identity, &m.name)
+                    },
                     name: m.name,
                     tag,
                     online: m.online,
                     is_self: m.is_self,
+                    identity: m.identity,
                 })
                 .collect::<Vec<_>>();
             (members, c.alone())
