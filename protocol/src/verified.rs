@@ -14,6 +14,7 @@ use thiserror::Error;
 use crate::hex;
 use crate::identity::SigningPublic;
 use crate::identity::safety::VerificationCode;
+use crate::room_io::name_skeleton;
 
 /// At most this many people are kept: a device does not verify thousands, and the stored text
 /// stays small. Verifying one more forgets the one verified longest ago.
@@ -147,42 +148,6 @@ impl Verified {
                 was: was.clone(),
             })
     }
-}
-
-/// What a name looks like (docs/PROTOCOL.md I.3): NFKC, invisible characters removed, white
-/// space collapsed, lower case.
-///
-/// The same rule as `room_io::name_skeleton`, which is being added to the room on another
-/// branch; when both are on main this goes and `standing` calls that one.
-fn name_skeleton(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let invisible = |c: &char| {
-        c.is_control()
-            || matches!(
-                *c,
-                '\u{00ad}'
-                    | '\u{034f}'
-                    | '\u{061c}'
-                    | '\u{115f}'
-                    | '\u{1160}'
-                    | '\u{17b4}'
-                    | '\u{17b5}'
-                    | '\u{180b}'..='\u{180f}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{202a}'..='\u{202e}'
-                    | '\u{2060}'..='\u{206f}'
-                    | '\u{3164}'
-                    | '\u{fe00}'..='\u{fe0f}'
-                    | '\u{feff}'
-                    | '\u{ffa0}'
-            )
-    };
-    let visible: String = name.nfkc().filter(|c| !invisible(c)).collect();
-    visible
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 #[cfg(test)]

@@ -59,7 +59,18 @@ pub fn VerifyView(
     reveal_when_mounted(panel);
     let mine = *browser::identity().public().ik();
     let number = safety_number(&mine, &member.identity);
-    let grouped = groups(&number).join(" ");
+    // Groups as spans (laid out four a row), joined by single spaces: the element's text is
+    // the number as people read it.
+    let grouped: Vec<AnyView> = groups(&number)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, group)| {
+            let space = (i > 0).then(|| " ".into_any());
+            space
+                .into_iter()
+                .chain([view! { <span>{group.to_owned()}</span> }.into_any()])
+        })
+        .collect();
     let code = VerificationCode {
         shown: mine,
         seen: member.identity,
