@@ -3,14 +3,17 @@
 // in every room; someone else under a verified person's name, and the verified person with a
 // new identity, are flagged loudly and never shown verified.
 //
-// Codes are read from pictures: a screenshot of one person's `verify-qr`, uploaded to the
-// other's scanner (these browsers have no camera, so the scanner offers pictures).
+// Codes are read through Chromium's fake camera (each person's own browser plays a clip of the
+// other's `verify-qr`), and from pictures: a screenshot uploaded to the scanner (the default
+// browser has no camera, so the scanner offers pictures).
 
 import type { Browser, Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifacts, expect, test, watchErrors } from './harness';
+import { artifacts, expect, fakeCamera, launchOptions, test, watchErrors } from './harness';
+import { captureCode, writeClip } from './offline-clips';
 import { createRoom, joinAs, member, openInvite, person } from './people';
 
 const workDir = mkdtempSync(join(tmpdir(), 'cutout-verify-'));
@@ -186,4 +189,33 @@ test('comparing numbers verifies both; a verified person with a new identity is 
     expect(p.errors).toEqual([]);
     await p.context.close();
   }
+});
+
+test('scanning each other\'s codes through the camera verifies both', async ({ relay }) => {
+  test.setTimeout(120_000);
+  // Each person in their own browser, whose fake camera plays a clip written once the other's
+  // code is on screen.
+  const clips = { alice: join(workDir, 'alice-camera.y4m'), bob: join(workDir, 'bob-camera.y4m') };
+  const browsers = [
+    await chromium.launch(launchOptions(fakeCamera(clips.alice))),
+    await chromium.launch(launchOptions(fakeCamera(clips.bob))),
+  ];
+  const alice = await person(browsers[0]);
+  const bob = await person(browsers[1]);
+  const link = await createRoom(alice.page, relay, 'Alice');
+  await openInvite(bob.page, link, 'Bob');
+  await openVerify(alice.page, 'Bob');
+  await openVerify(bob.page, 'Alice');
+
+  writeClip(clips.alice, [await captureCode(bob.page, 'verify-qr')], 1);
+  writeClip(clips.bob, [await captureCode(alice.page, 'verify-qr')], 1);
+  await alice.page.getByTestId('scan-verify').click();
+  await expect(alice.page.getByTestId('verify-result')).toHaveAttribute('data-state', 'verified', { timeout: 30_000 });
+  await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'true');
+  await bob.page.getByTestId('scan-verify').click();
+  await expect(bob.page.getByTestId('verify-result')).toHaveAttribute('data-state', 'verified', { timeout: 30_000 });
+  await expect(member(bob.page, 'Alice')).toHaveAttribute('data-verified', 'true');
+
+  for (const p of [alice, bob]) expect(p.errors).toEqual([]);
+  for (const b of browsers) await b.close();
 });
