@@ -161,11 +161,22 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await openVerify(bob.page, 'Alice');
   const number = groupedNumber(await alice.page.getByTestId('safety-number').textContent());
   await expect(bob.page.getByTestId('safety-number')).toHaveText(number);
+  // Both are also in another room, in another tab each: it follows without a reload.
+  const aliceTab = await alice.context.newPage();
+  const bobTab = await bob.context.newPage();
+  const other = await createRoom(aliceTab, relay, 'Alice');
+  await openInvite(bobTab, other, 'Bob');
+  await expect(member(aliceTab, 'Bob')).toHaveAttribute('data-verified', 'false');
+
   await alice.page.getByTestId('mark-verified').click();
   await bob.page.getByTestId('mark-verified').click();
   await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'true');
   await expect(member(bob.page, 'Alice')).toHaveAttribute('data-verified', 'true');
   await expect(alice.page.getByTestId('verify-result')).toHaveAttribute('data-state', 'verified');
+  await expect(member(aliceTab, 'Bob')).toHaveAttribute('data-verified', 'true');
+  await expect(member(bobTab, 'Alice')).toHaveAttribute('data-verified', 'true');
+  await aliceTab.close();
+  await bobTab.close();
 
   // Bob clears this site's storage (a new identity) and comes back under his name.
   await bob.page.evaluate(() => {

@@ -20,7 +20,7 @@ pub use device_claim::{device_id, start as claim_device_id};
 pub use identity::identity;
 pub use relay_info::{EarlierCa, relay_info, relay_origins};
 pub use storage::{Store, forget, load, save};
-pub use verified::{save_verified, verified};
+pub use verified::{VERIFIED_KEY, save_verified, verified};
 pub use worker::end_worker;
 
 use wasm_bindgen_futures::JsFuture;

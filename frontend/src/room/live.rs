@@ -158,8 +158,15 @@ impl LiveRoom {
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
+        // Someone verified in another tab (another room, say) is verified here too.
+        let verified = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() == Some(browser::VERIFIED_KEY) {
+                live.refresh_members();
+            }
+        });
         on_cleanup(move || {
             pagehide.remove();
+            verified.remove();
             live.stop();
         });
         Ok(live)
