@@ -61,19 +61,21 @@ fn MemberEntry(
             data-verified=is_verified.to_string()
         >
             <span class="dot" aria-hidden="true"></span>
-            <span class="name">{member.name.clone()}</span>
-            {member.tag.clone().map(|tag| view! {
-                <span class="key-tag" data-testid="member-key" title="Two people use this name: this is the start of this one's identity key">
-                    {format!(" · {tag}")}
-                </span>
-            })}
-            {member.is_self.then(|| view! { <span class="you">" (you)"</span> })}
-            {is_verified.then(|| view! {
-                <span class="verified-mark" data-testid="verified-mark" title="Verified on this device">
-                    <span aria-hidden="true">"✓ "</span>"verified"
-                </span>
-            })}
-            <span class="sr-only">{if member.online { ", online" } else { ", offline" }}</span>
+            <span class="who">
+                <span class="name">{member.name.clone()}</span>
+                {member.tag.clone().map(|tag| view! {
+                    <span class="key-tag" data-testid="member-key" title="Two people use this name: this is the start of this one's identity key">
+                        {format!(" · {tag}")}
+                    </span>
+                })}
+                {member.is_self.then(|| view! { <span class="you">" (you)"</span> })}
+                {is_verified.then(|| view! {
+                    <span class="verified-mark" data-testid="verified-mark" title="Verified on this device">
+                        <span aria-hidden="true">"✓ "</span>"verified"
+                    </span>
+                })}
+                <span class="sr-only">{if member.online { ", online" } else { ", offline" }}</span>
+            </span>
             {(!member.is_self).then(|| view! {
                 <button
                     class="button small"
