@@ -161,6 +161,13 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await openVerify(bob.page, 'Alice');
   const number = groupedNumber(await alice.page.getByTestId('safety-number').textContent());
   await expect(bob.page.getByTestId('safety-number')).toHaveText(number);
+  // Another tab of Alice's own browser is her identity too: nothing to verify there.
+  const aliceAgain = await alice.context.newPage();
+  await openInvite(aliceAgain, link, 'Alice');
+  await expect(member(alice.page, 'Alice')).toHaveCount(2);
+  await expect(member(alice.page, 'Alice').getByTestId('verify-member')).toHaveCount(0);
+  await aliceAgain.close();
+
   // Both are also in another room, in another tab each: it follows without a reload.
   const aliceTab = await alice.context.newPage();
   const bobTab = await bob.context.newPage();
@@ -171,7 +178,11 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await alice.page.getByTestId('mark-verified').click();
   await bob.page.getByTestId('mark-verified').click();
   await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'true');
-  await expect(member(bob.page, 'Alice')).toHaveAttribute('data-verified', 'true');
+  // Both of Alice's entries (the closed tab's too) carry her key: both verified.
+  await expect(member(bob.page, 'Alice')).toHaveCount(2);
+  for (const entry of await member(bob.page, 'Alice').all()) {
+    await expect(entry).toHaveAttribute('data-verified', 'true');
+  }
   await expect(alice.page.getByTestId('verify-result')).toHaveAttribute('data-state', 'verified');
   await expect(member(aliceTab, 'Bob')).toHaveAttribute('data-verified', 'true');
   await expect(member(bobTab, 'Alice')).toHaveAttribute('data-verified', 'true');

@@ -73,6 +73,8 @@ pub struct MemberView {
     pub is_self: bool,
     /// The identity key its session's certificate names.
     pub identity: [u8; 32],
+    /// This browser's own identity: oneself, or another tab of this browser (nothing to verify).
+    pub is_mine: bool,
     /// Verified on this device, not, or a verified person's name under another key.
     pub standing: Standing,
 }
@@ -282,6 +284,7 @@ impl LiveRoom {
     /// Redraws the member list (also after someone was verified).
     pub fn refresh_members(&self) {
         let verified = browser::verified();
+        let mine = *browser::identity().public().ik();
         let (members, alone) = self.convo.with_value(|c| {
             let members = c.members();
             let tags = protocol::room_io::name_tags(&members);
@@ -290,7 +293,8 @@ impl LiveRoom {
                 .zip(tags)
                 .map(|(m, tag)| MemberView {
                     key: hex::encode(m.sender.as_bytes()),
-                    standing: if m.is_self {
+                    is_mine: m.is_self || m.identity == mine,
+                    standing: if m.is_self || m.identity == mine {
                         Standing::Unverified
                     } else {
                         verified.standing(&m.identity, &m.name)

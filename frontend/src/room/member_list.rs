@@ -76,7 +76,7 @@ fn MemberEntry(
                 })}
                 <span class="sr-only">{if member.online { ", online" } else { ", offline" }}</span>
             </span>
-            {(!member.is_self).then(|| view! {
+            {(!member.is_mine).then(|| view! {
                 <button
                     class="button small"
                     type="button"
