@@ -43,5 +43,6 @@ pub mod stream_send;
 pub mod text_form;
 pub mod transfer_rate;
 pub mod transfers;
+pub mod verified;
 
 pub use wire::{MemberId, RoomId};

@@ -1,10 +1,12 @@
 //! QR texts (PROTOCOL.md C.2): a four-character tag, then Base45 (RFC 9285) of bytes, all in QR
-//! alphanumeric mode; and room invite URLs, which a phone's own camera app can open.
+//! alphanumeric mode; verification codes (docs/PROTOCOL.md I.5, `CT2V`); and room invite URLs,
+//! which a phone's own camera app can open.
 
 use thiserror::Error;
 
 use crate::base45::{self, Base45Error};
 use crate::contact::ContactKey;
+use crate::identity::safety::{VERIFICATION_TAG, VerificationCode, VerificationCodeError};
 use crate::invite::parse_invite_fragment;
 use crate::keys::RoomSecret;
 
@@ -33,6 +35,9 @@ pub enum QrText {
     ContactKey(ContactKey),
     /// A room invite URL.
     Invite(RoomSecret),
+    /// A verification code (docs/PROTOCOL.md I.5): someone's identity key and the key they see
+    /// for the person verifying them.
+    Verification(VerificationCode),
 }
 
 /// Why a scanned text is not a Cutout QR.
@@ -99,6 +104,14 @@ pub fn parse_qr_text(text: &str) -> Result<QrText, QrTextError> {
             .map_err(|_| QrTextError::ContactKeyLength)?;
         return Ok(QrText::ContactKey(ContactKey::from_bytes(key)));
     }
+    if text.starts_with(VERIFICATION_TAG) {
+        return VerificationCode::parse(text)
+            .map(QrText::Verification)
+            .map_err(|err| match err {
+                VerificationCodeError::NotACode => QrTextError::Unknown,
+                VerificationCodeError::Damaged => QrTextError::Malformed,
+            });
+    }
     if text.starts_with("https://") || text.starts_with("http://") {
         let fragment = text
             .find('#')
@@ -160,6 +173,32 @@ mod tests {
     fn single_code_holds_about_390_bytes() {
         assert!(version(&message_text(&[0xff; 390])) <= SINGLE_CODE_MAX_VERSION);
         assert!(version(&message_text(&[0xff; 400])) > SINGLE_CODE_MAX_VERSION);
+    }
+
+    #[test]
+    fn verification_codes_are_recognised_and_damage_is_malformed() {
+        let code = VerificationCode {
+            shown: [5; 32],
+            seen: [6; 32],
+        };
+        assert_eq!(parse_qr_text(&code.text()), Ok(QrText::Verification(code)));
+        // A version byte other than 0x01, or a payload of another length: damaged.
+        let mut other_version = vec![2];
+        other_version.extend_from_slice(&[5; 64]);
+        assert_eq!(
+            parse_qr_text(&tagged(VERIFICATION_TAG, &other_version)),
+            Err(QrTextError::Malformed)
+        );
+        assert_eq!(
+            parse_qr_text(&tagged(VERIFICATION_TAG, &[1; 33])),
+            Err(QrTextError::Malformed)
+        );
+        assert_eq!(parse_qr_text("CT2Vbb8"), Err(QrTextError::Malformed));
+        // Read exactly: lower case is another text.
+        assert_eq!(
+            parse_qr_text(&code.text().to_lowercase()),
+            Err(QrTextError::Unknown)
+        );
     }
 
     #[test]

@@ -81,7 +81,9 @@ pub fn read_pasted(text: &str) -> Pasted {
         Ok(QrText::Message(_)) | Err(QrTextError::Malformed) => Pasted::Damaged,
         Ok(QrText::FountainFrame(_)) => Pasted::Incomplete,
         Err(QrTextError::TooLong) => Pasted::TooLong,
-        Ok(QrText::ContactKey(_) | QrText::Invite(_)) | Err(_) => Pasted::Other,
+        Ok(QrText::ContactKey(_) | QrText::Invite(_) | QrText::Verification(_)) | Err(_) => {
+            Pasted::Other
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use protocol::hex;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
+use protocol::verified::Standing;
 use wire::{ErrorCode, RelayFrame};
 
 use crate::browser;
@@ -70,6 +71,12 @@ pub struct MemberView {
     pub tag: Option<String>,
     pub online: bool,
     pub is_self: bool,
+    /// The identity key its session's certificate names.
+    pub identity: [u8; 32],
+    /// This browser's own identity: oneself, or another tab of this browser (nothing to verify).
+    pub is_mine: bool,
+    /// Verified on this device, not, or a verified person's name under another key.
+    pub standing: Standing,
 }
 
 fn line_view(line: &Line) -> LineView {
@@ -153,8 +160,15 @@ impl LiveRoom {
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
+        // Someone verified in another tab (another room, say) is verified here too.
+        let verified = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() == Some(browser::VERIFIED_KEY) {
+                live.refresh_members();
+            }
+        });
         on_cleanup(move || {
             pagehide.remove();
+            verified.remove();
             live.stop();
         });
         Ok(live)
@@ -267,7 +281,10 @@ impl LiveRoom {
         }
     }
 
-    fn refresh_members(&self) {
+    /// Redraws the member list (also after someone was verified).
+    pub fn refresh_members(&self) {
+        let verified = browser::verified();
+        let mine = *browser::identity().public().ik();
         let (members, alone) = self.convo.with_value(|c| {
             let members = c.members();
             let tags = protocol::room_io::name_tags(&members);
@@ -276,10 +293,17 @@ impl LiveRoom {
                 .zip(tags)
                 .map(|(m, tag)| MemberView {
                     key: hex::encode(m.sender.as_bytes()),
+                    is_mine: m.is_self || m.identity == mine,
+                    standing: if m.is_self || m.identity == mine {
+                        Standing::Unverified
+                    } else {
+                        verified.standing(&m.identity, &m.name)
+                    },
                     name: m.name,
                     tag,
                     online: m.online,
                     is_self: m.is_self,
+                    identity: m.identity,
                 })
                 .collect::<Vec<_>>();
             (members, c.alone())

@@ -16,6 +16,7 @@ use crate::room::invite_panel::InvitePanel;
 use crate::room::live::LiveRoom;
 use crate::room::member_list::MemberList;
 use crate::room::message_list::MessageList;
+use crate::room::verify_view::VerifyView;
 use crate::ui::focus::focus_when_mounted;
 
 /// Where the display name is remembered on this device.
@@ -179,6 +180,9 @@ fn RoomView(
     let act = Callback::new(move |(key, action): (String, FileAction)| {
         live.files.file_action(&key, action)
     });
+    // The member whose verification view is open, by key.
+    let verifying = RwSignal::new(None::<String>);
+    let on_verify = Callback::new(move |key: String| verifying.set(Some(key)));
     let dragging = RwSignal::new(false);
     let drag_over = move |ev: leptos::ev::DragEvent| {
         let has_files = ev.data_transfer().is_some_and(|dt| {
@@ -264,7 +268,17 @@ fn RoomView(
                     <Composer on_send=send on_files=offer />
                 </div>
                 <div class="side">
-                    <MemberList members=live.members alone=live.alone />
+                    {move || verifying.get().and_then(|key| {
+                        let member = live.members.get_untracked().into_iter().find(|m| m.key == key)?;
+                        Some(view! {
+                            <VerifyView
+                                member=member
+                                on_verified=Callback::new(move |()| live.refresh_members())
+                                on_close=Callback::new(move |()| verifying.set(None))
+                            />
+                        })
+                    })}
+                    <MemberList members=live.members alone=live.alone verifying=verifying on_verify=on_verify />
                     <InvitePanel link=link check_code=check_code />
                 </div>
             </div>

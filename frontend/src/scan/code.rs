@@ -15,6 +15,8 @@ pub enum CodeKind {
     Pairing,
     /// An offline message, or one frame of it.
     Offline,
+    /// Someone's verification code (docs/PROTOCOL.md I.5).
+    Verification,
     /// A Cutout tag with a payload that does not decode.
     Damaged,
     /// Anything else: a web address, a menu, a Wi-Fi code.
@@ -28,6 +30,7 @@ impl CodeKind {
             Ok(QrText::Invite(_)) => Self::Invite,
             Ok(QrText::ContactKey(_)) => Self::Pairing,
             Ok(QrText::Message(_) | QrText::FountainFrame(_)) => Self::Offline,
+            Ok(QrText::Verification(_)) => Self::Verification,
             Err(QrTextError::Unknown) => Self::Foreign,
             // An ordinary web address, not a damaged invite.
             Err(QrTextError::Invite) if !text.contains("#r1.") => Self::Foreign,
@@ -41,6 +44,7 @@ impl CodeKind {
             Self::Invite => "invite",
             Self::Pairing => "pairing",
             Self::Offline => "offline",
+            Self::Verification => "verification",
             Self::Damaged => "damaged",
             Self::Foreign => "foreign",
         }
@@ -52,6 +56,10 @@ impl CodeKind {
             Self::Invite => "A Cutout room invite.",
             Self::Pairing => "A Cutout pairing code.",
             Self::Offline => "A Cutout offline message.",
+            Self::Verification => {
+                "A Cutout verification code. To verify this person, open their entry in the \
+                room you share with them (Verify), then scan it there."
+            }
             Self::Damaged => "A Cutout code, but damaged: it cannot be read. Ask for a new one.",
             Self::Foreign => "Not a Cutout code. Its text is below; nothing was opened.",
         }
