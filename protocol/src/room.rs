@@ -14,11 +14,8 @@ use crate::body::{Body, Chat, FileCtrl, FileOffer, Presence};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
-use crate::identity::session::{
-    CERT_LEN, Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey,
-    session_statement,
-};
-use crate::identity::{IdentitySigner, SigningPublic};
+use crate::identity::IdentitySigner;
+use crate::identity::session::{CERT_LEN, SessionKey};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 pub use crate::peer::{
@@ -31,6 +28,10 @@ use crate::session::SenderSession;
 use crate::stream::CHUNK_KIND;
 
 mod presence;
+mod signing;
+mod table;
+
+use signing::certify;
 
 /// Heartbeat period (PROTOCOL.md B.3): 20 s …
 pub const HEARTBEAT_MS: u64 = 20_000;
@@ -366,101 +367,9 @@ impl Room {
         Ok(self.session.seal(kind, &body.encode()?)?)
     }
 
-    /// This session's signed Join (docs/PROTOCOL.md I.3), as member `member_id`.
-    pub(super) fn signed_join(
-        &self,
-        member_id: MemberId,
-        challenge: Challenge,
-        now_ms: u64,
-    ) -> Presence {
-        let signature = self.sign(PresenceType::Join, member_id, challenge, Challenge([0; 16]));
-        Presence::SignedJoin {
-            challenge,
-            name: self.name.clone(),
-            device_id: self.device_id,
-            ts_ms: now_ms,
-            member_id: member_id.0,
-            cert: self.cert.to_vec(),
-            signature: signature.to_vec(),
-        }
-    }
-
-    /// The session key's signature over one handshake message of ours.
-    pub(super) fn sign(
-        &self,
-        kind: PresenceType,
-        member: MemberId,
-        first: Challenge,
-        second: Challenge,
-    ) -> [u8; crate::identity::SIGNATURE_LEN] {
-        self.session_key.sign_presence(&PresenceMessage {
-            kind,
-            room_id: self.keys.room_id(),
-            sender: self.session.sender(),
-            member,
-            first,
-            second,
-        })
-    }
-
-    /// This browser's identity key.
-    pub fn identity(&self) -> SigningPublic {
-        *self.identity.public().ik()
-    }
-
-    /// A certificate in a Join or Here from `sender`, checked against this room, the
-    /// envelope's sender id and the body's device id and name, and against the session's
-    /// certificate already known (it never changes).
-    pub(super) fn check_cert(
-        &self,
-        key: PeerKey,
-        device_id: DeviceId,
-        name: &str,
-        cert: &[u8],
-    ) -> Option<Certificate> {
-        let facts = SessionFacts {
-            room_id: self.keys.room_id(),
-            sender: key.1,
-            device_id,
-            name,
-        };
-        if let Some(known) = self.peers.get(&key).and_then(|peer| peer.cert) {
-            // Cheap first: a session's certificate never changes.
-            if known.to_bytes().as_slice() != cert {
-                return None;
-            }
-        }
-        let checked = Certificate::check(cert, &facts).ok()?;
-        match self.peers.get(&key).and_then(|peer| peer.cert) {
-            Some(known) if known != checked => None,
-            _ => Some(checked),
-        }
-    }
-
     fn schedule_heartbeat(&mut self, now_ms: u64, entropy: &mut dyn Entropy) {
         let jitter = entropy.below(2 * HEARTBEAT_JITTER_MS + 1);
         self.next_heartbeat_ms = now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS + jitter;
-    }
-
-    /// Frees a slot for a new sender session of member `from`: if that member has
-    /// [`SESSIONS_PER_MEMBER`] already, or the table is full, the least recently heard session
-    /// that is not live (of that member, or of anyone) goes. Returns false if there is none.
-    fn make_room_for_peer(&mut self, from: MemberId) -> bool {
-        let of_member = self.peers.values().filter(|p| p.member_id == from).count();
-        let only_from = of_member >= SESSIONS_PER_MEMBER;
-        if !only_from && self.peers.len() < MAX_PEERS {
-            return true;
-        }
-        let victim = self
-            .peers
-            .iter()
-            .filter(|(_, peer)| !peer.is_live() && (!only_from || peer.member_id == from))
-            .min_by_key(|(_, peer)| peer.last_heard_ms)
-            .map(|(key, _)| *key);
-        match victim {
-            Some(key) => self.peers.remove(&key).is_some(),
-            None => false,
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -509,23 +418,6 @@ impl Room {
         }
     }
 
-    /// Holds an envelope of a session that is not live yet, within the room's byte budget
-    /// ([`LIVENESS_BUFFER_BYTES`]) after dropping what is older than the 5 s buffer.
-    fn hold(&mut self, key: PeerKey, held: Held) {
-        let now_ms = held.received_ms;
-        let mut total = 0;
-        for peer in self.peers.values_mut() {
-            peer.expire_held(now_ms);
-            total += peer.held_bytes();
-        }
-        if total + held.body.len() > LIVENESS_BUFFER_BYTES {
-            return;
-        }
-        if let Some(peer) = self.peers.get_mut(&key) {
-            peer.hold(held);
-        }
-    }
-
     /// Acts on an envelope (number `seq` of its session) of a live sender.
     fn act(&mut self, key: PeerKey, kind: Kind, seq: u64, body: &[u8], step: &mut Step) {
         let Some(peer) = self.peers.get(&key) else {
@@ -571,26 +463,4 @@ impl Room {
             }
         }
     }
-}
-
-/// The certificate of a new session: the identity signs the session's key, sender id, device id
-/// and name in this room (docs/PROTOCOL.md I.2).
-fn certify(
-    keys: &RoomKeys,
-    session: &SenderSession,
-    device_id: DeviceId,
-    name: &str,
-    identity: &dyn IdentitySigner,
-    session_key: &SessionKey,
-) -> Result<[u8; CERT_LEN], SendError> {
-    let facts = SessionFacts {
-        room_id: keys.room_id(),
-        sender: session.sender(),
-        device_id,
-        name,
-    };
-    let statement = session_statement(&facts, &session_key.public())
-        .map_err(|_| SendError::Body(crate::body::BodyError::TooLong("name")))?;
-    let signature = identity.sign(&statement);
-    Ok(Certificate::assemble(identity.public(), session_key.public(), signature).to_bytes())
 }
