@@ -61,23 +61,16 @@ pub struct Book {
 /// contact without a side gets a fresh one from `entropy`.
 pub fn read(contacts: &str, sides: &str, entropy: &mut dyn Entropy) -> Book {
     // Keys as `ContactKey`s, so that they are wiped when dropped.
-    let sides: Vec<(ContactKey, Side)> = sides
-        .lines()
-        .filter_map(|line| {
-            let (key, side) = line.split_once(' ')?;
+    let sides: Vec<(ContactKey, Side)> = hex::keyed_lines(sides)
+        .filter_map(|(key, side)| {
             let side: [u8; SIDE_LEN] = hex::decode(side).ok()?;
-            Some((
-                ContactKey::from_bytes(hex::decode(key).ok()?),
-                Side::from_bytes(side),
-            ))
+            Some((ContactKey::from_bytes(key), Side::from_bytes(side)))
         })
         .collect();
     let mut minted = false;
-    let contacts = contacts
-        .lines()
-        .filter_map(|line| {
-            let (key, name) = line.split_once(' ')?;
-            let key = ContactKey::from_bytes(hex::decode(key).ok()?);
+    let contacts = hex::keyed_lines(contacts)
+        .map(|(key, name)| {
+            let key = ContactKey::from_bytes(key);
             let side = match sides.iter().find(|(stored, _)| *stored == key) {
                 Some((_, side)) => *side,
                 None => {
@@ -85,11 +78,11 @@ pub fn read(contacts: &str, sides: &str, entropy: &mut dyn Entropy) -> Book {
                     Side::generate(entropy)
                 }
             };
-            Some(Contact {
+            Contact {
                 name: name.to_owned(),
                 key,
                 side,
-            })
+            }
         })
         .collect();
     Book { contacts, minted }
@@ -99,7 +92,7 @@ pub fn read(contacts: &str, sides: &str, entropy: &mut dyn Entropy) -> Book {
 pub fn contacts_text(contacts: &[Contact]) -> String {
     let lines: Vec<String> = contacts
         .iter()
-        .map(|c| format!("{} {}", hex::encode(c.key.as_bytes()), clean_name(&c.name)))
+        .map(|c| hex::keyed_line(c.key.as_bytes(), &clean_name(&c.name)))
         .collect();
     lines.join("\n")
 }
@@ -109,13 +102,7 @@ pub fn contacts_text(contacts: &[Contact]) -> String {
 pub fn sides_text(contacts: &[Contact]) -> String {
     let lines: Vec<String> = contacts
         .iter()
-        .map(|c| {
-            format!(
-                "{} {}",
-                hex::encode(c.key.as_bytes()),
-                hex::encode(c.side.as_bytes())
-            )
-        })
+        .map(|c| hex::keyed_line(c.key.as_bytes(), &hex::encode(c.side.as_bytes())))
         .collect();
     lines.join("\n")
 }

@@ -40,6 +40,20 @@ pub fn encode(bytes: &[u8]) -> String {
     text
 }
 
+/// The lists the app keeps by key (contacts, their sides, verified people): one line each,
+/// `hex(key) ‖ " " ‖ rest`. Lines that do not read so are skipped.
+pub fn keyed_lines<const N: usize>(text: &str) -> impl Iterator<Item = ([u8; N], &str)> {
+    text.lines().filter_map(|line| {
+        let (key, rest) = line.split_once(' ')?;
+        Some((decode::<N>(key).ok()?, rest))
+    })
+}
+
+/// One line of [`keyed_lines`], without its line break.
+pub fn keyed_line(key: &[u8], rest: &str) -> String {
+    format!("{} {rest}", encode(key))
+}
+
 /// The `N` bytes `text` holds as hex of either case, if it holds exactly that.
 pub fn decode<const N: usize>(text: &str) -> Result<[u8; N], HexError> {
     let (pairs, rest) = text.as_bytes().as_chunks::<2>();

@@ -83,13 +83,8 @@ impl Verified {
     /// Reads the stored text (empty or unreadable: nobody verified).
     pub fn from_stored_text(text: &str) -> Self {
         let mut verified = Self::default();
-        for line in text.lines() {
-            let Some((key, name)) = line.split_once(' ') else {
-                continue;
-            };
-            if let Ok(ik) = hex::decode::<32>(key) {
-                verified.verify(ik, name);
-            }
+        for (ik, name) in hex::keyed_lines::<32>(text) {
+            verified.verify(ik, name);
         }
         verified
     }
@@ -98,7 +93,7 @@ impl Verified {
     pub fn stored_text(&self) -> String {
         self.order
             .iter()
-            .filter_map(|ik| Some(format!("{} {}\n", hex::encode(ik), self.people.get(ik)?)))
+            .filter_map(|ik| Some(hex::keyed_line(ik, self.people.get(ik)?) + "\n"))
             .collect()
     }
 

@@ -34,13 +34,14 @@ fn label(case: &Value) -> String {
     text(case, "name")
 }
 
-fn facts(case: &Value) -> (RoomId, SenderId, DeviceId, String) {
-    (
-        RoomId(array(hex_field(case, "room_id"))),
-        SenderId(array(hex_field(case, "sender_id"))),
-        DeviceId(array(hex_field(case, "device_id"))),
-        text(case, "display_name"),
-    )
+/// The session a vector describes; `name` is its `display_name`, read by the caller.
+fn facts<'a>(case: &Value, name: &'a str) -> SessionFacts<'a> {
+    SessionFacts {
+        room_id: RoomId(array(hex_field(case, "room_id"))),
+        sender: SenderId(array(hex_field(case, "sender_id"))),
+        device_id: DeviceId(array(hex_field(case, "device_id"))),
+        name,
+    }
 }
 
 fn presence_type(case: &Value) -> PresenceType {
@@ -118,13 +119,8 @@ fn certificates() {
             "{}",
             label(&case)
         );
-        let (room_id, sender, device_id, name) = facts(&case);
-        let facts = SessionFacts {
-            room_id,
-            sender,
-            device_id,
-            name: &name,
-        };
+        let name = text(&case, "display_name");
+        let facts = facts(&case, &name);
         let statement = session_statement(&facts, &sk.public()).unwrap();
         assert_eq!(statement, hex_field(&case, "statement"), "{}", label(&case));
         let cert = Certificate::assemble(keys.public(), sk.public(), keys.sign(&statement));
@@ -133,13 +129,8 @@ fn certificates() {
         assert_eq!(Certificate::check(&bytes, &facts), Ok(cert));
     }
     for case in family("certificate_checks") {
-        let (room_id, sender, device_id, name) = facts(&case);
-        let facts = SessionFacts {
-            room_id,
-            sender,
-            device_id,
-            name: &name,
-        };
+        let name = text(&case, "display_name");
+        let facts = facts(&case, &name);
         let checked = Certificate::check(&hex_field(&case, "cert"), &facts);
         let valid = case["valid"].as_bool().unwrap();
         assert_eq!(
