@@ -166,6 +166,15 @@ impl IdentityKeys {
         Self { ik, xk, public }
     }
 
+    /// X25519 with this identity's key-agreement key and `their_xk`; `None` when the result is
+    /// all zeros (a key of small order, which would make the shared secret public).
+    pub fn agree(&self, their_xk: &[u8; KEY_LEN]) -> Option<Zeroizing<[u8; 32]>> {
+        let shared = self.xk.diffie_hellman(&XPublic::from(*their_xk));
+        shared
+            .was_contributory()
+            .then(|| Zeroizing::new(shared.to_bytes()))
+    }
+
     /// The seeds, to store.
     pub fn seeds(&self) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 32]>) {
         (

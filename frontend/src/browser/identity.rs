@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use protocol::entropy::SystemEntropy;
-use protocol::identity::{IdentityKeys, IdentitySigner};
+use protocol::identity::{IdentityKeys, IdentitySigner, KEY_LEN};
+use zeroize::Zeroizing;
 
 use super::{Store, load, save};
 
@@ -22,6 +23,17 @@ thread_local! {
 
 /// The identity, read from storage or made now (and kept).
 pub fn identity() -> Rc<dyn IdentitySigner> {
+    keys() as Rc<dyn IdentitySigner>
+}
+
+/// X25519 of this identity's key-agreement key with `their_xk` (docs/PROTOCOL.md I.6); `None`
+/// for a key of small order.
+#[allow(dead_code, reason = "pairing (docs/PROTOCOL.md I.6) lands next")]
+pub async fn agree(their_xk: &[u8; KEY_LEN]) -> Option<Zeroizing<[u8; 32]>> {
+    keys().agree(their_xk)
+}
+
+fn keys() -> Rc<IdentityKeys> {
     IDENTITY.with(|cell| {
         let mut cell = cell.borrow_mut();
         let keys = cell.get_or_insert_with(|| {
@@ -42,6 +54,6 @@ pub fn identity() -> Rc<dyn IdentitySigner> {
                 }
             }
         });
-        Rc::clone(keys) as Rc<dyn IdentitySigner>
+        Rc::clone(keys)
     })
 }
