@@ -20,6 +20,16 @@
 //! blob      = header ‖ AEAD(key, nonce = 00×12, side(16) ‖ plaintext, aad = header)
 //! ```
 //!
+//! Cutout v2's contact codes between paired identities (docs/PROTOCOL.md I.6): the key is the
+//! pair's, and its info names who sealed the code for whom, so a code opens only for the two
+//! of the pairing and says which of them sealed it.
+//!
+//! ```text
+//! mode 0xC2 paired identities: header = 0x01 ‖ 0xC2 ‖ salt(16)                18 bytes
+//! key       = HKDF(salt, IKM = pair_key, "cutout/v2 qr-key" ‖ ik_sealer ‖ ik_recipient, 32)
+//! blob      = header ‖ AEAD(key, nonce = 00×12, plaintext, aad = header)
+//! ```
+//!
 //! Every header check runs before any KDF work ([`BlobHeader::parse`]), so a hostile QR code
 //! cannot make a phone spend memory or time.
 
@@ -31,6 +41,7 @@ use crate::aead::{self, AeadKey, NONCE_LEN, TAG_LEN};
 use crate::contact::{ContactKey, SIDE_LEN, Side};
 use crate::entropy::Entropy;
 use crate::file_name::sanitise_file_name;
+use crate::identity::SigningPublic;
 use crate::kdf::{Argon2Params, PasswordKdf};
 use crate::keys::hkdf;
 
@@ -40,11 +51,16 @@ const MODE_CONTACT: u8 = 0x02;
 /// docs/PROTOCOL.md: not 0x03, which the shared v1 vectors name as an unknown mode that must be
 /// refused; the high bit marks a mode of Cutout's own, the low bits the shared mode it extends.
 const MODE_CONTACT_SIDED: u8 = 0x82;
+/// docs/PROTOCOL.md I.6: bit 7 Cutout's own, bit 6 its v2, the low bits the shared mode
+/// (contact) it extends.
+const MODE_PAIRED: u8 = 0xC2;
 const TYPE_TEXT: u8 = 0x01;
 const TYPE_FILE: u8 = 0x02;
 const KEY_INFO: &[u8] = b"cutout/v1 qr-key";
 /// Mode 0x82's own key (docs/PROTOCOL.md), apart from [`KEY_INFO`].
 const SIDED_KEY_INFO: &[u8] = b"cutout/v1 qr-key sealer-side";
+/// Mode 0xC2's key label, followed by the sealer's and the recipient's identity keys.
+const PAIRED_KEY_INFO: &[u8] = b"cutout/v2 qr-key";
 /// A fresh salt makes every key single-use, so the fixed zero nonce is safe (PROTOCOL.md C.1).
 const NONCE: [u8; NONCE_LEN] = [0; NONCE_LEN];
 
@@ -100,10 +116,22 @@ pub enum BlobHeader {
     Contact {
         /// The blob's salt.
         salt: [u8; 16],
-        /// Whether the blob carries its sealer's side (mode 0x82) or not (mode 0x02, sealed
-        /// by earlier versions).
-        sided: bool,
+        /// Which of the contact modes.
+        mode: ContactMode,
     },
+}
+
+/// The three ways a code is sealed for a contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactMode {
+    /// Mode 0x02 (PROTOCOL.md C.1): a `CT1K` key, nothing said of who sealed it (earlier
+    /// versions).
+    Shared,
+    /// Mode 0x82: a `CT1K` key, the sealer's side inside.
+    Sided,
+    /// Mode 0xC2 (docs/PROTOCOL.md I.6): the key of two paired identities, the direction in
+    /// its derivation.
+    Paired,
 }
 
 /// Who sealed a contact blob, as far as the blob says.
@@ -135,10 +163,14 @@ impl BlobHeader {
                     .map_err(|_| BlobError::Header)?;
                 (Self::Passphrase { params, salt }, 21)
             }
-            MODE_CONTACT | MODE_CONTACT_SIDED => {
+            MODE_CONTACT | MODE_CONTACT_SIDED | MODE_PAIRED => {
                 let salt = *rest.first_chunk::<16>().ok_or(BlobError::Header)?;
-                let sided = mode == MODE_CONTACT_SIDED;
-                (Self::Contact { salt, sided }, 18)
+                let mode = match mode {
+                    MODE_CONTACT => ContactMode::Shared,
+                    MODE_CONTACT_SIDED => ContactMode::Sided,
+                    _ => ContactMode::Paired,
+                };
+                (Self::Contact { salt, mode }, 18)
             }
             _ => return Err(BlobError::Header),
         };
@@ -158,7 +190,13 @@ impl BlobHeader {
     }
 
     fn sided(&self) -> bool {
-        matches!(self, Self::Contact { sided: true, .. })
+        matches!(
+            self,
+            Self::Contact {
+                mode: ContactMode::Sided,
+                ..
+            }
+        )
     }
 }
 
@@ -244,7 +282,11 @@ pub fn open_with_passphrase(
 /// which also reads mode 0x82.
 pub fn open_with_contact_key(blob: &[u8], key: &ContactKey) -> Result<BlobContent, BlobError> {
     let (header, header_bytes, ciphertext) = BlobHeader::parse(blob)?;
-    let BlobHeader::Contact { sided: false, .. } = header else {
+    let BlobHeader::Contact {
+        mode: ContactMode::Shared,
+        ..
+    } = header
+    else {
         return Err(BlobError::WrongMode);
     };
     let plaintext = open(header_bytes, &key_for(&header, key), ciphertext)?;
@@ -259,11 +301,14 @@ pub fn open_from_contact(
     own: Side,
 ) -> Result<(BlobContent, Sealer), BlobError> {
     let (header, header_bytes, ciphertext) = BlobHeader::parse(blob)?;
-    let BlobHeader::Contact { sided, .. } = header else {
+    let BlobHeader::Contact { mode, .. } = header else {
         return Err(BlobError::WrongMode);
     };
+    if mode == ContactMode::Paired {
+        return Err(BlobError::WrongMode);
+    }
     let plaintext = open(header_bytes, &key_for(&header, key), ciphertext)?;
-    if !sided {
+    if mode == ContactMode::Shared {
         return Ok((decode_content(&plaintext)?, Sealer::EitherSide));
     }
     // The header's length check left room for the side and a type byte.
@@ -277,6 +322,61 @@ pub fn open_from_contact(
         Sealer::Contact
     };
     Ok((decode_content(rest)?, sealer))
+}
+
+/// Seals `content` in mode 0xC2 for a paired identity: `pair` is the pair's key
+/// ([`crate::identity::pairing::pair_key`]), `sealer` this identity's key, `recipient` theirs.
+pub fn seal_for_paired(
+    pair: &ContactKey,
+    sealer: &SigningPublic,
+    recipient: &SigningPublic,
+    content: &BlobContent,
+    entropy: &mut dyn Entropy,
+) -> Result<Vec<u8>, BlobError> {
+    let (header, salt) = contact_header(MODE_PAIRED, entropy);
+    seal(&header, &paired_key(&salt, pair, sealer, recipient), None, content)
+}
+
+/// Opens a mode 0xC2 blob of the pairing of `me` and `them` (whose key is `pair`), and says who
+/// sealed it: `them` for `me` ([`Sealer::Contact`]), or `me` for `them` ([`Sealer::You`]). A
+/// code sealed for anyone else, or under another pairing, does not open.
+pub fn open_from_paired(
+    blob: &[u8],
+    pair: &ContactKey,
+    me: &SigningPublic,
+    them: &SigningPublic,
+) -> Result<(BlobContent, Sealer), BlobError> {
+    let (header, header_bytes, ciphertext) = BlobHeader::parse(blob)?;
+    let BlobHeader::Contact {
+        mode: ContactMode::Paired,
+        salt,
+    } = header
+    else {
+        return Err(BlobError::WrongMode);
+    };
+    let (plaintext, sealer) = match open(
+        header_bytes,
+        &paired_key(&salt, pair, them, me),
+        ciphertext,
+    ) {
+        Ok(plaintext) => (plaintext, Sealer::Contact),
+        Err(_) => (
+            open(header_bytes, &paired_key(&salt, pair, me, them), ciphertext)?,
+            Sealer::You,
+        ),
+    };
+    Ok((decode_content(&plaintext)?, sealer))
+}
+
+/// Mode 0xC2's key: the pair's key, the salt, and who sealed it for whom.
+fn paired_key(
+    salt: &[u8; 16],
+    pair: &ContactKey,
+    sealer: &SigningPublic,
+    recipient: &SigningPublic,
+) -> AeadKey {
+    let info = [PAIRED_KEY_INFO, sealer.as_slice(), recipient.as_slice()].concat();
+    key(salt, pair.as_bytes(), &info)
 }
 
 /// The key of a contact blob: each mode its own HKDF info.

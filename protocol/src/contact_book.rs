@@ -9,10 +9,11 @@
 //! [`Book::minted`] says the texts must be written back before the side is used: a side that
 //! changed would make the codes sealed with the old one pass for the contact's.
 
-use crate::blob::{BlobContent, Sealer, open_from_contact};
+use crate::blob::{BlobContent, Sealer, open_from_contact, open_from_paired};
 use crate::contact::{ContactKey, SIDE_LEN, Side};
 use crate::entropy::Entropy;
 use crate::hex;
+use crate::identity::SigningPublic;
 
 /// Longest contact name, in characters.
 pub const MAX_NAME: usize = 40;
@@ -107,6 +108,19 @@ pub fn sides_text(contacts: &[Contact]) -> String {
     lines.join("\n")
 }
 
+/// A paired identity (docs/PROTOCOL.md I.6) as the app opens and seals codes with it: the
+/// name it is kept under, its identity key, and the pair's key, derived where this device's
+/// X25519 key lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairedContact {
+    /// The name kept for them.
+    pub name: String,
+    /// Their identity key.
+    pub ik: SigningPublic,
+    /// The key of the pairing ([`crate::identity::pairing::pair_key`]).
+    pub key: ContactKey,
+}
+
 /// A contact code opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opened {
@@ -114,6 +128,9 @@ pub struct Opened {
     pub content: BlobContent,
     /// The name of the contact whose key opened it.
     pub contact: String,
+    /// The contact's identity key when the code is a paired identity's (mode 0xC2): who sealed
+    /// it is then known by key, not just by a shared key.
+    pub identity: Option<SigningPublic>,
     /// Who sealed it: the contact, this device, or (an earlier version's code) either.
     pub sealer: Sealer,
 }
@@ -125,6 +142,21 @@ pub fn open(blob: &[u8], contacts: &[Contact]) -> Option<Opened> {
         Some(Opened {
             content,
             contact: c.name.clone(),
+            identity: None,
+            sealer,
+        })
+    })
+}
+
+/// Tries every paired identity on a mode 0xC2 code, `me` being this device's identity key;
+/// `None` if none opens it.
+pub fn open_paired(blob: &[u8], paired: &[PairedContact], me: &SigningPublic) -> Option<Opened> {
+    paired.iter().find_map(|c| {
+        let (content, sealer) = open_from_paired(blob, &c.key, me, &c.ik).ok()?;
+        Some(Opened {
+            content,
+            contact: c.name.clone(),
+            identity: Some(c.ik),
             sealer,
         })
     })

@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::entropy::Entropy;
 
+pub mod pairing;
 pub mod safety;
 pub mod session;
 
@@ -44,6 +45,9 @@ pub enum IdentityError {
     /// A signature that does not verify (or a key that cannot verify anything).
     #[error("signature does not verify")]
     Signature,
+    /// A key-agreement key of small order, with which every X25519 result is all zeros.
+    #[error("key-agreement key of small order")]
+    AgreementKey,
 }
 
 /// Strict Ed25519 verification (docs/PROTOCOL.md I): refuses a public key that is not the
@@ -71,7 +75,9 @@ pub struct PublicIdentity {
 }
 
 impl PublicIdentity {
-    /// Reads a 128-byte identity; refuses it unless `binding` verifies under `ik`.
+    /// Reads a 128-byte identity; refuses it unless `binding` verifies under `ik` and `xk` is
+    /// not of small order (every X25519 result with such a key is all zeros, so anyone could
+    /// compute a key "shared" with it).
     pub fn parse(bytes: &[u8]) -> Result<Self, IdentityError> {
         let bytes: &[u8; IDENTITY_LEN] = bytes.try_into().map_err(|_| IdentityError::Length)?;
         let (ik, rest) = bytes.split_at(KEY_LEN);
@@ -87,6 +93,9 @@ impl PublicIdentity {
             &identity.binding,
         ) {
             return Err(IdentityError::Signature);
+        }
+        if small_order(&identity.xk) {
+            return Err(IdentityError::AgreementKey);
         }
         Ok(identity)
     }
@@ -114,6 +123,12 @@ impl PublicIdentity {
 /// What `ik` signs to bind `xk` to itself.
 pub fn binding_statement(xk: &[u8; KEY_LEN]) -> Vec<u8> {
     [IDENTITY_LABEL, xk.as_slice()].concat()
+}
+
+/// Whether an X25519 public key is of small order: its product with a clamped scalar (a
+/// multiple of the cofactor) is then all zeros, whichever scalar.
+fn small_order(xk: &[u8; KEY_LEN]) -> bool {
+    x25519_dalek::x25519([0x09; 32], *xk) == [0; 32]
 }
 
 /// Who signs for this browser's identity: keys in memory ([`IdentityKeys`]), or, in the app,
@@ -239,6 +254,23 @@ mod tests {
         for bad in ["", "00", &text[..text.len() - 1], &text.replace(' ', "")] {
             assert!(IdentityKeys::from_stored_text(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_identity_with_a_small_order_agreement_key_is_refused() {
+        // A real signature over a small-order xk (the point of order 4 encoded as 1): only the
+        // order check can refuse it.
+        let keys = IdentityKeys::from_seeds(&[1; 32], &[2; 32]);
+        let mut xk = [0u8; 32];
+        xk[0] = 1;
+        let mut bytes = [0u8; IDENTITY_LEN];
+        bytes[..KEY_LEN].copy_from_slice(keys.public().ik());
+        bytes[KEY_LEN..2 * KEY_LEN].copy_from_slice(&xk);
+        bytes[2 * KEY_LEN..].copy_from_slice(&keys.sign(&binding_statement(&xk)));
+        assert_eq!(
+            PublicIdentity::parse(&bytes),
+            Err(IdentityError::AgreementKey)
+        );
     }
 
     #[test]

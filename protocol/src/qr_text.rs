@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::base45::{self, Base45Error};
 use crate::contact::ContactKey;
+use crate::identity::pairing::{PAIRING_TAG, PairingCode, PairingError};
 use crate::identity::safety::{VERIFICATION_TAG, VerificationCode, VerificationCodeError};
 use crate::invite::parse_invite_fragment;
 use crate::keys::RoomSecret;
@@ -38,6 +39,8 @@ pub enum QrText {
     /// A verification code (docs/PROTOCOL.md I.5): someone's identity key and the key they see
     /// for the person verifying them.
     Verification(VerificationCode),
+    /// A pairing code (docs/PROTOCOL.md I.6): someone's published identity and chosen name.
+    Pairing(PairingCode),
 }
 
 /// Why a scanned text is not a Cutout QR.
@@ -110,6 +113,14 @@ pub fn parse_qr_text(text: &str) -> Result<QrText, QrTextError> {
             .map_err(|err| match err {
                 VerificationCodeError::NotACode => QrTextError::Unknown,
                 VerificationCodeError::Damaged => QrTextError::Malformed,
+            });
+    }
+    if text.starts_with(PAIRING_TAG) {
+        return PairingCode::parse(text)
+            .map(QrText::Pairing)
+            .map_err(|err| match err {
+                PairingError::NotACode => QrTextError::Unknown,
+                _ => QrTextError::Malformed,
             });
     }
     if text.starts_with("https://") || text.starts_with("http://") {

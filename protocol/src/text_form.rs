@@ -81,7 +81,13 @@ pub fn read_pasted(text: &str) -> Pasted {
         Ok(QrText::Message(_)) | Err(QrTextError::Malformed) => Pasted::Damaged,
         Ok(QrText::FountainFrame(_)) => Pasted::Incomplete,
         Err(QrTextError::TooLong) => Pasted::TooLong,
-        Ok(QrText::ContactKey(_) | QrText::Invite(_) | QrText::Verification(_)) | Err(_) => {
+        Ok(
+            QrText::ContactKey(_)
+            | QrText::Invite(_)
+            | QrText::Verification(_)
+            | QrText::Pairing(_),
+        )
+        | Err(_) => {
             Pasted::Other
         }
     }

@@ -1,19 +1,21 @@
-//! The people this device has verified (docs/PROTOCOL.md I.4, I.5): who they are (their identity
-//! key), what they called themselves when verified, how that is stored, and what a member of a
-//! room is in their light — verified, not yet, or someone under a verified person's name with
-//! another key.
+//! The people this device has verified (docs/PROTOCOL.md I.4, I.5, I.6): who they are (their
+//! identity key, and their whole published identity once met), what they called themselves when
+//! verified, how that is stored, and what a member of a room is in their light — verified, not
+//! yet, or someone under a verified person's name with another key. The people whose whole
+//! identity is known are the contacts offline codes can be sealed for (I.6).
 //!
-//! Stored as text, one person a line: `hex(ik) name`, the name as the person chose it, without
-//! control characters (so it stays on its line). A line that cannot be read is skipped; a key
-//! met twice keeps its last name.
+//! Stored as text, one person a line: `hex(identity) name` (the 128 published bytes), or
+//! `hex(ik) name` for someone verified in a room by a version that kept only the key; the name
+//! as the person chose it, without control characters (so it stays on its line). A line that
+//! cannot be read is skipped; a key met twice keeps its last line.
 
 use std::collections::BTreeMap;
 
 use thiserror::Error;
 
 use crate::hex;
-use crate::identity::SigningPublic;
 use crate::identity::safety::VerificationCode;
+use crate::identity::{IDENTITY_LEN, PublicIdentity, SigningPublic};
 use crate::room_io::name_skeleton;
 
 /// At most this many people are kept: a device does not verify thousands, and the stored text
@@ -23,10 +25,20 @@ pub const MAX_PEOPLE: usize = 1_000;
 /// The people verified on this device, by identity key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Verified {
-    /// Identity key → the name they used when verified.
-    people: BTreeMap<SigningPublic, String>,
+    /// Identity key → who they are.
+    people: BTreeMap<SigningPublic, Person>,
     /// Keys in the order they were verified, oldest first (for [`MAX_PEOPLE`]).
     order: Vec<SigningPublic>,
+}
+
+/// One verified person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Person {
+    /// The name they used when verified (or the one this device gave them since).
+    name: String,
+    /// Their whole published identity, once this device has seen it (a pairing code, a room's
+    /// certificate); `None` only for a person stored by a version that kept just the key.
+    identity: Option<PublicIdentity>,
 }
 
 /// What a member of a room is to this device.
@@ -83,8 +95,14 @@ impl Verified {
     /// Reads the stored text (empty or unreadable: nobody verified).
     pub fn from_stored_text(text: &str) -> Self {
         let mut verified = Self::default();
-        for (ik, name) in hex::keyed_lines::<32>(text) {
-            verified.verify(ik, name);
+        for line in text.lines() {
+            if let Some((bytes, name)) = hex::keyed_lines::<IDENTITY_LEN>(line).next() {
+                if let Ok(identity) = PublicIdentity::parse(&bytes) {
+                    verified.verify_identity(&identity, name);
+                }
+            } else if let Some((ik, name)) = hex::keyed_lines::<32>(line).next() {
+                verified.verify(ik, name);
+            }
         }
         verified
     }
@@ -93,20 +111,67 @@ impl Verified {
     pub fn stored_text(&self) -> String {
         self.order
             .iter()
-            .filter_map(|ik| Some(hex::keyed_line(ik, self.people.get(ik)?) + "\n"))
+            .filter_map(|ik| {
+                let person = self.people.get(ik)?;
+                let line = match &person.identity {
+                    Some(identity) => hex::keyed_line(&identity.to_bytes(), &person.name),
+                    None => hex::keyed_line(ik, &person.name),
+                };
+                Some(line + "\n")
+            })
             .collect()
     }
 
-    /// Remembers `ik` as verified, under `name` (a key verified again takes the new name).
+    /// Remembers `ik` as verified, under `name` (a key verified again takes the new name and
+    /// keeps the identity known for it).
     pub fn verify(&mut self, ik: SigningPublic, name: &str) {
+        let identity = self.people.get(&ik).and_then(|p| p.identity);
+        self.insert(ik, name, identity);
+    }
+
+    /// Remembers the whole `identity` as verified, under `name`.
+    pub fn verify_identity(&mut self, identity: &PublicIdentity, name: &str) {
+        self.insert(*identity.ik(), name, Some(*identity));
+    }
+
+    fn insert(&mut self, ik: SigningPublic, name: &str, identity: Option<PublicIdentity>) {
         let name: String = name.chars().filter(|c| !c.is_control()).collect();
         self.order.retain(|k| *k != ik);
         self.order.push(ik);
-        self.people.insert(ik, name);
+        self.people.insert(ik, Person { name, identity });
         while self.order.len() > MAX_PEOPLE {
             let oldest = self.order.remove(0);
             self.people.remove(&oldest);
         }
+    }
+
+    /// Fills in the whole identity of a person verified by key alone, met now in a room; `true`
+    /// if that changed what is stored.
+    pub fn learn(&mut self, identity: &PublicIdentity) -> bool {
+        match self.people.get_mut(identity.ik()) {
+            Some(person) if person.identity.is_none() => {
+                person.identity = Some(*identity);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Gives a verified person another name on this device; `false` if not verified.
+    pub fn rename(&mut self, ik: &SigningPublic, name: &str) -> bool {
+        match self.people.get_mut(ik) {
+            Some(person) => {
+                person.name = name.chars().filter(|c| !c.is_control()).collect();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets a verified person (un-verify, or delete the contact); `false` if not verified.
+    pub fn forget(&mut self, ik: &SigningPublic) -> bool {
+        self.order.retain(|k| k != ik);
+        self.people.remove(ik).is_some()
     }
 
     /// Is `ik` verified here?
@@ -116,7 +181,16 @@ impl Verified {
 
     /// The name `ik` had when verified.
     pub fn name_of(&self, ik: &SigningPublic) -> Option<&str> {
-        self.people.get(ik).map(String::as_str)
+        self.people.get(ik).map(|p| p.name.as_str())
+    }
+
+    /// The people offline codes can be sealed for: those whose whole identity is known, in the
+    /// order they were verified, with their names.
+    pub fn contacts(&self) -> impl Iterator<Item = (&str, &PublicIdentity)> {
+        self.order.iter().filter_map(|ik| {
+            let person = self.people.get(ik)?;
+            Some((person.name.as_str(), person.identity.as_ref()?))
+        })
     }
 
     /// How many people are verified.
@@ -138,9 +212,9 @@ impl Verified {
         let skeleton = name_skeleton(name);
         self.people
             .iter()
-            .find(|(key, theirs)| *key != ik && name_skeleton(theirs) == skeleton)
+            .find(|(key, theirs)| *key != ik && name_skeleton(&theirs.name) == skeleton)
             .map_or(Standing::Unverified, |(_, was)| Standing::IdentityChanged {
-                was: was.clone(),
+                was: was.name.clone(),
             })
     }
 }
@@ -162,6 +236,61 @@ mod tests {
         assert_eq!(again, verified);
         assert_eq!(again.name_of(&BOB), Some("Bob the builder"));
         assert_eq!(again.len(), 2);
+    }
+
+    fn identity(seed: u8) -> PublicIdentity {
+        use crate::identity::{IdentityKeys, IdentitySigner};
+        IdentityKeys::from_seeds(&[seed; 32], &[seed.wrapping_add(1); 32]).public()
+    }
+
+    #[test]
+    fn whole_identities_are_kept_and_key_only_lines_still_read() {
+        let (carol, dave) = (identity(10), identity(20));
+        let mut verified = Verified::default();
+        verified.verify(ALICE, "Alice");
+        verified.verify_identity(&carol, "Carol");
+        verified.verify_identity(&dave, "Dave");
+        let text = verified.stored_text();
+        assert!(text.contains(&hex::encode(&carol.to_bytes())));
+        let again = Verified::from_stored_text(&text);
+        assert_eq!(again, verified);
+        let contacts: Vec<_> = again.contacts().map(|(n, i)| (n.to_owned(), *i)).collect();
+        assert_eq!(contacts, [("Carol".into(), carol), ("Dave".into(), dave)]);
+        // An identity whose binding does not check is skipped, not kept by its key.
+        let mut bad = carol.to_bytes();
+        bad[100] ^= 1;
+        let text = format!("{} Mallory\n", hex::encode(&bad));
+        assert!(Verified::from_stored_text(&text).is_empty());
+    }
+
+    #[test]
+    fn a_key_only_person_learns_their_identity_once_met() {
+        let carol = identity(10);
+        let mut verified = Verified::default();
+        verified.verify(*carol.ik(), "Carol");
+        assert_eq!(verified.contacts().count(), 0);
+        assert!(verified.learn(&carol));
+        assert!(!verified.learn(&carol));
+        assert!(!verified.learn(&identity(20)), "not verified: nothing learnt");
+        assert_eq!(verified.contacts().count(), 1);
+        // Verifying again by key keeps the identity.
+        verified.verify(*carol.ik(), "Caz");
+        assert_eq!(verified.contacts().next(), Some(("Caz", &carol)));
+    }
+
+    #[test]
+    fn renamed_and_forgotten_people() {
+        let mut verified = Verified::default();
+        verified.verify(ALICE, "Alice");
+        verified.verify(BOB, "Bob");
+        assert!(verified.rename(&ALICE, "Ally\n"));
+        assert_eq!(verified.name_of(&ALICE), Some("Ally"));
+        assert!(!verified.rename(&MALLORY, "M"));
+        assert!(verified.forget(&ALICE));
+        assert!(!verified.forget(&ALICE));
+        assert!(!verified.is_verified(&ALICE));
+        assert_eq!(Verified::from_stored_text(&verified.stored_text()), verified);
+        assert_eq!(verified.standing(&MALLORY, "Ally"), Standing::Unverified);
     }
 
     #[test]

@@ -215,6 +215,7 @@ fn a_code_shown_back_to_the_device_that_sealed_it_says_so_never_from_the_contact
         reflected,
         Opened {
             content: text("the door code is 4711"),
+            identity: None,
             contact: "Ana".into(),
             sealer: Sealer::You,
         },
@@ -234,6 +235,7 @@ fn each_side_reads_the_others_code_as_from_the_contact() {
         contact_book::open(&from_ana, &b),
         Some(Opened {
             content: text("hello Ben"),
+            identity: None,
             contact: "Ana".into(),
             sealer: Sealer::Contact,
         })
