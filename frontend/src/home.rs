@@ -44,7 +44,10 @@ pub fn HomePage(
             set_scanning.set(false);
         } else if matches!(
             parse_qr_text(text.trim()),
-            Ok(QrText::Message(_) | QrText::FountainFrame(_) | QrText::ContactKey(_))
+            Ok(QrText::Message(_)
+                | QrText::FountainFrame(_)
+                | QrText::ContactKey(_)
+                | QrText::Pairing(_))
         ) {
             open_offline.run(Some(text));
         }

@@ -334,7 +334,12 @@ pub fn seal_for_paired(
     entropy: &mut dyn Entropy,
 ) -> Result<Vec<u8>, BlobError> {
     let (header, salt) = contact_header(MODE_PAIRED, entropy);
-    seal(&header, &paired_key(&salt, pair, sealer, recipient), None, content)
+    seal(
+        &header,
+        &paired_key(&salt, pair, sealer, recipient),
+        None,
+        content,
+    )
 }
 
 /// Opens a mode 0xC2 blob of the pairing of `me` and `them` (whose key is `pair`), and says who
@@ -354,17 +359,14 @@ pub fn open_from_paired(
     else {
         return Err(BlobError::WrongMode);
     };
-    let (plaintext, sealer) = match open(
-        header_bytes,
-        &paired_key(&salt, pair, them, me),
-        ciphertext,
-    ) {
-        Ok(plaintext) => (plaintext, Sealer::Contact),
-        Err(_) => (
-            open(header_bytes, &paired_key(&salt, pair, me, them), ciphertext)?,
-            Sealer::You,
-        ),
-    };
+    let (plaintext, sealer) =
+        match open(header_bytes, &paired_key(&salt, pair, them, me), ciphertext) {
+            Ok(plaintext) => (plaintext, Sealer::Contact),
+            Err(_) => (
+                open(header_bytes, &paired_key(&salt, pair, me, them), ciphertext)?,
+                Sealer::You,
+            ),
+        };
     Ok((decode_content(&plaintext)?, sealer))
 }
 

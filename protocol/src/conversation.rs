@@ -19,6 +19,7 @@ use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame, RoomId};
 
 use crate::body::{Chat, FileCtrl, FileOffer, MAX_CHAT_TEXT_LEN};
 use crate::entropy::Entropy;
+use crate::identity::PublicIdentity;
 use crate::ids::{DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 use crate::room::Room;
@@ -220,6 +221,11 @@ impl Conversation {
     /// The member list, oneself first.
     pub fn members(&self) -> Vec<Member> {
         self.room.members()
+    }
+
+    /// The whole identity `sender`'s session is certified by ([`Room::published`]).
+    pub fn published(&self, sender: SenderId) -> Option<PublicIdentity> {
+        self.room.published(sender)
     }
 
     /// Whether nobody else is online.

@@ -14,8 +14,8 @@ use crate::body::{Body, Chat, FileCtrl, FileOffer, Presence};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
 use crate::envelope::{Kind, OpenError, SealedEnvelope};
-use crate::identity::IdentitySigner;
 use crate::identity::session::{CERT_LEN, SessionKey};
+use crate::identity::{IdentitySigner, PublicIdentity};
 use crate::ids::{Challenge, DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 pub use crate::peer::{
@@ -317,6 +317,18 @@ impl Room {
     /// [`LIVENESS_BUFFER_BYTES`]).
     pub fn held_bytes(&self) -> usize {
         self.peers.values().map(Peer::held_bytes).sum()
+    }
+
+    /// The whole published identity (docs/PROTOCOL.md I.1) the certificate of `sender`'s session
+    /// names, for a session met here; this device's own for its own session.
+    pub fn published(&self, sender: SenderId) -> Option<PublicIdentity> {
+        if sender == self.session.sender() {
+            return Some(self.identity.public());
+        }
+        self.peers
+            .iter()
+            .find(|((_, s), _)| *s == sender)
+            .and_then(|(_, peer)| Some(*peer.cert.as_ref()?.identity()))
     }
 
     /// The member list: oneself first, then every member that completed the handshake.

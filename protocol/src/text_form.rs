@@ -87,9 +87,7 @@ pub fn read_pasted(text: &str) -> Pasted {
             | QrText::Verification(_)
             | QrText::Pairing(_),
         )
-        | Err(_) => {
-            Pasted::Other
-        }
+        | Err(_) => Pasted::Other,
     }
 }
 

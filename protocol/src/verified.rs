@@ -271,7 +271,10 @@ mod tests {
         assert_eq!(verified.contacts().count(), 0);
         assert!(verified.learn(&carol));
         assert!(!verified.learn(&carol));
-        assert!(!verified.learn(&identity(20)), "not verified: nothing learnt");
+        assert!(
+            !verified.learn(&identity(20)),
+            "not verified: nothing learnt"
+        );
         assert_eq!(verified.contacts().count(), 1);
         // Verifying again by key keeps the identity.
         verified.verify(*carol.ik(), "Caz");
@@ -289,7 +292,10 @@ mod tests {
         assert!(verified.forget(&ALICE));
         assert!(!verified.forget(&ALICE));
         assert!(!verified.is_verified(&ALICE));
-        assert_eq!(Verified::from_stored_text(&verified.stored_text()), verified);
+        assert_eq!(
+            Verified::from_stored_text(&verified.stored_text()),
+            verified
+        );
         assert_eq!(verified.standing(&MALLORY, "Ally"), Standing::Unverified);
     }
 

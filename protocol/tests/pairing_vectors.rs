@@ -75,7 +75,11 @@ fn pair_keys() {
         let other = person(&v, &text(&case, "other")).public();
         let shared = own.agree(other.xk()).unwrap();
         let key = pair_key(&shared, own.public().ik(), other.ik()).unwrap();
-        assert_eq!(key.as_bytes().to_vec(), hex_field(&case, "pair_key"), "{name}");
+        assert_eq!(
+            key.as_bytes().to_vec(),
+            hex_field(&case, "pair_key"),
+            "{name}"
+        );
     }
     for case in family(&v, "pair_key_rejects") {
         let name = text(&case, "name");
@@ -110,7 +114,11 @@ fn pairing_codes() {
             };
             assert_eq!(parsed, Ok(expected.clone()), "{name}");
             assert_eq!(expected.text(), code, "{name}: written again");
-            assert_eq!(parse_qr_text(&code), Ok(QrText::Pairing(expected)), "{name}");
+            assert_eq!(
+                parse_qr_text(&code),
+                Ok(QrText::Pairing(expected)),
+                "{name}"
+            );
             continue;
         }
         let expected = match text(&case, "why").as_str() {
@@ -136,7 +144,10 @@ fn paired_contact_codes() {
         let name = text(&case, "name");
         let blob = hex_field(&case, "blob");
         let key = ContactKey::from_bytes(array(hex_field(&case, "pair_key")));
-        let (me, them) = (array(hex_field(&case, "me")), array(hex_field(&case, "them")));
+        let (me, them) = (
+            array(hex_field(&case, "me")),
+            array(hex_field(&case, "them")),
+        );
         let sealer = match text(&case, "sealer").as_str() {
             "contact" => Sealer::Contact,
             "you" => Sealer::You,
@@ -222,7 +233,10 @@ fn two_people_pair_and_a_third_reads_nothing() {
         )
         .unwrap(),
     };
-    let at_ana = [paired(&ana, &read(&ben, "Ben")), paired(&ana, &read(&cy, "Cy"))];
+    let at_ana = [
+        paired(&ana, &read(&ben, "Ben")),
+        paired(&ana, &read(&cy, "Cy")),
+    ];
     let at_ben = [paired(&ben, &read(&ana, "Ana"))];
     let at_cy = [paired(&cy, &read(&ana, "Ana"))];
 

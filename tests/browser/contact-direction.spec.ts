@@ -24,14 +24,14 @@ test('a contact code opened on the device that sealed it says it is its own, not
     await openOffline(p, relay.url);
     await p.getByTestId('tab-contacts').click();
   }
-  await alice.page.getByTestId('pair-show').click();
-  await bob.page.getByTestId('pair-paste-open').click();
-  await bob.page.getByTestId('pair-paste').fill(await alice.page.getByTestId('pair-text').inputValue());
-  await bob.page.getByTestId('pair-paste-use').click();
-  await alice.page.getByTestId('pair-name').fill('Bob');
-  await alice.page.getByTestId('pair-save').click();
-  await bob.page.getByTestId('pair-name').fill('Alice');
-  await bob.page.getByTestId('pair-save').click();
+  // Both keep the same CT1K contact key, as an earlier version's pairing left it.
+  const key = 'a0'.repeat(32);
+  await alice.page.evaluate((line) => localStorage.setItem('cutout.contacts', line), `${key} Bob`);
+  await bob.page.evaluate((line) => localStorage.setItem('cutout.contacts', line), `${key} Alice`);
+  for (const p of [alice.page, bob.page]) {
+    await openOffline(p, relay.url);
+    await p.getByTestId('tab-contacts').click();
+  }
   await expect(bob.page.getByTestId('contact-name')).toHaveText(['Alice']);
 
   // Bob seals a message for Alice.

@@ -63,7 +63,7 @@ for (const [width, height] of [[360, 740], [1280, 800]]) {
     await page.getByTestId('offline').click();
     await page.getByTestId('tab-contacts').click();
     await page.getByTestId('pair-show').click();
-    await expect(page.getByTestId('pair-name')).toBeVisible();
+    await expect(page.getByTestId('pair-own-name')).toBeVisible();
     expect(await misplacedControls(page)).toEqual([]);
   });
 

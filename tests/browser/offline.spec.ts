@@ -185,19 +185,26 @@ test('a 20 KiB file goes through the animated codes with a fifth of them lost', 
   });
 });
 
-test('pairing by camera, then a message sealed for the contact opens without a passphrase', async ({ page }) => {
+test('pairing by camera, then a message sealed for the contact opens without a passphrase, naming its sender', async ({ page }) => {
   await twoDevices(page, 'pairing', async (other, clip) => {
+    // Alice shows her code; Bob's camera reads it. Bob shows his; Alice (no camera) pastes its
+    // text. Both see the same safety number and keep each other, verified.
     await page.getByTestId('tab-contacts').click();
     await page.getByTestId('pair-show').click();
+    await page.getByTestId('pair-own-name').fill('Alice');
     writeClip(clip, [await captureCode(page, 'pair-qr')], 1);
-    const check = (await page.getByTestId('pair-check-code').textContent())!;
 
     await other.getByTestId('tab-contacts').click();
     await other.getByTestId('pair-scan').click();
-    await expect(other.getByTestId('pair-check-code')).toHaveText(check, { timeout: 30_000 });
-    await other.getByTestId('pair-name').fill('Alice');
+    await expect(other.getByTestId('pair-name')).toHaveValue('Alice', { timeout: 30_000 });
+    const check = (await other.getByTestId('pair-check-code').textContent())!;
     await other.getByTestId('pair-save').click();
-    await page.getByTestId('pair-name').fill('Bob');
+    await other.getByTestId('pair-show').click();
+    await other.getByTestId('pair-own-name').fill('Bob');
+    await page.getByTestId('pair-paste-open').click();
+    await page.getByTestId('pair-paste').fill(await other.getByTestId('pair-text').inputValue());
+    await page.getByTestId('pair-paste-use').click();
+    await expect(page.getByTestId('pair-check-code')).toHaveText(check);
     await page.getByTestId('pair-save').click();
     await expect(page.getByTestId('contact-name')).toHaveText(['Bob']);
     await expect(other.getByTestId('contact-name')).toHaveText(['Alice']);
@@ -214,7 +221,8 @@ test('pairing by camera, then a message sealed for the contact opens without a p
 
     await scan(other);
     await expect(other.getByTestId('received-text')).toHaveValue('The key is under the blue pot.', { timeout: 30_000 });
-    await expect(other.getByTestId('received')).toContainText('Alice');
+    await expect(other.getByTestId('received-from')).toContainText('Sealed for you by Alice');
+    await expect(other.getByTestId('received-from')).toHaveAttribute('data-verified', 'true');
 
     // Renamed and deleted contacts are kept so in this browser's storage.
     await other.getByTestId('tab-contacts').click();
@@ -226,8 +234,8 @@ test('pairing by camera, then a message sealed for the contact opens without a p
     await page.getByTestId('contact-delete').click();
     await page.getByTestId('contact-delete-confirm').click();
     await expect(page.getByTestId('contact')).toHaveCount(0);
-    const stored = (p: Page) => p.evaluate(() => localStorage.getItem('cutout.contacts') ?? '');
-    expect(await stored(other)).toMatch(/^[0-9a-f]{64} Alice B\.$/);
+    const stored = (p: Page) => p.evaluate(() => localStorage.getItem('cutout.verified') ?? '');
+    expect(await stored(other)).toMatch(/^[0-9a-f]{256} Alice B\.\n$/);
     expect(await stored(page)).toBe('');
   });
 });

@@ -17,7 +17,7 @@ pub use address::{clear_fragment, host, is_https, is_secure_context, location_ha
 pub use blob::read_slice;
 pub use clipboard::copy;
 pub use device_claim::{device_id, start as claim_device_id};
-pub use identity::identity;
+pub use identity::{agree, identity};
 pub use relay_info::{EarlierCa, relay_info, relay_origins};
 pub use storage::{Store, forget, load, save};
 pub use verified::{VERIFIED_KEY, save_verified, verified};

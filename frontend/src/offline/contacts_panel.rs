@@ -1,88 +1,201 @@
-//! Pairing and contacts (PROTOCOL.md C.2): one device shows a `CT1K` code holding a fresh
-//! random key, the other scans it; both name the contact, compare the check code, and save it
-//! on this device. Contacts can be renamed and deleted.
+//! Pairing and contacts. Pairing is verification (docs/PROTOCOL.md I.6): each device shows a
+//! `CT2P` code with its identity and the name its person chose, and reads the other's (camera or
+//! pasted text); both compare the safety number, and each saves the other as a verified person.
+//! A `CT1K` code (PROTOCOL.md C.2) from an older copy of the app is still read and saved as a
+//! contact paired before identities. Contacts can be renamed and deleted.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use protocol::contact::ContactKey;
 use protocol::entropy::SystemEntropy;
-use protocol::qr_text::contact_key_text;
+use protocol::identity::SigningPublic;
+use protocol::identity::pairing::PairingCode;
+use protocol::identity::safety::{groups, safety_number};
+use protocol::qr_text::QrText;
 
-use crate::offline::contacts::{self, Contact, MAX_NAME, clean_name};
+use crate::browser::{self, Store};
+use crate::offline::contacts::{self, Contact, Entry, MAX_NAME, clean_name};
 use crate::scan::panel::ScanPanel;
 use crate::ui::qr_code::QrCodeView;
+
+/// A pairing code read elsewhere (the home page's scanner) or here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scanned {
+    /// Someone's identity and chosen name (`CT2P`).
+    Identity(PairingCode),
+    /// A shown key from an older copy of the app (`CT1K`).
+    Key(ContactKey),
+}
+
+impl Scanned {
+    /// What a scanned or pasted text holds, if it is a pairing code.
+    pub fn of(text: &QrText) -> Option<Self> {
+        match text {
+            QrText::Pairing(code) => Some(Self::Identity(code.clone())),
+            QrText::ContactKey(key) => Some(Self::Key(key.clone())),
+            _ => None,
+        }
+    }
+}
 
 /// A pairing in progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Pairing {
     Idle,
-    /// This device shows the code.
-    Showing(ContactKey),
+    /// This device shows its code (and can read the other's meanwhile).
+    Showing,
     /// This device scans the other's code.
     Scanning,
     /// The other device's pairing text is pasted here (two laptops without cameras).
     Pasting,
-    /// Scanned: name it and save.
-    Scanned(ContactKey),
+    /// Read: compare, name and save.
+    Read(Scanned),
+}
+
+/// The safety number of this browser and `theirs` as people read it: groups of five digits,
+/// laid out four a row, whose text is the number with single spaces.
+fn pair_number(mine: &SigningPublic, theirs: &SigningPublic) -> Vec<AnyView> {
+    let number = safety_number(mine, theirs);
+    groups(&number)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, group)| {
+            let space = (i > 0).then(|| " ".into_any());
+            space
+                .into_iter()
+                .chain([view! { <span>{group.to_owned()}</span> }.into_any()])
+        })
+        .collect()
 }
 
 /// The Contacts tab. `scanned` is a pairing code read elsewhere (the home page's scanner).
 #[component]
 pub fn ContactsPanel(
-    scanned: Option<ContactKey>,
-    list: RwSignal<Vec<Contact>>,
+    scanned: Option<Scanned>,
+    list: RwSignal<Vec<Entry>>,
     /// Whether this tab shows: hidden, a pairing scan stops.
     active: Signal<bool>,
 ) -> impl IntoView {
-    let pairing = RwSignal::new(scanned.map_or(Pairing::Idle, Pairing::Scanned));
+    let pairing = RwSignal::new(scanned.map_or(Pairing::Idle, Pairing::Read));
     let name = RwSignal::new(String::new());
+    let own_name = RwSignal::new(clean_name(
+        &browser::load(Store::Device, crate::room::page::NAME_KEY).unwrap_or_default(),
+    ));
     let notice = RwSignal::new(None::<String>);
+    let mine = *browser::identity().public().ik();
     Effect::new(move |_| {
         if !active.get() && pairing.get_untracked() == Pairing::Scanning {
             pairing.set(Pairing::Idle);
         }
     });
 
-    let save = move |key: ContactKey| {
-        let chosen = clean_name(&name.get_untracked());
-        let chosen = if chosen.is_empty() {
-            format!("Contact {}", key.check_code())
-        } else {
-            chosen
-        };
-        let mut all = contacts::load();
-        all.retain(|c| c.key != key);
-        // A fresh pairing: this device mints its own side of it.
-        all.push(Contact::paired(chosen.clone(), key, &mut SystemEntropy));
-        contacts::save(&all);
+    let saved = move |chosen: String, verified: bool| {
         list.set(contacts::load());
         name.set(String::new());
         pairing.set(Pairing::Idle);
-        notice.set(Some(format!("{chosen} saved.")));
+        notice.set(Some(if verified {
+            format!(
+                "{chosen} is verified and saved. If they have not read your code yet, show it \
+                 to them: codes you seal for each other open once both of you have paired."
+            )
+        } else {
+            format!("{chosen} saved.")
+        }));
+    };
+    let save = move |read: Scanned| {
+        let chosen = clean_name(&name.get_untracked());
+        match read {
+            Scanned::Identity(code) => {
+                let chosen = if chosen.is_empty() {
+                    code.name.clone()
+                } else {
+                    chosen
+                };
+                let chosen = if chosen.is_empty() {
+                    "Contact".to_owned()
+                } else {
+                    chosen
+                };
+                let mut verified = browser::verified();
+                verified.verify_identity(&code.identity, &chosen);
+                browser::save_verified(&verified);
+                saved(chosen, true);
+            }
+            Scanned::Key(key) => {
+                let chosen = if chosen.is_empty() {
+                    format!("Contact {}", key.check_code())
+                } else {
+                    chosen
+                };
+                let mut all = contacts::load_legacy();
+                all.retain(|c| c.key != key);
+                // A fresh pairing: this device mints its own side of it.
+                all.push(Contact::paired(chosen.clone(), key, &mut SystemEntropy));
+                contacts::save_legacy(&all);
+                saved(chosen, false);
+            }
+        }
     };
     // A code read by the camera, or a text pasted: line breaks a mail or chat added are dropped,
     // spaces kept (a space is a Base45 digit).
     let on_scan = Callback::new(move |text: String| {
         let text = protocol::text_form::tidy(&text);
-        match protocol::qr_text::parse_qr_text(&text) {
-            Ok(protocol::qr_text::QrText::ContactKey(key)) => pairing.set(Pairing::Scanned(key)),
-            _ => notice.set(Some("That is not a Cutout pairing code.".into())),
+        match protocol::qr_text::parse_qr_text(&text)
+            .ok()
+            .as_ref()
+            .and_then(Scanned::of)
+        {
+            Some(Scanned::Identity(code)) if code.identity.ik() == &mine => {
+                notice.set(Some(
+                    "That is your own pairing code: read the other person's.".into(),
+                ));
+            }
+            Some(read) => {
+                if let Scanned::Identity(code) = &read {
+                    name.set(code.name.clone());
+                }
+                notice.set(None);
+                pairing.set(Pairing::Read(read));
+            }
+            None => notice.set(Some("That is not a Cutout pairing code.".into())),
         }
     });
     let pasted = RwSignal::new(String::new());
 
-    let name_and_save = move |key: ContactKey| {
-        let check = key.check_code().to_string();
+    let name_and_save = move |read: Scanned| {
+        let (check, explain, label) = match &read {
+            Scanned::Identity(code) => (
+                view! {
+                    <span>"Safety number"</span>
+                    <strong class="safety-number mono" data-testid="pair-check-code">
+                        {pair_number(&mine, code.identity.ik())}
+                    </strong>
+                }
+                .into_any(),
+                "Their device shows the same safety number for you; compare it before saving. \
+                 Saving verifies them, in every room too.",
+                "Name for this person (the one they chose)",
+            ),
+            Scanned::Key(key) => (
+                view! {
+                    "Check code: "
+                    <strong data-testid="pair-check-code">{key.check_code().to_string()}</strong>
+                }
+                .into_any(),
+                "Both devices show the same code; compare them before saving. This code is \
+                 from an older copy of Cutout: the contact is kept, but not verified.",
+                "Name for this contact",
+            ),
+        };
         view! {
-            <p class="check">
-                "Check code: " <strong data-testid="pair-check-code">{check}</strong>
-                <span class="hint">" Both devices show the same code; compare them before saving."</span>
-            </p>
+            <div class="check">{check}</div>
+            <p class="hint">{explain}</p>
             <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
-                save(key.clone());
+                save(read.clone());
             }>
                 <label class="field">
-                    <span>"Name for this contact"</span>
+                    <span>{label}</span>
                     <input
                         data-testid="pair-name"
                         maxlength=MAX_NAME.to_string()
@@ -97,13 +210,76 @@ pub fn ContactsPanel(
             </form>
         }
     };
+    let read_buttons = move || {
+        view! {
+            <div class="row">
+                <button class="button" data-testid="pair-scan" on:click=move |_| {
+                    notice.set(None);
+                    pairing.set(Pairing::Scanning);
+                }>"Scan their pairing code"</button>
+                <button class="button ghost" data-testid="pair-paste-open" on:click=move |_| {
+                    notice.set(None);
+                    pasted.set(String::new());
+                    pairing.set(Pairing::Pasting);
+                }>"Paste their pairing text"</button>
+            </div>
+        }
+    };
+    // This device's code, with the name it carries.
+    let own_code = move || {
+        let text = Memo::new(move |_| {
+            PairingCode {
+                identity: browser::identity().public(),
+                name: clean_name(&own_name.get()),
+            }
+            .text()
+        });
+        let copied = RwSignal::new(None::<bool>);
+        let copy = move |_| {
+            let text = text.get_untracked();
+            spawn_local(async move {
+                copied.set(Some(browser::copy(&text).await));
+            });
+        };
+        view! {
+            <label class="field">
+                <span>"Your name, as the other person will keep it"</span>
+                <input
+                    data-testid="pair-own-name"
+                    maxlength=MAX_NAME.to_string()
+                    prop:value=move || own_name.get()
+                    on:input=move |ev| own_name.set(event_target_value(&ev))
+                    on:change=move |_| browser::save(
+                        Store::Device,
+                        crate::room::page::NAME_KEY,
+                        &clean_name(&own_name.get_untracked()),
+                    )
+                />
+            </label>
+            {move || view! { <QrCodeView text=text.get() label="Your pairing QR code" testid="pair-qr" /> }}
+            <label class="field">
+                <span>"No camera? Send the other device this text"</span>
+                <input class="mono" readonly data-testid="pair-text" prop:value=move || text.get() />
+            </label>
+            <div class="row">
+                <button class="button" type="button" data-testid="pair-copy" on:click=copy>"Copy the text"</button>
+                <span class="hint" role="status">{move || match copied.get() {
+                    Some(true) => "Copied.",
+                    Some(false) => "This browser does not allow copying here: select the text and copy it.",
+                    None => "",
+                }}</span>
+            </div>
+        }
+    };
 
     view! {
         <section class="panel" aria-labelledby="contacts-title" data-testid="contacts">
             <h2 id="contacts-title">"Contacts"</h2>
             <p class="hint">
-                "A paired contact can send you offline messages without a passphrase, and you them. "
-                "Contacts are kept in this browser on this device only."
+                "To pair, each of you shows your pairing code and reads the other's. Pairing "
+                "verifies the other person: a paired contact can send you offline messages "
+                "without a passphrase that only you can open, and you them. Contacts are kept "
+                "in this browser on this device only."
             </p>
             <p class="status" role="status" data-testid="contacts-notice">{move || notice.get()}</p>
             {move || match pairing.get() {
@@ -111,61 +287,30 @@ pub fn ContactsPanel(
                     <div class="row">
                         <button class="button primary" data-testid="pair-show" on:click=move |_| {
                             notice.set(None);
-                            pairing.set(Pairing::Showing(ContactKey::generate(&mut SystemEntropy)));
-                        }>"Show a pairing code"</button>
-                        <button class="button" data-testid="pair-scan" on:click=move |_| {
-                            notice.set(None);
-                            pairing.set(Pairing::Scanning);
-                        }>"Scan a pairing code"</button>
-                        <button class="button ghost" data-testid="pair-paste-open" on:click=move |_| {
-                            notice.set(None);
-                            pasted.set(String::new());
-                            pairing.set(Pairing::Pasting);
-                        }>"Paste a pairing text"</button>
+                            pairing.set(Pairing::Showing);
+                        }>"Show your pairing code"</button>
+                        {read_buttons()}
                     </div>
                 }.into_any(),
-                Pairing::Showing(key) => {
-                    let text = contact_key_text(&key);
-                    let copied = RwSignal::new(None::<bool>);
-                    let copy = {
-                        let text = text.clone();
-                        move |_| {
-                            let text = text.clone();
-                            leptos::task::spawn_local(async move {
-                                copied.set(Some(crate::browser::copy(&text).await));
-                            });
-                        }
-                    };
-                    view! {
-                        <p class="hint">"Scan this code with Cutout on the other device (Contacts, Scan a pairing code). Let nobody else photograph it."</p>
-                        <QrCodeView text=text.clone() label="Pairing QR code" testid="pair-qr" />
-                        <label class="field">
-                            <span>"No camera? Send the other device this text, by a way only the two of you see"</span>
-                            <input class="mono" readonly data-testid="pair-text" prop:value=text />
-                        </label>
-                        <div class="row">
-                            <button class="button" type="button" data-testid="pair-copy" on:click=copy>"Copy the text"</button>
-                            <span class="hint" role="status">{move || match copied.get() {
-                                Some(true) => "Copied.",
-                                Some(false) => "This browser does not allow copying here: select the text and copy it.",
-                                None => "",
-                            }}</span>
-                        </div>
-                        {name_and_save(key)}
-                    }.into_any()
-                }
+                Pairing::Showing => view! {
+                    <div class="own-code">
+                        <p class="hint">"Let the other person scan this code with Cutout (Offline, Contacts), then read theirs."</p>
+                        {own_code()}
+                        <div class="row">{read_buttons()}</div>
+                    </div>
+                }.into_any(),
                 Pairing::Pasting => view! {
                     <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
                         on_scan.run(pasted.get_untracked());
                     }>
                         <label class="field">
-                            <span>"The other device's pairing text (it starts with CT1K)"</span>
+                            <span>"The other device's pairing text (it starts with CT2P)"</span>
                             <textarea
-                                rows="2"
+                                rows="3"
                                 class="mono"
                                 data-testid="pair-paste"
-                                maxlength="200"
+                                maxlength="600"
                                 prop:value=move || pasted.get()
                                 on:input=move |ev| pasted.set(event_target_value(&ev))
                             ></textarea>
@@ -178,18 +323,27 @@ pub fn ContactsPanel(
                 }.into_any(),
                 Pairing::Scanning => view! {
                     <ScanPanel
-                        title="Scan a pairing code"
+                        title="Scan their pairing code"
                         on_close=Callback::new(move |()| pairing.set(Pairing::Idle))
                         on_read=on_scan
                     />
                 }.into_any(),
-                Pairing::Scanned(key) => view! {
-                    <p class="status" role="status">"Pairing code read."</p>
-                    {name_and_save(key)}
-                }.into_any(),
+                Pairing::Read(read) => {
+                    let identity = matches!(read, Scanned::Identity(_));
+                    view! {
+                        <p class="status" role="status">"Pairing code read."</p>
+                        {name_and_save(read)}
+                        {identity.then(|| view! {
+                            <details class="own-code">
+                                <summary>"Show your code, for them to read"</summary>
+                                {own_code()}
+                            </details>
+                        })}
+                    }.into_any()
+                }
             }}
             <ul class="contacts" data-testid="contact-list">
-                <For each=move || list.get() key=|c| (c.name.clone(), c.key.check_code().to_string()) let:contact>
+                <For each=move || list.get() key=|c| (c.id(), c.name().to_owned()) let:contact>
                     <ContactRow contact=contact list=list />
                 </For>
             </ul>
@@ -200,48 +354,86 @@ pub fn ContactsPanel(
     }
 }
 
-/// One contact: its name (renamable), check code, and delete.
+/// Renames or deletes `entry` where it is kept; `None` as the name deletes it.
+fn change(entry: &Entry, name: Option<&str>) {
+    match entry {
+        Entry::Paired { identity, .. } => {
+            let mut verified = browser::verified();
+            let changed = match name {
+                Some(name) => verified.rename(identity.ik(), name),
+                None => verified.forget(identity.ik()),
+            };
+            if changed {
+                browser::save_verified(&verified);
+            }
+        }
+        Entry::Legacy(contact) => {
+            let mut all = contacts::load_legacy();
+            match name {
+                Some(name) => {
+                    for c in all.iter_mut().filter(|c| c.key == contact.key) {
+                        c.name = name.to_owned();
+                    }
+                }
+                None => all.retain(|c| c.key != contact.key),
+            }
+            contacts::save_legacy(&all);
+        }
+    }
+}
+
+/// One contact: its name (renamable), whether verified, and delete.
 #[component]
-fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
+fn ContactRow(contact: Entry, list: RwSignal<Vec<Entry>>) -> impl IntoView {
     let renaming = RwSignal::new(false);
     let confirming = RwSignal::new(false);
-    let draft = RwSignal::new(contact.name.clone());
-    let saved = RwSignal::new(contact.name.clone());
-    let key = contact.key.clone();
-    let rename = {
-        let key = key.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let chosen = clean_name(&draft.get_untracked());
-            if chosen.is_empty() {
-                return;
-            }
-            let mut all = contacts::load();
-            for c in all.iter_mut().filter(|c| c.key == key) {
-                c.name = chosen.clone();
-            }
-            contacts::save(&all);
-            saved.set(chosen);
-            renaming.set(false);
-            list.set(contacts::load());
+    let draft = RwSignal::new(contact.name().to_owned());
+    let saved = RwSignal::new(contact.name().to_owned());
+    let entry = StoredValue::new(contact.clone());
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = clean_name(&draft.get_untracked());
+        if chosen.is_empty() {
+            return;
         }
-    };
-    let delete = move |_| {
-        let mut all = contacts::load();
-        all.retain(|c| c.key != key);
-        contacts::save(&all);
+        change(&entry.get_value(), Some(&chosen));
+        saved.set(chosen);
+        renaming.set(false);
         list.set(contacts::load());
     };
-    let check = contact.key.check_code().to_string();
+    let delete = move |_| {
+        change(&entry.get_value(), None);
+        list.set(contacts::load());
+    };
+    let (kind, detail, delete_hint) = match &contact {
+        Entry::Paired { identity, .. } => (
+            "paired",
+            view! {
+                <span class="verified-mark">"✓ verified"</span>
+                <span class="hint mono" title="Their identity key">{protocol::hex::encode(&identity.ik()[..6])}</span>
+            }
+            .into_any(),
+            "Deleting also removes their verification, in every room.",
+        ),
+        Entry::Legacy(c) => (
+            "legacy",
+            view! {
+                <span class="hint mono">{c.key.check_code().to_string()}</span>
+                <span class="hint legacy-note">"Paired before identities: not verified. Pair again to verify."</span>
+            }
+            .into_any(),
+            "",
+        ),
+    };
     view! {
-        <li class="contact" data-testid="contact">
+        <li class="contact" data-testid="contact" data-kind=kind data-verified=(kind == "paired").to_string()>
             <Show
                 when=move || renaming.get()
                 fallback=move || view! {
                     <span class="contact-name" data-testid="contact-name">{move || saved.get()}</span>
                 }
             >
-                <form class="row" on:submit=rename.clone()>
+                <form class="row" on:submit=rename>
                     <input
                         data-testid="contact-rename-input"
                         aria-label="New name"
@@ -252,7 +444,7 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
                     <button class="button" type="submit">"Save"</button>
                 </form>
             </Show>
-            <span class="hint mono">{check}</span>
+            {detail}
             <button
                 class="button ghost"
                 data-testid="contact-rename"
@@ -280,7 +472,8 @@ fn ContactRow(contact: Contact, list: RwSignal<Vec<Contact>>) -> impl IntoView {
                     </button>
                 }
             >
-                <button class="button danger" data-testid="contact-delete-confirm" on:click=delete.clone()>"Delete for good"</button>
+                <span class="hint">{delete_hint}</span>
+                <button class="button danger" data-testid="contact-delete-confirm" on:click=delete>"Delete for good"</button>
                 <button class="button ghost" on:click=move |_| confirming.set(false)>"Keep"</button>
             </Show>
         </li>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use protocol::qr_text::{QrText, parse_qr_text};
 
-use crate::offline::contacts_panel::ContactsPanel;
+use crate::offline::contacts_panel::{ContactsPanel, Scanned};
 use crate::offline::kept_app::OfflineStatus;
 use crate::offline::receive::OfflineReceive;
 use crate::offline::send::OfflineSend;
@@ -27,7 +27,9 @@ pub enum Tab {
 pub fn OfflinePage(scanned: Option<String>, on_home: Callback<()>) -> impl IntoView {
     let (first_tab, pairing, first_code) = match scanned.as_deref().map(|t| parse_qr_text(t.trim()))
     {
-        Some(Ok(QrText::ContactKey(key))) => (Tab::Contacts, Some(key), None),
+        Some(Ok(text @ (QrText::ContactKey(_) | QrText::Pairing(_)))) => {
+            (Tab::Contacts, Scanned::of(&text), None)
+        }
         Some(_) => (Tab::Receive, None, scanned),
         None => (Tab::Send, None, None),
     };

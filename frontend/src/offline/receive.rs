@@ -10,11 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::blob::{BlobContent, BlobHeader, Sealer};
 use protocol::collector::{Collector, Taken, Tally};
-use protocol::contact_book;
 use protocol::passphrase_input::may_try_as_typed;
 use protocol::text_form::{Pasted, read_pasted};
 
-use crate::offline::contacts::Contact;
+use crate::offline::contacts::Entry;
 use crate::offline::passphrase::{PassphraseField, kdf_status};
 use crate::offline::worker::{Failure, OfflineWorker};
 use crate::scan::panel::ScanPanel;
@@ -41,7 +40,7 @@ enum Stage {
     Opened {
         content: BlobContent,
         /// For a contact's code: the contact whose key opened it, and who sealed it.
-        contact: Option<(String, Sealer)>,
+        contact: Option<Sender>,
     },
 }
 
@@ -49,7 +48,7 @@ enum Stage {
 #[component]
 pub fn OfflineReceive(
     first: Option<String>,
-    contacts: RwSignal<Vec<Contact>>,
+    contacts: RwSignal<Vec<Entry>>,
     /// Whether this tab shows: hidden, the camera stops.
     active: Signal<bool>,
 ) -> impl IntoView {
@@ -71,30 +70,35 @@ pub fn OfflineReceive(
         error.set(None);
         match BlobHeader::parse(&blob).map(|(h, ..)| h) {
             Ok(BlobHeader::Contact { .. }) => {
-                // The sides as stored (another tab may have given one first).
-                let stored = crate::offline::contacts::load();
-                contacts.set(stored.clone());
-                match contact_book::open(&blob, &stored) {
-                    Some(opened) => stage.set(Stage::Opened {
-                        content: opened.content,
-                        contact: Some((opened.contact, opened.sealer)),
-                    }),
-                    None => {
-                        error.set(Some(if whole {
-                            "This message is sealed for a paired contact, and none of the \
-                             contacts on this device opens it."
-                                .into()
-                        } else {
-                            "None of the contacts on this device opens this message, or part \
-                             of its text is missing: copy all of it and paste it again."
-                                .into()
-                        }));
-                        // It was whole: nothing is left to collect of it.
-                        collector.update_value(|c| *c = Collector::default());
-                        tally.set(Tally::default());
-                        stage.set(Stage::Scanning);
+                // The contacts as stored (another tab may have paired or given a side first).
+                contacts.set(crate::offline::contacts::load());
+                spawn_local(async move {
+                    match crate::offline::contacts::open(&blob).await {
+                        Some(opened) => stage.set(Stage::Opened {
+                            content: opened.content,
+                            contact: Some(Sender {
+                                name: opened.contact,
+                                sealer: opened.sealer,
+                                verified: opened.identity.is_some(),
+                            }),
+                        }),
+                        None => {
+                            error.set(Some(if whole {
+                                "This message is sealed for a paired contact, and none of the \
+                                 contacts on this device opens it."
+                                    .into()
+                            } else {
+                                "None of the contacts on this device opens this message, or \
+                                 part of its text is missing: copy all of it and paste it again."
+                                    .into()
+                            }));
+                            // It was whole: nothing is left to collect of it.
+                            collector.update_value(|c| *c = Collector::default());
+                            tally.set(Tally::default());
+                            stage.set(Stage::Scanning);
+                        }
                     }
-                }
+                });
             }
             _ => stage.set(Stage::Sealed { blob, whole }),
         }
@@ -331,12 +335,37 @@ pub fn OfflineReceive(
     }
 }
 
+/// Who sealed a contact's code, as far as the code says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sender {
+    /// The contact whose key opened it.
+    name: String,
+    /// The contact, this device, or either.
+    sealer: Sealer,
+    /// A paired identity's code (mode 0xC2): the contact is a verified person, known by key.
+    verified: bool,
+}
+
 /// Who sealed a contact's code, in words: a code this device sealed itself (shown back to it)
 /// stands out, and is never called the contact's.
-fn sealer_line(name: String, sealer: Sealer) -> AnyView {
+fn sealer_line(
+    Sender {
+        name,
+        sealer,
+        verified,
+    }: Sender,
+) -> AnyView {
     match sealer {
+        Sealer::Contact if verified => view! {
+            <p class="hint" data-testid="received-from" data-verified="true">
+                "Sealed for you by "<strong>{name}</strong>" "
+                <span class="verified-mark">"✓ verified"</span>
+                ", whose identity you verified when you paired. Only the two of you can open it."
+            </p>
+        }
+        .into_any(),
         Sealer::Contact => view! {
-            <p class="hint" data-testid="received-from">
+            <p class="hint" data-testid="received-from" data-verified="false">
                 "Sealed for you by contact "<strong>{name}</strong>"."
             </p>
         }
@@ -362,15 +391,18 @@ fn sealer_line(name: String, sealer: Sealer) -> AnyView {
 
 /// An opened message: its text, or its file offered for saving (never shown inline).
 #[component]
-fn Opened(content: BlobContent, contact: Option<(String, Sealer)>) -> impl IntoView {
+fn Opened(content: BlobContent, contact: Option<Sender>) -> impl IntoView {
     let opened = NodeRef::<leptos::html::P>::new();
     crate::ui::focus::focus_when_mounted(opened);
     // Read out with the status line that takes the focus, so nobody hears only "opened".
     let status = match &contact {
-        Some((_, Sealer::You)) => "Message opened: one you sealed yourself.",
+        Some(Sender {
+            sealer: Sealer::You,
+            ..
+        }) => "Message opened: one you sealed yourself.",
         _ => "Message opened.",
     };
-    let sender = contact.map(|(name, sealer)| sealer_line(name, sealer));
+    let sender = contact.map(sealer_line);
     let body = match content {
         BlobContent::Text(text) => view! {
             <label class="field">

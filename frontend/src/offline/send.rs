@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::blob::seal_for_contact;
-use protocol::contact::ContactKey;
+use protocol::blob::{seal_for_contact, seal_for_paired};
 use protocol::draft::{Draft, Lock, MAX_FILE, SealRequest, check_attachment};
 use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
@@ -13,7 +12,7 @@ use protocol::passphrase::DEFAULT_WORDS;
 use protocol::transfer_rate::{format_duration, format_size};
 
 use crate::offline::code::{OfflineCode, RATES, fits_one_code};
-use crate::offline::contacts::Contact;
+use crate::offline::contacts::Entry;
 use crate::offline::lazy_worker::LazyWorker;
 use crate::offline::passphrase::{PassphraseField, StrengthView, kdf_status};
 use crate::offline::worker::{Kind, OfflineWorker, Strength};
@@ -65,7 +64,7 @@ enum Stage {
 /// The Send tab.
 #[component]
 pub fn OfflineSend(
-    contacts: RwSignal<Vec<Contact>>,
+    contacts: RwSignal<Vec<Entry>>,
     /// Whether this tab shows: hidden, the codes stop moving.
     active: Signal<bool>,
 ) -> impl IntoView {
@@ -78,9 +77,9 @@ pub fn OfflineSend(
     let typed = RwSignal::new(String::new());
     let strength = RwSignal::new(None::<Strength>);
     let light = RwSignal::new(false);
-    // The contact chosen by its key, not its place in the list (which changes as contacts are
+    // The contact chosen by its id, not its place in the list (which changes as contacts are
     // deleted); none chosen means the first.
-    let contact = RwSignal::new(None::<ContactKey>);
+    let contact = RwSignal::new(None::<String>);
     let has_contacts = move || !contacts.get().is_empty();
     let error = RwSignal::new(None::<String>);
     let show_phrase = RwSignal::new(false);
@@ -166,10 +165,44 @@ pub fn OfflineSend(
         let all = crate::offline::contacts::load();
         contacts.set(all.clone());
         let chosen = match contact.get_untracked() {
-            Some(key) => all.into_iter().find(|c| c.key == key),
+            Some(id) => all.into_iter().find(|c| c.id() == id),
             None => all.into_iter().next(),
         };
-        let (phrase, light, content) = match draft.seal_request(chosen.as_ref()) {
+        if let (Lock::Contact, Some(Entry::Paired { identity, .. })) = (draft.lock, &chosen) {
+            // A paired identity (docs/PROTOCOL.md I.6): the pair's key comes from this
+            // browser's X25519 key, which may live in WebCrypto.
+            let content = match draft.content() {
+                Ok(content) => content,
+                Err(why) => {
+                    error.set(Some(why.to_string()));
+                    return;
+                }
+            };
+            let identity = *identity;
+            spawn_local(async move {
+                let mine = *crate::browser::identity().public().ik();
+                let sealed = match crate::offline::contacts::pair_key_with(&identity).await {
+                    Some(key) => {
+                        seal_for_paired(&key, &mine, identity.ik(), &content, &mut SystemEntropy)
+                            .map_err(|err| format!("Cannot seal this: {err}."))
+                    }
+                    None => Err("This contact's key cannot be used: pair with them again.".into()),
+                };
+                match sealed {
+                    Ok(blob) => stage.set(Stage::Showing {
+                        blob,
+                        passphrase: None,
+                    }),
+                    Err(why) => error.set(Some(why)),
+                }
+            });
+            return;
+        }
+        let legacy = match &chosen {
+            Some(Entry::Legacy(c)) => Some(c),
+            _ => None,
+        };
+        let (phrase, light, content) = match draft.seal_request(legacy) {
             Err(why) => {
                 error.set(Some(why.to_string()));
                 return;
@@ -299,11 +332,15 @@ pub fn OfflineSend(
                                     <span>"Contact"</span>
                                     <select data-testid="send-contact" on:change=move |ev| {
                                         let at: usize = event_target_value(&ev).parse().unwrap_or(0);
-                                        contact.set(contacts.get_untracked().into_iter().nth(at).map(|c| c.key));
+                                        contact.set(contacts.get_untracked().into_iter().nth(at).map(|c| c.id()));
                                     }>
                                         {move || contacts.get().into_iter().enumerate().map(|(i, c)| {
-                                            let selected = contact.get_untracked().is_some_and(|k| k == c.key);
-                                            view! { <option value=i.to_string() selected=selected>{c.name}</option> }
+                                            let selected = contact.get_untracked().is_some_and(|id| id == c.id());
+                                            let label = match &c {
+                                                Entry::Paired { name, .. } => format!("{name} ✓"),
+                                                Entry::Legacy(c) => format!("{} (not verified)", c.name),
+                                            };
+                                            view! { <option value=i.to_string() selected=selected>{label}</option> }
                                         }).collect_view()}
                                     </select>
                                 </label>

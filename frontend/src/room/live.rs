@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use protocol::conversation::{Arrival, Changes, ComposeError, Conversation, Delivery, Line};
 use protocol::entropy::SystemEntropy;
 use protocol::hex;
+use protocol::identity::PublicIdentity;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
@@ -73,6 +74,9 @@ pub struct MemberView {
     pub is_self: bool,
     /// The identity key its session's certificate names.
     pub identity: [u8; 32],
+    /// The whole identity the certificate names (kept when they are verified, so that they
+    /// are a contact for offline codes too, docs/PROTOCOL.md I.6).
+    pub published: Option<PublicIdentity>,
     /// This browser's own identity: oneself, or another tab of this browser (nothing to verify).
     pub is_mine: bool,
     /// Verified on this device, not, or a verified person's name under another key.
@@ -283,16 +287,25 @@ impl LiveRoom {
 
     /// Redraws the member list (also after someone was verified).
     pub fn refresh_members(&self) {
-        let verified = browser::verified();
+        let mut verified = browser::verified();
         let mine = *browser::identity().public().ik();
         let (members, alone) = self.convo.with_value(|c| {
             let members = c.members();
+            // Someone verified by key alone (an earlier version) is known whole once met.
+            let learnt = members
+                .iter()
+                .filter_map(|m| c.published(m.sender))
+                .fold(false, |learnt, identity| verified.learn(&identity) | learnt);
+            if learnt {
+                browser::save_verified(&verified);
+            }
             let tags = protocol::room_io::name_tags(&members);
             let members = members
                 .into_iter()
                 .zip(tags)
                 .map(|(m, tag)| MemberView {
                     key: hex::encode(m.sender.as_bytes()),
+                    published: c.published(m.sender),
                     is_mine: m.is_self || m.identity == mine,
                     standing: if m.is_self || m.identity == mine {
                         Standing::Unverified

@@ -28,11 +28,23 @@ enum Outcome {
     Refused(String),
 }
 
-/// Remembers `ik` as verified under `name` on this device.
-fn remember(ik: SigningPublic, name: &str) {
+/// Remembers `member` as verified on this device, under the name they chose, with their whole
+/// identity (which makes them a contact for offline codes, docs/PROTOCOL.md I.6).
+fn remember(member: &MemberView) {
     let mut verified = browser::verified();
-    verified.verify(ik, name);
+    match &member.published {
+        Some(identity) => verified.verify_identity(identity, &member.name),
+        None => verified.verify(member.identity, &member.name),
+    }
     browser::save_verified(&verified);
+}
+
+/// Forgets that `ik` was verified on this device.
+fn forget(ik: &SigningPublic) {
+    let mut verified = browser::verified();
+    if verified.forget(ik) {
+        browser::save_verified(&verified);
+    }
 }
 
 /// What a scanned text does for `member`: verifies them (`Ok`) or says why not.
@@ -83,13 +95,15 @@ pub fn VerifyView(
         _ => None,
     };
     let outcome = RwSignal::new(Outcome::Idle);
+    let ik = member.identity;
+    let name_for_unverify = name.clone();
     let scanning = RwSignal::new(false);
     let copied = RwSignal::new(None::<bool>);
 
     let confirm = {
-        let (ik, name) = (member.identity, name.clone());
+        let member = member.clone();
         move |_| {
-            remember(ik, &name);
+            remember(&member);
             verified.set(true);
             outcome.set(Outcome::Verified("You confirmed that the numbers match."));
             on_verified.run(());
@@ -101,7 +115,7 @@ pub fn VerifyView(
             scanning.set(false);
             match scanned(&text, &mine, &member) {
                 Ok(()) => {
-                    remember(member.identity, &member.name);
+                    remember(&member);
                     verified.set(true);
                     outcome.set(Outcome::Verified("Their code matches the key you see."));
                     on_verified.run(());
@@ -152,6 +166,19 @@ pub fn VerifyView(
                     }
                 }
             </p>
+            <Show when=move || verified.get()>
+                <p class="row">
+                    <button class="button ghost" data-testid="unverify" on:click=move |_| {
+                        forget(&ik);
+                        verified.set(false);
+                        outcome.set(Outcome::Idle);
+                        on_verified.run(());
+                    }>
+                        {format!("Remove {name_for_unverify}'s verification")}
+                    </button>
+                    <span class="hint">"They stop being verified in every room, and stop being a contact for offline codes."</span>
+                </p>
+            </Show>
 
             <h3>"Compare the safety number"</h3>
             <p class="hint">{format!(

@@ -11,7 +11,7 @@ use crate::scan::photo::PhotoError;
 pub enum CodeKind {
     /// A room invite.
     Invite,
-    /// A pairing code (a contact key).
+    /// A pairing code (someone's identity, or an older copy's contact key).
     Pairing,
     /// An offline message, or one frame of it.
     Offline,
@@ -28,7 +28,7 @@ impl CodeKind {
     pub fn of(text: &str) -> Self {
         match parse_qr_text(text) {
             Ok(QrText::Invite(_)) => Self::Invite,
-            Ok(QrText::ContactKey(_)) => Self::Pairing,
+            Ok(QrText::ContactKey(_) | QrText::Pairing(_)) => Self::Pairing,
             Ok(QrText::Message(_) | QrText::FountainFrame(_)) => Self::Offline,
             Ok(QrText::Verification(_)) => Self::Verification,
             Err(QrTextError::Unknown) => Self::Foreign,

@@ -118,7 +118,9 @@ pub fn pair_key(
     }
     let (low, high) = if a < b { (a, b) } else { (b, a) };
     let info = [low.as_slice(), high.as_slice()].concat();
-    Ok(ContactKey::from_bytes(*hkdf::<32>(PAIR_LABEL, shared, &info)))
+    Ok(ContactKey::from_bytes(*hkdf::<32>(
+        PAIR_LABEL, shared, &info,
+    )))
 }
 
 #[cfg(test)]
