@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { artifacts, expect, fakeCamera, launchOptions, test, watchErrors } from './harness';
 import { captureCode, writeClip } from './offline-clips';
-import { createRoom, joinAs, member, openInvite, person } from './people';
+import { createRoom, joinAs, member, openInvite, person, say } from './people';
 
 const workDir = mkdtempSync(join(tmpdir(), 'cutout-verify-'));
 
@@ -189,6 +189,21 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await aliceTab.close();
   await bobTab.close();
 
+  // Bob's messages carry the mark on Alice's screen.
+  await say(bob.page, 'it is me, Bob');
+  const fromBob = alice.page.getByTestId('message').filter({ hasText: 'it is me, Bob' });
+  await expect(fromBob).toHaveAttribute('data-author', 'verified');
+  await expect(fromBob.getByTestId('author-verified')).toBeVisible();
+
+  // Verification can be taken back, everywhere at once, and given again.
+  await alice.page.getByTestId('unverify').click();
+  await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'false');
+  await expect(fromBob).toHaveAttribute('data-author', 'unverified');
+  await expect(alice.page.getByTestId('verify-result')).toContainText('not verified yet');
+  await alice.page.getByTestId('mark-verified').click();
+  await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'true');
+  await expect(fromBob).toHaveAttribute('data-author', 'verified');
+
   // Bob clears this site's storage (a new identity) and comes back under his name.
   await bob.page.evaluate(() => {
     localStorage.clear();
@@ -206,6 +221,11 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await expect(flagged).toHaveAttribute('data-verified', 'false');
   // His new browser knows nobody.
   await expect(member(bob.page, 'Alice')).toHaveAttribute('data-verified', 'false');
+  // What he says now is marked as not the Bob Alice verified.
+  await say(bob.page, 'it is me again');
+  const fromNewBob = alice.page.getByTestId('message').filter({ hasText: 'it is me again' });
+  await expect(fromNewBob).toHaveAttribute('data-author', 'changed');
+  await expect(fromNewBob.getByTestId('author-changed')).toBeVisible();
 
   for (const p of [alice, bob]) {
     expect(p.errors).toEqual([]);

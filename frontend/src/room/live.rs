@@ -60,6 +60,11 @@ pub struct LineView {
     pub mine: bool,
     /// For a line about someone arriving or leaving, what it says after their name.
     pub arrival: Option<&'static str>,
+    /// The author's key tag, where another member has a name that looks the same.
+    pub tag: Option<String>,
+    /// The author as this device knows them: `verified`, `unverified` or `changed` (a
+    /// verified person's name under another key); `mine` for this browser's own lines.
+    pub standing: &'static str,
 }
 
 /// A member as drawn.
@@ -83,8 +88,22 @@ pub struct MemberView {
     pub standing: Standing,
 }
 
-fn line_view(line: &Line) -> LineView {
+/// `line` as drawn, its author looked up in `members` (the list as last drawn).
+fn line_view(line: &Line, members: &[MemberView]) -> LineView {
+    let author = line
+        .sender
+        .map(|sender| hex::encode(sender.as_bytes()))
+        .and_then(|key| members.iter().find(|m| m.key == key));
+    let mine = line.delivery != Delivery::Received;
     LineView {
+        tag: author.and_then(|m| m.tag.clone()),
+        standing: match author.map(|m| (m.is_mine, &m.standing)) {
+            _ if mine => "mine",
+            Some((true, _)) => "mine",
+            Some((false, Standing::Verified)) => "verified",
+            Some((false, Standing::IdentityChanged { .. })) => "changed",
+            _ => "unverified",
+        },
         key: hex::encode(line.msg_id.as_bytes()),
         author: line.author.clone(),
         text: line.text.clone(),
@@ -94,7 +113,7 @@ fn line_view(line: &Line) -> LineView {
             Delivery::Sent => "sent",
             Delivery::Received => "received",
         },
-        mine: line.delivery != Delivery::Received,
+        mine,
         arrival: line.arrival.map(|arrival| match arrival {
             Arrival::Here => "is here",
             Arrival::Left => "left",
@@ -266,23 +285,31 @@ impl LiveRoom {
             self.dropped.set(dropped);
         }
         self.refused.set(refused.map(refusal));
-        if changes.lines {
-            let lines = self
-                .convo
-                .with_value(|c| c.lines().iter().map(line_view).collect::<Vec<_>>());
-            self.lines.set(lines);
-        }
-        if let Some(last) = changes.arrived.last() {
-            self.announcement
-                .set(format!("{} says: {}", last.author, last.text));
-        }
         // The file side first: a member who left has its transfers ended before the cards
         // are redrawn for the new member list.
         self.files.on_events(changes.files);
         if changes.members {
             self.refresh_members();
             self.files.offer_to_newcomers();
+        } else if changes.lines {
+            self.refresh_lines();
         }
+        if let Some(last) = changes.arrived.last() {
+            self.announcement
+                .set(format!("{} says: {}", last.author, last.text));
+        }
+    }
+
+    /// Redraws the chat log, each author marked as the member list shows them.
+    fn refresh_lines(&self) {
+        let members = self.members.get_untracked();
+        let lines = self.convo.with_value(|c| {
+            c.lines()
+                .iter()
+                .map(|line| line_view(line, &members))
+                .collect::<Vec<_>>()
+        });
+        self.lines.set(lines);
     }
 
     /// Redraws the member list (also after someone was verified).
@@ -340,6 +367,8 @@ impl LiveRoom {
         }
         self.members.set(members);
         self.alone.set(alone);
+        // Authors are marked as members are: a verification or a new name tag shows there too.
+        self.refresh_lines();
     }
 }
 

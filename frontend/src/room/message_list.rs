@@ -25,11 +25,17 @@ enum Entry {
 }
 
 impl Entry {
-    /// A stable key: a line's (with its state, which redraws it) or a card's.
-    fn key(&self) -> (String, &'static str) {
+    /// A stable key: a line's (with its state and how its author is marked, which redraw it)
+    /// or a card's.
+    fn key(&self) -> (String, &'static str, &'static str, Option<String>) {
         match self {
-            Self::Line(line) => (line.key.clone(), line.state),
-            Self::File(placed) => (placed.file.clone(), "file"),
+            Self::Line(line) => (
+                line.key.clone(),
+                line.state,
+                line.standing,
+                line.tag.clone(),
+            ),
+            Self::File(placed) => (placed.file.clone(), "file", "", None),
         }
     }
 
@@ -47,6 +53,28 @@ impl Entry {
             Self::File(placed) => placed.mine,
         }
     }
+}
+
+/// How an author is marked beside their name: the key tag where two people share a name, and
+/// whether this device verified them or they use a verified person's name with another key.
+fn author_marks(line: &LineView) -> impl IntoView + use<> {
+    let tag = line.tag.clone().map(|tag| {
+        view! {
+            <span class="key-tag" data-testid="author-key" title="Two people use this name: this is the start of this one's identity key">
+                {format!("· {tag}")}
+            </span>
+        }
+    });
+    let mark = match line.standing {
+        "verified" => Some(view! {
+            <span class="verified-mark" data-testid="author-verified" title="Verified on this device">"✓"</span>
+        }.into_any()),
+        "changed" => Some(view! {
+            <span class="changed-mark" data-testid="author-changed" title="Not the person you verified under this name: another key">"⚠ another key"</span>
+        }.into_any()),
+        _ => None,
+    };
+    (tag, mark)
 }
 
 /// Lines in order, each file's card after the line it was shared after (first, when that line
@@ -183,14 +211,16 @@ pub fn MessageList(
                         Some(what) => view! {
                             <li class="log-note arrival" data-testid="arrival-line">
                                 <span class="author">{line.author.clone()}</span>
+                                {author_marks(&line)}
                                 {format!(" {what} · ")}
                                 <time>{line.time.clone()}</time>
                             </li>
                         }.into_any(),
                         None => view! {
-                    <li class="message" class:mine=line.mine data-testid="message" data-state=line.state>
+                    <li class="message" class:mine=line.mine data-testid="message" data-state=line.state data-author=line.standing>
                         <div class="meta">
                             <span class="author">{line.author.clone()}</span>
+                            {author_marks(&line)}
                             <time>{line.time.clone()}</time>
                             {(line.state == "pending").then(|| view! {
                                 <span class="pending" title="Goes out as soon as someone is in the room and the relay confirms it">" not delivered yet"</span>
