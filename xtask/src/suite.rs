@@ -214,7 +214,11 @@ pub fn test() -> Result<(), String> {
     );
 
     let app = tally.check_with("trunk build (release)", crate::run::build_app);
-    let relay = tally.check("relay build", &mut cargo(&["build", "--package", "relay"]));
+    // The relay the browser tests start, and the insider some of them set against the people.
+    let relay = tally.check(
+        "relay and insider build",
+        &mut cargo(&["build", "--package", "relay", "--package", "insider"]),
+    );
     let fixtures_dir = artifacts.join("fixtures");
     let fixtures = tally.check_with("browser fixtures", || crate::fixtures::write(&fixtures_dir));
     if app && relay && fixtures {
@@ -249,6 +253,7 @@ fn browser_suite(root: &Path, artifacts: &Path, fixtures: &Path, report: &Path) 
     cmd.args(["playwright", "test"])
         .current_dir(root.join("tests/browser"))
         .env("CUTOUT_RELAY_BIN", root.join("target/debug/relay"))
+        .env("CUTOUT_INSIDER_BIN", root.join("target/debug/insider"))
         .env("CUTOUT_DIST", root.join("dist"))
         .env("CUTOUT_FIXTURES", fixtures)
         .env("CUTOUT_ARTIFACTS", artifacts)

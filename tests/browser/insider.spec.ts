@@ -1,0 +1,83 @@
+// A holder of the invite who speaks the protocol (`insider`, a Rust program talking to the same
+// relay) tries to pass as Bob, whom Alice verified: under his name with its own key, from a
+// session under Bob's sender id, and from a session whose certificate names Bob's identity but
+// is signed by its own key (docs/SECURITY.md, "A holder of the invite"). Alice's screen must
+// show no message as verified Bob's but Bob's own, and list nobody under Bob's key but Bob.
+
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, test } from './harness';
+import { createRoom, member, openInvite, person, say } from './people';
+
+const insiderBin = process.env.CUTOUT_INSIDER_BIN ?? join(__dirname, '../../target/debug/insider');
+
+/** Runs the insider against the relay at `url` and returns the steps it printed. */
+async function insider(url: string, invite: string, target: string, seconds: number): Promise<{ step: string; detail: any }[]> {
+  const relay = new URL(url).host;
+  const child = spawn(insiderBin, ['--relay', relay, '--invite', invite, '--target', target, '--seconds', String(seconds)]);
+  const steps: { step: string; detail: any }[] = [];
+  const errors: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => steps.push(JSON.parse(line)));
+  child.stderr.on('data', (chunk) => errors.push(String(chunk)));
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  expect(errors.join(''), 'the insider ran without an error').toBe('');
+  expect(code).toBe(0);
+  return steps;
+}
+
+test('a holder of the invite cannot make a message appear from a verified member, nor be listed under their key', async ({ browser, relay }) => {
+  const alice = await person(browser);
+  const bob = await person(browser);
+  const link = await createRoom(alice.page, relay, 'Alice');
+  await openInvite(bob.page, link, 'Bob');
+  for (const [page, other] of [[alice.page, 'Bob'], [bob.page, 'Alice']] as const) {
+    await member(page, other).getByTestId('verify-member').click();
+    await page.getByTestId('mark-verified').click();
+    await page.getByTestId('verify-close').click();
+    await expect(member(page, other)).toHaveAttribute('data-verified', 'true');
+  }
+  await say(bob.page, 'the real Bob');
+  const fromBob = alice.page.getByTestId('message').filter({ hasText: 'the real Bob' });
+  await expect(fromBob).toHaveAttribute('data-author', 'verified');
+
+  const steps = await insider(relay.url, link, 'Bob', 12);
+  const said = steps.filter((s) => s.step === 'said').map((s) => s.detail.session);
+  expect(steps.map((s) => s.step)).toContain('target');
+  expect(said.sort()).toEqual(['borrowed', 'squat']);
+
+  // The insider's own session arrives (the control that its messages reach Alice at all), under
+  // Bob's name and flagged as another key.
+  const own = alice.page.getByTestId('message').filter({ hasText: 'insider: under my own key' });
+  await expect(own).toHaveCount(1);
+  await expect(own).toHaveAttribute('data-author', 'changed');
+  // The forged sessions' messages went out before the insider left; give them time to land.
+  await alice.page.waitForTimeout(2_000);
+  for (const page of [alice.page, bob.page]) {
+    // A certificate naming Bob's key but signed by another: that session is never listed, and
+    // nothing from it is shown.
+    await expect(page.getByTestId('message').filter({ hasText: 'from the borrowed session' })).toHaveCount(0);
+    // A session under Bob's sender id: if shown at all, never as verified Bob's.
+    for (const squat of await page.getByTestId('message').filter({ hasText: 'from the squat session' }).all()) {
+      await expect(squat).not.toHaveAttribute('data-author', 'verified');
+    }
+  }
+  // Only Bob's own message is marked verified at Alice, and only Bob is listed as verified.
+  const verifiedLines = alice.page.locator('[data-testid="message"][data-author="verified"]');
+  await expect(verifiedLines).toHaveCount(1);
+  await expect(verifiedLines).toContainText('the real Bob');
+  const verifiedMembers = alice.page.locator('[data-testid="member"][data-verified="true"]');
+  await expect(verifiedMembers).toHaveCount(1);
+  await expect(verifiedMembers).toContainText('Bob');
+  // Every other entry named Bob (the insider's, online or gone) warns.
+  for (const entry of await member(alice.page, 'Bob').all()) {
+    if ((await entry.getAttribute('data-verified')) !== 'true') {
+      await expect(entry.getByTestId('identity-changed')).toBeVisible();
+    }
+  }
+
+  for (const p of [alice, bob]) {
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  }
+});
