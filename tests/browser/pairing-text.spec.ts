@@ -49,6 +49,23 @@ test('pairing by text verifies both people, and a sealed code opens only for the
   await readAndSave(carol.page, alice.page);
   await readAndSave(alice.page, carol.page);
 
+  // Someone else showing a code under Bob's name is flagged before Alice saves anything; Bob's
+  // own code again says she knows him already.
+  const mallory = await person(browser);
+  await contactsTab(mallory, relay.url, 'bob');
+  await alice.page.getByTestId('pair-paste-open').click();
+  await alice.page.getByTestId('pair-paste').fill(await mallory.page.getByTestId('pair-text').inputValue());
+  await alice.page.getByTestId('pair-paste-use').click();
+  await expect(alice.page.getByTestId('identity-changed')).toContainText('Not the person you verified');
+  await alice.page.getByRole('button', { name: 'Cancel' }).click();
+  await alice.page.getByTestId('pair-paste-open').click();
+  await alice.page.getByTestId('pair-paste').fill(await bob.page.getByTestId('pair-text').inputValue());
+  await alice.page.getByTestId('pair-paste-use').click();
+  await expect(alice.page.getByTestId('pair-known')).toContainText('You already verified this person, as Bob');
+  await expect(alice.page.getByTestId('identity-changed')).toHaveCount(0);
+  await alice.page.getByRole('button', { name: 'Cancel' }).click();
+  await mallory.context.close();
+
   // Each kept the other under the name they chose, verified.
   await expect(alice.page.getByTestId('contact-name')).toHaveText(['Bob', 'Carol']);
   await expect(bob.page.getByTestId('contact-name')).toHaveText(['Alice']);

@@ -12,6 +12,7 @@ use protocol::identity::SigningPublic;
 use protocol::identity::pairing::PairingCode;
 use protocol::identity::safety::{groups, safety_number};
 use protocol::qr_text::QrText;
+use protocol::verified::Standing;
 
 use crate::browser::{self, Store};
 use crate::offline::contacts::{self, Contact, Entry, MAX_NAME, clean_name};
@@ -163,6 +164,39 @@ pub fn ContactsPanel(
     let pasted = RwSignal::new(String::new());
 
     let name_and_save = move |read: Scanned| {
+        // Someone already verified here under this name with another key, or this very person.
+        let standing = match &read {
+            Scanned::Identity(code) => {
+                let verified = browser::verified();
+                match verified.name_of(code.identity.ik()) {
+                    Some(was) => Some(Err(was.to_owned())),
+                    None => match verified.standing(code.identity.ik(), &code.name) {
+                        Standing::IdentityChanged { was } => Some(Ok(was)),
+                        _ => None,
+                    },
+                }
+            }
+            Scanned::Key(_) => None,
+        };
+        let warning = standing.map(|standing| match standing {
+            Ok(was) => view! {
+                <p class="identity-warning" role="alert" data-testid="identity-changed">
+                    <strong>"Not the person you verified. "</strong>
+                    {format!(
+                        "You verified someone called {was} with another key. This may be someone \
+                         else using the name, or {was} with a new browser or cleared storage. Save \
+                         only if you are pairing with them in person now."
+                    )}
+                </p>
+            }
+            .into_any(),
+            Err(was) => view! {
+                <p class="hint" data-testid="pair-known">
+                    {format!("You already verified this person, as {was}. Saving keeps them under the name below.")}
+                </p>
+            }
+            .into_any(),
+        });
         let (check, explain, label) = match &read {
             Scanned::Identity(code) => (
                 view! {
@@ -188,6 +222,7 @@ pub fn ContactsPanel(
             ),
         };
         view! {
+            {warning}
             <div class="check">{check}</div>
             <p class="hint">{explain}</p>
             <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| {
