@@ -116,8 +116,9 @@ pub fn binding_statement(xk: &[u8; KEY_LEN]) -> Vec<u8> {
     [IDENTITY_LABEL, xk.as_slice()].concat()
 }
 
-/// Who signs for this browser's identity: keys in memory ([`IdentityKeys`]), or, in the app,
-/// the browser's WebCrypto.
+/// An identity that signs at once: keys in memory ([`IdentityKeys`]). Where the app's keys are
+/// WebCrypto's, which sign only asynchronously, it signs the statements built here itself and
+/// hands the signatures back (a session's certificate: [`crate::room::Room::certify`]).
 pub trait IdentitySigner {
     /// The published identity.
     fn public(&self) -> PublicIdentity;

@@ -105,6 +105,10 @@ pub enum SendError {
     /// No WELCOME yet: the member id, and so Join, is unknown.
     #[error("not joined yet")]
     NotJoined,
+    /// The session has no certificate from the identity yet (docs/PROTOCOL.md I.2), so it
+    /// cannot join.
+    #[error("the session is not certified yet")]
+    NotCertified,
     /// The body is invalid (e.g. a name or text over its limit).
     #[error(transparent)]
     Body(#[from] BodyError),
