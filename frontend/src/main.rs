@@ -27,5 +27,10 @@ fn main() {
     offline::kept_app::register();
     // Before anything draws: this page answers other tabs for its device id on every screen.
     browser::claim_device_id();
-    leptos::mount::mount_to_body(app::App);
+    // The identity's keys may be WebCrypto's, which load asynchronously: once loaded, every
+    // screen reads the public identity at once.
+    wasm_bindgen_futures::spawn_local(async {
+        browser::load_identity().await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }

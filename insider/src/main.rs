@@ -16,7 +16,6 @@
 //! target's key but the target.
 
 use std::net::SocketAddr;
-use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
@@ -244,16 +243,11 @@ async fn main() -> anyhow::Result<()> {
         .context("the invite has no fragment")?;
     let secret = parse_invite_fragment(fragment).map_err(|err| anyhow::anyhow!("{err}"))?;
     let keys = RoomKeys::derive(&secret);
-    let identity = Rc::new(IdentityKeys::generate(&mut SystemEntropy));
+    let identity = IdentityKeys::generate(&mut SystemEntropy);
     let device = DeviceId::random(&mut SystemEntropy);
-    let mut convo = Conversation::new(
-        &secret,
-        &args.target,
-        device,
-        identity.clone(),
-        &mut SystemEntropy,
-    )
-    .map_err(|err| anyhow::anyhow!("{err:?}"))?;
+    let mut convo =
+        Conversation::with_signer(&secret, &args.target, device, &identity, &mut SystemEntropy)
+            .map_err(|err| anyhow::anyhow!("{err:?}"))?;
 
     let host = args.relay.to_string();
     let mut request = format!("ws://{host}/ws").into_client_request()?;
@@ -262,9 +256,8 @@ async fn main() -> anyhow::Result<()> {
         .insert("origin", HeaderValue::from_str(&format!("http://{host}"))?);
     let tcp = tokio::net::TcpStream::connect(args.relay).await?;
     let (mut socket, _) = tokio_tungstenite::client_async(request, tcp).await?;
-    socket
-        .send(Message::Binary(Bytes::from(convo.join_frame())))
-        .await?;
+    let join = convo.join_frame().context("the session is not certified")?;
+    socket.send(Message::Binary(Bytes::from(join))).await?;
 
     let end = Instant::now() + Duration::from_secs(args.seconds);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
@@ -306,9 +299,7 @@ async fn main() -> anyhow::Result<()> {
                 .members()
                 .into_iter()
                 .find(|m| !m.is_self && m.online && m.name == args.target);
-            if let Some(target) = target
-                && let Some(their_identity) = convo.published(target.sender)
-            {
+            if let Some(target) = target {
                 say(
                     "target",
                     json!({ "sender": protocol::hex::encode(target.sender.as_bytes()) }),
@@ -322,11 +313,13 @@ async fn main() -> anyhow::Result<()> {
                         .iter()
                         .map(|f| Message::Binary(Bytes::copy_from_slice(f))),
                 );
+                // Under a name that looks like the target's and sorts right after it: an app that
+                // found a line's author by sender id alone would find the target's entry first.
                 forged.push(Forged::new(
                     "squat",
                     &keys,
                     target.sender,
-                    &args.target,
+                    &format!("{}\u{200b}", args.target),
                     identity.public(),
                     &identity,
                 )?);
@@ -335,7 +328,7 @@ async fn main() -> anyhow::Result<()> {
                     &keys,
                     SenderId::random(&mut SystemEntropy),
                     &args.target,
-                    their_identity,
+                    target.published,
                     &identity,
                 )?);
                 for session in &mut forged {

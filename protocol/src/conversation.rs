@@ -12,17 +12,21 @@
 //! the others have reconnected) would be confirmed by the PONG and yet reach nobody; held back,
 //! it goes to the first member who completes the handshake.
 //!
-//! Input: decoded [`RelayFrame`]s, text to send, the time. Output: encoded client frames to
-//! write to the WebSocket, in order. No I/O.
+//! Each connection's sender session joins only once the identity has certified it
+//! ([`Conversation::certificate_request`]): the app signs, asynchronously where the key is
+//! WebCrypto's, and only then writes JOIN ([`Conversation::join_frame`]).
+//!
+//! Input: decoded [`RelayFrame`]s, text to send, the time, the identity's signatures. Output:
+//! encoded client frames to write to the WebSocket, in order. No I/O.
 
 use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame, RoomId};
 
 use crate::body::{Chat, FileCtrl, FileOffer, MAX_CHAT_TEXT_LEN};
 use crate::entropy::Entropy;
-use crate::identity::PublicIdentity;
+use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN};
 use crate::ids::{DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
-use crate::room::Room;
+use crate::room::{CertificateRequest, CertifyError, Room};
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 
 mod log;
@@ -53,8 +57,9 @@ pub struct Line {
     pub msg_id: MsgId,
     /// Display name of the author.
     pub author: String,
-    /// The author's session.
-    pub sender: Option<SenderId>,
+    /// The author's session, as the room knows it: the connection it came on and its sender
+    /// id (a sender id alone is in every envelope's clear header, so anyone can use it).
+    pub session: Option<(MemberId, SenderId)>,
     /// The envelope's seq within that session: the log shows a session's messages in seq
     /// order (see `conversation/log.rs`). `None` for our own lines and arrivals.
     pub seq: Option<u64>,
@@ -162,12 +167,12 @@ pub struct Conversation {
 
 impl Conversation {
     /// A conversation in the room of `secret` as `name` from `device`, with this browser's
-    /// `identity`.
+    /// `identity`, which must certify the session before it joins.
     pub fn new(
         secret: &RoomSecret,
         name: &str,
         device: DeviceId,
-        identity: std::rc::Rc<dyn crate::identity::IdentitySigner>,
+        identity: PublicIdentity,
         entropy: &mut dyn Entropy,
     ) -> Result<Self, SendError> {
         Ok(Self {
@@ -189,13 +194,51 @@ impl Conversation {
         &mut self.room
     }
 
-    /// The JOIN frame to send first on every new connection.
-    pub fn join_frame(&self) -> Vec<u8> {
-        ClientFrame::Join {
-            version: wire::WIRE_VERSION,
-            room: self.room_id(),
-        }
-        .encode()
+    /// A conversation whose sessions an identity with keys in memory certifies at once (tests
+    /// and benchmarks; see [`Self::certify_with`] after a reconnect).
+    pub fn with_signer(
+        secret: &RoomSecret,
+        name: &str,
+        device: DeviceId,
+        signer: &dyn IdentitySigner,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self, SendError> {
+        let mut convo = Self::new(secret, name, device, signer.public(), entropy)?;
+        // Its own signature over the statement of its own identity always checks.
+        let _ = convo.certify_with(signer);
+        Ok(convo)
+    }
+
+    /// The JOIN frame to send first on every new connection; `None` while this connection's
+    /// session waits for its certificate.
+    pub fn join_frame(&self) -> Option<Vec<u8>> {
+        self.room.is_certified().then(|| {
+            ClientFrame::Join {
+                version: wire::WIRE_VERSION,
+                room: self.room_id(),
+            }
+            .encode()
+        })
+    }
+
+    /// What the identity must sign before the current session can join; `None` once signed.
+    pub fn certificate_request(&self) -> Option<CertificateRequest> {
+        self.room.certificate_request()
+    }
+
+    /// The identity's signature over `request` certifies the current session (see
+    /// [`Room::certify`]).
+    pub fn certify(
+        &mut self,
+        request: &CertificateRequest,
+        signature: [u8; SIGNATURE_LEN],
+    ) -> Result<(), CertifyError> {
+        self.room.certify(request, signature)
+    }
+
+    /// Certifies the current session at once with keys in memory.
+    pub fn certify_with(&mut self, signer: &dyn IdentitySigner) -> Result<(), CertifyError> {
+        self.room.certify_with(signer)
     }
 
     /// The room id.
@@ -221,11 +264,6 @@ impl Conversation {
     /// The member list, oneself first.
     pub fn members(&self) -> Vec<Member> {
         self.room.members()
-    }
-
-    /// The whole identity `sender`'s session is certified by ([`Room::published`]).
-    pub fn published(&self, sender: SenderId) -> Option<PublicIdentity> {
-        self.room.published(sender)
     }
 
     /// Whether nobody else is online.
@@ -257,8 +295,8 @@ impl Conversation {
         self.welcomed
     }
 
-    /// The connection dropped: a new sender session will join on the next one, and every
-    /// message not confirmed is pending again. The file transfers hear of it
+    /// The connection dropped: a new sender session, to be certified, will join on the next
+    /// one, and every message not confirmed is pending again. The file transfers hear of it
     /// ([`FileEvent::ConnectionLost`]).
     pub fn disconnected(&mut self, entropy: &mut dyn Entropy) -> Changes {
         if self.welcomed {
@@ -354,7 +392,7 @@ impl Conversation {
         self.log.add(Line {
             msg_id: chat.msg_id,
             author: self.name.clone(),
-            sender: None,
+            session: None,
             seq: None,
             text: chat.text.clone(),
             sent_at_ms: now_ms,
@@ -420,6 +458,7 @@ impl Conversation {
             match event {
                 Event::MembersChanged => changes.members = true,
                 Event::Chat {
+                    from,
                     sender,
                     name,
                     seq,
@@ -428,7 +467,7 @@ impl Conversation {
                     let line = Line {
                         msg_id: chat.msg_id,
                         author: name,
-                        sender: Some(sender),
+                        session: Some((from, sender)),
                         seq: Some(seq),
                         text: chat.text,
                         sent_at_ms: chat.sent_at_ms,
@@ -475,7 +514,7 @@ impl Conversation {
             self.log.add(Line {
                 msg_id: MsgId(id),
                 author: name,
-                sender: None,
+                session: None,
                 seq: None,
                 text: String::new(),
                 sent_at_ms: now_ms,

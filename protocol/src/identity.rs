@@ -131,8 +131,9 @@ fn small_order(xk: &[u8; KEY_LEN]) -> bool {
     x25519_dalek::x25519([0x09; 32], *xk) == [0; 32]
 }
 
-/// Who signs for this browser's identity: keys in memory ([`IdentityKeys`]), or, in the app,
-/// the browser's WebCrypto.
+/// An identity that signs at once: keys in memory ([`IdentityKeys`]). Where the app's keys are
+/// WebCrypto's, which sign only asynchronously, it signs the statements built here itself and
+/// hands the signatures back (a session's certificate: [`crate::room::Room::certify`]).
 pub trait IdentitySigner {
     /// The published identity.
     fn public(&self) -> PublicIdentity;

@@ -6,7 +6,6 @@
 //! every output is a [`Step`] of payloads to send and events to show.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use wire::{MemberId, RoomId};
 
@@ -31,7 +30,7 @@ mod presence;
 mod signing;
 mod table;
 
-use signing::certify;
+pub use signing::{CertificateRequest, CertifyError};
 
 /// Heartbeat period (PROTOCOL.md B.3): 20 s …
 pub const HEARTBEAT_MS: u64 = 20_000;
@@ -53,10 +52,12 @@ pub struct Room {
     name: String,
     device_id: DeviceId,
     /// This browser's identity, which certifies each session (docs/PROTOCOL.md I.2).
-    identity: Rc<dyn IdentitySigner>,
+    identity: PublicIdentity,
     /// The session's own key, which signs its Join, Here and Ack, and its certificate.
     session_key: SessionKey,
-    cert: [u8; CERT_LEN],
+    /// The identity's certificate for this session: `None` until [`Self::certify`], and again
+    /// after [`Self::reconnect`]. A session without one does not join.
+    cert: Option<[u8; CERT_LEN]>,
     /// Set by WELCOME, together with the Join challenge `c_J` and when it was sent.
     joined: Option<(MemberId, Sent)>,
     /// Keyed by the DELIVER `from` and the sender id together: a sender id is in the clear, so
@@ -68,13 +69,13 @@ pub struct Room {
 }
 
 impl Room {
-    /// A new session in the room of `secret`, with a fresh sender id. Fails if `name` is over
-    /// its limit.
+    /// A new session in the room of `secret`, with a fresh sender id, for `identity` to certify
+    /// ([`Self::certificate_request`]) before it joins. Fails if `name` is over its limit.
     pub fn new(
         secret: &RoomSecret,
         name: &str,
         device_id: DeviceId,
-        identity: Rc<dyn IdentitySigner>,
+        identity: PublicIdentity,
         entropy: &mut dyn Entropy,
     ) -> Result<Self, SendError> {
         if name.len() > crate::body::MAX_NAME_LEN {
@@ -83,7 +84,6 @@ impl Room {
         let keys = RoomKeys::derive(secret);
         let session = SenderSession::new(&keys, entropy);
         let session_key = SessionKey::generate(entropy);
-        let cert = certify(&keys, &session, device_id, name, &*identity, &session_key)?;
         Ok(Self {
             keys,
             session,
@@ -91,7 +91,7 @@ impl Room {
             device_id,
             identity,
             session_key,
-            cert,
+            cert: None,
             joined: None,
             peers: HashMap::new(),
             seen: MsgIdHistory::default(),
@@ -99,25 +99,31 @@ impl Room {
         })
     }
 
+    /// A new session certified at once by an identity whose keys are in memory (tests,
+    /// benchmarks; the app signs asynchronously where the keys are WebCrypto's).
+    pub fn with_signer(
+        secret: &RoomSecret,
+        name: &str,
+        device_id: DeviceId,
+        signer: &dyn IdentitySigner,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self, SendError> {
+        let mut room = Self::new(secret, name, device_id, signer.public(), entropy)?;
+        // A signer's own signature over the statement built from its own public identity
+        // always checks.
+        let _ = room.certify_with(signer);
+        Ok(room)
+    }
+
     /// After the connection to the relay dropped: a fresh sender session (so no `(key, nonce)`
     /// pair can repeat and the handshake runs again, PROTOCOL.md B.1, B.3), no member id until
     /// the next WELCOME, and an empty member table, rebuilt from the Here replies. The chat
-    /// history of msg_ids is kept, so messages resent by others are still shown once.
+    /// history of msg_ids is kept, so messages resent by others are still shown once. The new
+    /// session needs the identity's certificate ([`Self::certificate_request`]) before it joins.
     pub fn reconnect(&mut self, entropy: &mut dyn Entropy) {
         self.session = SenderSession::new(&self.keys, entropy);
         self.session_key = SessionKey::generate(entropy);
-        // The name fitted when the room was made, so the statement cannot fail now; if it did,
-        // the old certificate would name the old sender and every Join would be refused.
-        if let Ok(cert) = certify(
-            &self.keys,
-            &self.session,
-            self.device_id,
-            &self.name,
-            &*self.identity,
-            &self.session_key,
-        ) {
-            self.cert = cert;
-        }
+        self.cert = None;
         self.joined = None;
         self.peers.clear();
         self.next_heartbeat_ms = u64::MAX;
@@ -138,7 +144,8 @@ impl Room {
         self.session.sender()
     }
 
-    /// The relay's WELCOME: remember our member id and broadcast Join.
+    /// The relay's WELCOME: remember our member id and broadcast Join. Fails, changing
+    /// nothing, if this session has no certificate yet.
     pub fn welcome(
         &mut self,
         your_id: MemberId,
@@ -146,7 +153,7 @@ impl Room {
         entropy: &mut dyn Entropy,
     ) -> Result<Step, SendError> {
         let challenge = Challenge::random(entropy);
-        let join = self.signed_join(your_id, challenge, now_ms);
+        let join = self.signed_join(your_id, challenge, now_ms)?;
         let sealed = self.session.seal(Kind::Presence, &join.encode()?)?;
         self.joined = Some((
             your_id,
@@ -319,18 +326,6 @@ impl Room {
         self.peers.values().map(Peer::held_bytes).sum()
     }
 
-    /// The whole published identity (docs/PROTOCOL.md I.1) the certificate of `sender`'s session
-    /// names, for a session met here; this device's own for its own session.
-    pub fn published(&self, sender: SenderId) -> Option<PublicIdentity> {
-        if sender == self.session.sender() {
-            return Some(self.identity.public());
-        }
-        self.peers
-            .iter()
-            .find(|((_, s), _)| *s == sender)
-            .and_then(|(_, peer)| Some(*peer.cert.as_ref()?.identity()))
-    }
-
     /// The member list: oneself first, then every member that completed the handshake.
     pub fn members(&self) -> Vec<Member> {
         let mut members = Vec::new();
@@ -338,7 +333,8 @@ impl Room {
             members.push(Member {
                 sender: self.session.sender(),
                 member_id,
-                identity: *self.identity.public().ik(),
+                identity: *self.identity.ik(),
+                published: self.identity,
                 name: self.name.clone(),
                 device_id: self.device_id,
                 online: true,
@@ -350,7 +346,8 @@ impl Room {
             .iter()
             .filter_map(|((_, sender), peer)| {
                 let profile = peer.profile.as_ref()?;
-                let identity = *peer.cert.as_ref()?.identity().ik();
+                let published = *peer.cert.as_ref()?.identity();
+                let identity = *published.ik();
                 let online = match peer.liveness {
                     Liveness::Pending { .. } => return None,
                     Liveness::Live { online } => online,
@@ -360,6 +357,7 @@ impl Room {
                     sender: *sender,
                     member_id: peer.member_id,
                     identity,
+                    published,
                     name: profile.name.clone(),
                     device_id: profile.device_id,
                     online,
@@ -452,6 +450,7 @@ impl Room {
                     && self.seen.insert(chat.msg_id)
                 {
                     step.events.push(Event::Chat {
+                        from,
                         sender,
                         name,
                         seq,

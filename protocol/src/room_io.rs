@@ -7,6 +7,7 @@ use wire::MemberId;
 
 use crate::body::{BodyError, Chat, FileCtrl, FileOffer};
 use crate::envelope::SealError;
+use crate::identity::PublicIdentity;
 use crate::ids::{DeviceId, SenderId};
 
 /// A wire payload the app must send: in a BROADCAST or a SEND_TO frame (PROTOCOL.md A).
@@ -26,6 +27,8 @@ pub enum Event {
     MembersChanged,
     /// A chat message, shown once per msg_id.
     Chat {
+        /// The connection it came on (the relay's member id).
+        from: MemberId,
         /// The sending session.
         sender: SenderId,
         /// Its display name at the time.
@@ -89,6 +92,9 @@ pub struct Member {
     pub member_id: MemberId,
     /// The identity key its session's certificate names (docs/PROTOCOL.md I).
     pub identity: [u8; 32],
+    /// The whole identity that certificate names (checked), this entry's own: never looked up
+    /// by sender id alone, which anyone holding the invite can put on an envelope.
+    pub published: PublicIdentity,
     /// Display name.
     pub name: String,
     /// Page-load id.
@@ -105,6 +111,10 @@ pub enum SendError {
     /// No WELCOME yet: the member id, and so Join, is unknown.
     #[error("not joined yet")]
     NotJoined,
+    /// The session has no certificate from the identity yet (docs/PROTOCOL.md I.2), so it
+    /// cannot join.
+    #[error("the session is not certified yet")]
+    NotCertified,
     /// The body is invalid (e.g. a name or text over its limit).
     #[error(transparent)]
     Body(#[from] BodyError),

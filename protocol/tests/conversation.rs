@@ -6,11 +6,14 @@
 mod common;
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use common::SeededEntropy;
 use protocol::conversation::{Arrival, Changes, Conversation, Delivery, FileEvent, encode};
+use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
+use protocol::room::CertifyError;
 use protocol::room_io::Outgoing;
 use protocol::stream_send::FileSender;
 use wire::{ClientFrame, MemberId, RelayFrame};
@@ -89,6 +92,8 @@ impl Relay {
 
 struct Client {
     convo: Conversation,
+    /// The identity, which certifies each connection's session before it joins.
+    identity: Rc<dyn IdentitySigner>,
     id: Option<MemberId>,
     entropy: SeededEntropy,
     /// Every file event the conversation handed on, in order.
@@ -100,24 +105,22 @@ impl Client {
         let mut entropy = SeededEntropy::new(seed);
         let secret = RoomSecret::from_bytes([7; 32]);
         let device = DeviceId([device; 16]);
-        let convo = Conversation::new(
-            &secret,
-            name,
-            device,
-            common::identity(device),
-            &mut entropy,
-        )
-        .unwrap();
+        let identity = common::identity(device);
+        let convo =
+            Conversation::new(&secret, name, device, identity.public(), &mut entropy).unwrap();
         Self {
             convo,
+            identity,
             id: None,
             entropy,
             files: Vec::new(),
         }
     }
 
+    /// Certifies this connection's session (as the app does, before JOIN), then joins.
     fn connect(&mut self, relay: &mut Relay) {
-        let join = self.convo.join_frame();
+        self.convo.certify_with(&*self.identity).unwrap();
+        let join = self.convo.join_frame().unwrap();
         self.id = relay.handle(None, &[join]);
     }
 
@@ -447,4 +450,57 @@ fn a_senders_messages_show_in_the_order_sent_though_the_relay_swaps_them() {
         seqs[3] < seqs[1],
         "the new session numbers from 0 again: {seqs:?}"
     );
+}
+
+/// Each connection's session joins only with the identity's certificate: no JOIN before it, a
+/// signature for the session of a dropped connection is refused, and so is one by another key.
+#[test]
+fn a_session_joins_only_once_the_identity_has_certified_it() {
+    let mut relay = Relay::new();
+    let mut alice = Client::new("alice", 1, 1);
+    assert_eq!(
+        alice.convo.join_frame(),
+        None,
+        "no JOIN before the certificate"
+    );
+    let first = alice.convo.certificate_request().unwrap();
+    let signature = alice.identity.sign(first.statement());
+    let stranger = IdentityKeys::from_seeds(&[9; 32], &[8; 32]);
+    assert_eq!(
+        alice
+            .convo
+            .certify(&first, stranger.sign(first.statement())),
+        Err(CertifyError::Signature),
+        "another identity's signature"
+    );
+    alice.convo.certify(&first, signature).unwrap();
+    assert_eq!(alice.convo.certificate_request(), None);
+    assert!(alice.convo.join_frame().is_some());
+    assert_eq!(
+        alice.convo.certify(&first, signature),
+        Err(CertifyError::Stale),
+        "certified already"
+    );
+    alice.connect(&mut relay);
+    let mut bob = Client::new("bob", 2, 2);
+    bob.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.convo.members().len(), 2);
+
+    // The connection drops: the next session needs a certificate of its own.
+    relay.disconnect(alice.id.take().unwrap());
+    alice.convo.disconnected(&mut alice.entropy);
+    assert_eq!(alice.convo.join_frame(), None);
+    let second = alice.convo.certificate_request().unwrap();
+    assert_ne!(second, first);
+    assert_eq!(
+        alice.convo.certify(&first, signature),
+        Err(CertifyError::Stale),
+        "the dropped session's signature"
+    );
+    let signature = alice.identity.sign(second.statement());
+    alice.convo.certify(&second, signature).unwrap();
+    alice.connect(&mut relay);
+    settle(&mut relay, &mut [&mut alice, &mut bob]);
+    assert_eq!(alice.convo.members().len(), 2, "met again");
 }

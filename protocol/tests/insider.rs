@@ -168,11 +168,11 @@ fn an_insider_who_seals_under_a_members_sender_id_gets_an_entry_of_her_own() {
     // can broadcast one every few hundred ms: members that know Alice refuse it silently).
     let carol = MemberId(30);
     let device = DeviceId([3; 16]);
-    let mut room = Room::new(
+    let mut room = Room::with_signer(
         &secret(),
         "carol",
         device,
-        common::identity(device),
+        &*common::identity(device),
         &mut SeededEntropy::new(9),
     )
     .unwrap();

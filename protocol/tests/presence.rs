@@ -11,7 +11,7 @@ use protocol::MemberId;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use protocol::room::{HEARTBEAT_JITTER_MS, HEARTBEAT_MS, LIVENESS_BUFFER_MS, Room, SILENCE_MS};
-use protocol::room_io::{Event, Outgoing, Step};
+use protocol::room_io::{Event, Outgoing, SendError, Step};
 
 fn secret(byte: u8) -> RoomSecret {
     RoomSecret::from_bytes([byte; 32])
@@ -134,11 +134,11 @@ fn heartbeats_keep_members_online() {
 #[test]
 fn heartbeat_interval_is_twenty_seconds_plus_minus_five() {
     let mut entropy = SeededEntropy::new(9);
-    let mut room = Room::new(
+    let mut room = Room::with_signer(
         &secret(1),
         "a",
         DeviceId([1; 16]),
-        common::identity(DeviceId([1; 16])),
+        &*common::identity(DeviceId([1; 16])),
         &mut entropy,
     )
     .unwrap();
@@ -204,11 +204,11 @@ fn chat_sent_before_ack_is_held_then_shown() {
     let mut relay = Relay::new(12);
     let alice = relay.join(&secret(1), "alice", 1, 10);
     // Bob joins, but the relay holds everything until bob has also chatted.
-    let mut bob = Room::new(
+    let mut bob = Room::with_signer(
         &secret(1),
         "bob",
         DeviceId([2; 16]),
-        common::identity(DeviceId([2; 16])),
+        &*common::identity(DeviceId([2; 16])),
         &mut relay.entropy,
     )
     .unwrap();
@@ -256,11 +256,11 @@ fn chat_sent_before_ack_is_held_then_shown() {
 fn held_envelopes_are_dropped_after_five_seconds() {
     let mut relay = Relay::new(13);
     let alice = relay.join(&secret(1), "alice", 1, 10);
-    let mut bob = Room::new(
+    let mut bob = Room::with_signer(
         &secret(1),
         "bob",
         DeviceId([2; 16]),
-        common::identity(DeviceId([2; 16])),
+        &*common::identity(DeviceId([2; 16])),
         &mut relay.entropy,
     )
     .unwrap();
@@ -307,11 +307,11 @@ fn held_envelopes_are_dropped_after_five_seconds() {
 fn join_with_mismatched_member_id_is_dropped() {
     let mut relay = Relay::new(14);
     let alice = relay.join(&secret(1), "alice", 1, 10);
-    let mut bob = Room::new(
+    let mut bob = Room::with_signer(
         &secret(1),
         "bob",
         DeviceId([2; 16]),
-        common::identity(DeviceId([2; 16])),
+        &*common::identity(DeviceId([2; 16])),
         &mut relay.entropy,
     )
     .unwrap();
@@ -369,6 +369,14 @@ fn reconnecting_room_rejoins_and_a_resent_chat_is_shown_once() {
     let old_sender = bob_room.sender();
     bob_room.reconnect(&mut relay.entropy);
     assert_ne!(bob_room.sender(), old_sender, "a fresh sender session");
+    assert_eq!(
+        bob_room.welcome(MemberId(21), relay.now, &mut relay.entropy),
+        Err(SendError::NotCertified),
+        "the new session joins only once the identity has certified it"
+    );
+    bob_room
+        .certify_with(&*common::identity(DeviceId([2; 16])))
+        .unwrap();
     assert!(bob_room.members().is_empty(), "not joined until WELCOME");
     let left = relay.room(alice).member_left(bob);
     relay.take(alice, left);

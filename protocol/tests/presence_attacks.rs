@@ -56,7 +56,7 @@ fn an_insider_with_many_sessions_cannot_lock_out_newcomers() {
     let mut sessions = Vec::new();
     let mut ent = SeededEntropy::new(7);
     for i in 0..MAX_PEERS {
-        let mut room = Room::new(
+        let mut room = Room::with_signer(
             &secret(),
             &format!("m{i}"),
             DeviceId([
@@ -77,7 +77,7 @@ fn an_insider_with_many_sessions_cannot_lock_out_newcomers() {
                 9,
                 9,
             ]),
-            common::identity(DeviceId([66; 16])),
+            &*common::identity(DeviceId([66; 16])),
             &mut ent,
         )
         .unwrap();
@@ -135,11 +135,11 @@ fn what_is_held_for_sessions_not_yet_live_stays_within_one_budget() {
     let mut held = 0;
     for connection in 0..64u32 {
         let from = MemberId(100 + connection);
-        let mut room = Room::new(
+        let mut room = Room::with_signer(
             &secret(),
             "m",
             DeviceId([connection as u8; 16]),
-            common::identity(DeviceId([connection as u8; 16])),
+            &*common::identity(DeviceId([connection as u8; 16])),
             &mut ent,
         )
         .unwrap();

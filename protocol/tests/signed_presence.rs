@@ -230,11 +230,11 @@ fn a_room_is_not_made_for_a_name_over_the_limit() {
     let long = "x".repeat(65);
     let device = DeviceId([1; 16]);
     assert!(
-        Room::new(
+        Room::with_signer(
             &secret(),
             &long,
             device,
-            common::identity(device),
+            &*common::identity(device),
             &mut SeededEntropy::new(1)
         )
         .is_err()

@@ -2,8 +2,10 @@
 // Two people with the same name are told apart by the start of their identity keys, and a
 // browser keeps its identity across reloads.
 
-import { expect, test } from './harness';
-import { createRoom, member, openInvite, person } from './people';
+import type { Page } from '@playwright/test';
+import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { expect, test, watchErrors } from './harness';
+import { createRoom, joinAs, member, messages, openInvite, person, say } from './people';
 
 test('two people with one name are told apart by their keys, which survive a reload', async ({ browser, page, relay }) => {
   const link = await createRoom(page, relay, 'Bob');
@@ -35,4 +37,189 @@ test('two people with one name are told apart by their keys, which survive a rel
   expect(second.errors).toEqual([]);
   await first.context.close();
   await second.context.close();
+});
+
+// Where the keys live (docs/SECURITY.md): non-extractable WebCrypto keys in IndexedDB wherever
+// the browser has Ed25519 and X25519, else seeds in localStorage, and the room says which.
+
+/** What the page's IndexedDB holds of the identity: the keys as CryptoKeys, whether they can be
+ * exported, whether the kept Ed25519 key signs under the public identity key, and the public
+ * identity in hex. `null` without a record. Only called once the app has opened the database. */
+async function storedIdentity(page: Page) {
+  return page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('cutout');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const record = await new Promise<{ ik: CryptoKey; xk: CryptoKey; public: Uint8Array } | undefined>(
+      (resolve, reject) => {
+        const request = db.transaction('identity').objectStore('identity').get('identity');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      },
+    );
+    db.close();
+    if (!record) return null;
+    const describe = (key: CryptoKey) => ({
+      cryptoKey: key instanceof CryptoKey,
+      extractable: key.extractable,
+      type: key.type,
+      algorithm: key.algorithm.name,
+    });
+    const exported = await crypto.subtle.exportKey('pkcs8', record.ik).then(
+      () => 'exported',
+      (e: DOMException) => e.name,
+    );
+    const probe = new TextEncoder().encode('probe');
+    const signature = await crypto.subtle.sign('Ed25519', record.ik, probe);
+    const ik = await crypto.subtle.importKey('raw', record.public.slice(0, 32), 'Ed25519', true, ['verify']);
+    return {
+      ik: describe(record.ik),
+      xk: describe(record.xk),
+      exported,
+      signsAsPublished: await crypto.subtle.verify('Ed25519', ik, signature, probe),
+      public: Array.from(record.public, (b) => b.toString(16).padStart(2, '0')).join(''),
+    };
+  });
+}
+
+function storedSeeds(page: Page): Promise<string | null> {
+  return page.evaluate(() => localStorage.getItem('cutout.identity'));
+}
+
+/** The public identity (ik ‖ xk ‖ binding, hex) that two seeds make, computed here in Node. */
+function identityOfSeeds(ikSeed: Buffer, xkSeed: Buffer): string {
+  const der = (prefix: string, seed: Buffer) => Buffer.concat([Buffer.from(prefix, 'hex'), seed]);
+  const ed = createPrivateKey({ key: der('302e020100300506032b657004220420', ikSeed), format: 'der', type: 'pkcs8' });
+  const x = createPrivateKey({ key: der('302e020100300506032b656e04220420', xkSeed), format: 'der', type: 'pkcs8' });
+  const raw = (key: ReturnType<typeof createPrivateKey>) =>
+    Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x as string, 'base64url');
+  const ik = raw(ed);
+  const xk = raw(x);
+  const binding = sign(null, Buffer.concat([Buffer.from('cutout/v2 identity'), xk]), ed);
+  return Buffer.concat([ik, xk, binding]).toString('hex');
+}
+
+const NON_EXTRACTABLE_ED25519 = { cryptoKey: true, extractable: false, type: 'private', algorithm: 'Ed25519' };
+const NON_EXTRACTABLE_X25519 = { cryptoKey: true, extractable: false, type: 'private', algorithm: 'X25519' };
+
+test('at 127.0.0.1 the identity is non-extractable WebCrypto keys in IndexedDB, one for two tabs and across a reload', async ({ browser, relay }) => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  const second = await context.newPage();
+  const errors = [watchErrors(first), watchErrors(second)];
+  // Both tabs load at once, so both may make an identity: one is kept.
+  await Promise.all([first.goto(relay.url + '/'), second.goto(relay.url + '/')]);
+  await expect(first.getByTestId('new-room')).toBeVisible();
+  await expect(second.getByTestId('new-room')).toBeVisible();
+
+  const stored = await storedIdentity(first);
+  expect(stored).not.toBeNull();
+  expect(stored!.ik).toEqual(NON_EXTRACTABLE_ED25519);
+  expect(stored!.xk).toEqual(NON_EXTRACTABLE_X25519);
+  expect(stored!.exported, 'the private key cannot be exported').toBe('InvalidAccessError');
+  expect(stored!.signsAsPublished).toBe(true);
+  expect(stored!.public).toMatch(/^[0-9a-f]{256}$/);
+  expect(await storedSeeds(first), 'no seeds in localStorage').toBeNull();
+  expect(await storedIdentity(second)).toEqual(stored);
+
+  // Both tabs join one room under one name: one identity, so no key tags and nothing to verify.
+  await first.getByTestId('new-room').click();
+  await joinAs(first, 'Ann');
+  const link = await first.getByTestId('invite-link').inputValue();
+  await openInvite(second, link, 'Ann');
+  await expect(member(first, 'Ann')).toHaveCount(2);
+  await expect(first.getByTestId('member-key')).toHaveCount(0);
+  await expect(first.getByTestId('verify-member')).toHaveCount(0);
+  const note = first.getByTestId('identity-storage');
+  await expect(note).toHaveAttribute('data-kind', 'webcrypto');
+  await expect(note).toHaveText('Your identity keys are held by the browser; this page cannot read them.');
+
+  await first.reload();
+  await expect(first.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  expect(await storedIdentity(first)).toEqual(stored);
+  await expect(member(second, 'Ann')).toHaveCount(2);
+  await expect(second.getByTestId('member-key')).toHaveCount(0);
+
+  expect(errors.flat()).toEqual([]);
+  await context.close();
+});
+
+test('without WebCrypto Ed25519 the identity is kept in storage, the room says so, and chat works', async ({ browser, page, relay }) => {
+  const context = await browser.newContext();
+  // This browser's WebCrypto "has no Ed25519".
+  await context.addInitScript(() => {
+    const generateKey = SubtleCrypto.prototype.generateKey;
+    SubtleCrypto.prototype.generateKey = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['generateKey']>) {
+      const algorithm = args[0];
+      const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
+      if (name === 'Ed25519') return Promise.reject(new DOMException('Ed25519 withheld', 'NotSupportedError'));
+      return generateKey.apply(this, args);
+    } as SubtleCrypto['generateKey'];
+  });
+  const dana = await context.newPage();
+  const errors = watchErrors(dana);
+  const link = await createRoom(dana, relay, 'Dana');
+  const note = dana.getByTestId('identity-storage');
+  await expect(note).toHaveAttribute('data-kind', 'storage');
+  await expect(note).toHaveText("This address has no WebCrypto: your identity keys are kept in this page's storage.");
+  const seeds = await storedSeeds(dana);
+  expect(seeds).toMatch(/^[0-9a-f]{64} [0-9a-f]{64}$/);
+  expect(await storedIdentity(dana), 'nothing in IndexedDB').toBeNull();
+
+  // Someone whose browser has WebCrypto meets her, and they chat.
+  await openInvite(page, link, 'Eve');
+  await expect(page.getByTestId('identity-storage')).toHaveAttribute('data-kind', 'webcrypto');
+  await expect(member(dana, 'Eve')).toHaveAttribute('data-state', 'online');
+  await say(dana, 'from storage keys');
+  await expect(messages(page)).toHaveText([/from storage keys/]);
+  await say(page, 'from WebCrypto keys');
+  await expect(messages(dana).filter({ hasText: 'from WebCrypto keys' })).toHaveCount(1);
+
+  // Her identity stays where it was across a reload.
+  await dana.reload();
+  await expect(dana.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  expect(await storedSeeds(dana)).toBe(seeds);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('an identity an earlier version kept as seeds moves into WebCrypto as the same identity', async ({ browser, page, relay }) => {
+  const ikSeed = Buffer.alloc(32, 0x11);
+  const xkSeed = Buffer.alloc(32, 0x22);
+  const expected = identityOfSeeds(ikSeed, xkSeed);
+  const link = await createRoom(page, relay, 'Bob');
+
+  const context = await browser.newContext();
+  const alicePage = await context.newPage();
+  // The seeds as the earlier version stored them, written on a page of the same origin that
+  // does not run the app (and whose missing icon is no error of the app's).
+  await alicePage.goto(relay.url + '/healthz');
+  await alicePage.evaluate(
+    (text) => localStorage.setItem('cutout.identity', text),
+    `${ikSeed.toString('hex')} ${xkSeed.toString('hex')}`,
+  );
+  const alice = { context, page: alicePage, errors: watchErrors(alicePage) };
+  await openInvite(alice.page, link, 'Alice');
+  const stored = await storedIdentity(alice.page);
+  expect(stored?.public, 'the same identity, binding and all').toBe(expected);
+  expect(stored!.ik).toEqual(NON_EXTRACTABLE_ED25519);
+  expect(stored!.xk).toEqual(NON_EXTRACTABLE_X25519);
+  expect(stored!.signsAsPublished).toBe(true);
+  expect(await storedSeeds(alice.page), 'the seeds are gone from localStorage').toBeNull();
+  await expect(alice.page.getByTestId('identity-storage')).toHaveAttribute('data-kind', 'webcrypto');
+
+  // The room sees that key: with a second Alice, Bob's list tags each with the start of hers.
+  const other = await person(browser);
+  await openInvite(other.page, link, 'Alice');
+  const keys = page.getByTestId('member-key');
+  await expect(keys).toHaveCount(2);
+  const tags = (await keys.allTextContents()).map((t) => t.replace(/[^0-9a-f]/g, ''));
+  expect(tags).toContain(expected.slice(0, 12));
+
+  expect(alice.errors).toEqual([]);
+  expect(other.errors).toEqual([]);
+  await alice.context.close();
+  await other.context.close();
 });

@@ -26,6 +26,9 @@ test('plain HTTP on a LAN name: banner with the CA link, and chat still works', 
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
   const link = await page.getByTestId('invite-link').inputValue();
   expect(link.startsWith(`http://127.0.0.1:${port}/#r1.`), 'invites carry the relay origin').toBe(true);
+  // No WebCrypto here: the identity's keys are seeds in this page's storage, and the room says so.
+  await expect(page.getByTestId('identity-storage')).toHaveAttribute('data-kind', 'storage');
+  expect(await page.evaluate(() => localStorage.getItem('cutout.identity'))).toMatch(/^[0-9a-f]{64} [0-9a-f]{64}$/);
 
   const other = await browser.newContext();
   const eve = await other.newPage();

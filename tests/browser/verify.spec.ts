@@ -204,10 +204,16 @@ test('comparing numbers verifies both; a verified person with a new identity is 
   await expect(member(alice.page, 'Bob')).toHaveAttribute('data-verified', 'true');
   await expect(fromBob).toHaveAttribute('data-author', 'verified');
 
-  // Bob clears this site's storage (a new identity) and comes back under his name.
-  await bob.page.evaluate(() => {
+  // Bob clears this site's storage (a new identity: its keys are in IndexedDB) and comes back
+  // under his name.
+  await bob.page.evaluate(async () => {
     localStorage.clear();
     sessionStorage.clear();
+    await new Promise((done, fail) => {
+      const request = indexedDB.deleteDatabase('cutout');
+      request.onsuccess = done;
+      request.onerror = () => fail(request.error);
+    });
   });
   // A fresh load (the invite differs from the page's address by its fragment alone).
   await bob.page.goto('about:blank');

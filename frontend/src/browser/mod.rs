@@ -1,26 +1,30 @@
-//! Browser glue that every feature shares, one concern a file: the page's address, storage,
-//! the clipboard, this tab's device id, this browser's identity, the people verified on it,
-//! `/relay-info`, reading slices of files, ending workers; here, time and browser errors.
+//! Browser glue that every feature shares, one concern a file: the page's address, storage
+//! (short strings, and IndexedDB for the rest), the clipboard, this tab's device id, WebCrypto,
+//! this browser's identity, the people verified on it, `/relay-info`, reading slices of files,
+//! ending workers; here, time and browser errors.
 //! Everything degrades quietly: a browser that refuses storage still runs Cutout.
 
 mod address;
 mod blob;
 mod clipboard;
 mod device_claim;
+mod idb;
 mod identity;
 mod relay_info;
 mod storage;
 mod verified;
+mod webcrypto;
 mod worker;
 
 pub use address::{clear_fragment, host, is_https, is_secure_context, location_hash, origin};
 pub use blob::read_slice;
 pub use clipboard::copy;
 pub use device_claim::{device_id, start as claim_device_id};
-pub use identity::{agree, identity};
+pub use identity::{KeyHome, agree, identity, load as load_identity};
 pub use relay_info::{EarlierCa, relay_info, relay_origins};
 pub use storage::{Store, forget, load, save};
 pub use verified::{VERIFIED_KEY, save_verified, verified};
+pub use webcrypto::subtle;
 pub use worker::end_worker;
 
 use wasm_bindgen_futures::JsFuture;

@@ -11,14 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
 use zeroize::Zeroizing;
 
-/// `crypto.subtle`, if this page has it.
-pub fn subtle() -> Option<SubtleCrypto> {
-    let crypto = web_sys::window()?.crypto().ok()?;
-    // `subtle` is undefined outside secure contexts.
-    let subtle = js_sys::Reflect::get(&crypto, &"subtle".into()).ok()?;
-    (!subtle.is_undefined() && !subtle.is_null()).then(|| subtle.unchecked_into())
-}
-
 /// Imports a file key as a non-extractable AES-GCM key for both directions.
 pub async fn import(subtle: &SubtleCrypto, key: Zeroizing<[u8; 32]>) -> Option<CryptoKey> {
     let raw = Uint8Array::from(&key[..]);

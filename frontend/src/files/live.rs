@@ -15,7 +15,6 @@ use protocol::transfers::{FileView, Finishing, Outbound, card_key};
 use wire::{ClientFrame, MemberId};
 
 use crate::browser;
-use crate::files::chunk_crypto;
 use crate::files::placement::{self, Placement};
 use crate::files::read_ahead::ReadAhead;
 use crate::files::received::Sink;
@@ -229,7 +228,7 @@ impl LiveFiles {
                         .unwrap_or(false);
                 }
                 FileEvent::Chunk { from, frame } => {
-                    if chunk_crypto::subtle().is_some() {
+                    if browser::subtle().is_some() {
                         self.queue_chunk(from, frame);
                     } else if let Some(more) = self
                         .files
@@ -396,7 +395,7 @@ impl LiveFiles {
     /// Opens queued chunks one at a time, in order: each is checked, decrypted by WebCrypto
     /// and handed back before the next is looked at.
     async fn open_chunks(self) {
-        let Some(subtle) = chunk_crypto::subtle() else {
+        let Some(subtle) = browser::subtle() else {
             return;
         };
         let room_id = self.convo.with_value(Conversation::room_id);

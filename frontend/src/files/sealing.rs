@@ -9,6 +9,7 @@ use protocol::stream::CHUNK_HEADER_LEN;
 use protocol::stream_receive::PendingChunk;
 use protocol::stream_send::{ChunkRequest, SendChunkError};
 
+use crate::browser;
 use crate::files::chunk_crypto;
 use crate::files::transfers::Transfers;
 
@@ -20,7 +21,7 @@ pub async fn seal(
     bytes: &[u8],
 ) -> Option<Result<Arc<[u8]>, SendChunkError>> {
     let (file_id, index) = (request.file_id, request.index);
-    let Some(subtle) = chunk_crypto::subtle() else {
+    let Some(subtle) = browser::subtle() else {
         return files.try_update_value(|t| t.rules.sender().seal(file_id, index, bytes));
     };
     let input = match files.try_with_value(|t| t.rules.sender_plan(file_id, index, bytes.len()))? {

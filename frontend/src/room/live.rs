@@ -3,15 +3,21 @@
 //! room owns its file side ([`LiveFiles`]) and hands it the file events the conversation
 //! reports. Everything secret stays inside the conversation; the signals hold only what is
 //! shown.
+//!
+//! Each connection's session joins only once this browser's identity has certified it, which
+//! with WebCrypto keys is asynchronous: the room asks for the signature as soon as a session is
+//! made (at the start, and when a connection drops), and writes JOIN when both the socket is
+//! open and the certificate is there, whichever comes last.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+use protocol::MemberId;
 use protocol::conversation::{Arrival, Changes, ComposeError, Conversation, Delivery, Line};
 use protocol::entropy::SystemEntropy;
 use protocol::hex;
 use protocol::identity::PublicIdentity;
-use protocol::ids::DeviceId;
+use protocol::ids::{DeviceId, SenderId};
 use protocol::keys::RoomSecret;
 use protocol::room_io::SendError;
 use protocol::verified::Standing;
@@ -81,18 +87,26 @@ pub struct MemberView {
     pub identity: [u8; 32],
     /// The whole identity the certificate names (kept when they are verified, so that they
     /// are a contact for offline codes too, docs/PROTOCOL.md I.6).
-    pub published: Option<PublicIdentity>,
+    pub published: PublicIdentity,
     /// This browser's own identity: oneself, or another tab of this browser (nothing to verify).
     pub is_mine: bool,
     /// Verified on this device, not, or a verified person's name under another key.
     pub standing: Standing,
 }
 
+/// A member entry's key: its connection's member id and its sender id, the pair the room knows a
+/// session by.
+fn member_key(member: MemberId, sender: SenderId) -> String {
+    format!("{:08x}{}", member.0, hex::encode(sender.as_bytes()))
+}
+
 /// `line` as drawn, its author looked up in `members` (the list as last drawn).
 fn line_view(line: &Line, members: &[MemberView]) -> LineView {
+    // By connection and sender id together, as the room keys sessions: a sender id alone is in
+    // every envelope's clear header, so anyone holding the invite can seal under it.
     let author = line
-        .sender
-        .map(|sender| hex::encode(sender.as_bytes()))
+        .session
+        .map(|(from, sender)| member_key(from, sender))
         .and_then(|key| members.iter().find(|m| m.key == key));
     let mine = line.delivery != Delivery::Received;
     LineView {
@@ -132,11 +146,23 @@ pub enum ChatError {
     Compose(#[from] ComposeError),
 }
 
+/// Where JOIN stands on the current socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Joining {
+    /// No socket is open.
+    Closed,
+    /// A socket is open; JOIN waits for the session's certificate.
+    Waiting,
+    /// JOIN was written on this socket.
+    Sent,
+}
+
 /// Handles to a live room; `Copy`, so views and callbacks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
     convo: StoredValue<Conversation, LocalStorage>,
     connection: Connection,
+    joining: StoredValue<Joining>,
     timer: StoredValue<Option<IntervalHandle>>,
     /// File transfers, both ways.
     pub files: LiveFiles,
@@ -160,7 +186,7 @@ impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
     pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Result<Self, SendError> {
-        let identity = crate::browser::identity();
+        let identity = browser::identity().public();
         let convo = Conversation::new(secret, name, device, identity, &mut SystemEntropy)?;
         let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
@@ -168,6 +194,7 @@ impl LiveRoom {
         let live = Self {
             convo,
             connection,
+            joining: StoredValue::new(Joining::Closed),
             timer: StoredValue::new(None),
             files: LiveFiles::new(convo, connection, announcement),
             lines: RwSignal::new(Vec::new()),
@@ -178,6 +205,7 @@ impl LiveRoom {
             announcement,
             refused: RwSignal::new(None),
         };
+        live.certify();
         live.connection
             .set(RelayClient::start(move |event| live.on_client(event)));
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
@@ -230,8 +258,8 @@ impl LiveRoom {
         match event {
             ClientEvent::Opened => {
                 self.status.set(Status::Connecting);
-                let join = self.convo.with_value(Conversation::join_frame);
-                self.connection.write(&[join]);
+                self.joining.set_value(Joining::Waiting);
+                self.join_when_certified();
             }
             ClientEvent::Frame(bytes) => {
                 let Ok(frame) = RelayFrame::decode(&bytes) else {
@@ -252,14 +280,58 @@ impl LiveRoom {
                 }
             }
             ClientEvent::Closed => {
+                self.joining.set_value(Joining::Closed);
                 if let Some(changes) = self
                     .convo
                     .try_update_value(|c| c.disconnected(&mut SystemEntropy))
                 {
                     self.status.set(Status::Offline);
                     self.apply(changes);
+                    // The next connection's session, signed while the socket reopens.
+                    self.certify();
                 }
             }
+        }
+    }
+
+    /// Has the identity sign the current session's certificate, if it lacks one, then joins if
+    /// a socket is waiting for it. A signature that arrives after its session was replaced (the
+    /// connection dropped meanwhile) is refused by the conversation and changes nothing.
+    fn certify(&self) {
+        let Some(Some(request)) = self.convo.try_with_value(Conversation::certificate_request)
+        else {
+            return;
+        };
+        let live = *self;
+        leptos::task::spawn_local(async move {
+            match browser::identity().sign(request.statement()).await {
+                Ok(signature) => {
+                    let certified = live
+                        .convo
+                        .try_update_value(|c| c.certify(&request, signature).is_ok());
+                    if certified == Some(true) {
+                        live.join_when_certified();
+                    }
+                }
+                Err(why) => {
+                    // `try_set`: the room may have been left meanwhile.
+                    live.refused.try_set(Some(format!(
+                        "This browser's identity could not sign: {why}"
+                    )));
+                }
+            }
+        });
+    }
+
+    /// Writes JOIN if a socket waits for it and the session has its certificate.
+    fn join_when_certified(&self) {
+        if self.joining.try_get_value() != Some(Joining::Waiting) {
+            return;
+        }
+        // Without a certificate yet, `certify` comes back here once it has one.
+        if let Some(Some(join)) = self.convo.try_with_value(Conversation::join_frame) {
+            self.joining.set_value(Joining::Sent);
+            self.connection.write(&[join]);
         }
     }
 
@@ -321,8 +393,7 @@ impl LiveRoom {
             // Someone verified by key alone (an earlier version) is known whole once met.
             let learnt = members
                 .iter()
-                .filter_map(|m| c.published(m.sender))
-                .fold(false, |learnt, identity| verified.learn(&identity) | learnt);
+                .fold(false, |learnt, m| verified.learn(&m.published) | learnt);
             if learnt {
                 browser::save_verified(&verified);
             }
@@ -331,8 +402,8 @@ impl LiveRoom {
                 .into_iter()
                 .zip(tags)
                 .map(|(m, tag)| MemberView {
-                    key: hex::encode(m.sender.as_bytes()),
-                    published: c.published(m.sender),
+                    key: member_key(m.member_id, m.sender),
+                    published: m.published,
                     is_mine: m.is_self || m.identity == mine,
                     standing: if m.is_self || m.identity == mine {
                         Standing::Unverified

@@ -12,6 +12,7 @@ use crate::browser::{self, Store};
 use crate::files::file_list::FileNotice;
 use crate::files::live::FileAction;
 use crate::room::composer::{Composer, file_list};
+use crate::room::identity_storage::IdentityStorage;
 use crate::room::invite_panel::InvitePanel;
 use crate::room::live::LiveRoom;
 use crate::room::member_list::MemberList;
@@ -279,6 +280,7 @@ fn RoomView(
                         })
                     })}
                     <MemberList members=live.members alone=live.alone verifying=verifying on_verify=on_verify />
+                    <IdentityStorage />
                     <InvitePanel link=link check_code=check_code />
                 </div>
             </div>

@@ -31,11 +31,12 @@ enum Outcome {
 /// Remembers `member` as verified on this device, under the name they chose, with their whole
 /// identity (which makes them a contact for offline codes, docs/PROTOCOL.md I.6).
 fn remember(member: &MemberView) {
-    let mut verified = browser::verified();
-    match &member.published {
-        Some(identity) => verified.verify_identity(identity, &member.name),
-        None => verified.verify(member.identity, &member.name),
+    // The entry's own checked identity; its key is the one the number and codes were made from.
+    if member.published.ik() != &member.identity {
+        return;
     }
+    let mut verified = browser::verified();
+    verified.verify_identity(&member.published, &member.name);
     browser::save_verified(&verified);
 }
 

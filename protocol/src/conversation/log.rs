@@ -55,12 +55,12 @@ impl Log {
     /// with a higher seq come first and the walk stops at its first line with a lower one; in
     /// the usual case (in order) that is its latest line and the line is appended.
     fn position(&self, line: &Line) -> usize {
-        let (Some(sender), Some(seq)) = (line.sender, line.seq) else {
+        let (Some(session), Some(seq)) = (line.session, line.seq) else {
             return self.lines.len();
         };
         let mut at = self.lines.len();
         for (index, other) in self.lines.iter().enumerate().rev() {
-            if other.sender != Some(sender) {
+            if other.session != Some(session) {
                 continue;
             }
             match other.seq {
@@ -76,12 +76,13 @@ impl Log {
 mod tests {
     use super::*;
     use crate::ids::SenderId;
+    use wire::MemberId;
 
     fn received(session: u8, seq: u64, text: &str) -> Line {
         Line {
             msg_id: MsgId([seq as u8; 16]),
             author: format!("s{session}"),
-            sender: Some(SenderId([session; 16])),
+            session: Some((MemberId(u32::from(session)), SenderId([session; 16]))),
             seq: Some(seq),
             text: text.into(),
             sent_at_ms: 0,
@@ -111,7 +112,7 @@ mod tests {
         let mut log = Log::default();
         log.add(received(1, 2, "a2"));
         let ours = Line {
-            sender: None,
+            session: None,
             seq: None,
             ..received(0, 0, "mine")
         };

@@ -53,10 +53,13 @@ mod tests {
     use wire::MemberId;
 
     fn member(device: u8, name: &str, online: bool) -> Member {
+        use crate::identity::{IdentityKeys, IdentitySigner};
+        let published = IdentityKeys::from_seeds(&[device; 32], &[device; 32]).public();
         Member {
             sender: SenderId([device; 16]),
             member_id: MemberId(u32::from(device)),
-            identity: [device; 32],
+            identity: *published.ik(),
+            published,
             name: name.into(),
             device_id: DeviceId([device; 16]),
             online,

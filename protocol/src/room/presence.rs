@@ -159,7 +159,8 @@ impl Room {
         entropy: &mut dyn Entropy,
         step: &mut Step,
     ) {
-        let Some((my_id, _)) = self.joined else {
+        // Joined implies certified: WELCOME is refused without a certificate.
+        let (Some((my_id, _)), Some(my_cert)) = (self.joined, self.cert) else {
             return;
         };
         let ours = Challenge::random(entropy);
@@ -171,7 +172,7 @@ impl Room {
             device_id: self.device_id,
             ts_ms: now_ms,
             member_id: my_id.0,
-            cert: self.cert.to_vec(),
+            cert: my_cert.to_vec(),
             signature: signature.to_vec(),
         };
         let Some(peer) = self.peers.get_mut(&key) else {
@@ -356,8 +357,9 @@ impl Room {
             at_ms: now_ms,
         });
         let to = peer.member_id;
-        let join = self.signed_join(my_id, challenge, now_ms);
-        if let Ok(sealed) = self.seal(Kind::Presence, &join) {
+        if let Ok(join) = self.signed_join(my_id, challenge, now_ms)
+            && let Ok(sealed) = self.seal(Kind::Presence, &join)
+        {
             step.outgoing.push(Outgoing::SendTo(to, sealed));
         }
     }

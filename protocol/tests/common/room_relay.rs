@@ -83,7 +83,8 @@ impl Relay {
         fate: impl FnMut(MemberId, MemberId, &[u8]) -> Fate,
     ) -> MemberId {
         let id = MemberId(id);
-        let mut room = Room::new(secret, name, device, identity, &mut self.entropy).unwrap();
+        let mut room =
+            Room::with_signer(secret, name, device, &*identity, &mut self.entropy).unwrap();
         let step = room.welcome(id, self.now, &mut self.entropy).unwrap();
         self.members.push((id, room));
         self.take(id, step);
