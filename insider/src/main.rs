@@ -7,7 +7,8 @@
 //!
 //! 1. **own**: says something as itself, under the target's name;
 //! 2. **squat**: opens a session under the target's sender id (the room keys come with the
-//!    invite), certified by its own identity, and says something from it;
+//!    invite), certified by its own identity, under a name that looks like the target's and
+//!    sorts right after it, and says something from it;
 //! 3. **borrowed**: opens a session whose certificate names the target's identity (its public
 //!    bytes are on the wire) but is signed by its own key, and says something from it.
 //!
@@ -263,6 +264,8 @@ async fn main() -> anyhow::Result<()> {
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     let mut me = None::<MemberId>;
     let mut forged: Vec<Forged> = Vec::new();
+    let mut target = None::<protocol::room_io::Member>;
+    let mut forge_at = None::<Instant>;
     while Instant::now() < end {
         let mut out = Vec::new();
         tokio::select! {
@@ -291,15 +294,15 @@ async fn main() -> anyhow::Result<()> {
                 out.extend(changes.frames.iter().map(|f| Message::Binary(Bytes::copy_from_slice(f))));
             }
         }
-        // Once the target is met: the three attempts, once each.
-        if let Some(me) = me
-            && forged.is_empty()
-        {
-            let target = convo
+        // Once the target is met: first its own message; then, once the room has had time to
+        // meet this session (a member keeps two sessions a connection at most, dropping one not
+        // met yet for a newer one), the two forged sessions.
+        if me.is_some() && target.is_none() {
+            target = convo
                 .members()
                 .into_iter()
                 .find(|m| !m.is_self && m.online && m.name == args.target);
-            if let Some(target) = target {
+            if let Some(target) = &target {
                 say(
                     "target",
                     json!({ "sender": protocol::hex::encode(target.sender.as_bytes()) }),
@@ -313,28 +316,34 @@ async fn main() -> anyhow::Result<()> {
                         .iter()
                         .map(|f| Message::Binary(Bytes::copy_from_slice(f))),
                 );
-                // Under a name that looks like the target's and sorts right after it: an app that
-                // found a line's author by sender id alone would find the target's entry first.
-                forged.push(Forged::new(
-                    "squat",
-                    &keys,
-                    target.sender,
-                    &format!("{}\u{200b}", args.target),
-                    identity.public(),
-                    &identity,
-                )?);
-                forged.push(Forged::new(
-                    "borrowed",
-                    &keys,
-                    SenderId::random(&mut SystemEntropy),
-                    &args.target,
-                    target.published,
-                    &identity,
-                )?);
-                for session in &mut forged {
-                    out.push(broadcast(&session.join(&keys, me)?));
-                    say("joined-as", json!({ "session": session.what }));
-                }
+                forge_at = Some(Instant::now() + Duration::from_secs(3));
+            }
+        }
+        if let (Some(me), Some(target), Some(at)) = (me, &target, forge_at)
+            && Instant::now() >= at
+        {
+            forge_at = None;
+            // Under a name that looks like the target's and sorts right after it: an app that
+            // found a line's author by sender id alone would find the target's entry first.
+            forged.push(Forged::new(
+                "squat",
+                &keys,
+                target.sender,
+                &format!("{}\u{200b}", args.target),
+                identity.public(),
+                &identity,
+            )?);
+            forged.push(Forged::new(
+                "borrowed",
+                &keys,
+                SenderId::random(&mut SystemEntropy),
+                &args.target,
+                target.published,
+                &identity,
+            )?);
+            for session in &mut forged {
+                out.push(broadcast(&session.join(&keys, me)?));
+                say("joined-as", json!({ "session": session.what }));
             }
         }
         // A session someone answered says something at once.
