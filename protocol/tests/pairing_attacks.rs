@@ -30,7 +30,6 @@ use protocol::identity::{
 use protocol::ids::{Challenge, DeviceId, MsgId, SenderId};
 use protocol::keys::{RoomKeys, RoomSecret};
 use protocol::replay::ReplayWindow;
-use protocol::room::Room;
 use protocol::room_io::{Event, Outgoing};
 use protocol::session::SenderSession;
 use protocol::verified::{Standing, Verified};
