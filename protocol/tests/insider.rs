@@ -8,19 +8,15 @@ mod common;
 
 use common::SeededEntropy;
 use common::room_relay::{Fate, Relay};
+use common::squatter::{Squatter, last_here};
 use protocol::MemberId;
 use protocol::body::{Body, Presence};
 use protocol::envelope::{Kind, SealedEnvelope};
-use protocol::identity::session::{
-    Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey, session_statement,
-};
-use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::{Challenge, DeviceId, SenderId};
 use protocol::keys::{RoomKeys, RoomSecret};
 use protocol::replay::ReplayWindow;
 use protocol::room::Room;
 use protocol::room_io::Outgoing;
-use protocol::session::SenderSession;
 
 fn secret() -> RoomSecret {
     RoomSecret::from_bytes([7; 32])
@@ -43,111 +39,6 @@ fn open(payload: &[u8]) -> (SenderId, u64, Presence) {
     (header.sender, header.seq, Presence::decode(&body).unwrap())
 }
 
-/// Mallory: an insider with her own identity, who seals envelopes under any sender id she
-/// likes (the room keys come with the invite) and certifies them with her own identity.
-struct Squatter {
-    identity: IdentityKeys,
-    sk: SessionKey,
-    session: SenderSession,
-    sender: SenderId,
-    name: String,
-    device: DeviceId,
-}
-
-impl Squatter {
-    fn new(sender: SenderId, name: &str, first_seq: u64) -> Self {
-        let mut session = SenderSession::with_sender(&keys(), sender);
-        session.skip_to(first_seq);
-        Self {
-            identity: IdentityKeys::from_seeds(&[66; 32], &[67; 32]),
-            sk: SessionKey::from_seed(&[68; 32]),
-            session,
-            sender,
-            name: name.into(),
-            device: DeviceId([99; 16]),
-        }
-    }
-
-    fn cert(&self) -> Vec<u8> {
-        let facts = SessionFacts {
-            room_id: keys().room_id(),
-            sender: self.sender,
-            device_id: self.device,
-            name: &self.name,
-        };
-        let statement = session_statement(&facts, &self.sk.public()).unwrap();
-        Certificate::assemble(
-            self.identity.public(),
-            self.sk.public(),
-            self.identity.sign(&statement),
-        )
-        .to_bytes()
-        .to_vec()
-    }
-
-    fn sig(
-        &self,
-        kind: PresenceType,
-        member: MemberId,
-        first: Challenge,
-        second: Challenge,
-    ) -> Vec<u8> {
-        self.sk
-            .sign_presence(&PresenceMessage {
-                kind,
-                room_id: keys().room_id(),
-                sender: self.sender,
-                member,
-                first,
-                second,
-            })
-            .to_vec()
-    }
-
-    fn join(&mut self, member: MemberId, challenge: Challenge) -> Vec<u8> {
-        let body = Presence::SignedJoin {
-            challenge,
-            name: self.name.clone(),
-            device_id: self.device,
-            ts_ms: 0,
-            member_id: member.0,
-            cert: self.cert(),
-            signature: self.sig(PresenceType::Join, member, challenge, Challenge([0; 16])),
-        };
-        self.session
-            .seal(Kind::Presence, &body.encode().unwrap())
-            .unwrap()
-    }
-
-    fn ack(&mut self, member: MemberId, first: Challenge, echo: Challenge) -> Vec<u8> {
-        let body = Presence::SignedAck {
-            echo,
-            signature: self.sig(PresenceType::Ack, member, first, echo),
-        };
-        self.session
-            .seal(Kind::Presence, &body.encode().unwrap())
-            .unwrap()
-    }
-}
-
-/// The last Here `by` sent to `to`, opened: (echo, challenge).
-fn last_here(relay: &Relay, by: MemberId, to: MemberId) -> (Challenge, Challenge) {
-    relay
-        .sent
-        .iter()
-        .rev()
-        .find_map(|(m, out)| match out {
-            Outgoing::SendTo(t, p) if *m == by && *t == to => match open(p).2 {
-                Presence::SignedHere {
-                    echo, challenge, ..
-                } => Some((echo, challenge)),
-                _ => None,
-            },
-            _ => None,
-        })
-        .expect("a Here")
-}
-
 /// A newcomer (Carol) joins while Mallory, an insider on her own connection behind an honest
 /// relay, has already sent Carol a signed Join under Alice's sender id (it is in the clear header
 /// of all Alice sends), certified by Mallory's own identity. Found by review: Carol tied Alice's
@@ -162,7 +53,7 @@ fn an_insider_who_seals_under_a_members_sender_id_gets_an_entry_of_her_own() {
     let alice_sender = relay.room(alice).sender();
     let alice_ik = *common::identity(DeviceId([1; 16])).public().ik();
     let mallory = MemberId(66);
-    let mut squat = Squatter::new(alice_sender, "alice", 1_000);
+    let mut squat = Squatter::new(&keys(), alice_sender, "alice", 1_000);
 
     // Carol gets WELCOME; her Join is queued. Mallory's forged Join reaches her first (Mallory
     // can broadcast one every few hundred ms: members that know Alice refuse it silently).
@@ -182,7 +73,7 @@ fn an_insider_who_seals_under_a_members_sender_id_gets_an_entry_of_her_own() {
     let c = Challenge([42; 16]);
     let join = squat.join(mallory, c);
     assert!(relay.deliver(carol, mallory, &join));
-    let (_, d) = last_here(&relay, carol, mallory);
+    let (_, d) = last_here(&relay, &keys(), carol, mallory);
     let ack = squat.ack(mallory, c, d);
     assert!(relay.deliver(carol, mallory, &ack));
     // From here on the relay is faithful.

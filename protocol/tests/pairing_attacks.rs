@@ -11,27 +11,21 @@ mod common;
 
 use common::SeededEntropy;
 use common::room_relay::Relay;
+use common::squatter::{Squatter, last_here};
 use protocol::MemberId;
 use protocol::blob::{
     BlobContent, BlobError, BlobHeader, ContactMode, Sealer, open_from_contact, open_from_paired,
     open_with_contact_key, seal_for_contact, seal_for_paired, seal_with_contact_key,
 };
-use protocol::body::{Body, Chat, Presence};
 use protocol::contact::{ContactKey, Side};
 use protocol::contact_book::{self, PairedContact};
-use protocol::envelope::{Kind, SealedEnvelope};
 use protocol::identity::pairing::{PairingCode, PairingError, pair_key};
-use protocol::identity::session::{
-    Certificate, PresenceMessage, PresenceType, SessionFacts, SessionKey, session_statement,
-};
 use protocol::identity::{
     IDENTITY_LEN, IdentityKeys, IdentitySigner, KEY_LEN, PublicIdentity, binding_statement,
 };
-use protocol::ids::{Challenge, DeviceId, MsgId, SenderId};
+use protocol::ids::{Challenge, DeviceId, SenderId};
 use protocol::keys::{RoomKeys, RoomSecret};
-use protocol::replay::ReplayWindow;
-use protocol::room_io::{Event, Outgoing};
-use protocol::session::SenderSession;
+use protocol::room_io::Event;
 use protocol::verified::{Standing, Verified};
 
 fn secret() -> RoomSecret {
@@ -40,135 +34,6 @@ fn secret() -> RoomSecret {
 
 fn keys() -> RoomKeys {
     RoomKeys::derive(&secret())
-}
-
-fn open_presence(payload: &[u8]) -> Presence {
-    let sealed = SealedEnvelope::parse(payload).unwrap();
-    let header = *sealed.header();
-    let body = sealed
-        .open(
-            &keys().room_id(),
-            &keys().message_key(header.sender),
-            &mut ReplayWindow::default(),
-        )
-        .unwrap();
-    Presence::decode(&body).unwrap()
-}
-
-/// Mallory: holds the invite, seals under any sender id she likes and certifies the session
-/// with her own identity (as in `insider.rs`).
-struct Squatter {
-    identity: IdentityKeys,
-    sk: SessionKey,
-    session: SenderSession,
-    sender: SenderId,
-    name: String,
-    device: DeviceId,
-}
-
-impl Squatter {
-    fn new(sender: SenderId, name: &str, first_seq: u64) -> Self {
-        let mut session = SenderSession::with_sender(&keys(), sender);
-        session.skip_to(first_seq);
-        Self {
-            identity: IdentityKeys::from_seeds(&[66; 32], &[67; 32]),
-            sk: SessionKey::from_seed(&[68; 32]),
-            session,
-            sender,
-            name: name.into(),
-            device: DeviceId([99; 16]),
-        }
-    }
-
-    fn cert(&self) -> Vec<u8> {
-        let facts = SessionFacts {
-            room_id: keys().room_id(),
-            sender: self.sender,
-            device_id: self.device,
-            name: &self.name,
-        };
-        let statement = session_statement(&facts, &self.sk.public()).unwrap();
-        Certificate::assemble(
-            self.identity.public(),
-            self.sk.public(),
-            self.identity.sign(&statement),
-        )
-        .to_bytes()
-        .to_vec()
-    }
-
-    fn sig(
-        &self,
-        kind: PresenceType,
-        member: MemberId,
-        first: Challenge,
-        second: Challenge,
-    ) -> Vec<u8> {
-        self.sk
-            .sign_presence(&PresenceMessage {
-                kind,
-                room_id: keys().room_id(),
-                sender: self.sender,
-                member,
-                first,
-                second,
-            })
-            .to_vec()
-    }
-
-    fn join(&mut self, member: MemberId, challenge: Challenge) -> Vec<u8> {
-        let body = Presence::SignedJoin {
-            challenge,
-            name: self.name.clone(),
-            device_id: self.device,
-            ts_ms: 0,
-            member_id: member.0,
-            cert: self.cert(),
-            signature: self.sig(PresenceType::Join, member, challenge, Challenge([0; 16])),
-        };
-        self.session
-            .seal(Kind::Presence, &body.encode().unwrap())
-            .unwrap()
-    }
-
-    fn ack(&mut self, member: MemberId, first: Challenge, echo: Challenge) -> Vec<u8> {
-        let body = Presence::SignedAck {
-            echo,
-            signature: self.sig(PresenceType::Ack, member, first, echo),
-        };
-        self.session
-            .seal(Kind::Presence, &body.encode().unwrap())
-            .unwrap()
-    }
-
-    fn chat(&mut self, text: &str) -> Vec<u8> {
-        let chat = Chat {
-            msg_id: MsgId([5; 16]),
-            sent_at_ms: 0,
-            text: text.into(),
-        };
-        self.session
-            .seal(Kind::Chat, &chat.encode().unwrap())
-            .unwrap()
-    }
-}
-
-/// The last Here `by` sent to `to`: (echo, challenge).
-fn last_here(relay: &Relay, by: MemberId, to: MemberId) -> (Challenge, Challenge) {
-    relay
-        .sent
-        .iter()
-        .rev()
-        .find_map(|(m, out)| match out {
-            Outgoing::SendTo(t, p) if *m == by && *t == to => match open_presence(p) {
-                Presence::SignedHere {
-                    echo, challenge, ..
-                } => Some((echo, challenge)),
-                _ => None,
-            },
-            _ => None,
-        })
-        .expect("a Here")
 }
 
 const MALLORY: MemberId = MemberId(66);
@@ -182,12 +47,12 @@ fn squatted_room(seed: u64, squat_name: &str, live: bool) -> (Relay, MemberId, S
     let carol = relay.join(&secret(), "carol", 3, 30);
     let alice_sender = relay.room(alice).sender();
     let alice_ik = *common::identity(DeviceId([1; 16])).public().ik();
-    let mut squat = Squatter::new(alice_sender, squat_name, 1_000_000);
+    let mut squat = Squatter::new(&keys(), alice_sender, squat_name, 1_000_000);
     let c = Challenge([42; 16]);
     let join = squat.join(MALLORY, c);
     assert!(relay.deliver(carol, MALLORY, &join), "Carol reads the Join");
     if live {
-        let (_, d) = last_here(&relay, carol, MALLORY);
+        let (_, d) = last_here(&relay, &keys(), carol, MALLORY);
         let ack = squat.ack(MALLORY, c, d);
         assert!(relay.deliver(carol, MALLORY, &ack));
         let chat = squat.chat("it is me, alice");

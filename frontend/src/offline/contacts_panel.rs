@@ -10,7 +10,7 @@ use protocol::contact::ContactKey;
 use protocol::entropy::SystemEntropy;
 use protocol::identity::SigningPublic;
 use protocol::identity::pairing::PairingCode;
-use protocol::identity::safety::{groups, safety_number};
+use protocol::identity::safety::safety_number;
 use protocol::qr_text::QrText;
 use protocol::verified::Standing;
 
@@ -53,20 +53,9 @@ enum Pairing {
     Read(Scanned),
 }
 
-/// The safety number of this browser and `theirs` as people read it: groups of five digits,
-/// laid out four a row, whose text is the number with single spaces.
+/// The safety number of this browser and `theirs`, as people read it.
 fn pair_number(mine: &SigningPublic, theirs: &SigningPublic) -> Vec<AnyView> {
-    let number = safety_number(mine, theirs);
-    groups(&number)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, group)| {
-            let space = (i > 0).then(|| " ".into_any());
-            space
-                .into_iter()
-                .chain([view! { <span>{group.to_owned()}</span> }.into_any()])
-        })
-        .collect()
+    crate::ui::safety_number::grouped(&safety_number(mine, theirs))
 }
 
 /// The Contacts tab. `scanned` is a pairing code read elsewhere (the home page's scanner).

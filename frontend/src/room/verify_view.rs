@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::identity::SigningPublic;
-use protocol::identity::safety::{VerificationCode, groups, safety_number};
+use protocol::identity::safety::{VerificationCode, safety_number};
 use protocol::qr_text::{QrText, parse_qr_text};
 use protocol::verified::{Standing, check_code};
 
@@ -72,18 +72,7 @@ pub fn VerifyView(
     reveal_when_mounted(panel);
     let mine = *browser::identity().public().ik();
     let number = safety_number(&mine, &member.identity);
-    // Groups as spans (laid out four a row), joined by single spaces: the element's text is
-    // the number as people read it.
-    let grouped: Vec<AnyView> = groups(&number)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, group)| {
-            let space = (i > 0).then(|| " ".into_any());
-            space
-                .into_iter()
-                .chain([view! { <span>{group.to_owned()}</span> }.into_any()])
-        })
-        .collect();
+    let grouped = crate::ui::safety_number::grouped(&number);
     let code = VerificationCode {
         shown: mine,
         seen: member.identity,

@@ -3,4 +3,5 @@
 pub mod ca_replaced;
 pub mod focus;
 pub mod qr_code;
+pub mod safety_number;
 pub mod secure_banner;

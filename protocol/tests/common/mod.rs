@@ -10,6 +10,7 @@ use std::rc::Rc;
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
 pub mod room_relay;
+pub mod squatter;
 
 use protocol::entropy::Entropy;
 use protocol::kdf::{Argon2Params, Argon2id, KdfError, PasswordKdf};
