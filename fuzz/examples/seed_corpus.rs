@@ -320,6 +320,14 @@ fn blobs(v: &Value) {
             let sealed = blob::seal_for_contact(&contact, side, content, &mut entropy).unwrap();
             corpus.add(&format!("contact-sided-{who}-{i}"), &sealed);
         }
+        // Mode 0xC2 under the same key as a pair key, from the contact and from this device
+        // (the fuzz target's ME and THEM).
+        for (who, sealer, recipient) in [("them", [0x22; 32], [0x11; 32]), ("me", [0x11; 32], [0x22; 32])] {
+            let sealed =
+                blob::seal_for_paired(&contact, &sealer, &recipient, content, &mut entropy)
+                    .unwrap();
+            corpus.add(&format!("paired-from-{who}-{i}"), &sealed);
+        }
     }
 }
 
@@ -335,6 +343,19 @@ fn qr_texts(v: &Value) {
         "vector-pairing",
         offline["pairing_qr_text"].as_str().unwrap().as_bytes(),
     );
+    // A pairing code (docs/PROTOCOL.md I.6) and a verification code (I.5).
+    let identity = protocol::identity::IdentityKeys::from_seeds(&[1; 32], &[2; 32]);
+    let public = protocol::identity::IdentitySigner::public(&identity);
+    let pairing = protocol::identity::pairing::PairingCode {
+        identity: public,
+        name: "Ana".into(),
+    };
+    corpus.add("pairing-ct2p", pairing.text().as_bytes());
+    let verification = protocol::identity::safety::VerificationCode {
+        shown: *public.ik(),
+        seen: [9; 32],
+    };
+    corpus.add("verification-ct2v", verification.text().as_bytes());
     let invite = v["keys"]["invite_fragment_text"].as_str().unwrap();
     corpus.add(
         "invite-url",

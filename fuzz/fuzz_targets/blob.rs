@@ -1,19 +1,21 @@
-//! Offline blobs (PROTOCOL.md C.1, and docs/PROTOCOL.md's mode 0x82): `BlobHeader::parse`,
-//! `open_with_contact_key`, `open_from_contact` and `open_with_passphrase` never panic, and the
-//! password KDF is reached only for a header that passed every check.
+//! Offline blobs (PROTOCOL.md C.1, and docs/PROTOCOL.md's modes 0x82 and 0xC2):
+//! `BlobHeader::parse`, `open_with_contact_key`, `open_from_contact`, `open_from_paired` and
+//! `open_with_passphrase` never panic, each opens only its own modes, and the password KDF is
+//! reached only for a header that passed every check.
 //!
 //! Argon2id would cap the fuzzer at a few executions per second, so the passphrase path runs
 //! with [`FixedKdf`], which derives one fixed key; the seed corpus's passphrase blobs are sealed
 //! under that same fake KDF, so they authenticate and reach the content decoder. The contact
 //! key is the vectors' (`offline.contact_key`), so their contact blobs open too; the corpus's
-//! sided blobs carry [`OWN_SIDE`] or another side, so both readings are reached.
+//! sided blobs carry [`OWN_SIDE`] or another side, so both readings are reached; its mode 0xC2
+//! blobs are sealed under the same key as a pair key, between [`ME`] and [`THEM`], both ways.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use protocol::blob::{
-    BlobContent, BlobError, BlobHeader, Sealer, open_from_contact, open_with_contact_key,
-    open_with_passphrase,
+    BlobContent, BlobError, BlobHeader, ContactMode, Sealer, open_from_contact, open_from_paired,
+    open_with_contact_key, open_with_passphrase,
 };
 use protocol::contact::{ContactKey, Side};
 use protocol::kdf::{Argon2Params, KdfError, PasswordKdf};
@@ -34,6 +36,9 @@ const CONTACT_KEY: [u8; 32] = {
 
 /// This device's side, as the seed corpus seals with it.
 const OWN_SIDE: [u8; 16] = [0x5a; 16];
+/// The identity keys of the seed corpus's mode 0xC2 blobs: this device's and the contact's.
+const ME: [u8; 32] = [0x11; 32];
+const THEM: [u8; 32] = [0x22; 32];
 
 /// A stand-in for Argon2id: the same 32 bytes for every input, counting its calls.
 #[derive(Default)]
@@ -72,7 +77,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(content) => {
             assert!(matches!(
                 header,
-                Ok((BlobHeader::Contact { sided: false, .. }, ..))
+                Ok((
+                    BlobHeader::Contact {
+                        mode: ContactMode::Shared,
+                        ..
+                    },
+                    ..
+                ))
             ));
             check_content(&content);
         }
@@ -82,11 +93,31 @@ fuzz_target!(|data: &[u8]| {
 
     match open_from_contact(data, &key, Side::from_bytes(OWN_SIDE)) {
         Ok((content, sealer)) => {
-            let Ok((BlobHeader::Contact { sided, .. }, ..)) = header else {
+            let Ok((BlobHeader::Contact { mode, .. }, ..)) = header else {
                 panic!("opened without a contact header");
             };
             // Only a sided blob names its sealer, and only one carrying this side says "you".
-            assert_eq!(sided, sealer != Sealer::EitherSide);
+            assert_ne!(mode, ContactMode::Paired);
+            assert_eq!(mode == ContactMode::Sided, sealer != Sealer::EitherSide);
+            check_content(&content);
+        }
+        Err(BlobError::Header) => assert!(header.is_err()),
+        Err(_) => {}
+    }
+
+    match open_from_paired(data, &key, &ME, &THEM) {
+        Ok((content, sealer)) => {
+            assert!(matches!(
+                header,
+                Ok((
+                    BlobHeader::Contact {
+                        mode: ContactMode::Paired,
+                        ..
+                    },
+                    ..
+                ))
+            ));
+            assert_ne!(sealer, Sealer::EitherSide);
             check_content(&content);
         }
         Err(BlobError::Header) => assert!(header.is_err()),

@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(QrText::FountainFrame(frame)) => assert_eq!(fountain_frame_text(&frame), text),
         Ok(QrText::ContactKey(key)) => assert_eq!(contact_key_text(&key), text),
         Ok(QrText::Verification(code)) => assert_eq!(code.text(), text),
+        Ok(QrText::Pairing(code)) => assert_eq!(code.text(), text),
         Ok(QrText::Invite(secret)) => {
             let fragment = text.find('#').map(|at| &text[at..]);
             assert_eq!(fragment, Some(invite_fragment(&secret).as_str()));

@@ -28,6 +28,7 @@ test('plain HTTP on a LAN name: banner with the CA link, and chat still works', 
   expect(link.startsWith(`http://127.0.0.1:${port}/#r1.`), 'invites carry the relay origin').toBe(true);
   // No WebCrypto here: the identity's keys are seeds in this page's storage, and the room says so.
   await expect(page.getByTestId('identity-storage')).toHaveAttribute('data-kind', 'storage');
+  await expect(page.getByTestId('identity-storage')).toContainText('This address has no WebCrypto');
   expect(await page.evaluate(() => localStorage.getItem('cutout.identity'))).toMatch(/^[0-9a-f]{64} [0-9a-f]{64}$/);
 
   const other = await browser.newContext();

@@ -14,8 +14,14 @@ pub fn IdentityStorage() -> impl IntoView {
         KeyHome::WebCrypto => {
             "Your identity keys are held by the browser; this page cannot read them."
         }
-        KeyHome::Storage => {
+        // Plain HTTP at a LAN address has no WebCrypto at all; a secure page whose browser
+        // lacks Ed25519 or X25519 (or IndexedDB) has it, but not what the keys need.
+        KeyHome::Storage if !browser::is_secure_context() => {
             "This address has no WebCrypto: your identity keys are kept in this page's storage."
+        }
+        KeyHome::Storage => {
+            "This browser cannot keep your identity keys out of the page's reach: they are kept \
+             in this page's storage."
         }
     };
     view! {
