@@ -14,6 +14,7 @@ pub mod collector;
 pub mod contact;
 pub mod contact_book;
 pub mod conversation;
+pub mod days;
 pub mod dedupe;
 pub mod device_claim;
 pub mod draft;
@@ -43,6 +44,7 @@ pub mod stream_send;
 pub mod text_form;
 pub mod transfer_rate;
 pub mod transfers;
+pub mod unread;
 pub mod verified;
 
 pub use wire::{MemberId, RoomId};

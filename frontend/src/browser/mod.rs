@@ -10,6 +10,7 @@ mod clipboard;
 mod device_claim;
 mod idb;
 mod identity;
+pub mod notify;
 mod relay_info;
 mod storage;
 mod verified;
@@ -54,6 +55,34 @@ pub fn describe(err: &wasm_bindgen::JsValue) -> String {
 pub fn local_time(ms: u64) -> String {
     let date = js_sys::Date::new(&(ms as f64).into());
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// The local calendar day `ms` (since the Unix epoch) falls on, on this device.
+pub fn local_day(ms: u64) -> protocol::days::Day {
+    let date = js_sys::Date::new(&(ms as f64).into());
+    protocol::days::Day {
+        year: date.get_full_year() as i32,
+        month: (date.get_month() + 1) as u8,
+        day: date.get_date() as u8,
+    }
+}
+
+/// A day as this browser's language writes it: "Monday 30 November", with the year when it
+/// is not this year's.
+pub fn day_name(day: protocol::days::Day, this_year: i32) -> String {
+    let date = js_sys::Date::new_with_year_month_day(
+        day.year as u32,
+        i32::from(day.month) - 1,
+        i32::from(day.day),
+    );
+    let options = js_sys::Object::new();
+    for (key, value) in [("weekday", "long"), ("day", "numeric"), ("month", "long")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    if day.year != this_year {
+        let _ = js_sys::Reflect::set(&options, &"year".into(), &"numeric".into());
+    }
+    date.to_locale_date_string("default", &options).into()
 }
 
 /// `ms` (since the Unix epoch) as this device's local date, YYYY-MM-DD.

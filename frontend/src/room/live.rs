@@ -11,9 +11,11 @@
 
 use std::time::Duration;
 
+use crate::room::attention::Attention;
 use leptos::prelude::*;
 use protocol::MemberId;
 use protocol::conversation::{Arrival, Changes, ComposeError, Conversation, Delivery, Line};
+use protocol::days::{Day, DayLabel, separators};
 use protocol::entropy::SystemEntropy;
 use protocol::hex;
 use protocol::identity::PublicIdentity;
@@ -71,6 +73,9 @@ pub struct LineView {
     /// The author as this device knows them: `verified`, `unverified` or `changed` (a
     /// verified person's name under another key); `mine` for this browser's own lines.
     pub standing: &'static str,
+    /// The day this line starts, said before it ("Today", "Yesterday", a date), where the
+    /// conversation spans more than today (`protocol::days`).
+    pub day: Option<String>,
 }
 
 /// A member as drawn.
@@ -110,6 +115,7 @@ fn line_view(line: &Line, members: &[MemberView]) -> LineView {
         .and_then(|key| members.iter().find(|m| m.key == key));
     let mine = line.delivery != Delivery::Received;
     LineView {
+        day: None,
         tag: author.and_then(|m| m.tag.clone()),
         standing: match author.map(|m| (m.is_mine, &m.standing)) {
             _ if mine => "mine",
@@ -180,6 +186,8 @@ pub struct LiveRoom {
     pub announcement: RwSignal<String>,
     /// Why the relay refused us, if it did.
     pub refused: RwSignal<Option<String>>,
+    /// Unread messages and notifications while the page is hidden.
+    pub attention: Attention,
 }
 
 impl LiveRoom {
@@ -204,6 +212,7 @@ impl LiveRoom {
             alone: RwSignal::new(false),
             announcement,
             refused: RwSignal::new(None),
+            attention: Attention::start(),
         };
         live.certify();
         live.connection
@@ -369,18 +378,33 @@ impl LiveRoom {
         if let Some(last) = changes.arrived.last() {
             self.announcement
                 .set(format!("{} says: {}", last.author, last.text));
+            self.attention.arrived(&changes.arrived);
         }
     }
 
     /// Redraws the chat log, each author marked as the member list shows them.
     fn refresh_lines(&self) {
         let members = self.members.get_untracked();
-        let lines = self.convo.with_value(|c| {
-            c.lines()
+        let today = browser::local_day(browser::now_ms());
+        let (mut lines, days) = self.convo.with_value(|c| {
+            let lines = c.lines();
+            let days: Vec<Day> = lines
+                .iter()
+                .map(|l| browser::local_day(l.sent_at_ms))
+                .collect();
+            let views = lines
                 .iter()
                 .map(|line| line_view(line, &members))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (views, days)
         });
+        for (line, label) in lines.iter_mut().zip(separators(&days, today)) {
+            line.day = label.map(|label| match label {
+                DayLabel::Today => "Today".to_owned(),
+                DayLabel::Yesterday => "Yesterday".to_owned(),
+                DayLabel::On(day) => browser::day_name(day, today.year),
+            });
+        }
         self.lines.set(lines);
     }
 

@@ -22,11 +22,13 @@ use protocol::transfers::FileView;
 enum Entry {
     Line(LineView),
     File(Placement),
+    /// The day the next line starts: (that line's key, what the separator says).
+    Day(String, String),
 }
 
 impl Entry {
-    /// A stable key: a line's (with its state and how its author is marked, which redraw it)
-    /// or a card's.
+    /// A stable key: a line's (with its state and how its author is marked, which redraw it),
+    /// a card's, or a day separator's (the line it stands before, and what it says).
     fn key(&self) -> (String, &'static str, &'static str, Option<String>) {
         match self {
             Self::Line(line) => (
@@ -36,6 +38,7 @@ impl Entry {
                 line.tag.clone(),
             ),
             Self::File(placed) => (placed.file.clone(), "file", "", None),
+            Self::Day(line, label) => (line.clone(), "day", "", Some(label.clone())),
         }
     }
 
@@ -44,6 +47,7 @@ impl Entry {
         match self {
             Self::Line(line) => line.arrival.is_none(),
             Self::File(_) => true,
+            Self::Day(..) => false,
         }
     }
 
@@ -51,6 +55,7 @@ impl Entry {
         match self {
             Self::Line(line) => line.mine,
             Self::File(placed) => placed.mine,
+            Self::Day(..) => false,
         }
     }
 }
@@ -88,6 +93,9 @@ fn entries(lines: &[LineView], placed: &[Placement]) -> Vec<Entry> {
         .map(Entry::File)
         .collect();
     for line in lines {
+        if let Some(day) = &line.day {
+            out.push(Entry::Day(line.key.clone(), day.clone()));
+        }
         out.push(Entry::Line(line.clone()));
         out.extend(
             placed
@@ -205,6 +213,11 @@ pub fn MessageList(
                                 <ul class="files" aria-label="File">
                                     <FileCard key=placed.file.clone() files=files on_action=on_action />
                                 </ul>
+                            </li>
+                        }.into_any(),
+                        Entry::Day(_, day) => view! {
+                            <li class="day-separator" data-testid="day-separator">
+                                <span>{day}</span>
                             </li>
                         }.into_any(),
                         Entry::Line(line) => match line.arrival {

@@ -2,6 +2,7 @@
 //! pieces the screen draws (members, messages, the composer, the invite, verifying a member,
 //! where this browser keeps its identity keys).
 
+pub mod attention;
 pub mod composer;
 pub mod identity_storage;
 pub mod invite_panel;

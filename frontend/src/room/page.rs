@@ -11,6 +11,7 @@ use protocol::keys::{RoomKeys, RoomSecret};
 use crate::browser::{self, Store};
 use crate::files::file_list::FileNotice;
 use crate::files::live::FileAction;
+use crate::room::attention::NotifyToggle;
 use crate::room::composer::{Composer, file_list};
 use crate::room::identity_storage::IdentityStorage;
 use crate::room::invite_panel::InvitePanel;
@@ -236,6 +237,7 @@ fn RoomView(
                         _ => "Offline — reconnecting",
                     }}
                 </p>
+                <NotifyToggle attention=live.attention />
                 <button
                     class="button ghost"
                     data-testid="leave"
