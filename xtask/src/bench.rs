@@ -1,7 +1,8 @@
 //! `cargo xtask bench <benchmark>`: hands each benchmark to its module. Each writes its own
 //! `## ` section of docs/BENCHMARKS.md and keeps the others as they are: `protocol`
 //! (protocol.rs) "## Protocol", `files` (files.rs) "## Files", `qr` (qr.rs) "## QR decoding",
-//! `offline` (offline.rs) "## Offline QR", `relay` (relay.rs) "## Relay".
+//! `offline` (offline.rs) "## Offline QR", `relay` (relay.rs) "## Relay", `mls` (mls.rs)
+//! "## MLS".
 //!
 //! What they share sits below them: `section` (writing a section, its numbers and date),
 //! `machine` (the machine lines), `playwright` (the release app and relay, and a Playwright
@@ -9,6 +10,8 @@
 
 mod files;
 mod machine;
+mod mls;
+mod mls_report;
 mod offline;
 mod playwright;
 mod protocol;
@@ -32,5 +35,6 @@ pub fn run(benchmark: Benchmark) -> Result<(), String> {
         Benchmark::Qr => qr::run(),
         Benchmark::Offline(args) => offline::run(&args),
         Benchmark::Relay(args) => relay::run(&args),
+        Benchmark::Mls => mls::run(),
     }
 }

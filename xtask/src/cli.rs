@@ -97,6 +97,10 @@ pub enum Benchmark {
     /// times; a full run writes docs/BENCHMARKS.md, a shortened one only prints its tables
     #[command(args_override_self = true)]
     Relay(RelayArgs),
+    /// mls-rs and openmls side by side (join, commits, messages, exporter for groups of 8, 32
+    /// and 64) natively and in headless Chromium, and their added wasm size; writes
+    /// docs/BENCHMARKS.md
+    Mls,
 }
 
 /// `cargo xtask bench files`.
@@ -314,6 +318,7 @@ mod tests {
             Ok(Benchmark::Protocol)
         ));
         assert!(matches!(benchmark(&["bench", "qr"]), Ok(Benchmark::Qr)));
+        assert!(matches!(benchmark(&["bench", "mls"]), Ok(Benchmark::Mls)));
     }
 
     #[test]

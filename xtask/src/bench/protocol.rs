@@ -92,7 +92,7 @@ pub fn run() -> Result<(), String> {
 }
 
 /// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
-fn browser() -> Result<(PathBuf, PathBuf), String> {
+pub(super) fn browser() -> Result<(PathBuf, PathBuf), String> {
     let chromium = chromium_path();
     let driver = std::env::var_os("CHROMEDRIVER")
         .map(PathBuf::from)
@@ -115,7 +115,7 @@ fn browser() -> Result<(PathBuf, PathBuf), String> {
 /// Capabilities for wasm-bindgen-test-runner's chromedriver session. The runner itself adds
 /// `headless`, `no-sandbox` and `disable-dev-shm-usage`; the rest keep Chromium from calling
 /// out on this closed network (TOOLCHAIN.md).
-fn webdriver_json(root: &Path, chromium: &Path) -> Result<PathBuf, String> {
+pub(super) fn webdriver_json(root: &Path, chromium: &Path) -> Result<PathBuf, String> {
     let dir = root.join("target/bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let file = dir.join("webdriver.json");
