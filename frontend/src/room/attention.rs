@@ -159,7 +159,12 @@ pub fn NotifyToggle(attention: Attention) -> impl IntoView {
                 title="A notification for each message that arrives while this page is hidden"
                 on:click=toggle
             >
-                <span aria-hidden="true">{move || if notify.get() == Notify::Off { "🔕" } else { "🔔" }}</span>
+                <svg class="bell" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+                    <Show when=move || notify.get() == Notify::Off>
+                        <path d="M4 4l16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                    </Show>
+                </svg>
                 <span class="label" aria-hidden="true">" Notifications"</span>
             </button>
             <Show when=move || notify.get() != Notify::Off>
