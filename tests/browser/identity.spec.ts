@@ -224,3 +224,30 @@ test('an identity an earlier version kept as seeds moves into WebCrypto as the s
   await alice.context.close();
   await other.context.close();
 });
+
+test('a session signature WebCrypto refuses once is asked for again, and the room joins', async ({ browser, relay }) => {
+  const context = await browser.newContext();
+  // The first Ed25519 signature makes the identity; the second, the session's certificate,
+  // fails once.
+  await context.addInitScript(() => {
+    const sign = SubtleCrypto.prototype.sign;
+    let calls = 0;
+    SubtleCrypto.prototype.sign = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['sign']>) {
+      const algorithm = args[0];
+      const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
+      if (name === 'Ed25519' && ++calls === 2) {
+        return Promise.reject(new DOMException('busy', 'OperationError'));
+      }
+      return sign.apply(this, args);
+    } as SubtleCrypto['sign'];
+  });
+  const page = await context.newPage();
+  await page.goto(relay.url + '/');
+  await page.getByTestId('new-room').click();
+  await page.getByTestId('name-input').fill('Ann');
+  await page.getByTestId('join-button').click();
+  await expect(page.getByText("This browser's identity could not sign")).toBeVisible();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByText("This browser's identity could not sign")).toHaveCount(0);
+  await context.close();
+});

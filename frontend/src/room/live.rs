@@ -31,6 +31,10 @@ use crate::relay_client::{ClientEvent, Connection, RelayClient};
 
 /// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).
 const TICK: Duration = Duration::from_secs(1);
+/// How long to wait before asking the identity again after a signature failed.
+const CERTIFY_RETRY: Duration = Duration::from_secs(2);
+/// How a failed signature is said (and recognised, to clear it once one succeeds).
+const SIGN_FAILED: &str = "This browser's identity could not sign";
 
 /// The connection as the person sees it (`data-state` of `connection-status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,7 +309,8 @@ impl LiveRoom {
 
     /// Has the identity sign the current session's certificate, if it lacks one, then joins if
     /// a socket is waiting for it. A signature that arrives after its session was replaced (the
-    /// connection dropped meanwhile) is refused by the conversation and changes nothing.
+    /// connection dropped meanwhile) is refused by the conversation and changes nothing. A
+    /// failed signature is asked for again after [`CERTIFY_RETRY`].
     fn certify(&self) {
         let Some(Some(request)) = self.convo.try_with_value(Conversation::certificate_request)
         else {
@@ -319,14 +324,23 @@ impl LiveRoom {
                         .convo
                         .try_update_value(|c| c.certify(&request, signature).is_ok());
                     if certified == Some(true) {
+                        // A failure said earlier is over.
+                        let failed = live.refused.try_with_untracked(|r| {
+                            r.as_deref().is_some_and(|r| r.starts_with(SIGN_FAILED))
+                        });
+                        if failed == Some(true) {
+                            live.refused.set(None);
+                        }
                         live.join_when_certified();
                     }
                 }
                 Err(why) => {
                     // `try_set`: the room may have been left meanwhile.
-                    live.refused.try_set(Some(format!(
-                        "This browser's identity could not sign: {why}"
-                    )));
+                    live.refused
+                        .try_set(Some(format!("{SIGN_FAILED}: {why}. Trying again…")));
+                    // WebCrypto can fail for a moment (a busy or suspended page): ask again
+                    // later, for as long as the room is open and the session uncertified.
+                    set_timeout(move || live.certify(), CERTIFY_RETRY);
                 }
             }
         });
