@@ -29,8 +29,17 @@ fn main() {
     browser::claim_device_id();
     // The identity's keys may be WebCrypto's, which load asynchronously: once loaded, every
     // screen reads the public identity at once.
-    wasm_bindgen_futures::spawn_local(async {
+    // A browser whose storage does not answer (IndexedDB blocked) would otherwise show nothing
+    // at all: after a while the page says so, and the app still comes up if it answers later.
+    let stuck =
+        leptos::prelude::set_timeout_with_handle(ui::storage_stuck::show, ui::storage_stuck::AFTER)
+            .ok();
+    wasm_bindgen_futures::spawn_local(async move {
         browser::load_identity().await;
+        if let Some(stuck) = stuck {
+            stuck.clear();
+        }
+        ui::storage_stuck::hide();
         leptos::mount::mount_to_body(app::App);
     });
 }

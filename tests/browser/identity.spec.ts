@@ -251,3 +251,26 @@ test('a session signature WebCrypto refuses once is asked for again, and the roo
   await expect(page.getByText("This browser's identity could not sign")).toHaveCount(0);
   await context.close();
 });
+
+test('a browser whose storage never answers is told why nothing shows', async ({ browser, relay }) => {
+  const context = await browser.newContext();
+  // IndexedDB that never opens (a database held by another tab, a broken profile).
+  await context.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      return {} as IDBOpenDBRequest;
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(relay.url + '/');
+  await expect(page.getByTestId('storage-stuck')).toContainText('not answering', { timeout: 15_000 });
+  await expect(page.getByTestId('new-room')).toHaveCount(0);
+  await context.close();
+
+  // Where it answers, the notice never shows.
+  const fine = await browser.newPage();
+  await fine.goto(relay.url + '/');
+  await expect(fine.getByTestId('new-room')).toBeVisible();
+  await fine.waitForTimeout(9_000);
+  await expect(fine.getByTestId('storage-stuck')).toHaveCount(0);
+  await fine.close();
+});

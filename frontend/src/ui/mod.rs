@@ -5,3 +5,4 @@ pub mod focus;
 pub mod qr_code;
 pub mod safety_number;
 pub mod secure_banner;
+pub mod storage_stuck;
