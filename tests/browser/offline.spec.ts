@@ -366,17 +366,33 @@ test('the Offline screen fits a 360 px phone with the animated codes, and its ta
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  for (const tab of ['tab-send', 'tab-receive', 'tab-contacts']) {
-    await page.getByTestId(tab).click();
-    const violations = await page.evaluate(async () => {
+  const violations = () =>
+    page.evaluate(async () => {
       // @ts-expect-error axe is injected above
       const result = await window.axe.run(document, { resultTypes: ['violations'] });
       return result.violations
         .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
         .map((v: { id: string; help: string; nodes: unknown[] }) => `${v.id}: ${v.help} (${v.nodes.length})`);
     });
-    expect(violations, tab).toEqual([]);
+  for (const tab of ['tab-send', 'tab-receive', 'tab-contacts']) {
+    await page.getByTestId(tab).click();
+    expect(await violations(), tab).toEqual([]);
   }
+  // Pairing: one's own code with the name it carries, then someone's code read, to compare.
+  await page.getByTestId('pair-show').click();
+  await expect(page.getByTestId('pair-qr')).toBeVisible();
+  expect(await violations(), 'pairing code').toEqual([]);
+  const other = await browser.newPage();
+  await openOffline(other, relay.url);
+  await other.getByTestId('tab-contacts').click();
+  await other.getByTestId('pair-show').click();
+  const theirs = await other.getByTestId('pair-text').inputValue();
+  await other.close();
+  await page.getByTestId('pair-paste-open').click();
+  await page.getByTestId('pair-paste').fill(theirs);
+  await page.getByTestId('pair-paste-use').click();
+  await expect(page.getByTestId('pair-check-code')).toBeVisible();
+  expect(await violations(), 'their code read').toEqual([]);
   expect(errors).toEqual([]);
   await context.close();
 });
