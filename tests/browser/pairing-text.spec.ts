@@ -6,6 +6,9 @@
 // listed as not verified.
 
 import type { Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from './harness';
 import { person, type Person } from './people';
 
@@ -144,4 +147,27 @@ test('a contact paired before identities is kept, listed as not verified, and st
   await paste(page, await page.getByTestId('offline-text').inputValue());
   await expect(page.getByTestId('received-text')).toHaveValue('still works');
   await expect(page.getByTestId('received-own')).toContainText('for contact Old friend');
+});
+
+test("a pairing code read by the home page's scanner opens the Contacts tab with the person's name", async ({ browser, relay }) => {
+  const [ana, ben] = [await person(browser), await person(browser)];
+  await contactsTab(ben, relay.url, 'Ben');
+  const picture = join(mkdtempSync(join(tmpdir(), 'cutout-pairing-')), 'ben.png');
+  await ben.page.getByTestId('pair-qr').screenshot({ path: picture });
+
+  await ana.page.goto(relay.url + '/');
+  await ana.page.getByTestId('open-scanner').click();
+  await ana.page.getByTestId('scan-upload').setInputFiles(picture);
+  await expect(ana.page.getByTestId('pair-name')).toHaveValue('Ben', { timeout: 20_000 });
+  const number = (await ana.page.getByTestId('pair-check-code').textContent())!;
+  await ana.page.getByTestId('pair-save').click();
+  await expect(ana.page.getByTestId('contact-name')).toHaveText(['Ben']);
+
+  // Ben reads Ana's code and sees the same number.
+  await contactsTab(ana, relay.url, 'Ana');
+  await readAndSave(ben.page, ana.page).then((atBen) => expect(atBen).toBe(number));
+  for (const p of [ana, ben]) {
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  }
 });

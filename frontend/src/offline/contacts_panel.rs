@@ -66,8 +66,12 @@ pub fn ContactsPanel(
     /// Whether this tab shows: hidden, a pairing scan stops.
     active: Signal<bool>,
 ) -> impl IntoView {
+    // A code read by the home page's scanner comes with the name its person chose.
+    let name = RwSignal::new(match &scanned {
+        Some(Scanned::Identity(code)) => code.name.clone(),
+        _ => String::new(),
+    });
     let pairing = RwSignal::new(scanned.map_or(Pairing::Idle, Pairing::Read));
-    let name = RwSignal::new(String::new());
     let own_name = RwSignal::new(clean_name(
         &browser::load(Store::Device, crate::room::page::NAME_KEY).unwrap_or_default(),
     ));
