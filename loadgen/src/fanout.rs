@@ -121,6 +121,14 @@ pub struct Report {
     pub behind: bool,
     /// The relay's CPU and memory, when its process was given.
     pub server: Option<ServerUse>,
+    /// The relay's resident memory before the connections opened and once the drain after the
+    /// last send is over (the connections still open), when its process was given.
+    pub rss_kib_before_connect: Option<u64>,
+    /// See `rss_kib_before_connect`.
+    pub rss_kib_after_drain: Option<u64>,
+    /// Their difference per connection: what a member still costs the relay `drain` after the
+    /// sending stopped (the idle cost plus whatever the messages left behind).
+    pub kib_per_connection_after_drain: Option<f64>,
 }
 
 struct Window {
@@ -144,6 +152,7 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
     );
     anyhow::ensure!(spec.rate > 0.0, "the rate must be positive");
     let count = spec.rooms * spec.members;
+    let rss_before = spec.server_pid.and_then(usage::sample).map(|s| s.rss_kib);
     let sockets = connect_all(target, count, spec.members).await?;
     // Let the relay finish telling everyone who joined.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -200,6 +209,7 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
         blocked_sends += outcome.blocked;
     }
     tokio::time::sleep(spec.drain).await;
+    let rss_after = spec.server_pid.and_then(usage::sample).map(|s| s.rss_kib);
     let _ = stop.send(true);
     let mut latency = histogram();
     let mut delivered = 0;
@@ -234,6 +244,11 @@ pub async fn run(target: &Target, spec: &Spec) -> anyhow::Result<Report> {
         behind: generator_cpu_share > BEHIND_CPU_SHARE
             || timer_lag_us.p99 > micros(BEHIND_TIMER_P99),
         server,
+        rss_kib_before_connect: rss_before,
+        rss_kib_after_drain: rss_after,
+        kib_per_connection_after_drain: rss_before
+            .zip(rss_after)
+            .map(|(b, a)| (a as f64 - b as f64) / f64::from(count.max(1))),
     })
 }
 

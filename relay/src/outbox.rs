@@ -40,6 +40,21 @@ struct State {
     closed: Option<Closed>,
 }
 
+/// The most slots a drained queue keeps: a burst can grow it to the frame bound (512 slots of
+/// 32 bytes), which an idle connection should not hold for its life.
+const SLOTS_KEPT: usize = 16;
+
+impl State {
+    fn pop(&mut self) -> Option<Bytes> {
+        let frame = self.frames.pop_front()?;
+        self.bytes -= frame.len();
+        if self.frames.is_empty() && self.frames.capacity() > SLOTS_KEPT {
+            self.frames = VecDeque::new();
+        }
+        Some(frame)
+    }
+}
+
 /// A bounded, multi-producer, single-consumer queue of outgoing frames.
 pub struct Outbox {
     state: Mutex<State>,
@@ -146,10 +161,7 @@ impl Outbox {
 
     /// A queued frame if one is ready now, for writing several before one flush.
     pub fn try_next(&self) -> Option<Bytes> {
-        let mut state = self.state();
-        let frame = state.frames.pop_front()?;
-        state.bytes -= frame.len();
-        Some(frame)
+        self.state().pop()
     }
 
     /// The next frame, waiting for one; after a close, the queued frames and then `Closed`.
@@ -157,8 +169,7 @@ impl Outbox {
         loop {
             {
                 let mut state = self.state();
-                if let Some(frame) = state.frames.pop_front() {
-                    state.bytes -= frame.len();
+                if let Some(frame) = state.pop() {
                     return Next::Frame(frame);
                 }
                 if let Some(reason) = state.closed {
@@ -233,6 +244,17 @@ mod tests {
         assert!(!outbox.push(frame(1)));
         assert!(waiter.await.is_ok());
         assert_eq!(outbox.try_next(), None, "overflow drops the queue");
+    }
+
+    #[tokio::test]
+    async fn a_drained_queue_gives_its_slots_back() {
+        let outbox = Outbox::new(512, 1 << 20);
+        for _ in 0..100 {
+            assert!(outbox.push(frame(1)));
+        }
+        assert!(outbox.state().frames.capacity() >= 100);
+        while outbox.try_next().is_some() {}
+        assert!(outbox.state().frames.capacity() <= SLOTS_KEPT);
     }
 
     #[tokio::test]

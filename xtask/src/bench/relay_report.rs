@@ -74,6 +74,11 @@ fn rows(kind: Kind) -> Vec<Row> {
                 value: |r| Some(f(r, &["server", "rss_kib_end"])? / 1024.0),
                 better: Better::Lower,
             },
+            Row {
+                label: "relay RSS per connection once the drain is over, KiB",
+                value: |r| f(r, &["kib_per_connection_after_drain"]),
+                better: Better::Lower,
+            },
         ],
         Kind::Idle => vec![
             Row {
@@ -405,7 +410,10 @@ pub fn render(
          is the median of the runs kept ({repeats} unless a table says otherwise) with the \
          smallest and largest in brackets; each run starts a fresh server. Server CPU is user + \
          system time from /proc over the measured window (10 s after 2 s of warm-up), divided \
-         by the deliveries in it; RSS is the server's resident memory. Cutout runs with `{}`, \
+         by the deliveries in it; RSS is the server's resident memory, and its growth per connection \
+         from before the connections opened to the end of the drain after the last send (1 s; \
+         10 s with 64 KiB messages in 250 rooms of 4: what a member keeps after a burst of large \
+         frames) is the \"once the drain is over\" row. Cutout runs with `{}`, \
          since every client comes from one address; its other limits are the defaults. wsbroad \
          runs with `--max-urls 100000 --nodelay`, websocat as `websocat -b -E ws-l:ADDR \
          broadcast:mirror:` (one room for everyone, so it appears only where there is one room \

@@ -122,6 +122,9 @@ pub fn scenarios(seconds: u32) -> Vec<Scenario> {
                 "0.5",
                 "--size",
                 "65536",
+                // What a member keeps 10 s after a burst of large frames (issue 25).
+                "--drain-s",
+                "10",
             ]),
         },
         Scenario {
