@@ -14,12 +14,9 @@ use crate::workspace;
 
 use super::machine::browser_lines;
 use super::mls_report::{self, HEADING, Size};
-use super::protocol::{browser, webdriver_json};
-use super::protocol_results::Results;
+use super::protocol::{browser, native_then_browser};
 use super::section;
 
-/// The browser half takes under a minute; this leaves room for a slow, busy machine.
-const BROWSER_TIMEOUT_SECS: &str = "900";
 const WASM: &str = "wasm32-unknown-unknown";
 /// The size binaries: the baseline first.
 const SIZE_BINARIES: [&str; 3] = ["size-empty", "size-mls-rs", "size-openmls"];
@@ -80,31 +77,13 @@ pub fn run() -> Result<(), String> {
     exec::run(cargo(&wasm).arg("--no-run"))?;
     exec::run(&mut cargo(&sizes))?;
 
-    let mut results = Results::default();
-    println!("\nnative:");
-    let (ok, out) = exec::tee(&mut cargo(&native))?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the native benchmark failed".into());
-    }
-
-    println!("\nwasm in headless Chromium:");
-    let webdriver = webdriver_json(&root, &chromium)?;
-    let (ok, out) = exec::tee(
-        cargo(&wasm)
-            .args(["--", "--nocapture"])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", &chromedriver)
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
+    let results = native_then_browser(
+        &mut cargo(&native),
+        &mut cargo(&wasm),
+        "wasm in headless Chromium",
+        &root,
+        (&chromium, &chromedriver),
     )?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the browser benchmark failed".into());
-    }
     mls_report::check_complete(&results)?;
 
     println!("\nwasm sizes:");

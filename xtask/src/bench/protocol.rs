@@ -59,31 +59,13 @@ pub fn run() -> Result<(), String> {
     ]))?;
     exec::run(cargo(&wasm).arg("--no-run"))?;
 
-    let mut results = Results::default();
-    println!("\nnative:");
-    let (ok, out) = exec::tee(&mut cargo(&native))?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the native benchmark failed".into());
-    }
-
-    println!("\nwasm and WebCrypto in headless Chromium:");
-    let webdriver = webdriver_json(&root, &chromium)?;
-    let (ok, out) = exec::tee(
-        cargo(&wasm)
-            .args(["--", "--nocapture"])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", &chromedriver)
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
+    let results = native_then_browser(
+        &mut cargo(&native),
+        &mut cargo(&wasm),
+        "wasm and WebCrypto in headless Chromium",
+        &root,
+        (&chromium, &chromedriver),
     )?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the browser benchmark failed".into());
-    }
     protocol_report::check_complete(&results)?;
 
     let section = protocol_report::render(&results, &machine(&chromium, &chromedriver));
@@ -92,6 +74,42 @@ pub fn run() -> Result<(), String> {
 }
 
 /// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
+/// Runs a benchmark natively (`native`), then its wasm half in headless Chromium (`wasm`, a
+/// `cargo test` whose runner is wasm-bindgen-test-runner through chromedriver), reading the
+/// result lines of both.
+pub(super) fn native_then_browser(
+    native: &mut std::process::Command,
+    wasm: &mut std::process::Command,
+    browser_label: &str,
+    root: &Path,
+    (chromium, chromedriver): (&Path, &Path),
+) -> Result<Results, String> {
+    let mut results = Results::default();
+    println!("\nnative:");
+    let (ok, out) = exec::tee(native)?;
+    results.read(&out)?;
+    if !ok {
+        return Err("the native benchmark failed".into());
+    }
+    println!("\n{browser_label}:");
+    let webdriver = webdriver_json(root, chromium)?;
+    let (ok, out) = exec::tee(
+        wasm.args(["--", "--nocapture"])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", chromedriver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
+    )?;
+    results.read(&out)?;
+    if !ok {
+        return Err("the browser benchmark failed".into());
+    }
+    Ok(results)
+}
+
 pub(super) fn browser() -> Result<(PathBuf, PathBuf), String> {
     let chromium = chromium_path();
     let driver = std::env::var_os("CHROMEDRIVER")
