@@ -4,6 +4,7 @@
 //! use by a service worker (`kept_app`).
 
 pub mod code;
+pub mod contact_row;
 pub mod contacts;
 pub mod contacts_panel;
 pub mod kept_app;

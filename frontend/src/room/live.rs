@@ -173,6 +173,9 @@ pub struct LiveRoom {
     convo: StoredValue<Conversation, LocalStorage>,
     connection: Connection,
     joining: StoredValue<Joining>,
+    /// A signature is being made, or one that failed is waiting to be asked for again: one at
+    /// a time, however often the connection drops meanwhile.
+    signing: StoredValue<bool>,
     timer: StoredValue<Option<IntervalHandle>>,
     /// File transfers, both ways.
     pub files: LiveFiles,
@@ -207,6 +210,7 @@ impl LiveRoom {
             convo,
             connection,
             joining: StoredValue::new(Joining::Closed),
+            signing: StoredValue::new(false),
             timer: StoredValue::new(None),
             files: LiveFiles::new(convo, connection, announcement),
             lines: RwSignal::new(Vec::new()),
@@ -312,26 +316,36 @@ impl LiveRoom {
     /// connection dropped meanwhile) is refused by the conversation and changes nothing. A
     /// failed signature is asked for again after [`CERTIFY_RETRY`].
     fn certify(&self) {
+        if self.signing.try_get_value() != Some(false) {
+            return;
+        }
         let Some(Some(request)) = self.convo.try_with_value(Conversation::certificate_request)
         else {
             return;
         };
+        self.signing.set_value(true);
         let live = *self;
         leptos::task::spawn_local(async move {
             match browser::identity().sign(request.statement()).await {
                 Ok(signature) => {
+                    live.signing.try_set_value(false);
                     let certified = live
                         .convo
                         .try_update_value(|c| c.certify(&request, signature).is_ok());
-                    if certified == Some(true) {
-                        // A failure said earlier is over.
-                        let failed = live.refused.try_with_untracked(|r| {
-                            r.as_deref().is_some_and(|r| r.starts_with(SIGN_FAILED))
-                        });
-                        if failed == Some(true) {
-                            live.refused.set(None);
+                    match certified {
+                        Some(true) => {
+                            // A failure said earlier is over.
+                            let failed = live.refused.try_with_untracked(|r| {
+                                r.as_deref().is_some_and(|r| r.starts_with(SIGN_FAILED))
+                            });
+                            if failed == Some(true) {
+                                live.refused.set(None);
+                            }
+                            live.join_when_certified();
                         }
-                        live.join_when_certified();
+                        // The session was replaced while signing: sign the current one.
+                        Some(false) => live.certify(),
+                        None => {}
                     }
                 }
                 Err(why) => {
@@ -340,7 +354,14 @@ impl LiveRoom {
                         .try_set(Some(format!("{SIGN_FAILED}: {why}. Trying again…")));
                     // WebCrypto can fail for a moment (a busy or suspended page): ask again
                     // later, for as long as the room is open and the session uncertified.
-                    set_timeout(move || live.certify(), CERTIFY_RETRY);
+                    set_timeout(
+                        move || {
+                            if live.signing.try_set_value(false).is_none() {
+                                live.certify();
+                            }
+                        },
+                        CERTIFY_RETRY,
+                    );
                 }
             }
         });

@@ -4,7 +4,6 @@
 //! is kept by `browser::verified`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::identity::SigningPublic;
 use protocol::identity::safety::{VerificationCode, safety_number};
 use protocol::qr_text::{QrText, parse_qr_text};
@@ -14,6 +13,7 @@ use crate::browser;
 use crate::room::live::MemberView;
 use crate::scan::code::CodeKind;
 use crate::scan::panel::ScanPanel;
+use crate::ui::copy_text::CopyText;
 use crate::ui::focus::reveal_when_mounted;
 use crate::ui::qr_code::QrCodeView;
 
@@ -88,7 +88,6 @@ pub fn VerifyView(
     let ik = member.identity;
     let name_for_unverify = name.clone();
     let scanning = RwSignal::new(false);
-    let copied = RwSignal::new(None::<bool>);
 
     let confirm = {
         let member = member.clone();
@@ -113,15 +112,6 @@ pub fn VerifyView(
                 Err(why) => outcome.set(Outcome::Refused(why)),
             }
         })
-    };
-    let copy = {
-        let code = code.clone();
-        move |_| {
-            let text = code.clone();
-            spawn_local(async move {
-                copied.set(Some(browser::copy(&text).await));
-            });
-        }
     };
 
     view! {
@@ -190,12 +180,7 @@ pub fn VerifyView(
             <QrCodeView text=code.clone() label=format!("Your verification code for {name}") testid="verify-qr" />
             <div class="row code-text">
                 <p class="mono verify-text" data-testid="verify-text">{code.clone()}</p>
-                <button class="button" type="button" data-testid="verify-copy" on:click=copy>"Copy the text"</button>
-                <span class="hint" role="status">{move || match copied.get() {
-                    Some(true) => "Copied.",
-                    Some(false) => "This browser does not allow copying here: select the text and copy it.",
-                    None => "",
-                }}</span>
+                <CopyText text=Signal::stored(code.clone()) testid="verify-copy" />
             </div>
             <button
                 class="button"

@@ -14,7 +14,7 @@ use crate::workspace;
 
 use super::machine::browser_lines;
 use super::mls_report::{self, HEADING, Size};
-use super::protocol::{browser, native_then_browser};
+use super::protocol::{Halves, browser};
 use super::section;
 
 const WASM: &str = "wasm32-unknown-unknown";
@@ -26,30 +26,15 @@ pub fn run() -> Result<(), String> {
     setup::setup(Purpose::Run)?;
     let (chromium, chromedriver) = browser()?;
     let root = workspace::root();
+    let halves = Halves {
+        package: "bench-mls",
+        bin: "bench-mls",
+    };
     let cargo = |args: &[&str]| {
         let mut cmd = command("cargo");
         cmd.args(args).current_dir(&root);
         cmd
     };
-    let native = [
-        "run",
-        "--release",
-        "--quiet",
-        "--package",
-        "bench-mls",
-        "--bin",
-        "bench-mls",
-    ];
-    let wasm = [
-        "test",
-        "--release",
-        "--package",
-        "bench-mls",
-        "--target",
-        WASM,
-        "--test",
-        "browser",
-    ];
     let mut sizes = vec![
         "build",
         "--profile",
@@ -66,22 +51,12 @@ pub fn run() -> Result<(), String> {
     println!(
         "\nbuilding (release, native and wasm32; wasm-release for the sizes) before measuring:"
     );
-    exec::run(&mut cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "bench-mls",
-        "--bin",
-        "bench-mls",
-    ]))?;
-    exec::run(cargo(&wasm).arg("--no-run"))?;
+    halves.build(&root)?;
     exec::run(&mut cargo(&sizes))?;
 
-    let results = native_then_browser(
-        &mut cargo(&native),
-        &mut cargo(&wasm),
-        "wasm in headless Chromium",
+    let results = halves.measure(
         &root,
+        "wasm in headless Chromium",
         (&chromium, &chromedriver),
     )?;
     mls_report::check_complete(&results)?;

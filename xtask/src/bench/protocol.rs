@@ -3,6 +3,7 @@
 //! written as the "## Protocol" section of docs/BENCHMARKS.md (protocol_report.rs).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::exec::{self, command};
 use crate::setup::{self, Purpose};
@@ -23,47 +24,15 @@ pub fn run() -> Result<(), String> {
     setup::setup(Purpose::Run)?;
     let (chromium, chromedriver) = browser()?;
     let root = workspace::root();
-    let cargo = |args: &[&str]| {
-        let mut cmd = command("cargo");
-        cmd.args(args).current_dir(&root);
-        cmd
+    let halves = Halves {
+        package: "bench",
+        bin: "bench-protocol",
     };
-    let native = [
-        "run",
-        "--release",
-        "--quiet",
-        "--package",
-        "bench",
-        "--bin",
-        "bench-protocol",
-    ];
-    let wasm = [
-        "test",
-        "--release",
-        "--package",
-        "bench",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--test",
-        "browser",
-    ];
-
     println!("\nbuilding (release, native and wasm32) before measuring anything:");
-    exec::run(&mut cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "bench",
-        "--bin",
-        "bench-protocol",
-    ]))?;
-    exec::run(cargo(&wasm).arg("--no-run"))?;
-
-    let results = native_then_browser(
-        &mut cargo(&native),
-        &mut cargo(&wasm),
-        "wasm and WebCrypto in headless Chromium",
+    halves.build(&root)?;
+    let results = halves.measure(
         &root,
+        "wasm and WebCrypto in headless Chromium",
         (&chromium, &chromedriver),
     )?;
     protocol_report::check_complete(&results)?;
@@ -73,43 +42,89 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
-/// Runs a benchmark natively (`native`), then its wasm half in headless Chromium (`wasm`, a
-/// `cargo test` whose runner is wasm-bindgen-test-runner through chromedriver), reading the
-/// result lines of both.
-pub(super) fn native_then_browser(
-    native: &mut std::process::Command,
-    wasm: &mut std::process::Command,
-    browser_label: &str,
-    root: &Path,
-    (chromium, chromedriver): (&Path, &Path),
-) -> Result<Results, String> {
-    let mut results = Results::default();
-    println!("\nnative:");
-    let (ok, out) = exec::tee(native)?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the native benchmark failed".into());
-    }
-    println!("\n{browser_label}:");
-    let webdriver = webdriver_json(root, chromium)?;
-    let (ok, out) = exec::tee(
-        wasm.args(["--", "--nocapture"])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", chromedriver)
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
-    )?;
-    results.read(&out)?;
-    if !ok {
-        return Err("the browser benchmark failed".into());
-    }
-    Ok(results)
+/// A benchmark crate's two halves: its `bin` run natively (release), and its `browser` test
+/// built for wasm32 and run in headless Chromium through chromedriver; both print result lines.
+pub(super) struct Halves {
+    /// The crate.
+    pub package: &'static str,
+    /// Its native benchmark binary.
+    pub bin: &'static str,
 }
 
+impl Halves {
+    fn cargo(root: &Path, args: &[&str]) -> Command {
+        let mut cmd = command("cargo");
+        cmd.args(args).current_dir(root);
+        cmd
+    }
+
+    fn native(&self, root: &Path, verb: &str) -> Command {
+        let mut args = vec![verb, "--release"];
+        if verb == "run" {
+            args.push("--quiet");
+        }
+        args.extend(["--package", self.package, "--bin", self.bin]);
+        Self::cargo(root, &args)
+    }
+
+    fn wasm(&self, root: &Path) -> Command {
+        Self::cargo(
+            root,
+            &[
+                "test",
+                "--release",
+                "--package",
+                self.package,
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "browser",
+            ],
+        )
+    }
+
+    /// Builds both, so that no build runs while measuring.
+    pub(super) fn build(&self, root: &Path) -> Result<(), String> {
+        exec::run(&mut self.native(root, "build"))?;
+        exec::run(self.wasm(root).arg("--no-run"))
+    }
+
+    /// Runs the native half, then the wasm half in Chromium, reading the result lines of both.
+    pub(super) fn measure(
+        &self,
+        root: &Path,
+        browser_label: &str,
+        (chromium, chromedriver): (&Path, &Path),
+    ) -> Result<Results, String> {
+        let mut results = Results::default();
+        println!("\nnative:");
+        let (ok, out) = exec::tee(&mut self.native(root, "run"))?;
+        results.read(&out)?;
+        if !ok {
+            return Err("the native benchmark failed".into());
+        }
+        println!("\n{browser_label}:");
+        let webdriver = webdriver_json(root, chromium)?;
+        let (ok, out) = exec::tee(
+            self.wasm(root)
+                .args(["--", "--nocapture"])
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                )
+                .env("CHROMEDRIVER", chromedriver)
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS),
+        )?;
+        results.read(&out)?;
+        if !ok {
+            return Err("the browser benchmark failed".into());
+        }
+        Ok(results)
+    }
+}
+
+/// Chromium and its driver (Debian's `chromium` and `chromium-driver`), installed when root.
 pub(super) fn browser() -> Result<(PathBuf, PathBuf), String> {
     let chromium = chromium_path();
     let driver = std::env::var_os("CHROMEDRIVER")

@@ -1,3 +1,5 @@
+// Cutout: tungstenite 0.29 as published, with the changes marked "Cutout:"; kept whole (not
+// split) so that it stays a diff against upstream (ARCHITECTURE.md, the decision on `/ws`).
 //! Generic WebSocket message stream.
 
 pub mod frame;
