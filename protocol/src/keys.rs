@@ -90,6 +90,11 @@ impl RoomKeys {
         Zeroizing::new(self.expand(&[FILE_KEY_LABEL, sender.as_bytes(), file.as_bytes()]))
     }
 
+    /// A 32-byte secret of the room's own under `label` (v2: `K_join`, docs/PROTOCOL.md R.4).
+    pub(crate) fn expand_secret(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.expand(&[label]))
+    }
+
     fn expand<const N: usize>(&self, info: &[&[u8]]) -> [u8; N] {
         hkdf_expand(&self.prk, info)
     }

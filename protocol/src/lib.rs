@@ -22,6 +22,7 @@ pub mod entropy;
 pub mod envelope;
 pub mod file_name;
 pub mod fountain;
+pub mod group;
 pub mod hex;
 pub mod identity;
 pub mod ids;

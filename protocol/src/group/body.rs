@@ -1,0 +1,61 @@
+//! What a v2 room's application messages hold (docs/PROTOCOL.md R.6): postcard, like the
+//! part-1 bodies, with their limits and canonical encoding ([`Body`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::body::{Body, BodyError, Chat, FileCtrl, FileOffer};
+
+/// One application message of a room's group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupBody {
+    /// A member on a new connection (or just joined) says which wire id it has.
+    Hello {
+        /// Its wire id; must be the DELIVER `from`.
+        member_id: u32,
+    },
+    /// A member answers a Hello (by SEND_TO) with its own wire id.
+    Here {
+        /// Its wire id; must be the DELIVER `from`.
+        member_id: u32,
+    },
+    /// Still here (every 20 s ± 5 s).
+    Heartbeat,
+    /// Leaving (best effort, on `pagehide`).
+    Leave,
+    /// A chat message.
+    Chat(Chat),
+    /// A file offer.
+    FileOffer(FileOffer),
+    /// File control.
+    FileCtrl(FileCtrl),
+    /// After a removal: the room's new secret (R.8).
+    Moved {
+        /// `S'`.
+        secret: MovedSecret,
+    },
+}
+
+impl Body for GroupBody {
+    fn validate(&self) -> Result<(), BodyError> {
+        match self {
+            Self::Chat(chat) => chat.validate(),
+            Self::FileOffer(offer) => offer.validate(),
+            Self::FileCtrl(ctrl) => ctrl.validate(),
+            Self::Hello { .. }
+            | Self::Here { .. }
+            | Self::Heartbeat
+            | Self::Leave
+            | Self::Moved { .. } => Ok(()),
+        }
+    }
+}
+
+/// The new room secret in a [`GroupBody::Moved`]; its `Debug` prints no bytes.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedSecret(pub [u8; 32]);
+
+impl core::fmt::Debug for MovedSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("MovedSecret(..)")
+    }
+}

@@ -1,0 +1,637 @@
+//! A v2 room as one member's state machine (docs/PROTOCOL.md R.4–R.8): getting into the group
+//! (creating it, or knocking and being added), committing for others, keeping up with the
+//! group's epoch, presence, and removals. Sans-IO like part 1's `Room`: relay frames, time,
+//! randomness and the identity's signatures in; payloads, PINGs and events out.
+
+use wire::MemberId;
+
+use super::body::{GroupBody, MovedSecret};
+use super::credential::{GroupId, LeafFacts, MemberCredential, member_statement};
+use super::join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, Status, VERSION, kind};
+use super::member::GroupMember;
+use super::mls::{Device, LeafKey};
+use crate::body::Body;
+use crate::entropy::Entropy;
+use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN, SigningPublic};
+use crate::ids::DeviceId;
+use crate::keys::{RoomKeys, RoomSecret};
+
+/// A knock attempt that has not brought a Welcome by then is given up for the next (R.4).
+pub const KNOCK_TIMEOUT_MS: u64 = 5_000;
+/// Knocking this long without hearing of any group: make one (R.7 merges what results).
+pub const LONELY_KNOCKING_MS: u64 = 15_000;
+
+/// Something to write to the relay, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Out {
+    /// A BROADCAST of this payload.
+    Broadcast(Vec<u8>),
+    /// A SEND_TO of this payload.
+    SendTo(MemberId, Vec<u8>),
+    /// A PING with this nonce.
+    Ping(u32),
+}
+
+/// Something the app should show or act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupEvent {
+    /// This member is in the group now (made it, or was welcomed).
+    Joined,
+    /// The member list changed.
+    MembersChanged,
+    /// The identity must sign [`Machine::credential_request`].
+    SignatureNeeded,
+    /// An application message from another member.
+    Message {
+        /// The sender's leaf.
+        leaf: u32,
+        /// The DELIVER `from`.
+        from: MemberId,
+        /// The sender's credential.
+        credential: MemberCredential,
+        /// What it said.
+        body: GroupBody,
+    },
+    /// A file chunk frame from `from` (R.9).
+    Chunk {
+        /// The DELIVER `from`.
+        from: MemberId,
+        /// The whole payload.
+        frame: Vec<u8>,
+    },
+    /// Someone removed someone.
+    MemberRemoved {
+        /// Who was removed.
+        who: MemberCredential,
+        /// Who removed them.
+        by: MemberCredential,
+    },
+    /// This member was removed from the group.
+    Removed {
+        /// By whom, when known.
+        by: Option<MemberCredential>,
+    },
+    /// The room moved to a new secret (R.8): reconnect to its room.
+    Moved(MovedSecret),
+    /// This member found its group behind another and is joining again (R.7).
+    Rejoining,
+}
+
+/// The result of one input.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Frames to write, in order.
+    pub out: Vec<Out>,
+    /// Events, in order.
+    pub events: Vec<GroupEvent>,
+}
+
+impl Output {
+    pub(crate) fn send(&mut self, to: Option<MemberId>, payload: Vec<u8>) {
+        self.out.push(match to {
+            Some(to) => Out::SendTo(to, payload),
+            None => Out::Broadcast(payload),
+        });
+    }
+
+    pub(crate) fn event(&mut self, event: GroupEvent) {
+        if event != GroupEvent::MembersChanged || !self.events.contains(&event) {
+            self.events.push(event);
+        }
+    }
+}
+
+/// What the identity must sign: a credential for a leaf (R.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialRequest {
+    /// The statement to sign.
+    pub statement: Vec<u8>,
+    serial: u64,
+}
+
+/// Why a signature was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CertifyError {
+    /// Not for the credential now waited for (an earlier attempt's).
+    #[error("a signature for an earlier request")]
+    Stale,
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    Invalid,
+}
+
+/// A leaf waiting for its credential.
+struct Unsigned {
+    group: GroupId,
+    key: LeafKey,
+    request: CredentialRequest,
+}
+
+/// One knock attempt (R.4).
+struct Knock {
+    attempt: u8,
+    eph: Ephemeral,
+    started_ms: u64,
+    answer: Option<Box<Answered>>,
+}
+
+struct Answered {
+    channel: JoinChannel,
+    group: GroupId,
+    unsigned: Option<Unsigned>,
+    device: Option<Device>,
+}
+
+enum Phase {
+    /// Not connected and in no group.
+    Outside,
+    /// Alone in the room: making the group, waiting for the credential's signature.
+    Creating(Unsigned),
+    /// Asking to be let in.
+    Knocking(Knock),
+    /// In the group.
+    Member(Box<GroupMember>),
+    /// Removed: the room is over for this member.
+    Removed,
+}
+
+/// One member's v2 room.
+pub struct Machine {
+    pub(crate) join: JoinKeys,
+    identity: PublicIdentity,
+    device_id: DeviceId,
+    name: String,
+    /// The wire id while connected.
+    pub(crate) me: Option<MemberId>,
+    phase: Phase,
+    serial: u64,
+    pub(crate) next_ping: u32,
+    /// Since when the current knocking has heard no group at all.
+    lonely_since_ms: Option<u64>,
+}
+
+impl Machine {
+    /// A member of the room of `secret`, not yet connected.
+    pub fn new(secret: &RoomSecret, identity: PublicIdentity, device_id: DeviceId, name: &str) -> Self {
+        Self {
+            join: JoinKeys::derive(&RoomKeys::derive(secret)),
+            identity,
+            device_id,
+            name: name.to_owned(),
+            me: None,
+            phase: Phase::Outside,
+            serial: 0,
+            next_ping: 0,
+            lonely_since_ms: None,
+        }
+    }
+
+    /// The group, once in it.
+    pub fn group(&self) -> Option<&GroupMember> {
+        match &self.phase {
+            Phase::Member(member) => Some(member),
+            _ => None,
+        }
+    }
+
+    /// Whether this member was removed.
+    pub fn is_removed(&self) -> bool {
+        matches!(self.phase, Phase::Removed)
+    }
+
+    /// What the identity must sign now, if anything.
+    pub fn credential_request(&self) -> Option<&CredentialRequest> {
+        match &self.phase {
+            Phase::Creating(unsigned) => Some(&unsigned.request),
+            Phase::Knocking(knock) => knock
+                .answer
+                .as_ref()
+                .and_then(|a| a.unsigned.as_ref())
+                .map(|u| &u.request),
+            _ => None,
+        }
+    }
+
+    /// Signs whatever is waited for at once with keys in memory (tests, benchmarks).
+    pub fn certify_with(
+        &mut self,
+        signer: &dyn IdentitySigner,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Output {
+        match self.credential_request().cloned() {
+            Some(request) => {
+                let signature = signer.sign(&request.statement);
+                self.certify(&request, signature, now_ms, entropy)
+                    .unwrap_or_default()
+            }
+            None => Output::default(),
+        }
+    }
+
+    /// The identity's signature over `request`: the leaf gets its credential, and the group is
+    /// made or the KeyPackage sent.
+    pub fn certify(
+        &mut self,
+        request: &CredentialRequest,
+        signature: [u8; SIGNATURE_LEN],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Output, CertifyError> {
+        let mut output = Output::default();
+        let now_s = now_ms / 1000;
+        match &mut self.phase {
+            Phase::Creating(unsigned) if unsigned.request.serial == request.serial => {
+                let Phase::Creating(unsigned) =
+                    core::mem::replace(&mut self.phase, Phase::Outside)
+                else {
+                    return Err(CertifyError::Stale);
+                };
+                let group = unsigned.group;
+                let device = self.device(unsigned, signature)?;
+                let Ok(room) = device.create(now_s) else {
+                    return Err(CertifyError::Invalid);
+                };
+                self.enter(GroupMember::new(room, now_ms, entropy), now_ms, &mut output);
+                debug_assert_eq!(self.group().map(|g| g.id()), Some(group));
+            }
+            Phase::Knocking(knock) => {
+                let Some(answered) = knock.answer.as_mut() else {
+                    return Err(CertifyError::Stale);
+                };
+                match answered.unsigned.take() {
+                    Some(unsigned) if unsigned.request.serial == request.serial => {
+                        let device = Self::make_device(
+                            &self.identity,
+                            self.device_id,
+                            &self.name,
+                            unsigned,
+                            signature,
+                        )?;
+                        let key_package =
+                            device.key_package(now_s).map_err(|_| CertifyError::Invalid)?;
+                        let payload = answered
+                            .channel
+                            .request(&key_package)
+                            .map_err(|_| CertifyError::Invalid)?;
+                        output.send(Some(answered.channel.ends().d), payload);
+                        answered.device = Some(device);
+                    }
+                    other => {
+                        answered.unsigned = other;
+                        return Err(CertifyError::Stale);
+                    }
+                }
+            }
+            _ => return Err(CertifyError::Stale),
+        }
+        Ok(output)
+    }
+
+    fn device(&self, unsigned: Unsigned, signature: [u8; SIGNATURE_LEN]) -> Result<Device, CertifyError> {
+        Self::make_device(&self.identity, self.device_id, &self.name, unsigned, signature)
+    }
+
+    fn make_device(
+        identity: &PublicIdentity,
+        device_id: DeviceId,
+        name: &str,
+        unsigned: Unsigned,
+        signature: [u8; SIGNATURE_LEN],
+    ) -> Result<Device, CertifyError> {
+        let credential = MemberCredential::assemble(*identity, device_id, name, signature);
+        Device::new(unsigned.group, unsigned.key, credential).map_err(|_| CertifyError::Invalid)
+    }
+
+    fn unsigned(&mut self, group: GroupId, entropy: &mut dyn Entropy) -> Option<Unsigned> {
+        let key = LeafKey::generate(entropy);
+        let msk: SigningPublic = key.public();
+        let statement = member_statement(&LeafFacts {
+            group,
+            msk: &msk,
+            device_id: self.device_id,
+            name: &self.name,
+        })
+        .ok()?;
+        self.serial += 1;
+        Some(Unsigned {
+            group,
+            key,
+            request: CredentialRequest {
+                statement,
+                serial: self.serial,
+            },
+        })
+    }
+
+    /// The relay welcomed this connection as `me`, with `others` in the room.
+    pub fn connected(
+        &mut self,
+        me: MemberId,
+        others: &[MemberId],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Output {
+        self.me = Some(me);
+        let mut output = Output::default();
+        match &mut self.phase {
+            Phase::Member(member) => member.reconnected(&self.join, me, now_ms, &mut output),
+            Phase::Removed => {}
+            Phase::Outside | Phase::Creating(_) | Phase::Knocking(_) => {
+                if others.is_empty() {
+                    self.create(entropy, &mut output);
+                } else {
+                    self.lonely_since_ms = Some(now_ms);
+                    self.knock(0, now_ms, entropy, &mut output);
+                }
+            }
+        }
+        output
+    }
+
+    /// The connection dropped.
+    pub fn disconnected(&mut self) {
+        self.me = None;
+        match &mut self.phase {
+            Phase::Member(member) => member.disconnected(),
+            Phase::Removed => {}
+            _ => self.phase = Phase::Outside,
+        }
+    }
+
+    fn create(&mut self, entropy: &mut dyn Entropy, output: &mut Output) {
+        let mut id = [0; 16];
+        entropy.fill(&mut id);
+        if let Some(unsigned) = self.unsigned(GroupId(id), entropy) {
+            self.phase = Phase::Creating(unsigned);
+            output.event(GroupEvent::SignatureNeeded);
+        }
+    }
+
+    fn knock(&mut self, attempt: u8, now_ms: u64, entropy: &mut dyn Entropy, output: &mut Output) {
+        let Some(me) = self.me else {
+            self.phase = Phase::Outside;
+            return;
+        };
+        let eph = Ephemeral::generate(entropy);
+        output.send(None, self.join.knock(me, attempt, &eph.public()));
+        self.phase = Phase::Knocking(Knock {
+            attempt,
+            eph,
+            started_ms: now_ms,
+            answer: None,
+        });
+    }
+
+    fn enter(&mut self, member: GroupMember, now_ms: u64, output: &mut Output) {
+        self.lonely_since_ms = None;
+        let mut member = Box::new(member);
+        if let Some(me) = self.me {
+            member.reconnected(&self.join, me, now_ms, output);
+        }
+        self.phase = Phase::Member(member);
+        output.event(GroupEvent::Joined);
+        output.event(GroupEvent::MembersChanged);
+    }
+
+    /// A DELIVER from `from`.
+    pub fn deliver(
+        &mut self,
+        from: MemberId,
+        payload: &[u8],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Output, super::PayloadError> {
+        let payload = Payload::parse(payload).ok_or(super::PayloadError)??;
+        let mut output = Output::default();
+        match payload {
+            Payload::Knock { attempt, e_n, tag } => {
+                if !self.join.check_knock(from, attempt, &e_n, &tag) {
+                    return Err(super::PayloadError);
+                }
+                if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
+                    member.knocked(&self.join, me, from, attempt, e_n, now_ms, entropy, &mut output)?;
+                }
+            }
+            Payload::Answer { e_n, e_d, sealed } => self.answered(from, e_n, e_d, sealed, entropy, &mut output)?,
+            Payload::Request { e_n, sealed } => match (&mut self.phase, self.me) {
+                (Phase::Member(member), Some(me)) => {
+                    member.requested(from, e_n, sealed, now_ms, me, &mut self.next_ping, &mut output)?;
+                }
+                _ => return Err(super::PayloadError),
+            },
+            Payload::Welcome { e_n, sealed } => self.welcomed(from, e_n, sealed, now_ms, entropy, &mut output)?,
+            Payload::Status(status) => {
+                if !self.join.check_status(from, &status) {
+                    return Err(super::PayloadError);
+                }
+                self.status(from, status, now_ms, entropy, &mut output);
+            }
+            Payload::Mls(message) => match &mut self.phase {
+                Phase::Member(member) => {
+                    let gone = member.message(
+                        &self.join,
+                        self.me,
+                        from,
+                        message,
+                        now_ms,
+                        &mut self.next_ping,
+                        &mut output,
+                    )?;
+                    if gone {
+                        self.phase = Phase::Removed;
+                    }
+                }
+                _ => return Err(super::PayloadError),
+            },
+            Payload::Chunk(_) => output.event(GroupEvent::Chunk {
+                from,
+                frame: payload_bytes(kind::CHUNK, payload),
+            }),
+        }
+        Ok(output)
+    }
+
+    fn answered(
+        &mut self,
+        from: MemberId,
+        e_n: [u8; 32],
+        e_d: [u8; 32],
+        sealed: &[u8],
+        entropy: &mut dyn Entropy,
+        output: &mut Output,
+    ) -> Result<(), super::PayloadError> {
+        let (Phase::Knocking(knock), Some(me)) = (&mut self.phase, self.me) else {
+            return Err(super::PayloadError);
+        };
+        if knock.answer.is_some() || knock.eph.public() != e_n {
+            // Not this attempt's, or a second answer to it: the first one is used.
+            return Ok(());
+        }
+        let ends = Ends { n: me, d: from, e_n, e_d };
+        let channel = JoinChannel::derive(&self.join, &knock.eph, ends).ok_or(super::PayloadError)?;
+        let (group, _epoch) = channel.open_answer(sealed)?;
+        let answered = Answered {
+            channel,
+            group,
+            unsigned: None,
+            device: None,
+        };
+        knock.answer = Some(Box::new(answered));
+        let unsigned = self.unsigned(group, entropy);
+        if let Phase::Knocking(Knock {
+            answer: Some(answered),
+            ..
+        }) = &mut self.phase
+        {
+            answered.unsigned = unsigned;
+        }
+        output.event(GroupEvent::SignatureNeeded);
+        Ok(())
+    }
+
+    fn welcomed(
+        &mut self,
+        from: MemberId,
+        e_n: [u8; 32],
+        sealed: &[u8],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        output: &mut Output,
+    ) -> Result<(), super::PayloadError> {
+        let Phase::Knocking(Knock {
+            answer: Some(answered),
+            ..
+        }) = &mut self.phase
+        else {
+            return Err(super::PayloadError);
+        };
+        let ends = answered.channel.ends();
+        if ends.d != from || ends.e_n != e_n {
+            return Err(super::PayloadError);
+        }
+        let welcome = answered.channel.open_welcome(sealed)?;
+        let device = answered.device.as_ref().ok_or(super::PayloadError)?;
+        let room = device
+            .join(&welcome, now_ms / 1000)
+            .map_err(|_| super::PayloadError)?;
+        if room.id() != answered.group {
+            return Err(super::PayloadError);
+        }
+        self.enter(GroupMember::new(room, now_ms, entropy), now_ms, output);
+        Ok(())
+    }
+
+    fn status(&mut self, from: MemberId, status: Status, now_ms: u64, entropy: &mut dyn Entropy, output: &mut Output) {
+        match &mut self.phase {
+            Phase::Member(member) => {
+                let Some(own) = member.status() else { return };
+                if status.beats(&own) {
+                    output.event(GroupEvent::Rejoining);
+                    output.event(GroupEvent::MembersChanged);
+                    self.knock(0, now_ms, entropy, output);
+                } else if own.beats(&status)
+                    && let Some(me) = self.me {
+                        output.send(Some(from), self.join.status(me, own.group, own.epoch, own.branch));
+                    }
+            }
+            Phase::Creating(_) | Phase::Outside => {
+                if self.me.is_some() {
+                    self.knock(0, now_ms, entropy, output);
+                }
+            }
+            Phase::Knocking(knock) => {
+                self.lonely_since_ms = None;
+                // Someone has a group: knock again at once if this attempt went unanswered
+                // (say, it came before that group existed).
+                if knock.answer.is_none() && now_ms >= knock.started_ms + 1_000 {
+                    let attempt = knock.attempt.wrapping_add(1);
+                    self.knock(attempt, now_ms, entropy, output);
+                }
+            }
+            Phase::Removed => {}
+        }
+    }
+
+    /// The relay's PONG.
+    pub fn pong(&mut self, nonce: u32, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
+        let mut output = Output::default();
+        if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
+            member.pong(&self.join, me, nonce, now_ms, entropy, &mut self.next_ping, &mut output);
+        }
+        output
+    }
+
+    /// The relay's LEFT for `member`.
+    pub fn left(&mut self, member: MemberId, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
+        let mut output = Output::default();
+        match &mut self.phase {
+            Phase::Member(group) => group.left(member, &mut output),
+            Phase::Knocking(knock) => {
+                let waiting_on = knock.answer.as_ref().map(|a| a.channel.ends().d);
+                if waiting_on == Some(member) {
+                    let attempt = knock.attempt.wrapping_add(1);
+                    self.knock(attempt, now_ms, entropy, &mut output);
+                }
+            }
+            _ => {}
+        }
+        output
+    }
+
+    /// Time passes.
+    pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
+        let mut output = Output::default();
+        match &mut self.phase {
+            Phase::Member(member) => {
+                if let Some(me) = self.me {
+                    member.tick(&self.join, me, now_ms, entropy, &mut self.next_ping, &mut output);
+                }
+            }
+            Phase::Knocking(knock) => {
+                if self.lonely_since_ms.is_some_and(|t| now_ms >= t + LONELY_KNOCKING_MS) {
+                    self.create(entropy, &mut output);
+                } else if now_ms >= knock.started_ms + KNOCK_TIMEOUT_MS {
+                    let attempt = knock.attempt.wrapping_add(1);
+                    self.knock(attempt, now_ms, entropy, &mut output);
+                }
+            }
+            _ => {}
+        }
+        output
+    }
+
+    /// Sends an application message to everyone.
+    pub fn send(&mut self, body: &GroupBody) -> Result<Output, super::PayloadError> {
+        let mut output = Output::default();
+        match (&mut self.phase, self.me) {
+            (Phase::Member(member), Some(_)) => {
+                let payload = member.seal(body)?;
+                output.send(None, payload);
+                Ok(output)
+            }
+            _ => Err(super::PayloadError),
+        }
+    }
+
+    /// Removes the member at leaf `leaf` (R.8).
+    pub fn remove(&mut self, leaf: u32) -> Output {
+        let mut output = Output::default();
+        if let (Phase::Member(member), Some(_)) = (&mut self.phase, self.me) {
+            member.remove(leaf, &mut self.next_ping, &mut output);
+        }
+        output
+    }
+}
+
+fn payload_bytes(kind: u8, payload: Payload<'_>) -> Vec<u8> {
+    match payload {
+        Payload::Chunk(body) | Payload::Mls(body) => [&[VERSION, kind][..], body].concat(),
+        _ => Vec::new(),
+    }
+}
+
+/// Encodes an application body (for [`GroupMember::seal`]).
+pub(crate) fn encode_body(body: &GroupBody) -> Result<Vec<u8>, super::PayloadError> {
+    body.encode().map_err(|_| super::PayloadError)
+}

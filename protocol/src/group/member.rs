@@ -1,0 +1,605 @@
+//! The group as a member holds it (docs/PROTOCOL.md R.4–R.8): who is live on which wire id,
+//! the newcomers it answered, the commit it waits to see confirmed, heartbeats and status.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use wire::MemberId;
+
+use super::body::{GroupBody, MovedSecret};
+use super::credential::{GroupId, MemberCredential};
+use super::join::{Ends, Ephemeral, JoinChannel, JoinKeys, PayloadError, Status, VERSION, kind};
+use super::machine::{GroupEvent, Out, Output, encode_body};
+use super::mls::{Received, RoomGroup};
+use crate::body::Body;
+use crate::dedupe::MsgIdHistory;
+use crate::entropy::Entropy;
+
+/// A member is shown offline after this long without a message from it (R.6).
+pub const SILENCE_MS: u64 = 60_000;
+/// Heartbeats every 20 s ± 5 s (R.6).
+const HEARTBEAT_MS: u64 = 20_000;
+const HEARTBEAT_JITTER_MS: u64 = 5_000;
+/// STATUS every 20 s (R.4).
+const STATUS_MS: u64 = 20_000;
+/// A leaf not live for this long is removed by the designated committer (R.7).
+pub const GONE_MS: u64 = 10 * 60_000;
+/// An answered newcomer that sent no REQUEST by then is forgotten.
+const ANSWER_TTL_MS: u64 = 30_000;
+/// At most this many newcomers answered at once (a bound, not a rule of the protocol).
+const MAX_ANSWERING: usize = 64;
+
+/// What a member knows of another leaf's presence.
+#[derive(Clone, Copy, Debug, Default)]
+struct Peer {
+    member_id: Option<MemberId>,
+    last_seen_ms: u64,
+    online: bool,
+}
+
+/// A newcomer this member answered.
+struct Answering {
+    channel: JoinChannel,
+    attempt: u8,
+    at_ms: u64,
+}
+
+/// A newcomer's KeyPackage waiting to be committed.
+#[derive(Clone)]
+struct Add {
+    newcomer: MemberId,
+    e_n: [u8; 32],
+    key_package: Vec<u8>,
+    leaf_identity: Vec<u8>,
+}
+
+/// A commit written, waiting for the PONG that says it came first (R.5).
+struct Pending {
+    nonce: u32,
+    welcome: Option<Vec<u8>>,
+    adds: Vec<Add>,
+    removes: Vec<u32>,
+    /// Whether the person asked for these removals (then the room moves, R.8).
+    by_person: bool,
+}
+
+/// One entry of the member list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// The leaf.
+    pub leaf: u32,
+    /// Its credential.
+    pub credential: MemberCredential,
+    /// Its wire id while known.
+    pub member_id: Option<MemberId>,
+    /// Shown online?
+    pub online: bool,
+    /// Is this oneself?
+    pub is_self: bool,
+}
+
+/// A member's group.
+pub struct GroupMember {
+    group: RoomGroup,
+    peers: BTreeMap<u32, Peer>,
+    answering: BTreeMap<(MemberId, [u8; 32]), Answering>,
+    adds: Vec<Add>,
+    removes: BTreeSet<u32>,
+    removes_by_person: bool,
+    pending: Option<Pending>,
+    next_heartbeat_ms: u64,
+    next_status_ms: u64,
+    seen: MsgIdHistory,
+    /// The leaf whose removal commit may be followed by a `Moved` (R.8), this epoch only.
+    mover: Option<(u32, u64)>,
+}
+
+impl GroupMember {
+    pub(crate) fn new(group: RoomGroup, now_ms: u64, entropy: &mut dyn Entropy) -> Self {
+        Self {
+            group,
+            peers: BTreeMap::new(),
+            answering: BTreeMap::new(),
+            adds: Vec::new(),
+            removes: BTreeSet::new(),
+            removes_by_person: false,
+            pending: None,
+            next_heartbeat_ms: now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS
+                + entropy.below(2 * HEARTBEAT_JITTER_MS),
+            next_status_ms: now_ms + STATUS_MS,
+            seen: MsgIdHistory::default(),
+            mover: None,
+        }
+    }
+
+    /// The group's id.
+    pub fn id(&self) -> GroupId {
+        self.group.id()
+    }
+
+    /// The current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.group.epoch()
+    }
+
+    /// This member's leaf.
+    pub fn own_leaf(&self) -> u32 {
+        self.group.own_index()
+    }
+
+    /// The MLS group (file keys, the roster).
+    pub fn mls(&self) -> &RoomGroup {
+        &self.group
+    }
+
+    /// The member list in leaf order, oneself included.
+    pub fn members(&self) -> Vec<Listed> {
+        let own = self.group.own_index();
+        self.group
+            .leaves()
+            .iter()
+            .map(|leaf| {
+                let peer = self.peers.get(&leaf.index).copied().unwrap_or_default();
+                Listed {
+                    leaf: leaf.index,
+                    credential: leaf.credential.clone(),
+                    member_id: peer.member_id,
+                    online: leaf.index == own || peer.online,
+                    is_self: leaf.index == own,
+                }
+            })
+            .collect()
+    }
+
+    /// This member's STATUS values.
+    pub(crate) fn status(&self) -> Option<Status> {
+        Some(Status {
+            group: self.group.id(),
+            epoch: self.group.epoch(),
+            branch: self.group.branch().ok()?,
+            tag: [0; 16],
+        })
+    }
+
+    fn status_payload(&self, join: &JoinKeys, me: MemberId) -> Option<Vec<u8>> {
+        let status = self.status()?;
+        Some(join.status(me, status.group, status.epoch, status.branch))
+    }
+
+    /// Live leaves in leaf order (oneself included): who answers and commits (R.5).
+    fn live(&self) -> Vec<u32> {
+        let own = self.group.own_index();
+        self.group
+            .leaves()
+            .iter()
+            .map(|l| l.index)
+            .filter(|index| {
+                *index == own
+                    || self
+                        .peers
+                        .get(index)
+                        .is_some_and(|p| p.online && p.member_id.is_some())
+            })
+            .collect()
+    }
+
+    pub(crate) fn reconnected(&mut self, join: &JoinKeys, me: MemberId, now_ms: u64, output: &mut Output) {
+        if let Some(status) = self.status_payload(join, me) {
+            output.send(None, status);
+        }
+        self.next_status_ms = now_ms + STATUS_MS;
+        if let Ok(hello) = self.seal(&GroupBody::Hello { member_id: me.0 }) {
+            output.send(None, hello);
+        }
+    }
+
+    pub(crate) fn disconnected(&mut self) {
+        // A commit not confirmed is dropped; if the others took it, STATUS will say this
+        // member is behind (R.5, R.7). Its adds and removals wait for the next connection.
+        if let Some(pending) = self.pending.take() {
+            self.group.clear_pending();
+            self.requeue(pending);
+        }
+        self.answering.clear();
+        for peer in self.peers.values_mut() {
+            peer.online = false;
+        }
+    }
+
+    fn requeue(&mut self, pending: Pending) {
+        for add in pending.adds {
+            if !self.adds.iter().any(|a| a.leaf_identity == add.leaf_identity) {
+                self.adds.push(add);
+            }
+        }
+        self.removes.extend(pending.removes);
+        self.removes_by_person |= pending.by_person;
+    }
+
+    pub(crate) fn seal(&mut self, body: &GroupBody) -> Result<Vec<u8>, PayloadError> {
+        let data = encode_body(body)?;
+        let message = self.group.encrypt(&data).map_err(|_| PayloadError)?;
+        Ok([&[VERSION, kind::MLS][..], &message].concat())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn knocked(
+        &mut self,
+        join: &JoinKeys,
+        me: MemberId,
+        from: MemberId,
+        attempt: u8,
+        e_n: [u8; 32],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        output: &mut Output,
+    ) -> Result<(), PayloadError> {
+        let live = self.live();
+        let designated = live.get(usize::from(attempt) % live.len().max(1)).copied();
+        if designated != Some(self.group.own_index()) {
+            return Ok(());
+        }
+        if self.answering.keys().any(|(n, _)| *n == from)
+            && self.answering.values().any(|a| a.attempt == attempt)
+        {
+            return Ok(());
+        }
+        if self.answering.len() >= MAX_ANSWERING {
+            return Ok(());
+        }
+        let eph = Ephemeral::generate(entropy);
+        let ends = Ends {
+            n: from,
+            d: me,
+            e_n,
+            e_d: eph.public(),
+        };
+        let channel = JoinChannel::derive(join, &eph, ends).ok_or(PayloadError)?;
+        output.send(Some(from), channel.answer(self.group.id(), self.group.epoch())?);
+        self.answering.insert(
+            (from, e_n),
+            Answering {
+                channel,
+                attempt,
+                at_ms: now_ms,
+            },
+        );
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn requested(
+        &mut self,
+        from: MemberId,
+        e_n: [u8; 32],
+        sealed: &[u8],
+        now_ms: u64,
+        _me: MemberId,
+        next_ping: &mut u32,
+        output: &mut Output,
+    ) -> Result<(), PayloadError> {
+        let answering = self.answering.get(&(from, e_n)).ok_or(PayloadError)?;
+        let key_package = answering.channel.open_request(sealed)?;
+        let leaf_identity = self
+            .group
+            .key_package_identity(&key_package)
+            .map_err(|_| PayloadError)?;
+        self.adds.retain(|a| a.leaf_identity != leaf_identity && a.newcomer != from);
+        self.adds.push(Add {
+            newcomer: from,
+            e_n,
+            key_package,
+            leaf_identity,
+        });
+        let _ = now_ms;
+        self.commit(next_ping, output);
+        Ok(())
+    }
+
+    pub(crate) fn remove(&mut self, leaf: u32, next_ping: &mut u32, output: &mut Output) {
+        if leaf == self.group.own_index() || self.group.leaf(leaf).is_none() {
+            return;
+        }
+        self.removes.insert(leaf);
+        self.removes_by_person = true;
+        self.commit(next_ping, output);
+    }
+
+    /// Commits what waits, if nothing is pending (R.5).
+    fn commit(&mut self, next_ping: &mut u32, output: &mut Output) {
+        if self.pending.is_some() || (self.adds.is_empty() && self.removes.is_empty()) {
+            return;
+        }
+        let own = self.group.own_index();
+        let mut removes: BTreeSet<u32> = self
+            .removes
+            .iter()
+            .copied()
+            .filter(|index| *index != own && self.group.leaf(*index).is_some())
+            .collect();
+        // A device that comes back replaces its old leaf (R.2, R.7).
+        for add in &self.adds {
+            for leaf in self.group.leaves() {
+                if leaf.credential.leaf_identity() == add.leaf_identity && leaf.index != own {
+                    removes.insert(leaf.index);
+                }
+            }
+        }
+        let adds = core::mem::take(&mut self.adds);
+        let by_person = core::mem::take(&mut self.removes_by_person);
+        self.removes.clear();
+        let key_packages: Vec<Vec<u8>> = adds.iter().map(|a| a.key_package.clone()).collect();
+        let removes: Vec<u32> = removes.into_iter().collect();
+        // A KeyPackage the group refuses (each was checked on arrival, so this is rare) drops
+        // this batch: its newcomers knock again.
+        if let Ok(commit) = self.group.commit(&key_packages, &removes) {
+            output.send(None, [&[VERSION, kind::MLS][..], &commit.message].concat());
+            let nonce = *next_ping;
+            *next_ping = next_ping.wrapping_add(1);
+            output.out.push(Out::Ping(nonce));
+            self.pending = Some(Pending {
+                nonce,
+                welcome: commit.welcome,
+                adds,
+                removes,
+                by_person,
+            });
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pong(
+        &mut self,
+        join: &JoinKeys,
+        me: MemberId,
+        nonce: u32,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        next_ping: &mut u32,
+        output: &mut Output,
+    ) {
+        let Some(pending) = self.pending.take_if(|p| p.nonce == nonce) else {
+            return;
+        };
+        let before = self.group.leaves().to_vec();
+        if self.group.apply_pending().is_err() {
+            return;
+        }
+        if let Some(welcome) = &pending.welcome {
+            for add in &pending.adds {
+                if let Some(answering) = self.answering.remove(&(add.newcomer, add.e_n))
+                    && let Ok(payload) = answering.channel.welcome(welcome) {
+                        output.send(Some(add.newcomer), payload);
+                    }
+            }
+        }
+        let own = self.group.own_index();
+        let by = before.iter().find(|l| l.index == own).map(|l| l.credential.clone());
+        for index in &pending.removes {
+            self.peers.remove(index);
+            if let (Some(who), Some(by)) = (before.iter().find(|l| l.index == *index), by.clone())
+                && pending.by_person {
+                    output.event(GroupEvent::MemberRemoved {
+                        who: who.credential.clone(),
+                        by,
+                    });
+                }
+        }
+        output.event(GroupEvent::MembersChanged);
+        if pending.by_person {
+            let mut secret = [0; 32];
+            entropy.fill(&mut secret);
+            let moved = MovedSecret(secret);
+            if let Ok(payload) = self.seal(&GroupBody::Moved {
+                secret: moved.clone(),
+            }) {
+                output.send(None, payload);
+                output.event(GroupEvent::Moved(moved));
+            }
+        }
+        let _ = (join, me, now_ms);
+        self.commit(next_ping, output);
+    }
+
+    pub(crate) fn left(&mut self, member: MemberId, output: &mut Output) {
+        for peer in self.peers.values_mut() {
+            if peer.member_id == Some(member) {
+                peer.online = false;
+                peer.member_id = None;
+                output.event(GroupEvent::MembersChanged);
+            }
+        }
+        self.answering.retain(|(n, _), _| *n != member);
+        self.adds.retain(|a| a.newcomer != member);
+    }
+
+    /// An MLS message; returns whether this member is out of the group now.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn message(
+        &mut self,
+        join: &JoinKeys,
+        me: Option<MemberId>,
+        from: MemberId,
+        message: &[u8],
+        now_ms: u64,
+        next_ping: &mut u32,
+        output: &mut Output,
+    ) -> Result<bool, PayloadError> {
+        let received = match self.group.process(message, now_ms / 1000) {
+            Ok(received) => received,
+            Err(_) => {
+                // Perhaps this member is behind: ask where the sender is (R.7).
+                if let Some(status) = me.and_then(|me| self.status_payload(join, me)) {
+                    output.send(Some(from), status);
+                }
+                return Err(PayloadError);
+            }
+        };
+        match received {
+            Received::Application { sender, data } => {
+                self.application(me, from, sender, &data, now_ms, output)?;
+            }
+            Received::Commit {
+                committer,
+                added,
+                removed,
+            } => {
+                // Whoever's commit this was, it came first: a pending one of ours lost (R.5).
+                if let Some(pending) = self.pending.take() {
+                    self.group.clear_pending();
+                    self.requeue(pending);
+                }
+                let by = self.group.leaf(committer).map(|l| l.credential.clone());
+                for leaf in &removed {
+                    self.peers.remove(&leaf.index);
+                    if let Some(by) = &by {
+                        output.event(GroupEvent::MemberRemoved {
+                            who: leaf.credential.clone(),
+                            by: by.clone(),
+                        });
+                    }
+                }
+                // Newcomers now in the group need no commit of ours.
+                for leaf in &added {
+                    let identity = leaf.credential.leaf_identity();
+                    self.adds.retain(|a| a.leaf_identity != identity);
+                }
+                self.removes.retain(|index| self.group.leaf(*index).is_some());
+                self.mover = (!removed.is_empty()).then_some((committer, self.group.epoch()));
+                output.event(GroupEvent::MembersChanged);
+                self.commit(next_ping, output);
+            }
+            Received::Removed { remover } => {
+                output.event(GroupEvent::Removed {
+                    by: remover.map(|l| l.credential),
+                });
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn application(
+        &mut self,
+        me: Option<MemberId>,
+        from: MemberId,
+        sender: u32,
+        data: &[u8],
+        now_ms: u64,
+        output: &mut Output,
+    ) -> Result<(), PayloadError> {
+        let body = GroupBody::decode(data).map_err(|_| PayloadError)?;
+        let credential = self
+            .group
+            .leaf(sender)
+            .map(|l| l.credential.clone())
+            .ok_or(PayloadError)?;
+        let peer = self.peers.entry(sender).or_default();
+        match &body {
+            GroupBody::Hello { member_id } | GroupBody::Here { member_id } => {
+                if *member_id != from.0 {
+                    return Err(PayloadError);
+                }
+                let was = (peer.member_id, peer.online);
+                peer.member_id = Some(from);
+                peer.online = true;
+                peer.last_seen_ms = now_ms;
+                if was != (Some(from), true) {
+                    output.event(GroupEvent::MembersChanged);
+                }
+                if matches!(body, GroupBody::Hello { .. })
+                    && let Some(me) = me {
+                        let here = self.seal(&GroupBody::Here { member_id: me.0 })?;
+                        output.send(Some(from), here);
+                    }
+                return Ok(());
+            }
+            GroupBody::Heartbeat => {
+                peer.last_seen_ms = now_ms;
+                return Ok(());
+            }
+            GroupBody::Leave => {
+                peer.online = false;
+                output.event(GroupEvent::MembersChanged);
+                return Ok(());
+            }
+            GroupBody::Moved { secret } => {
+                if self.mover == Some((sender, self.group.epoch())) {
+                    output.event(GroupEvent::Moved(secret.clone()));
+                }
+                return Ok(());
+            }
+            GroupBody::Chat(chat) => {
+                if !self.seen.insert(chat.msg_id) {
+                    return Ok(());
+                }
+            }
+            GroupBody::FileOffer(_) | GroupBody::FileCtrl(_) => {}
+        }
+        if peer.member_id == Some(from) {
+            peer.last_seen_ms = now_ms;
+        }
+        output.event(GroupEvent::Message {
+            leaf: sender,
+            from,
+            credential,
+            body,
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tick(
+        &mut self,
+        join: &JoinKeys,
+        me: MemberId,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+        next_ping: &mut u32,
+        output: &mut Output,
+    ) {
+        if now_ms >= self.next_heartbeat_ms {
+            if let Ok(heartbeat) = self.seal(&GroupBody::Heartbeat) {
+                output.send(None, heartbeat);
+            }
+            self.next_heartbeat_ms = now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS
+                + entropy.below(2 * HEARTBEAT_JITTER_MS);
+        }
+        if now_ms >= self.next_status_ms {
+            if let Some(status) = self.status_payload(join, me) {
+                output.send(None, status);
+            }
+            self.next_status_ms = now_ms + STATUS_MS;
+        }
+        for peer in self.peers.values_mut() {
+            if peer.online && now_ms >= peer.last_seen_ms + SILENCE_MS {
+                peer.online = false;
+                output.event(GroupEvent::MembersChanged);
+            }
+        }
+        self.answering
+            .retain(|_, a| now_ms < a.at_ms + ANSWER_TTL_MS);
+        // The designated committer removes leaves gone for long (R.7).
+        if self.live().first() == Some(&self.group.own_index()) {
+            let own = self.group.own_index();
+            let gone: Vec<u32> = self
+                .group
+                .leaves()
+                .iter()
+                .map(|l| l.index)
+                .filter(|index| *index != own)
+                .filter(|index| {
+                    let peer = self.peers.entry(*index).or_insert(Peer {
+                        member_id: None,
+                        last_seen_ms: now_ms,
+                        online: false,
+                    });
+                    !peer.online && now_ms >= peer.last_seen_ms + GONE_MS
+                })
+                .collect();
+            if !gone.is_empty() {
+                self.removes.extend(gone);
+                self.commit(next_ping, output);
+            }
+        }
+    }
+}
