@@ -7,7 +7,10 @@
 mod common;
 
 use common::group_relay::GroupRelay;
+use protocol::body::FileOffer;
+use protocol::group::body::GroupBody;
 use protocol::group::machine::GroupEvent;
+use protocol::ids::FileId;
 use protocol::keys::RoomSecret;
 
 fn secret() -> RoomSecret {
@@ -215,4 +218,48 @@ fn a_committer_that_drops_before_its_pong_leaves_no_one_stuck() {
     relay.say(0, "all in");
     assert_eq!(relay.people[1].read, ["all in"]);
     assert_eq!(relay.people[cy].read, ["all in"]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_file_key_is_the_same_for_its_sender_and_receivers_even_across_a_commit() {
+    let mut relay = room_of(&["Ana", "Bo"], 9);
+    let file_id = FileId([3; 16]);
+    let offer = FileOffer {
+        file_id,
+        name: "notes.txt".into(),
+        mime: "text/plain".into(),
+        size: 10,
+        chunk_size: 65_536,
+        n_chunks: 1,
+    };
+    let ana = relay.people[0].machine.group().unwrap();
+    let (epoch, session) = (ana.epoch(), relay.people[0].machine.session());
+    let sender_key = ana.file_key(epoch, session, file_id).unwrap();
+    // Ana offers while Cy is being let in: the relay orders the commit first, so Bo reads the
+    // offer one epoch later than it was sent.
+    let out = relay.people[0].machine.send(&GroupBody::FileOffer(offer)).unwrap();
+    let secret = secret();
+    let cy = relay.person(&secret, "Cy");
+    relay.connect(cy);
+    while relay.people[1].machine.group().unwrap().epoch() == epoch {
+        assert!(relay.step());
+    }
+    relay.handle(0, out);
+    relay.settle();
+    let (offer_epoch, offer_session) = relay.people[1]
+        .events
+        .iter()
+        .find_map(|e| match e {
+            GroupEvent::Message { epoch, session, body: GroupBody::FileOffer(_), .. } => {
+                Some((*epoch, *session))
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((offer_epoch, offer_session), (epoch, Some(session)));
+    let bo = relay.people[1].machine.group().unwrap();
+    assert!(bo.epoch() > epoch);
+    assert_eq!(*bo.file_key(offer_epoch, session, file_id).unwrap(), *sender_key);
+    assert!(bo.file_key(bo.epoch(), session, file_id).is_some_and(|k| *k != *sender_key));
 }

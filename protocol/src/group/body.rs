@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::body::{Body, BodyError, Chat, FileCtrl, FileOffer};
+use crate::ids::SenderId;
 
 /// One application message of a room's group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,11 +13,15 @@ pub enum GroupBody {
     Hello {
         /// Its wire id; must be the DELIVER `from`.
         member_id: u32,
+        /// Its session on this connection: the `sender_id` of its file chunks (R.9).
+        session: SenderId,
     },
     /// A member answers a Hello (by SEND_TO) with its own wire id.
     Here {
         /// Its wire id; must be the DELIVER `from`.
         member_id: u32,
+        /// Its session on this connection.
+        session: SenderId,
     },
     /// Still here (every 20 s ± 5 s).
     Heartbeat,

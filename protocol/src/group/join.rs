@@ -47,8 +47,6 @@ pub mod kind {
     pub const STATUS: u8 = 0x05;
     /// An MLS message.
     pub const MLS: u8 = 0x10;
-    /// A file chunk.
-    pub const CHUNK: u8 = 0x11;
 }
 
 /// A v2 payload that failed to parse or open. Says nothing more, on purpose.
@@ -95,8 +93,6 @@ pub enum Payload<'a> {
     Status(Status),
     /// An MLS message.
     Mls(&'a [u8]),
-    /// A file chunk frame (the whole payload).
-    Chunk(&'a [u8]),
 }
 
 /// Where a member's group stands (docs/PROTOCOL.md R.4, R.7).
@@ -160,7 +156,6 @@ impl<'a> Payload<'a> {
                 tag: reader.array()?,
             }),
             kind::MLS if !body.is_empty() => return Ok(Self::Mls(body)),
-            kind::CHUNK if !body.is_empty() => return Ok(Self::Chunk(body)),
             _ => return Err(PayloadError),
         };
         reader.0.is_empty().then_some(payload).ok_or(PayloadError)

@@ -7,13 +7,13 @@ use wire::MemberId;
 
 use super::body::{GroupBody, MovedSecret};
 use super::credential::{GroupId, LeafFacts, MemberCredential, member_statement};
-use super::join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, Status, VERSION, kind};
+use super::join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, Status};
 use super::member::GroupMember;
 use super::mls::{Device, LeafKey};
 use crate::body::Body;
 use crate::entropy::Entropy;
 use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN, SigningPublic};
-use crate::ids::DeviceId;
+use crate::ids::{DeviceId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 
 /// A knock attempt that has not brought a Welcome by then is given up for the next (R.4).
@@ -47,12 +47,16 @@ pub enum GroupEvent {
         leaf: u32,
         /// The DELIVER `from`.
         from: MemberId,
+        /// The sender's session on that connection, once its Hello or Here was read.
+        session: Option<SenderId>,
+        /// The epoch it was sent in (a file offer's key comes from it, R.9).
+        epoch: u64,
         /// The sender's credential.
         credential: MemberCredential,
         /// What it said.
         body: GroupBody,
     },
-    /// A file chunk frame from `from` (R.9).
+    /// A file chunk frame (shared B.4) from `from`, for the file side (R.9).
     Chunk {
         /// The DELIVER `from`.
         from: MemberId,
@@ -163,6 +167,8 @@ pub struct Machine {
     name: String,
     /// The wire id while connected.
     pub(crate) me: Option<MemberId>,
+    /// This connection's session (R.6, R.9), new on each connection.
+    session: SenderId,
     phase: Phase,
     serial: u64,
     pub(crate) next_ping: u32,
@@ -179,11 +185,17 @@ impl Machine {
             device_id,
             name: name.to_owned(),
             me: None,
+            session: SenderId([0; 16]),
             phase: Phase::Outside,
             serial: 0,
             next_ping: 0,
             lonely_since_ms: None,
         }
+    }
+
+    /// This connection's session id (the `sender_id` of the file chunks it sends, R.9).
+    pub fn session(&self) -> SenderId {
+        self.session
     }
 
     /// The group, once in it.
@@ -333,9 +345,12 @@ impl Machine {
         entropy: &mut dyn Entropy,
     ) -> Output {
         self.me = Some(me);
+        self.session = SenderId::random(entropy);
         let mut output = Output::default();
         match &mut self.phase {
-            Phase::Member(member) => member.reconnected(&self.join, me, now_ms, &mut output),
+            Phase::Member(member) => {
+                member.reconnected(&self.join, me, self.session, now_ms, &mut output);
+            }
             Phase::Removed => {}
             Phase::Outside | Phase::Creating(_) | Phase::Knocking(_) => {
                 if others.is_empty() {
@@ -387,7 +402,7 @@ impl Machine {
         self.lonely_since_ms = None;
         let mut member = Box::new(member);
         if let Some(me) = self.me {
-            member.reconnected(&self.join, me, now_ms, output);
+            member.reconnected(&self.join, me, self.session, now_ms, output);
         }
         self.phase = Phase::Member(member);
         output.event(GroupEvent::Joined);
@@ -402,8 +417,18 @@ impl Machine {
         now_ms: u64,
         entropy: &mut dyn Entropy,
     ) -> Result<Output, super::PayloadError> {
-        let payload = Payload::parse(payload).ok_or(super::PayloadError)??;
         let mut output = Output::default();
+        // File chunks are shared B.4's frames, keyed by the group (R.9).
+        if payload.starts_with(&[0x01, 0x04]) {
+            if matches!(self.phase, Phase::Member(_)) {
+                output.event(GroupEvent::Chunk {
+                    from,
+                    frame: payload.to_vec(),
+                });
+            }
+            return Ok(output);
+        }
+        let payload = Payload::parse(payload).ok_or(super::PayloadError)??;
         match payload {
             Payload::Knock { attempt, e_n, tag } => {
                 if !self.join.check_knock(from, attempt, &e_n, &tag) {
@@ -431,7 +456,7 @@ impl Machine {
                 Phase::Member(member) => {
                     let gone = member.message(
                         &self.join,
-                        self.me,
+                        self.me.map(|me| (me, self.session)),
                         from,
                         message,
                         now_ms,
@@ -444,10 +469,6 @@ impl Machine {
                 }
                 _ => return Err(super::PayloadError),
             },
-            Payload::Chunk(_) => output.event(GroupEvent::Chunk {
-                from,
-                frame: payload_bytes(kind::CHUNK, payload),
-            }),
         }
         Ok(output)
     }
@@ -621,13 +642,6 @@ impl Machine {
             member.remove(leaf, &mut self.next_ping, &mut output);
         }
         output
-    }
-}
-
-fn payload_bytes(kind: u8, payload: Payload<'_>) -> Vec<u8> {
-    match payload {
-        Payload::Chunk(body) | Payload::Mls(body) => [&[VERSION, kind][..], body].concat(),
-        _ => Vec::new(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The group as a member holds it (docs/PROTOCOL.md R.4–R.8): who is live on which wire id,
 //! the newcomers it answered, the commit it waits to see confirmed, heartbeats and status.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use wire::MemberId;
 
@@ -13,6 +13,9 @@ use super::mls::{Received, RoomGroup};
 use crate::body::Body;
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
+use crate::ids::{FileId, SenderId};
+use crate::keys::hkdf_expand;
+use zeroize::Zeroizing;
 
 /// A member is shown offline after this long without a message from it (R.6).
 pub const SILENCE_MS: u64 = 60_000;
@@ -27,11 +30,15 @@ pub const GONE_MS: u64 = 10 * 60_000;
 const ANSWER_TTL_MS: u64 = 30_000;
 /// At most this many newcomers answered at once (a bound, not a rule of the protocol).
 const MAX_ANSWERING: usize = 64;
+/// File keys come from this many newest epochs (the epochs whose messages still open, R.1).
+const FILE_EPOCHS: usize = 3;
+const FILE_KEY_LABEL: &[u8] = b"cutout/v2 file-key";
 
 /// What a member knows of another leaf's presence.
 #[derive(Clone, Copy, Debug, Default)]
 struct Peer {
     member_id: Option<MemberId>,
+    session: Option<SenderId>,
     last_seen_ms: u64,
     online: bool,
 }
@@ -91,11 +98,13 @@ pub struct GroupMember {
     seen: MsgIdHistory,
     /// The leaf whose removal commit may be followed by a `Moved` (R.8), this epoch only.
     mover: Option<(u32, u64)>,
+    /// `F_e` of the newest epochs (R.9).
+    file_bases: VecDeque<(u64, Zeroizing<[u8; 32]>)>,
 }
 
 impl GroupMember {
     pub(crate) fn new(group: RoomGroup, now_ms: u64, entropy: &mut dyn Entropy) -> Self {
-        Self {
+        let mut this = Self {
             group,
             peers: BTreeMap::new(),
             answering: BTreeMap::new(),
@@ -108,7 +117,29 @@ impl GroupMember {
             next_status_ms: now_ms + STATUS_MS,
             seen: MsgIdHistory::default(),
             mover: None,
+            file_bases: VecDeque::new(),
+        };
+        this.new_epoch();
+        this
+    }
+
+    /// Keeps the new epoch's `F_e`, and forgets the oldest.
+    fn new_epoch(&mut self) {
+        if let Ok(base) = self.group.file_base() {
+            self.file_bases.push_back((self.group.epoch(), base));
         }
+        while self.file_bases.len() > FILE_EPOCHS {
+            self.file_bases.pop_front();
+        }
+    }
+
+    /// `K_file` of R.9: for the file `file` of the session `session`, offered in `epoch`.
+    pub fn file_key(&self, epoch: u64, session: SenderId, file: FileId) -> Option<Zeroizing<[u8; 32]>> {
+        let (_, base) = self.file_bases.iter().find(|(e, _)| *e == epoch)?;
+        Some(Zeroizing::new(hkdf_expand(
+            base,
+            &[FILE_KEY_LABEL, session.as_bytes(), file.as_bytes()],
+        )))
     }
 
     /// The group's id.
@@ -182,12 +213,22 @@ impl GroupMember {
             .collect()
     }
 
-    pub(crate) fn reconnected(&mut self, join: &JoinKeys, me: MemberId, now_ms: u64, output: &mut Output) {
+    pub(crate) fn reconnected(
+        &mut self,
+        join: &JoinKeys,
+        me: MemberId,
+        session: SenderId,
+        now_ms: u64,
+        output: &mut Output,
+    ) {
         if let Some(status) = self.status_payload(join, me) {
             output.send(None, status);
         }
         self.next_status_ms = now_ms + STATUS_MS;
-        if let Ok(hello) = self.seal(&GroupBody::Hello { member_id: me.0 }) {
+        if let Ok(hello) = self.seal(&GroupBody::Hello {
+            member_id: me.0,
+            session,
+        }) {
             output.send(None, hello);
         }
     }
@@ -364,6 +405,7 @@ impl GroupMember {
         if self.group.apply_pending().is_err() {
             return;
         }
+        self.new_epoch();
         if let Some(welcome) = &pending.welcome {
             for add in &pending.adds {
                 if let Some(answering) = self.answering.remove(&(add.newcomer, add.e_n))
@@ -417,7 +459,7 @@ impl GroupMember {
     pub(crate) fn message(
         &mut self,
         join: &JoinKeys,
-        me: Option<MemberId>,
+        me: Option<(MemberId, SenderId)>,
         from: MemberId,
         message: &[u8],
         now_ms: u64,
@@ -428,21 +470,26 @@ impl GroupMember {
             Ok(received) => received,
             Err(_) => {
                 // Perhaps this member is behind: ask where the sender is (R.7).
-                if let Some(status) = me.and_then(|me| self.status_payload(join, me)) {
+                if let Some(status) = me.and_then(|(me, _)| self.status_payload(join, me)) {
                     output.send(Some(from), status);
                 }
                 return Err(PayloadError);
             }
         };
         match received {
-            Received::Application { sender, data } => {
-                self.application(me, from, sender, &data, now_ms, output)?;
+            Received::Application {
+                sender,
+                epoch,
+                data,
+            } => {
+                self.application(me, from, sender, epoch, &data, now_ms, output)?;
             }
             Received::Commit {
                 committer,
                 added,
                 removed,
             } => {
+                self.new_epoch();
                 // Whoever's commit this was, it came first: a pending one of ours lost (R.5).
                 if let Some(pending) = self.pending.take() {
                     self.group.clear_pending();
@@ -478,11 +525,13 @@ impl GroupMember {
         Ok(false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn application(
         &mut self,
-        me: Option<MemberId>,
+        me: Option<(MemberId, SenderId)>,
         from: MemberId,
         sender: u32,
+        epoch: u64,
         data: &[u8],
         now_ms: u64,
         output: &mut Output,
@@ -495,22 +544,34 @@ impl GroupMember {
             .ok_or(PayloadError)?;
         let peer = self.peers.entry(sender).or_default();
         match &body {
-            GroupBody::Hello { member_id } | GroupBody::Here { member_id } => {
+            GroupBody::Hello {
+                member_id,
+                session,
+            }
+            | GroupBody::Here {
+                member_id,
+                session,
+            } => {
                 if *member_id != from.0 {
                     return Err(PayloadError);
                 }
                 let was = (peer.member_id, peer.online);
                 peer.member_id = Some(from);
+                peer.session = Some(*session);
                 peer.online = true;
                 peer.last_seen_ms = now_ms;
                 if was != (Some(from), true) {
                     output.event(GroupEvent::MembersChanged);
                 }
                 if matches!(body, GroupBody::Hello { .. })
-                    && let Some(me) = me {
-                        let here = self.seal(&GroupBody::Here { member_id: me.0 })?;
-                        output.send(Some(from), here);
-                    }
+                    && let Some((me, session)) = me
+                {
+                    let here = self.seal(&GroupBody::Here {
+                        member_id: me.0,
+                        session,
+                    })?;
+                    output.send(Some(from), here);
+                }
                 return Ok(());
             }
             GroupBody::Heartbeat => {
@@ -535,12 +596,15 @@ impl GroupMember {
             }
             GroupBody::FileOffer(_) | GroupBody::FileCtrl(_) => {}
         }
+        let session = (peer.member_id == Some(from)).then_some(peer.session).flatten();
         if peer.member_id == Some(from) {
             peer.last_seen_ms = now_ms;
         }
         output.event(GroupEvent::Message {
             leaf: sender,
             from,
+            session,
+            epoch,
             credential,
             body,
         });
@@ -590,6 +654,7 @@ impl GroupMember {
                 .filter(|index| {
                     let peer = self.peers.entry(*index).or_insert(Peer {
                         member_id: None,
+                        session: None,
                         last_seen_ms: now_ms,
                         online: false,
                     });

@@ -266,6 +266,8 @@ pub enum Received {
     Application {
         /// The sending leaf.
         sender: u32,
+        /// The epoch it was sent in (this one, or a recent one a commit overtook).
+        epoch: u64,
         /// The content.
         data: Vec<u8>,
     },
@@ -349,12 +351,11 @@ impl RoomGroup {
         Ok(branch)
     }
 
-    /// `K_file` of R.9 in the current epoch, for the file `file_id` offered by leaf `leaf`.
-    pub fn file_key(&self, leaf: u32, file_id: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>, GroupError> {
-        let context = [&leaf.to_be_bytes()[..], file_id].concat();
+    /// `F_e` of R.9 for the current epoch, from which its files' keys come.
+    pub fn file_base(&self) -> Result<Zeroizing<[u8; 32]>, GroupError> {
         let secret = self
             .group
-            .export_secret(FILE_LABEL, &context, 32)
+            .export_secret(FILE_LABEL, &[], 32)
             .map_err(refused("export"))?;
         let mut key = Zeroizing::new([0; 32]);
         key.copy_from_slice(secret.as_bytes());
@@ -416,6 +417,7 @@ impl RoomGroup {
         if message.group_id() != Some(&self.id.0[..]) {
             return Err(GroupError("a message of another group".into()));
         }
+        let epoch = message.epoch().unwrap_or_default();
         let before = self.leaves.clone();
         let received = self
             .group
@@ -424,6 +426,7 @@ impl RoomGroup {
         match received {
             ReceivedMessage::ApplicationMessage(m) => Ok(Received::Application {
                 sender: m.sender_index,
+                epoch,
                 data: m.data().to_vec(),
             }),
             ReceivedMessage::Commit(commit) => {
