@@ -7,6 +7,7 @@ pub mod join;
 pub mod machine;
 pub mod member;
 pub mod mls;
+pub mod output;
 
 pub use credential::{CREDENTIAL_TYPE, GroupId, LeafFacts, MemberCredential, member_statement};
 pub use join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, PayloadError, Status};

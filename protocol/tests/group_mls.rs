@@ -25,8 +25,12 @@ fn device(group: GroupId, name: &str, entropy: &mut SeededEntropy) -> (Device, I
         name,
     })
     .unwrap();
-    let credential =
-        MemberCredential::assemble(identity.public(), device_id, name, identity.sign(&statement));
+    let credential = MemberCredential::assemble(
+        identity.public(),
+        device_id,
+        name,
+        identity.sign(&statement),
+    );
     (Device::new(group, key, credential).unwrap(), identity)
 }
 
@@ -64,7 +68,11 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
     let mut c = add(&mut a, &cy, &mut [&mut b]);
     assert_eq!((a.epoch(), b.epoch(), c.epoch()), (2, 2, 2));
     assert_eq!(a.branch().unwrap(), c.branch().unwrap());
-    let names: Vec<_> = b.leaves().iter().map(|l| l.credential.name().to_owned()).collect();
+    let names: Vec<_> = b
+        .leaves()
+        .iter()
+        .map(|l| l.credential.name().to_owned())
+        .collect();
     assert_eq!(names, ["Ana", "Bo", "Cy"]);
 
     let hello = c.encrypt(b"hello").unwrap();
@@ -78,7 +86,9 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
     let removal = b.commit(&[], &[c.own_index()]).unwrap();
     b.apply_pending().unwrap();
     match a.process(&removal.message, NOW).unwrap() {
-        Received::Commit { committer, removed, .. } => {
+        Received::Commit {
+            committer, removed, ..
+        } => {
             assert_eq!(committer, 1);
             assert_eq!(removed.len(), 1);
             assert_eq!(removed[0].credential.name(), "Cy");
@@ -135,8 +145,12 @@ fn a_leaf_certified_for_another_group_or_key_is_refused() {
         name: "Eve",
     })
     .unwrap();
-    let credential =
-        MemberCredential::assemble(identity.public(), device_id, "Eve", identity.sign(&statement));
+    let credential = MemberCredential::assemble(
+        identity.public(),
+        device_id,
+        "Eve",
+        identity.sign(&statement),
+    );
     assert!(Device::new(group, LeafKey::generate(&mut entropy), credential).is_err());
 }
 

@@ -22,7 +22,12 @@ fn assert_one_group(relay: &GroupRelay, who: &[usize]) {
     let epochs = relay.epochs();
     let first = epochs[who[0]].expect("not in a group");
     for i in who {
-        assert_eq!(epochs[*i], Some(first), "{} differs: {epochs:?}", relay.people[*i].name);
+        assert_eq!(
+            epochs[*i],
+            Some(first),
+            "{} differs: {epochs:?}",
+            relay.people[*i].name
+        );
     }
 }
 
@@ -83,7 +88,11 @@ fn two_removals_at_once_one_commit_wins_and_the_other_follows() {
     relay.settle();
     assert_one_group(&relay, &[0, 1]);
     for who in [2, 3] {
-        assert!(relay.people[who].machine.is_removed(), "{} still in", relay.people[who].name);
+        assert!(
+            relay.people[who].machine.is_removed(),
+            "{} still in",
+            relay.people[who].name
+        );
     }
     assert_eq!(relay.people[0].machine.group().unwrap().members().len(), 2);
     // Bo's first commit lost its epoch and was made again: two commits in all.
@@ -96,7 +105,10 @@ fn two_removals_at_once_one_commit_wins_and_the_other_follows() {
             _ => None,
         })
         .collect();
-    assert_eq!(removals, [("Cy".into(), "Ana".into()), ("Di".into(), "Bo".into())]);
+    assert_eq!(
+        removals,
+        [("Cy".into(), "Ana".into()), ("Di".into(), "Bo".into())]
+    );
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -238,7 +250,10 @@ fn a_file_key_is_the_same_for_its_sender_and_receivers_even_across_a_commit() {
     let sender_key = ana.file_key(epoch, session, file_id).unwrap();
     // Ana offers while Cy is being let in: the relay orders the commit first, so Bo reads the
     // offer one epoch later than it was sent.
-    let out = relay.people[0].machine.send(&GroupBody::FileOffer(offer)).unwrap();
+    let out = relay.people[0]
+        .machine
+        .send(&GroupBody::FileOffer(offer))
+        .unwrap();
     let secret = secret();
     let cy = relay.person(&secret, "Cy");
     relay.connect(cy);
@@ -251,15 +266,24 @@ fn a_file_key_is_the_same_for_its_sender_and_receivers_even_across_a_commit() {
         .events
         .iter()
         .find_map(|e| match e {
-            GroupEvent::Message { epoch, session, body: GroupBody::FileOffer(_), .. } => {
-                Some((*epoch, *session))
-            }
+            GroupEvent::Message {
+                epoch,
+                session,
+                body: GroupBody::FileOffer(_),
+                ..
+            } => Some((*epoch, *session)),
             _ => None,
         })
         .unwrap();
     assert_eq!((offer_epoch, offer_session), (epoch, Some(session)));
     let bo = relay.people[1].machine.group().unwrap();
     assert!(bo.epoch() > epoch);
-    assert_eq!(*bo.file_key(offer_epoch, session, file_id).unwrap(), *sender_key);
-    assert!(bo.file_key(bo.epoch(), session, file_id).is_some_and(|k| *k != *sender_key));
+    assert_eq!(
+        *bo.file_key(offer_epoch, session, file_id).unwrap(),
+        *sender_key
+    );
+    assert!(
+        bo.file_key(bo.epoch(), session, file_id)
+            .is_some_and(|k| *k != *sender_key)
+    );
 }

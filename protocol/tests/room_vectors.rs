@@ -24,17 +24,24 @@ fn vectors() -> Value {
 }
 
 fn family(v: &Value, name: &str) -> Vec<Value> {
-    let cases = v[name].as_array().unwrap_or_else(|| panic!("no {name}")).clone();
+    let cases = v[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {name}"))
+        .clone();
     assert!(!cases.is_empty(), "{name} is empty");
     cases
 }
 
 fn int(case: &Value, key: &str) -> u64 {
-    case[key].as_u64().unwrap_or_else(|| panic!("no integer {key}"))
+    case[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no integer {key}"))
 }
 
 fn join_keys(case: &Value) -> JoinKeys {
-    JoinKeys::derive(&RoomKeys::derive(&RoomSecret::from_bytes(array(hex_field(case, "s")))))
+    JoinKeys::derive(&RoomKeys::derive(&RoomSecret::from_bytes(array(
+        hex_field(case, "s"),
+    ))))
 }
 
 fn valid(case: &Value) -> bool {
@@ -62,7 +69,12 @@ fn member_credentials_are_made_and_checked_as_specified() {
             name: &name,
         })
         .unwrap();
-        assert_eq!(statement, hex_field(&case, "statement"), "{}", text(&case, "name"));
+        assert_eq!(
+            statement,
+            hex_field(&case, "statement"),
+            "{}",
+            text(&case, "name")
+        );
         let credential =
             MemberCredential::assemble(keys.public(), device_id, &name, keys.sign(&statement));
         assert_eq!(credential.to_bytes(), hex_field(&case, "credential"));
@@ -77,7 +89,10 @@ fn member_credentials_are_made_and_checked_as_specified() {
         assert_eq!(checked.is_ok(), valid(&case), "{label}");
         if let Ok(credential) = checked {
             assert_eq!(credential.identity().ik().to_vec(), hex_field(&case, "ik"));
-            assert_eq!(credential.device_id().0.to_vec(), hex_field(&case, "device_id"));
+            assert_eq!(
+                credential.device_id().0.to_vec(),
+                hex_field(&case, "device_id")
+            );
             assert_eq!(credential.name(), text(&case, "display_name"));
         }
     }
@@ -90,7 +105,10 @@ fn join_keys_and_knocks_match() {
     for case in family(&v, "join_keys") {
         let keys = RoomKeys::derive(&RoomSecret::from_bytes(array(hex_field(&case, "s"))));
         assert_eq!(keys.room_id().0.to_vec(), hex_field(&case, "room_id"));
-        assert_eq!(JoinKeys::derive(&keys).k_join_bytes().to_vec(), hex_field(&case, "k_join"));
+        assert_eq!(
+            JoinKeys::derive(&keys).k_join_bytes().to_vec(),
+            hex_field(&case, "k_join")
+        );
     }
     for case in family(&v, "knocks") {
         let e_n = Ephemeral::from_seed(&array(hex_field(&case, "e_n_seed")));
@@ -98,16 +116,21 @@ fn join_keys_and_knocks_match() {
         let n = MemberId(u32::try_from(int(&case, "n")).unwrap());
         let attempt = u8::try_from(int(&case, "attempt")).unwrap();
         let payload = join_keys(&case).knock(n, attempt, &e_n.public());
-        assert_eq!(payload, hex_field(&case, "payload"), "{}", text(&case, "name"));
+        assert_eq!(
+            payload,
+            hex_field(&case, "payload"),
+            "{}",
+            text(&case, "name")
+        );
     }
     for case in family(&v, "knock_checks") {
         let keys = join_keys(&case);
         let from = MemberId(u32::try_from(int(&case, "from")).unwrap());
         let bytes = hex_field(&case, "payload");
         let accepted = match Payload::parse(&bytes) {
-            Some(Ok(Payload::Knock { attempt, e_n, tag })) => {
-                keys.check_knock(from, attempt, &e_n, &tag).then_some((attempt, e_n))
-            }
+            Some(Ok(Payload::Knock { attempt, e_n, tag })) => keys
+                .check_knock(from, attempt, &e_n, &tag)
+                .then_some((attempt, e_n)),
             _ => None,
         };
         let label = format!("{}: {}", text(&case, "name"), text(&case, "why"));
@@ -182,8 +205,15 @@ fn open_channel_case(case: &Value) -> Option<Vec<u8>> {
             Some([&group.0[..], &epoch.to_be_bytes()].concat())
         }
         ("request", Payload::Request { e_n, sealed }) => {
-            let ends = Ends { n, d, e_n, e_d: own.public() };
-            JoinChannel::derive(&keys, &own, ends)?.open_request(sealed).ok()
+            let ends = Ends {
+                n,
+                d,
+                e_n,
+                e_d: own.public(),
+            };
+            JoinChannel::derive(&keys, &own, ends)?
+                .open_request(sealed)
+                .ok()
         }
         ("welcome", Payload::Welcome { e_n, sealed }) => {
             if e_n != own.public() {
@@ -210,7 +240,12 @@ fn statuses_and_their_order_match() {
             int(&case, "epoch"),
             array(hex_field(&case, "branch")),
         );
-        assert_eq!(payload, hex_field(&case, "payload"), "{}", text(&case, "name"));
+        assert_eq!(
+            payload,
+            hex_field(&case, "payload"),
+            "{}",
+            text(&case, "name")
+        );
     }
     for case in family(&v, "status_checks") {
         let keys = join_keys(&case);

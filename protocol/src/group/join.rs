@@ -364,7 +364,11 @@ impl JoinChannel {
         let mut reader = Reader(&body);
         let group = GroupId(reader.array()?);
         let epoch = u64::from_be_bytes(reader.array()?);
-        reader.0.is_empty().then_some((group, epoch)).ok_or(PayloadError)
+        reader
+            .0
+            .is_empty()
+            .then_some((group, epoch))
+            .ok_or(PayloadError)
     }
 
     /// The REQUEST carrying a KeyPackage.

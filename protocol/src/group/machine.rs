@@ -5,12 +5,14 @@
 
 use wire::MemberId;
 
-use super::body::{GroupBody, MovedSecret};
+use super::body::GroupBody;
 use super::credential::{GroupId, LeafFacts, MemberCredential, member_statement};
-use super::join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, Status};
+use super::join::{Ephemeral, JoinChannel, JoinKeys, Payload};
 use super::member::GroupMember;
+pub use super::output::{CertifyError, CredentialRequest, GroupEvent, Out, Output};
+
+mod joining;
 use super::mls::{Device, LeafKey};
-use crate::body::Body;
 use crate::entropy::Entropy;
 use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN, SigningPublic};
 use crate::ids::{DeviceId, SenderId};
@@ -20,109 +22,6 @@ use crate::keys::{RoomKeys, RoomSecret};
 pub const KNOCK_TIMEOUT_MS: u64 = 5_000;
 /// Knocking this long without hearing of any group: make one (R.7 merges what results).
 pub const LONELY_KNOCKING_MS: u64 = 15_000;
-
-/// Something to write to the relay, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Out {
-    /// A BROADCAST of this payload.
-    Broadcast(Vec<u8>),
-    /// A SEND_TO of this payload.
-    SendTo(MemberId, Vec<u8>),
-    /// A PING with this nonce.
-    Ping(u32),
-}
-
-/// Something the app should show or act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GroupEvent {
-    /// This member is in the group now (made it, or was welcomed).
-    Joined,
-    /// The member list changed.
-    MembersChanged,
-    /// The identity must sign [`Machine::credential_request`].
-    SignatureNeeded,
-    /// An application message from another member.
-    Message {
-        /// The sender's leaf.
-        leaf: u32,
-        /// The DELIVER `from`.
-        from: MemberId,
-        /// The sender's session on that connection, once its Hello or Here was read.
-        session: Option<SenderId>,
-        /// The epoch it was sent in (a file offer's key comes from it, R.9).
-        epoch: u64,
-        /// The sender's credential.
-        credential: MemberCredential,
-        /// What it said.
-        body: GroupBody,
-    },
-    /// A file chunk frame (shared B.4) from `from`, for the file side (R.9).
-    Chunk {
-        /// The DELIVER `from`.
-        from: MemberId,
-        /// The whole payload.
-        frame: Vec<u8>,
-    },
-    /// Someone removed someone.
-    MemberRemoved {
-        /// Who was removed.
-        who: MemberCredential,
-        /// Who removed them.
-        by: MemberCredential,
-    },
-    /// This member was removed from the group.
-    Removed {
-        /// By whom, when known.
-        by: Option<MemberCredential>,
-    },
-    /// The room moved to a new secret (R.8): reconnect to its room.
-    Moved(MovedSecret),
-    /// This member found its group behind another and is joining again (R.7).
-    Rejoining,
-}
-
-/// The result of one input.
-#[derive(Debug, Default)]
-pub struct Output {
-    /// Frames to write, in order.
-    pub out: Vec<Out>,
-    /// Events, in order.
-    pub events: Vec<GroupEvent>,
-}
-
-impl Output {
-    pub(crate) fn send(&mut self, to: Option<MemberId>, payload: Vec<u8>) {
-        self.out.push(match to {
-            Some(to) => Out::SendTo(to, payload),
-            None => Out::Broadcast(payload),
-        });
-    }
-
-    pub(crate) fn event(&mut self, event: GroupEvent) {
-        if event != GroupEvent::MembersChanged || !self.events.contains(&event) {
-            self.events.push(event);
-        }
-    }
-}
-
-/// What the identity must sign: a credential for a leaf (R.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialRequest {
-    /// The statement to sign.
-    pub statement: Vec<u8>,
-    serial: u64,
-}
-
-/// Why a signature was not taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CertifyError {
-    /// Not for the credential now waited for (an earlier attempt's).
-    #[error("a signature for an earlier request")]
-    Stale,
-    /// The signature does not verify.
-    #[error("the signature does not verify")]
-    Invalid,
-}
 
 /// A leaf waiting for its credential.
 struct Unsigned {
@@ -178,7 +77,12 @@ pub struct Machine {
 
 impl Machine {
     /// A member of the room of `secret`, not yet connected.
-    pub fn new(secret: &RoomSecret, identity: PublicIdentity, device_id: DeviceId, name: &str) -> Self {
+    pub fn new(
+        secret: &RoomSecret,
+        identity: PublicIdentity,
+        device_id: DeviceId,
+        name: &str,
+    ) -> Self {
         Self {
             join: JoinKeys::derive(&RoomKeys::derive(secret)),
             identity,
@@ -254,8 +158,7 @@ impl Machine {
         let now_s = now_ms / 1000;
         match &mut self.phase {
             Phase::Creating(unsigned) if unsigned.request.serial == request.serial => {
-                let Phase::Creating(unsigned) =
-                    core::mem::replace(&mut self.phase, Phase::Outside)
+                let Phase::Creating(unsigned) = core::mem::replace(&mut self.phase, Phase::Outside)
                 else {
                     return Err(CertifyError::Stale);
                 };
@@ -280,8 +183,9 @@ impl Machine {
                             unsigned,
                             signature,
                         )?;
-                        let key_package =
-                            device.key_package(now_s).map_err(|_| CertifyError::Invalid)?;
+                        let key_package = device
+                            .key_package(now_s)
+                            .map_err(|_| CertifyError::Invalid)?;
                         let payload = answered
                             .channel
                             .request(&key_package)
@@ -300,8 +204,18 @@ impl Machine {
         Ok(output)
     }
 
-    fn device(&self, unsigned: Unsigned, signature: [u8; SIGNATURE_LEN]) -> Result<Device, CertifyError> {
-        Self::make_device(&self.identity, self.device_id, &self.name, unsigned, signature)
+    fn device(
+        &self,
+        unsigned: Unsigned,
+        signature: [u8; SIGNATURE_LEN],
+    ) -> Result<Device, CertifyError> {
+        Self::make_device(
+            &self.identity,
+            self.device_id,
+            &self.name,
+            unsigned,
+            signature,
+        )
     }
 
     fn make_device(
@@ -374,30 +288,6 @@ impl Machine {
         }
     }
 
-    fn create(&mut self, entropy: &mut dyn Entropy, output: &mut Output) {
-        let mut id = [0; 16];
-        entropy.fill(&mut id);
-        if let Some(unsigned) = self.unsigned(GroupId(id), entropy) {
-            self.phase = Phase::Creating(unsigned);
-            output.event(GroupEvent::SignatureNeeded);
-        }
-    }
-
-    fn knock(&mut self, attempt: u8, now_ms: u64, entropy: &mut dyn Entropy, output: &mut Output) {
-        let Some(me) = self.me else {
-            self.phase = Phase::Outside;
-            return;
-        };
-        let eph = Ephemeral::generate(entropy);
-        output.send(None, self.join.knock(me, attempt, &eph.public()));
-        self.phase = Phase::Knocking(Knock {
-            attempt,
-            eph,
-            started_ms: now_ms,
-            answer: None,
-        });
-    }
-
     fn enter(&mut self, member: GroupMember, now_ms: u64, output: &mut Output) {
         self.lonely_since_ms = None;
         let mut member = Box::new(member);
@@ -435,17 +325,38 @@ impl Machine {
                     return Err(super::PayloadError);
                 }
                 if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
-                    member.knocked(&self.join, me, from, attempt, e_n, now_ms, entropy, &mut output)?;
+                    member.knocked(
+                        &self.join,
+                        me,
+                        from,
+                        attempt,
+                        e_n,
+                        now_ms,
+                        entropy,
+                        &mut output,
+                    )?;
                 }
             }
-            Payload::Answer { e_n, e_d, sealed } => self.answered(from, e_n, e_d, sealed, entropy, &mut output)?,
+            Payload::Answer { e_n, e_d, sealed } => {
+                self.answered(from, e_n, e_d, sealed, entropy, &mut output)?
+            }
             Payload::Request { e_n, sealed } => match (&mut self.phase, self.me) {
                 (Phase::Member(member), Some(me)) => {
-                    member.requested(from, e_n, sealed, now_ms, me, &mut self.next_ping, &mut output)?;
+                    member.requested(
+                        from,
+                        e_n,
+                        sealed,
+                        now_ms,
+                        me,
+                        &mut self.next_ping,
+                        &mut output,
+                    )?;
                 }
                 _ => return Err(super::PayloadError),
             },
-            Payload::Welcome { e_n, sealed } => self.welcomed(from, e_n, sealed, now_ms, entropy, &mut output)?,
+            Payload::Welcome { e_n, sealed } => {
+                self.welcomed(from, e_n, sealed, now_ms, entropy, &mut output)?
+            }
             Payload::Status(status) => {
                 if !self.join.check_status(from, &status) {
                     return Err(super::PayloadError);
@@ -473,112 +384,19 @@ impl Machine {
         Ok(output)
     }
 
-    fn answered(
-        &mut self,
-        from: MemberId,
-        e_n: [u8; 32],
-        e_d: [u8; 32],
-        sealed: &[u8],
-        entropy: &mut dyn Entropy,
-        output: &mut Output,
-    ) -> Result<(), super::PayloadError> {
-        let (Phase::Knocking(knock), Some(me)) = (&mut self.phase, self.me) else {
-            return Err(super::PayloadError);
-        };
-        if knock.answer.is_some() || knock.eph.public() != e_n {
-            // Not this attempt's, or a second answer to it: the first one is used.
-            return Ok(());
-        }
-        let ends = Ends { n: me, d: from, e_n, e_d };
-        let channel = JoinChannel::derive(&self.join, &knock.eph, ends).ok_or(super::PayloadError)?;
-        let (group, _epoch) = channel.open_answer(sealed)?;
-        let answered = Answered {
-            channel,
-            group,
-            unsigned: None,
-            device: None,
-        };
-        knock.answer = Some(Box::new(answered));
-        let unsigned = self.unsigned(group, entropy);
-        if let Phase::Knocking(Knock {
-            answer: Some(answered),
-            ..
-        }) = &mut self.phase
-        {
-            answered.unsigned = unsigned;
-        }
-        output.event(GroupEvent::SignatureNeeded);
-        Ok(())
-    }
-
-    fn welcomed(
-        &mut self,
-        from: MemberId,
-        e_n: [u8; 32],
-        sealed: &[u8],
-        now_ms: u64,
-        entropy: &mut dyn Entropy,
-        output: &mut Output,
-    ) -> Result<(), super::PayloadError> {
-        let Phase::Knocking(Knock {
-            answer: Some(answered),
-            ..
-        }) = &mut self.phase
-        else {
-            return Err(super::PayloadError);
-        };
-        let ends = answered.channel.ends();
-        if ends.d != from || ends.e_n != e_n {
-            return Err(super::PayloadError);
-        }
-        let welcome = answered.channel.open_welcome(sealed)?;
-        let device = answered.device.as_ref().ok_or(super::PayloadError)?;
-        let room = device
-            .join(&welcome, now_ms / 1000)
-            .map_err(|_| super::PayloadError)?;
-        if room.id() != answered.group {
-            return Err(super::PayloadError);
-        }
-        self.enter(GroupMember::new(room, now_ms, entropy), now_ms, output);
-        Ok(())
-    }
-
-    fn status(&mut self, from: MemberId, status: Status, now_ms: u64, entropy: &mut dyn Entropy, output: &mut Output) {
-        match &mut self.phase {
-            Phase::Member(member) => {
-                let Some(own) = member.status() else { return };
-                if status.beats(&own) {
-                    output.event(GroupEvent::Rejoining);
-                    output.event(GroupEvent::MembersChanged);
-                    self.knock(0, now_ms, entropy, output);
-                } else if own.beats(&status)
-                    && let Some(me) = self.me {
-                        output.send(Some(from), self.join.status(me, own.group, own.epoch, own.branch));
-                    }
-            }
-            Phase::Creating(_) | Phase::Outside => {
-                if self.me.is_some() {
-                    self.knock(0, now_ms, entropy, output);
-                }
-            }
-            Phase::Knocking(knock) => {
-                self.lonely_since_ms = None;
-                // Someone has a group: knock again at once if this attempt went unanswered
-                // (say, it came before that group existed).
-                if knock.answer.is_none() && now_ms >= knock.started_ms + 1_000 {
-                    let attempt = knock.attempt.wrapping_add(1);
-                    self.knock(attempt, now_ms, entropy, output);
-                }
-            }
-            Phase::Removed => {}
-        }
-    }
-
     /// The relay's PONG.
     pub fn pong(&mut self, nonce: u32, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
         let mut output = Output::default();
         if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
-            member.pong(&self.join, me, nonce, now_ms, entropy, &mut self.next_ping, &mut output);
+            member.pong(
+                &self.join,
+                me,
+                nonce,
+                now_ms,
+                entropy,
+                &mut self.next_ping,
+                &mut output,
+            );
         }
         output
     }
@@ -606,11 +424,21 @@ impl Machine {
         match &mut self.phase {
             Phase::Member(member) => {
                 if let Some(me) = self.me {
-                    member.tick(&self.join, me, now_ms, entropy, &mut self.next_ping, &mut output);
+                    member.tick(
+                        &self.join,
+                        me,
+                        now_ms,
+                        entropy,
+                        &mut self.next_ping,
+                        &mut output,
+                    );
                 }
             }
             Phase::Knocking(knock) => {
-                if self.lonely_since_ms.is_some_and(|t| now_ms >= t + LONELY_KNOCKING_MS) {
+                if self
+                    .lonely_since_ms
+                    .is_some_and(|t| now_ms >= t + LONELY_KNOCKING_MS)
+                {
                     self.create(entropy, &mut output);
                 } else if now_ms >= knock.started_ms + KNOCK_TIMEOUT_MS {
                     let attempt = knock.attempt.wrapping_add(1);
@@ -643,9 +471,4 @@ impl Machine {
         }
         output
     }
-}
-
-/// Encodes an application body (for [`GroupMember::seal`]).
-pub(crate) fn encode_body(body: &GroupBody) -> Result<Vec<u8>, super::PayloadError> {
-    body.encode().map_err(|_| super::PayloadError)
 }

@@ -369,7 +369,11 @@ impl RoomGroup {
 
     /// Commits adding `key_packages` and removing the leaves `removes`, as one commit. It is
     /// pending until [`Self::apply_pending`] (R.5).
-    pub fn commit(&mut self, key_packages: &[Vec<u8>], removes: &[u32]) -> Result<Commit, GroupError> {
+    pub fn commit(
+        &mut self,
+        key_packages: &[Vec<u8>],
+        removes: &[u32],
+    ) -> Result<Commit, GroupError> {
         let mut builder = self.group.commit_builder();
         for index in removes {
             builder = builder.remove_member(*index).map_err(refused("remove"))?;
@@ -384,7 +388,10 @@ impl RoomGroup {
             None => None,
         };
         Ok(Commit {
-            message: output.commit_message.to_bytes().map_err(refused("commit"))?,
+            message: output
+                .commit_message
+                .to_bytes()
+                .map_err(refused("commit"))?,
             welcome,
         })
     }

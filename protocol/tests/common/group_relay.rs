@@ -88,7 +88,9 @@ impl GroupRelay {
 
     /// The person's connection drops (the others get LEFT).
     pub fn disconnect(&mut self, who: usize) {
-        let Some(wire) = self.people[who].wire.take() else { return };
+        let Some(wire) = self.people[who].wire.take() else {
+            return;
+        };
         self.people[who].machine.disconnected();
         self.queue.retain(|(to, _)| *to != wire);
         for other in self.connected() {
@@ -110,7 +112,9 @@ impl GroupRelay {
     }
 
     pub fn handle(&mut self, who: usize, output: Output) {
-        let Some(wire) = self.people[who].wire else { return };
+        let Some(wire) = self.people[who].wire else {
+            return;
+        };
         for out in output.out {
             match out {
                 Out::Broadcast(payload) => {
@@ -153,8 +157,12 @@ impl GroupRelay {
 
     /// Delivers one queued frame; false when the queue is empty.
     pub fn step(&mut self) -> bool {
-        let Some((to, frame)) = self.queue.pop_front() else { return false };
-        let Some(who) = self.index_of(to) else { return true };
+        let Some((to, frame)) = self.queue.pop_front() else {
+            return false;
+        };
+        let Some(who) = self.index_of(to) else {
+            return true;
+        };
         let (now, machine) = (self.now, &mut self.people[who].machine);
         let output = match frame {
             Frame::Deliver(from, payload) => machine

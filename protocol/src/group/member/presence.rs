@@ -1,0 +1,106 @@
+//! Who is live on which connection (docs/PROTOCOL.md R.6), and the application messages that
+//! reach the app.
+
+use wire::MemberId;
+
+use super::GroupMember;
+use crate::body::Body;
+use crate::group::body::GroupBody;
+use crate::group::join::PayloadError;
+use crate::group::output::{GroupEvent, Output};
+use crate::ids::SenderId;
+
+impl GroupMember {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn application(
+        &mut self,
+        me: Option<(MemberId, SenderId)>,
+        from: MemberId,
+        sender: u32,
+        epoch: u64,
+        data: &[u8],
+        now_ms: u64,
+        output: &mut Output,
+    ) -> Result<(), PayloadError> {
+        let body = GroupBody::decode(data).map_err(|_| PayloadError)?;
+        let credential = self
+            .group
+            .leaf(sender)
+            .map(|l| l.credential.clone())
+            .ok_or(PayloadError)?;
+        let peer = self.peers.entry(sender).or_default();
+        match &body {
+            GroupBody::Hello { member_id, session } | GroupBody::Here { member_id, session } => {
+                if *member_id != from.0 {
+                    return Err(PayloadError);
+                }
+                let was = (peer.member_id, peer.online);
+                peer.member_id = Some(from);
+                peer.session = Some(*session);
+                peer.online = true;
+                peer.last_seen_ms = now_ms;
+                if was != (Some(from), true) {
+                    output.event(GroupEvent::MembersChanged);
+                }
+                if matches!(body, GroupBody::Hello { .. })
+                    && let Some((me, session)) = me
+                {
+                    let here = self.seal(&GroupBody::Here {
+                        member_id: me.0,
+                        session,
+                    })?;
+                    output.send(Some(from), here);
+                }
+                return Ok(());
+            }
+            GroupBody::Heartbeat => {
+                peer.last_seen_ms = now_ms;
+                return Ok(());
+            }
+            GroupBody::Leave => {
+                peer.online = false;
+                output.event(GroupEvent::MembersChanged);
+                return Ok(());
+            }
+            GroupBody::Moved { secret } => {
+                if self.mover == Some((sender, self.group.epoch())) {
+                    output.event(GroupEvent::Moved(secret.clone()));
+                }
+                return Ok(());
+            }
+            GroupBody::Chat(chat) => {
+                if !self.seen.insert(chat.msg_id) {
+                    return Ok(());
+                }
+            }
+            GroupBody::FileOffer(_) | GroupBody::FileCtrl(_) => {}
+        }
+        let session = (peer.member_id == Some(from))
+            .then_some(peer.session)
+            .flatten();
+        if peer.member_id == Some(from) {
+            peer.last_seen_ms = now_ms;
+        }
+        output.event(GroupEvent::Message {
+            leaf: sender,
+            from,
+            session,
+            epoch,
+            credential,
+            body,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn left(&mut self, member: MemberId, output: &mut Output) {
+        for peer in self.peers.values_mut() {
+            if peer.member_id == Some(member) {
+                peer.online = false;
+                peer.member_id = None;
+                output.event(GroupEvent::MembersChanged);
+            }
+        }
+        self.answering.retain(|(n, _), _| *n != member);
+        self.adds.retain(|a| a.newcomer != member);
+    }
+}
