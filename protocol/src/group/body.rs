@@ -33,11 +33,48 @@ pub enum GroupBody {
     FileOffer(FileOffer),
     /// File control.
     FileCtrl(FileCtrl),
+    /// Asks a member for a KeyPackage for a private conversation's group (R.10), by SEND_TO.
+    PrivateAsk {
+        /// The two-member group to be.
+        group: [u8; 16],
+    },
+    /// The KeyPackage asked for.
+    PrivateKeyPackage {
+        /// The group it is for.
+        group: [u8; 16],
+        /// An `MLSMessage` holding the KeyPackage.
+        key_package: Vec<u8>,
+    },
+    /// The Welcome into the private conversation's group.
+    PrivateWelcome {
+        /// The group.
+        group: [u8; 16],
+        /// An `MLSMessage` holding the Welcome.
+        welcome: Vec<u8>,
+    },
+    /// This member cannot read that private group (it lost it): open another.
+    PrivateReset {
+        /// The group.
+        group: [u8; 16],
+    },
     /// After a removal: the room's new secret (R.8).
     Moved {
         /// `S'`.
         secret: MovedSecret,
     },
+}
+
+/// Longest KeyPackage a private conversation takes (one leaf: about 600 bytes).
+const MAX_KEY_PACKAGE: usize = 4 * 1024;
+/// Longest Welcome into a two-member group (about 2 KiB with its tree).
+const MAX_PRIVATE_WELCOME: usize = 16 * 1024;
+
+fn bytes(field: &'static str, value: &[u8], max: usize) -> Result<(), BodyError> {
+    if value.len() > max {
+        Err(BodyError::TooLong(field))
+    } else {
+        Ok(())
+    }
 }
 
 impl Body for GroupBody {
@@ -46,6 +83,11 @@ impl Body for GroupBody {
             Self::Chat(chat) => chat.validate(),
             Self::FileOffer(offer) => offer.validate(),
             Self::FileCtrl(ctrl) => ctrl.validate(),
+            Self::PrivateKeyPackage { key_package, .. } => {
+                bytes("key package", key_package, MAX_KEY_PACKAGE)
+            }
+            Self::PrivateWelcome { welcome, .. } => bytes("welcome", welcome, MAX_PRIVATE_WELCOME),
+            Self::PrivateAsk { .. } | Self::PrivateReset { .. } => Ok(()),
             Self::Hello { .. }
             | Self::Here { .. }
             | Self::Heartbeat

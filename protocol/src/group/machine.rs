@@ -12,11 +12,14 @@ use super::member::GroupMember;
 pub use super::output::{CertifyError, CredentialRequest, GroupEvent, Out, Output};
 
 mod joining;
+mod private;
+
 use super::mls::{Device, LeafKey};
 use crate::entropy::Entropy;
 use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN, SigningPublic};
 use crate::ids::{DeviceId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
+use private::Privates;
 
 /// A knock attempt that has not brought a Welcome by then is given up for the next (R.4).
 pub const KNOCK_TIMEOUT_MS: u64 = 5_000;
@@ -73,6 +76,8 @@ pub struct Machine {
     pub(crate) next_ping: u32,
     /// Since when the current knocking has heard no group at all.
     lonely_since_ms: Option<u64>,
+    /// Private conversations (R.10).
+    privates: Privates,
 }
 
 impl Machine {
@@ -94,6 +99,7 @@ impl Machine {
             serial: 0,
             next_ping: 0,
             lonely_since_ms: None,
+            privates: Privates::default(),
         }
     }
 
@@ -123,8 +129,9 @@ impl Machine {
                 .answer
                 .as_ref()
                 .and_then(|a| a.unsigned.as_ref())
-                .map(|u| &u.request),
-            _ => None,
+                .map(|u| &u.request)
+                .or_else(|| self.privates.request()),
+            _ => self.privates.request(),
         }
     }
 
@@ -156,6 +163,13 @@ impl Machine {
     ) -> Result<Output, CertifyError> {
         let mut output = Output::default();
         let now_s = now_ms / 1000;
+        if self.privates.request().is_some()
+            && self
+                .certify_private(request, signature, now_ms, &mut output)
+                .is_ok()
+        {
+            return Ok(output);
+        }
         match &mut self.phase {
             Phase::Creating(unsigned) if unsigned.request.serial == request.serial => {
                 let Phase::Creating(unsigned) = core::mem::replace(&mut self.phase, Phase::Outside)
@@ -364,6 +378,10 @@ impl Machine {
                 self.status(from, status, now_ms, entropy, &mut output);
             }
             Payload::Mls(message) => match &mut self.phase {
+                Phase::Member(member) if super::mls::group_of(message) != Some(member.id()) => {
+                    let group = super::mls::group_of(message).ok_or(super::PayloadError)?;
+                    self.private_message(from, group, message, now_ms, &mut output)?;
+                }
                 Phase::Member(member) => {
                     let gone = member.message(
                         &self.join,
@@ -376,6 +394,8 @@ impl Machine {
                     )?;
                     if gone {
                         self.phase = Phase::Removed;
+                    } else {
+                        self.after_room_message(now_ms, entropy, &mut output);
                     }
                 }
                 _ => return Err(super::PayloadError),
@@ -421,6 +441,7 @@ impl Machine {
     /// Time passes.
     pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
         let mut output = Output::default();
+        self.expire_private(now_ms, entropy, &mut output);
         match &mut self.phase {
             Phase::Member(member) => {
                 if let Some(me) = self.me {

@@ -1,7 +1,7 @@
 //! The group as a member holds it (docs/PROTOCOL.md R.4–R.8): who is live on which wire id,
 //! the newcomers it answered, the commit it waits to see confirmed, heartbeats and status.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use wire::MemberId;
 
@@ -12,11 +12,11 @@ use super::output::{GroupEvent, Output, encode_body};
 
 mod commits;
 mod presence;
+use super::file_keys::FileBases;
 use super::mls::{Received, RoomGroup};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
 use crate::ids::{FileId, SenderId};
-use crate::keys::hkdf_expand;
 use zeroize::Zeroizing;
 
 /// A member is shown offline after this long without a message from it (R.6).
@@ -32,9 +32,6 @@ pub const GONE_MS: u64 = 10 * 60_000;
 const ANSWER_TTL_MS: u64 = 30_000;
 /// At most this many newcomers answered at once (a bound, not a rule of the protocol).
 const MAX_ANSWERING: usize = 64;
-/// File keys come from this many newest epochs (the epochs whose messages still open, R.1).
-const FILE_EPOCHS: usize = 3;
-const FILE_KEY_LABEL: &[u8] = b"cutout/v2 file-key";
 
 /// What a member knows of another leaf's presence.
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,7 +98,7 @@ pub struct GroupMember {
     /// The leaf whose removal commit may be followed by a `Moved` (R.8), this epoch only.
     mover: Option<(u32, u64)>,
     /// `F_e` of the newest epochs (R.9).
-    file_bases: VecDeque<(u64, Zeroizing<[u8; 32]>)>,
+    file_bases: FileBases,
 }
 
 impl GroupMember {
@@ -119,20 +116,15 @@ impl GroupMember {
             next_status_ms: now_ms + STATUS_MS,
             seen: MsgIdHistory::default(),
             mover: None,
-            file_bases: VecDeque::new(),
+            file_bases: FileBases::default(),
         };
         this.new_epoch();
         this
     }
 
-    /// Keeps the new epoch's `F_e`, and forgets the oldest.
+    /// Keeps the new epoch's `F_e`.
     fn new_epoch(&mut self) {
-        if let Ok(base) = self.group.file_base() {
-            self.file_bases.push_back((self.group.epoch(), base));
-        }
-        while self.file_bases.len() > FILE_EPOCHS {
-            self.file_bases.pop_front();
-        }
+        self.file_bases.new_epoch(&self.group);
     }
 
     /// `K_file` of R.9: for the file `file` of the session `session`, offered in `epoch`.
@@ -142,11 +134,7 @@ impl GroupMember {
         session: SenderId,
         file: FileId,
     ) -> Option<Zeroizing<[u8; 32]>> {
-        let (_, base) = self.file_bases.iter().find(|(e, _)| *e == epoch)?;
-        Some(Zeroizing::new(hkdf_expand(
-            base,
-            &[FILE_KEY_LABEL, session.as_bytes(), file.as_bytes()],
-        )))
+        self.file_bases.key(epoch, session, file)
     }
 
     /// The group's id.
@@ -167,6 +155,14 @@ impl GroupMember {
     /// The MLS group (file keys, the roster).
     pub fn mls(&self) -> &RoomGroup {
         &self.group
+    }
+
+    /// The session a connected member announced for the wire id `wire`.
+    pub fn session_of(&self, wire: MemberId) -> Option<SenderId> {
+        self.peers
+            .values()
+            .find(|p| p.member_id == Some(wire))
+            .and_then(|p| p.session)
     }
 
     /// The member list in leaf order, oneself included.

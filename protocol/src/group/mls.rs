@@ -472,6 +472,12 @@ impl RoomGroup {
     }
 }
 
+/// The group an MLS message says it is for (its clear header), if it parses.
+pub fn group_of(message: &[u8]) -> Option<GroupId> {
+    let message = MlsMessage::from_bytes(message).ok()?;
+    Some(GroupId(message.group_id()?.try_into().ok()?))
+}
+
 fn leaf_of(group: GroupId, index: u32, leaf: &SigningIdentity) -> Option<Leaf> {
     let data = &leaf.credential.as_custom()?.data;
     let credential = MemberCredential::check(data, group, leaf.signature_key.as_bytes()).ok()?;

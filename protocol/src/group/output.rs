@@ -67,6 +67,21 @@ pub enum GroupEvent {
     Moved(MovedSecret),
     /// This member found its group behind another and is joining again (R.7).
     Rejoining,
+    /// A message of a private conversation (R.10).
+    Private {
+        /// The other member, as the room knows them.
+        with: MemberCredential,
+        /// The DELIVER `from`.
+        from: MemberId,
+        /// Their session on that connection, once known.
+        session: Option<SenderId>,
+        /// The private group's id and epoch it was sent in (its file keys come from them).
+        group: super::credential::GroupId,
+        /// The epoch.
+        epoch: u64,
+        /// What they said.
+        body: GroupBody,
+    },
 }
 
 /// The result of one input.

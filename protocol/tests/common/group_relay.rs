@@ -30,6 +30,8 @@ pub struct Person {
     pub events: Vec<GroupEvent>,
     /// Chat texts read, in order.
     pub read: Vec<String>,
+    /// Private chat texts read, with whom, in order.
+    pub private: Vec<(String, String)>,
 }
 
 pub struct GroupRelay {
@@ -66,6 +68,7 @@ impl GroupRelay {
             wire: None,
             events: Vec::new(),
             read: Vec::new(),
+            private: Vec::new(),
         });
         self.people.len() - 1
     }
@@ -149,6 +152,13 @@ impl GroupRelay {
                     body: GroupBody::Chat(chat),
                     ..
                 } => self.people[who].read.push(chat.text.clone()),
+                GroupEvent::Private {
+                    with,
+                    body: GroupBody::Chat(chat),
+                    ..
+                } => self.people[who]
+                    .private
+                    .push((with.name().to_owned(), chat.text.clone())),
                 _ => {}
             }
             self.people[who].events.push(event);
@@ -210,6 +220,35 @@ impl GroupRelay {
             .expect("not in the group");
         self.handle(who, output);
         self.settle();
+    }
+
+    /// The person says `text` to `to` alone, through their private group.
+    pub fn say_private(&mut self, who: usize, to: usize, text: &str) {
+        let leaf = self.leaf_of(who, to);
+        let chat = protocol::body::Chat {
+            msg_id: protocol::ids::MsgId::random(&mut self.entropy),
+            sent_at_ms: self.now,
+            text: text.to_owned(),
+        };
+        let output = self.people[who]
+            .machine
+            .send_private(leaf, &GroupBody::Chat(chat), self.now, &mut self.entropy)
+            .expect("cannot send privately");
+        self.handle(who, output);
+    }
+
+    /// The leaf `to` has in the group, as `who` sees it.
+    pub fn leaf_of(&self, who: usize, to: usize) -> u32 {
+        let name = &self.people[to].name;
+        self.people[who]
+            .machine
+            .group()
+            .expect("not in a group")
+            .members()
+            .into_iter()
+            .find(|m| m.credential.name() == name)
+            .expect("no such member")
+            .leaf
     }
 
     /// (group id, epoch) of each person, `None` outside a group.

@@ -73,7 +73,13 @@ impl GroupMember {
                     return Ok(());
                 }
             }
-            GroupBody::FileOffer(_) | GroupBody::FileCtrl(_) => {}
+            // Private conversations' set-up is the machine's (R.10).
+            GroupBody::FileOffer(_)
+            | GroupBody::FileCtrl(_)
+            | GroupBody::PrivateAsk { .. }
+            | GroupBody::PrivateKeyPackage { .. }
+            | GroupBody::PrivateWelcome { .. }
+            | GroupBody::PrivateReset { .. } => {}
         }
         let session = (peer.member_id == Some(from))
             .then_some(peer.session)

@@ -1,0 +1,161 @@
+//! Private conversations in a v2 room (docs/PROTOCOL.md R.10): a two-member group per pair,
+//! made on the first message either way; the third member of the room receives nothing of it.
+//! Runs natively and in wasm.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::group_relay::GroupRelay;
+use protocol::body::FileOffer;
+use protocol::group::body::GroupBody;
+use protocol::group::machine::GroupEvent;
+use protocol::ids::FileId;
+use protocol::keys::RoomSecret;
+
+fn room_of(names: &[&str], seed: u64) -> GroupRelay {
+    let mut relay = GroupRelay::new(seed);
+    let secret = RoomSecret::from_bytes([7; 32]);
+    for name in names {
+        let who = relay.person(&secret, name);
+        relay.connect(who);
+        relay.settle();
+    }
+    relay
+}
+
+fn pair(a: &str, text: &str) -> (String, String) {
+    (a.to_owned(), text.to_owned())
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_private_conversation_reaches_the_other_alone() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 1);
+    let recorded = relay.recording.len();
+    // Ana writes twice before the private group exists: both wait for it, in order.
+    relay.say_private(0, 1, "just for you");
+    relay.say_private(0, 1, "and this");
+    relay.settle();
+    relay.say_private(1, 0, "got it");
+    relay.settle();
+    assert_eq!(
+        relay.people[1].private,
+        [pair("Ana", "just for you"), pair("Ana", "and this")]
+    );
+    assert_eq!(relay.people[0].private, [pair("Bo", "got it")]);
+    assert!(relay.people[2].private.is_empty());
+    assert!(relay.people[2].read.is_empty());
+    // Cy received nothing at all of it: every frame went to Ana or Bo alone.
+    let cy_saw = relay.people[2]
+        .events
+        .iter()
+        .filter(|e| matches!(e, GroupEvent::Message { .. } | GroupEvent::Private { .. }))
+        .count();
+    assert_eq!(cy_saw, 0);
+    assert!(relay.recording.len() > recorded);
+    // The room group did not change for it.
+    let epochs = relay.epochs();
+    assert_eq!(epochs[0], epochs[2]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn both_opening_at_once_loses_nothing() {
+    let mut relay = room_of(&["Ana", "Bo"], 2);
+    relay.say_private(0, 1, "from Ana");
+    relay.say_private(1, 0, "from Bo");
+    relay.settle();
+    relay.say_private(0, 1, "again from Ana");
+    relay.say_private(1, 0, "again from Bo");
+    relay.settle();
+    assert_eq!(
+        relay.people[1].private,
+        [pair("Ana", "from Ana"), pair("Ana", "again from Ana")]
+    );
+    assert_eq!(
+        relay.people[0].private,
+        [pair("Bo", "from Bo"), pair("Bo", "again from Bo")]
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_conversation_survives_a_reconnect_and_waits_for_the_other() {
+    let mut relay = room_of(&["Ana", "Bo"], 3);
+    relay.say_private(0, 1, "first");
+    relay.settle();
+    relay.disconnect(1);
+    relay.settle();
+    // Bo is away: the message waits for Bo's next connection.
+    relay.say_private(0, 1, "while you were away");
+    relay.settle();
+    relay.connect(1);
+    relay.settle();
+    relay.wait(2_000);
+    assert_eq!(
+        relay.people[1].private,
+        [pair("Ana", "first"), pair("Ana", "while you were away")]
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_private_file_key_is_the_same_on_both_sides() {
+    let mut relay = room_of(&["Ana", "Bo"], 4);
+    relay.say_private(0, 1, "a file follows");
+    relay.settle();
+    let leaf = relay.leaf_of(0, 1);
+    let (group, epoch) = relay.people[0].machine.private_group(leaf).unwrap();
+    let session = relay.people[0].machine.session();
+    let file_id = FileId([9; 16]);
+    let mine = relay.people[0]
+        .machine
+        .private_file_key(group, epoch, session, file_id)
+        .unwrap();
+    let offer = FileOffer {
+        file_id,
+        name: "plan.pdf".into(),
+        mime: "application/pdf".into(),
+        size: 1,
+        chunk_size: 65_536,
+        n_chunks: 1,
+    };
+    let (now, entropy) = (relay.now, &mut relay.entropy);
+    let out = relay.people[0]
+        .machine
+        .send_private(leaf, &GroupBody::FileOffer(offer), now, entropy)
+        .unwrap();
+    relay.handle(0, out);
+    relay.settle();
+    let (group_seen, epoch_seen, session_seen) = relay.people[1]
+        .events
+        .clone()
+        .into_iter()
+        .find_map(|e| match e {
+            GroupEvent::Private {
+                group,
+                epoch,
+                session,
+                body: GroupBody::FileOffer(_),
+                ..
+            } => Some((group, epoch, session)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (group_seen, epoch_seen, session_seen),
+        (group, epoch, Some(session))
+    );
+    let theirs = relay.people[1]
+        .machine
+        .private_file_key(group, epoch, session, file_id)
+        .unwrap();
+    assert_eq!(*mine, *theirs);
+    // The room's file key for the same file is another.
+    let room = relay.people[0].machine.group().unwrap();
+    assert_ne!(
+        *room.file_key(room.epoch(), session, file_id).unwrap(),
+        *mine
+    );
+}
