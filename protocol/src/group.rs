@@ -3,7 +3,6 @@
 
 pub mod body;
 pub mod credential;
-pub mod file_keys;
 pub mod join;
 pub mod machine;
 pub mod member;

@@ -80,7 +80,7 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
     assert_eq!(read(&mut b, &hello), (2, b"hello".to_vec()));
     // A message opens once: the relay cannot replay it.
     assert!(a.process(&hello, NOW).is_err());
-    assert_eq!(*a.file_base().unwrap(), *b.file_base().unwrap());
+    assert_eq!(a.branch().unwrap(), b.branch().unwrap());
 
     // Bo removes Cy: Ana reads who, Cy reads that it is out, and the next epoch is closed to it.
     let removal = b.commit(&[], &[c.own_index()]).unwrap();

@@ -8,7 +8,7 @@ mod common;
 
 use common::group_relay::GroupRelay;
 use protocol::body::FileOffer;
-use protocol::group::body::GroupBody;
+use protocol::group::body::{FileKey, GroupBody};
 use protocol::group::machine::GroupEvent;
 use protocol::ids::FileId;
 use protocol::keys::RoomSecret;
@@ -101,61 +101,53 @@ fn a_conversation_survives_a_reconnect_and_waits_for_the_other() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn a_private_file_key_is_the_same_on_both_sides() {
-    let mut relay = room_of(&["Ana", "Bo"], 4);
-    relay.say_private(0, 1, "a file follows");
-    relay.settle();
+fn a_file_offered_privately_reaches_the_other_alone_with_its_key() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 4);
     let leaf = relay.leaf_of(0, 1);
-    let (group, epoch) = relay.people[0].machine.private_group(leaf).unwrap();
-    let session = relay.people[0].machine.session();
-    let file_id = FileId([9; 16]);
-    let mine = relay.people[0]
-        .machine
-        .private_file_key(group, epoch, session, file_id)
-        .unwrap();
     let offer = FileOffer {
-        file_id,
+        file_id: FileId([9; 16]),
         name: "plan.pdf".into(),
         mime: "application/pdf".into(),
         size: 1,
         chunk_size: 65_536,
         n_chunks: 1,
     };
+    let key = FileKey([0x77; 32]);
     let (now, entropy) = (relay.now, &mut relay.entropy);
     let out = relay.people[0]
         .machine
-        .send_private(leaf, &GroupBody::FileOffer(offer), now, entropy)
+        .send_private(
+            leaf,
+            &GroupBody::FileOffer {
+                offer: offer.clone(),
+                key: key.clone(),
+            },
+            now,
+            entropy,
+        )
         .unwrap();
     relay.handle(0, out);
     relay.settle();
-    let (group_seen, epoch_seen, session_seen) = relay.people[1]
+    let session = relay.people[0].machine.session();
+    let seen = relay.people[1]
         .events
-        .clone()
-        .into_iter()
+        .iter()
         .find_map(|e| match e {
             GroupEvent::Private {
-                group,
-                epoch,
+                with,
                 session,
-                body: GroupBody::FileOffer(_),
+                body: GroupBody::FileOffer { offer, key },
                 ..
-            } => Some((group, epoch, session)),
+            } => Some((with.name().to_owned(), *session, offer.clone(), key.clone())),
             _ => None,
         })
         .unwrap();
-    assert_eq!(
-        (group_seen, epoch_seen, session_seen),
-        (group, epoch, Some(session))
-    );
-    let theirs = relay.people[1]
-        .machine
-        .private_file_key(group, epoch, session, file_id)
-        .unwrap();
-    assert_eq!(*mine, *theirs);
-    // The room's file key for the same file is another.
-    let room = relay.people[0].machine.group().unwrap();
-    assert_ne!(
-        *room.file_key(room.epoch(), session, file_id).unwrap(),
-        *mine
-    );
+    assert_eq!(seen, ("Ana".to_owned(), Some(session), offer, key));
+    assert!(!relay.people[2].events.iter().any(|e| matches!(
+        e,
+        GroupEvent::Message {
+            body: GroupBody::FileOffer { .. },
+            ..
+        } | GroupEvent::Private { .. }
+    )));
 }

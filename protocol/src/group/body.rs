@@ -29,8 +29,13 @@ pub enum GroupBody {
     Leave,
     /// A chat message.
     Chat(Chat),
-    /// A file offer.
-    FileOffer(FileOffer),
+    /// A file offer, with the file's key (R.9).
+    FileOffer {
+        /// The offer.
+        offer: FileOffer,
+        /// `K_file`.
+        key: FileKey,
+    },
     /// File control.
     FileCtrl(FileCtrl),
     /// Asks a member for a KeyPackage for a private conversation's group (R.10), by SEND_TO.
@@ -81,7 +86,7 @@ impl Body for GroupBody {
     fn validate(&self) -> Result<(), BodyError> {
         match self {
             Self::Chat(chat) => chat.validate(),
-            Self::FileOffer(offer) => offer.validate(),
+            Self::FileOffer { offer, .. } => offer.validate(),
             Self::FileCtrl(ctrl) => ctrl.validate(),
             Self::PrivateKeyPackage { key_package, .. } => {
                 bytes("key package", key_package, MAX_KEY_PACKAGE)
@@ -98,11 +103,25 @@ impl Body for GroupBody {
 }
 
 /// The new room secret in a [`GroupBody::Moved`]; its `Debug` prints no bytes.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 pub struct MovedSecret(pub [u8; 32]);
 
 impl core::fmt::Debug for MovedSecret {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("MovedSecret(..)")
+    }
+}
+
+/// A file's key in a [`GroupBody::FileOffer`]; zeroized on drop, its `Debug` prints no bytes.
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
+pub struct FileKey(pub [u8; 32]);
+
+impl core::fmt::Debug for FileKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FileKey(..)")
     }
 }

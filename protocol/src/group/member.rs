@@ -12,12 +12,10 @@ use super::output::{GroupEvent, Output, encode_body};
 
 mod commits;
 mod presence;
-use super::file_keys::FileBases;
 use super::mls::{Received, RoomGroup};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
-use crate::ids::{FileId, SenderId};
-use zeroize::Zeroizing;
+use crate::ids::SenderId;
 
 /// A member is shown offline after this long without a message from it (R.6).
 pub const SILENCE_MS: u64 = 60_000;
@@ -97,13 +95,11 @@ pub struct GroupMember {
     seen: MsgIdHistory,
     /// The leaf whose removal commit may be followed by a `Moved` (R.8), this epoch only.
     mover: Option<(u32, u64)>,
-    /// `F_e` of the newest epochs (R.9).
-    file_bases: FileBases,
 }
 
 impl GroupMember {
     pub(crate) fn new(group: RoomGroup, now_ms: u64, entropy: &mut dyn Entropy) -> Self {
-        let mut this = Self {
+        Self {
             group,
             peers: BTreeMap::new(),
             answering: BTreeMap::new(),
@@ -116,25 +112,7 @@ impl GroupMember {
             next_status_ms: now_ms + STATUS_MS,
             seen: MsgIdHistory::default(),
             mover: None,
-            file_bases: FileBases::default(),
-        };
-        this.new_epoch();
-        this
-    }
-
-    /// Keeps the new epoch's `F_e`.
-    fn new_epoch(&mut self) {
-        self.file_bases.new_epoch(&self.group);
-    }
-
-    /// `K_file` of R.9: for the file `file` of the session `session`, offered in `epoch`.
-    pub fn file_key(
-        &self,
-        epoch: u64,
-        session: SenderId,
-        file: FileId,
-    ) -> Option<Zeroizing<[u8; 32]>> {
-        self.file_bases.key(epoch, session, file)
+        }
     }
 
     /// The group's id.
@@ -290,7 +268,6 @@ impl GroupMember {
                 added,
                 removed,
             } => {
-                self.new_epoch();
                 // Whoever's commit this was, it came first: a pending one of ours lost (R.5).
                 if let Some(pending) = self.pending.take() {
                     self.group.clear_pending();

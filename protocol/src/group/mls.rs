@@ -26,7 +26,6 @@ use crate::identity::SigningPublic;
 const SUITE: CipherSuite = CipherSuite::CURVE25519_AES128;
 
 const BRANCH_LABEL: &[u8] = b"cutout/v2 branch";
-const FILE_LABEL: &[u8] = b"cutout/v2 file";
 
 /// Something MLS refused, or bytes that are not what they claim. Deliberately opaque to peers;
 /// the text is for logs and tests.
@@ -349,17 +348,6 @@ impl RoomGroup {
         let mut branch = [0; 8];
         branch.copy_from_slice(secret.as_bytes());
         Ok(branch)
-    }
-
-    /// `F_e` of R.9 for the current epoch, from which its files' keys come.
-    pub fn file_base(&self) -> Result<Zeroizing<[u8; 32]>, GroupError> {
-        let secret = self
-            .group
-            .export_secret(FILE_LABEL, &[], 32)
-            .map_err(refused("export"))?;
-        let mut key = Zeroizing::new([0; 32]);
-        key.copy_from_slice(secret.as_bytes());
-        Ok(key)
     }
 
     /// Whether a commit of this member's waits for its echo.

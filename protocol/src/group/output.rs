@@ -37,7 +37,7 @@ pub enum GroupEvent {
         from: MemberId,
         /// The sender's session on that connection, once its Hello or Here was read.
         session: Option<SenderId>,
-        /// The epoch it was sent in (a file offer's key comes from it, R.9).
+        /// The epoch it was sent in.
         epoch: u64,
         /// The sender's credential.
         credential: MemberCredential,
@@ -75,9 +75,9 @@ pub enum GroupEvent {
         from: MemberId,
         /// Their session on that connection, once known.
         session: Option<SenderId>,
-        /// The private group's id and epoch it was sent in (its file keys come from them).
+        /// The private group's id.
         group: super::credential::GroupId,
-        /// The epoch.
+        /// The epoch it was sent in.
         epoch: u64,
         /// What they said.
         body: GroupBody,

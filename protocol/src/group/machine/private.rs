@@ -15,13 +15,10 @@ use crate::entropy::Entropy;
 use crate::group::PayloadError;
 use crate::group::body::GroupBody;
 use crate::group::credential::{GroupId, MemberCredential};
-use crate::group::file_keys::FileBases;
 use crate::group::join::{VERSION, kind};
 use crate::group::mls::{Device, Received, RoomGroup};
 use crate::group::output::{CertifyError, CredentialRequest, GroupEvent, Output, encode_body};
 use crate::identity::SIGNATURE_LEN;
-use crate::ids::{FileId, SenderId};
-use zeroize::Zeroizing;
 
 /// Messages that wait for a private group, per person (a bound, not a rule of the protocol).
 const MAX_WAITING: usize = 256;
@@ -35,7 +32,6 @@ pub(super) type Peer = Vec<u8>;
 
 struct PairGroup {
     group: RoomGroup,
-    files: FileBases,
 }
 
 /// Opening a conversation: the group this member is making.
@@ -259,9 +255,7 @@ impl Machine {
         let Some(welcome) = commit.welcome else {
             return;
         };
-        let mut files = FileBases::default();
-        files.new_epoch(&group);
-        pair.groups.push(PairGroup { group, files });
+        pair.groups.push(PairGroup { group });
         if pair.groups.len() > MAX_GROUPS {
             pair.groups.remove(0);
         }
@@ -314,12 +308,7 @@ impl Machine {
                 if leaves.len() != 2 || !theirs {
                     return;
                 }
-                let mut files = FileBases::default();
-                files.new_epoch(&joined);
-                pair.groups.push(PairGroup {
-                    group: joined,
-                    files,
-                });
+                pair.groups.push(PairGroup { group: joined });
                 if pair.groups.len() > MAX_GROUPS {
                     pair.groups.remove(0);
                 }
@@ -388,22 +377,6 @@ impl Machine {
             .into_iter()
             .find(|m| !m.is_self && m.member_id == Some(wire))
             .map(|m| m.credential.leaf_identity())
-    }
-
-    /// `K_file` of a file offered in the private group `group` (R.9, R.10).
-    pub fn private_file_key(
-        &self,
-        group: GroupId,
-        epoch: u64,
-        session: SenderId,
-        file: FileId,
-    ) -> Option<Zeroizing<[u8; 32]>> {
-        self.privates
-            .pairs
-            .values()
-            .flat_map(|p| &p.groups)
-            .find(|g| g.group.id() == group)
-            .and_then(|g| g.files.key(epoch, session, file))
     }
 
     /// The private group this member sends to `leaf` in, once made.

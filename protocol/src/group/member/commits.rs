@@ -159,7 +159,6 @@ impl GroupMember {
         if self.group.apply_pending().is_err() {
             return;
         }
-        self.new_epoch();
         if let Some(welcome) = &pending.welcome {
             for add in &pending.adds {
                 if let Some(answering) = self.answering.remove(&(add.newcomer, add.e_n))

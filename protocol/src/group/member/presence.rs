@@ -74,7 +74,7 @@ impl GroupMember {
                 }
             }
             // Private conversations' set-up is the machine's (R.10).
-            GroupBody::FileOffer(_)
+            GroupBody::FileOffer { .. }
             | GroupBody::FileCtrl(_)
             | GroupBody::PrivateAsk { .. }
             | GroupBody::PrivateKeyPackage { .. }
