@@ -31,7 +31,6 @@ pub mod mls_rs_lib;
 pub mod openmls_lib;
 pub mod scenario;
 pub mod size;
-pub mod staged;
 
 use thiserror::Error;
 

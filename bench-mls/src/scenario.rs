@@ -14,7 +14,7 @@ use bench::figure::Figure;
 
 use crate::Failure;
 use crate::library::Library;
-use crate::staged::{Step, bytes};
+use bench::staged::{Step, bytes};
 
 /// The group sizes of issue 22.
 pub const SIZES: [usize; 3] = [8, 32, 64];
@@ -118,7 +118,7 @@ impl<L: Library> Fixture<L> {
     }
 
     /// The timed steps, in the order they are reported.
-    pub fn steps(&self) -> Vec<Step<'_>> {
+    pub fn steps(&self) -> Vec<Step<'_, Failure>> {
         let committer = &self.committer;
         let receiver = &self.receiver;
         let fork = |member: &RefCell<L::Member>| L::fork(&member.borrow());

@@ -7,14 +7,12 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bench::browser::{PerformanceClock, browser_info, yield_to_event_loop};
-use bench::sampler::Sampler;
+use bench::browser::{PerformanceClock, browser_info, run_step_yielding, yield_to_event_loop};
 use bench_mls::Failure;
 use bench_mls::library::Library;
 use bench_mls::mls_rs_lib::MlsRs;
 use bench_mls::openmls_lib::OpenMls;
 use bench_mls::scenario::{Fixture, SIZES};
-use bench_mls::staged::PLAN;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -29,11 +27,7 @@ fn browser(e: bench::BenchError) -> Failure {
 async fn warm_up<L: Library>(clock: &PerformanceClock) -> Result<(), Failure> {
     let fixture = Fixture::<L>::new(SIZES[0])?;
     for mut step in fixture.steps() {
-        let mut sampler = Sampler::new(PLAN);
-        while let Some(batch) = sampler.next_batch() {
-            yield_to_event_loop().await.map_err(browser)?;
-            step.sample(clock, &mut sampler, batch)?;
-        }
+        run_step_yielding(&mut step, clock, browser).await?;
     }
     Ok(())
 }
@@ -47,12 +41,8 @@ async fn library<L: Library>(clock: &PerformanceClock) -> Result<(), Failure> {
             console_log!("{}", figure.line());
         }
         for mut step in fixture.steps() {
-            let mut sampler = Sampler::new(PLAN);
-            while let Some(batch) = sampler.next_batch() {
-                yield_to_event_loop().await.map_err(browser)?;
-                step.sample(clock, &mut sampler, batch)?;
-            }
-            console_log!("{}", step.figure(&sampler).line());
+            let figure = run_step_yielding(&mut step, clock, browser).await?;
+            console_log!("{}", figure.line());
         }
     }
     Ok(())

@@ -79,6 +79,20 @@ pub async fn yield_to_event_loop() -> Result<(), BenchError> {
     Ok(())
 }
 
+/// Calibrates and samples a staged step, yielding to the event loop before each sample.
+pub async fn run_step_yielding<'a, E: 'a>(
+    step: &mut crate::staged::Step<'a, E>,
+    clock: &dyn Clock,
+    browser: impl Fn(BenchError) -> E,
+) -> Result<Figure, E> {
+    let mut sampler = Sampler::new(crate::staged::PLAN);
+    while let Some(n) = sampler.next_batch() {
+        yield_to_event_loop().await.map_err(&browser)?;
+        step.sample(clock, &mut sampler, n)?;
+    }
+    Ok(step.figure(&sampler))
+}
+
 /// [`Measurement::run`], yielding to the event loop before every batch.
 pub async fn run_yielding(
     mut measurement: Measurement<'_>,

@@ -44,7 +44,8 @@ pub fn run_all(clock: &dyn Clock, emit: &mut dyn FnMut(&Figure)) -> Result<(), B
     emit(&stream.seal().run(clock)?);
     emit(&stream.open()?.run(clock)?);
     emit(&argon2id_default().run(clock)?);
-    crate::identity::run_all(clock, emit)
+    crate::identity::run_all(clock, emit)?;
+    crate::room::run_all(clock, emit)
 }
 
 fn room_keys() -> RoomKeys {

@@ -17,7 +17,9 @@ pub mod cases;
 pub mod figure;
 pub mod identity;
 pub mod measurement;
+pub mod room;
 pub mod sampler;
+pub mod staged;
 #[cfg(target_arch = "wasm32")]
 pub mod webcrypto;
 

@@ -11,10 +11,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bench::BenchError;
-use bench::browser::{PerformanceClock, browser_info, run_yielding};
+use bench::browser::{
+    PerformanceClock, browser_info, run_step_yielding, run_yielding, yield_to_event_loop,
+};
 use bench::cases::{self, StreamFixture};
 use bench::figure::Figure;
 use bench::identity::{self, FullRoom};
+use bench::room::{self, Room};
 use bench::webcrypto::WebCrypto;
 use bench::webcrypto::ed25519::Ed25519;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -63,6 +66,27 @@ async fn protocol() -> Result<(), BenchError> {
     emit(&run_yielding(room.newcomer()?, &clock).await?);
     if let Some(ed25519) = &ed25519 {
         emit(&ed25519.newcomer_figure(&room, &clock).await?);
+    }
+    drop(room);
+    rooms_on_mls(&clock).await
+}
+
+/// The rooms on MLS at each size, after every step of the smallest run once and thrown away (V8
+/// tiers hot wasm up after a while, which made the first size look slower than the next).
+async fn rooms_on_mls(clock: &PerformanceClock) -> Result<(), BenchError> {
+    let same = |e: BenchError| e;
+    for mut step in Room::new(room::SIZES[0])?.steps() {
+        run_step_yielding(&mut step, clock, same).await?;
+    }
+    for n in room::SIZES {
+        yield_to_event_loop().await?;
+        let fixture = Room::new(n)?;
+        for figure in fixture.sizes() {
+            emit(&figure);
+        }
+        for mut step in fixture.steps() {
+            emit(&run_step_yielding(&mut step, clock, same).await?);
+        }
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ mod qr_report;
 mod relay;
 mod relay_report;
 mod relay_scenario;
+mod room_report;
 mod section;
 
 use crate::cli::Benchmark;

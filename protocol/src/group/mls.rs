@@ -286,7 +286,8 @@ pub enum Received {
     },
 }
 
-/// The group as one member holds it.
+/// The group as one member holds it (a copy is another member's state: benchmarks only).
+#[derive(Clone)]
 pub struct RoomGroup {
     group: Group<Config>,
     id: GroupId,

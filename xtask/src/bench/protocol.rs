@@ -36,6 +36,7 @@ pub fn run() -> Result<(), String> {
         (&chromium, &chromedriver),
     )?;
     protocol_report::check_complete(&results)?;
+    super::room_report::check_complete(&results)?;
 
     let section = protocol_report::render(&results, &machine(&chromium, &chromedriver));
     section::publish(&root, HEADING, &section)?;

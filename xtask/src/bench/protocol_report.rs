@@ -204,6 +204,7 @@ pub fn render(results: &Results, machine: &[String]) -> String {
             ));
         }
     }
+    out.push_str(&super::room_report::tables(results));
     out.push_str(RERUN);
     out
 }

@@ -3,32 +3,30 @@
 //! timed. A sample sums the timed parts of a batch, so the calibration and median of
 //! `bench::sampler` apply as they do to the protocol benchmarks.
 
-use bench::figure::{Figure, Runtime, Unit};
-use bench::sampler::{Clock, Plan, Sampler, Summary};
+use crate::figure::{Figure, Runtime, Unit};
+use crate::sampler::{Clock, Plan, Sampler, Summary};
 
-use crate::Failure;
-
-/// Batches of at least 50 ms of timed work, median of 7: a run of both libraries at three
-/// group sizes stays within minutes in wasm.
+/// Batches of at least 50 ms of timed work, median of 7: a run at three group sizes stays
+/// within minutes in wasm.
 pub const PLAN: Plan = Plan {
     samples: 7,
     sample_secs: 0.05,
 };
 
-type Operation<'a> = Box<dyn FnMut(&dyn Clock) -> Result<f64, Failure> + 'a>;
+type Operation<'a, E> = Box<dyn FnMut(&dyn Clock) -> Result<f64, E> + 'a>;
 
 /// One measured step: a name and an operation that prepares its input, then times its run.
-pub struct Step<'a> {
+pub struct Step<'a, E> {
     measure: String,
-    operation: Operation<'a>,
+    operation: Operation<'a, E>,
 }
 
-impl<'a> Step<'a> {
+impl<'a, E: 'a> Step<'a, E> {
     /// A step called `measure` whose input comes from `prepare` and whose `run` is timed.
     pub fn new<T>(
         measure: String,
-        mut prepare: impl FnMut() -> Result<T, Failure> + 'a,
-        mut run: impl FnMut(T) -> Result<(), Failure> + 'a,
+        mut prepare: impl FnMut() -> Result<T, E> + 'a,
+        mut run: impl FnMut(T) -> Result<(), E> + 'a,
     ) -> Self {
         Self {
             measure,
@@ -47,12 +45,7 @@ impl<'a> Step<'a> {
     }
 
     /// Prepares and runs `n` operations, recording the seconds their runs took in all.
-    pub fn sample(
-        &mut self,
-        clock: &dyn Clock,
-        sampler: &mut Sampler,
-        n: u64,
-    ) -> Result<(), Failure> {
+    pub fn sample(&mut self, clock: &dyn Clock, sampler: &mut Sampler, n: u64) -> Result<(), E> {
         let mut timed = 0.0;
         for _ in 0..n {
             timed += (self.operation)(clock)?;
@@ -72,7 +65,7 @@ impl<'a> Step<'a> {
     }
 
     /// Calibrates and samples without pausing (natively).
-    pub fn run(mut self, clock: &dyn Clock) -> Result<Figure, Failure> {
+    pub fn run(mut self, clock: &dyn Clock) -> Result<Figure, E> {
         let mut sampler = Sampler::new(PLAN);
         while let Some(n) = sampler.next_batch() {
             self.sample(clock, &mut sampler, n)?;
