@@ -209,12 +209,13 @@ impl Room {
                     _ => Err(BenchError::Open("remove_process")),
                 },
             ),
+            // From a copy: the committer's own sending generation must stay where the decrypt
+            // step's receiver can follow it (at most 1 024 ahead).
             Step::new(
                 self.name("encrypt"),
-                || Ok(()),
-                move |()| {
-                    committer
-                        .borrow_mut()
+                move || Ok(committer.borrow().clone()),
+                move |mut member| {
+                    member
                         .encrypt(&plaintext)
                         .map(drop)
                         .map_err(failed("encrypt"))

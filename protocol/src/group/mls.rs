@@ -109,9 +109,10 @@ impl IdentityProvider for Identities {
         successor: &SigningIdentity,
         _: &ExtensionList,
     ) -> Result<bool, Self::Error> {
-        let before = self.credential(predecessor)?;
-        let after = self.credential(successor)?;
-        Ok(before.identity().ik() == after.identity().ik())
+        // A leaf keeps its credential and signature key for life (R.2): a commit's path that
+        // changed either (a new name, another device, another key) would read as someone new.
+        self.credential(successor)?;
+        Ok(predecessor == successor)
     }
 
     fn supported_types(&self) -> Vec<CredentialType> {
