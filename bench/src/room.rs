@@ -157,7 +157,7 @@ impl Room {
         let plaintext = vec![0x42; MESSAGE_LEN];
         vec![
             Step::new(
-                self.name("add_commit"),
+                self.name("add"),
                 move || Ok(committer.borrow().clone()),
                 |mut member| {
                     member
@@ -192,7 +192,7 @@ impl Room {
                 },
             ),
             Step::new(
-                self.name("remove_commit"),
+                self.name("remove"),
                 move || Ok(committer.borrow().clone()),
                 move |mut member| {
                     member

@@ -101,7 +101,7 @@ mod tests {
     fn a_missing_room_figure_is_named_and_present_ones_are_drawn() {
         let mut results = Results::default();
         results.figures.push(Figure {
-            measure: "room/n8/add_commit".into(),
+            measure: "room/n8/add".into(),
             runtime: Runtime::Native,
             unit: "ms".into(),
             summary: Summary::of([2.5]),
