@@ -11,15 +11,12 @@ const SIZES: [u32; 3] = [8, 32, 64];
 /// The timed steps, with what each is.
 const STEPS: [(&str, &str); 7] = [
     (
-        "add_commit",
+        "add",
         "a member lets a newcomer in: its Add commit and Welcome",
     ),
     ("welcome_join", "the newcomer joins by the Welcome"),
     ("add_process", "every other member reads the Add commit"),
-    (
-        "remove_commit",
-        "a member removes someone: its Remove commit",
-    ),
+    ("remove", "a member removes someone: its Remove commit"),
     (
         "remove_process",
         "every other member reads the Remove commit",
