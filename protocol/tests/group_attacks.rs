@@ -1,0 +1,296 @@
+//! Attacks on the v2 room (docs/PROTOCOL.md R.1–R.10) by a hostile relay and by an insider (one
+//! who holds the invite `S` and an identity of its own, and runs a modified client), over the
+//! in-memory relay of `group_room.rs`. A test that shows a defence holds asserts it; a test
+//! that shows a bug is marked `// FINDING:` and `#[ignore]`d, so the suite stays green until the
+//! bug is fixed (then drop the `#[ignore]`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::group_adversary::{RogueAnswerer, is_knock, join_keys, kind_of};
+use common::group_relay::{Frame, GroupRelay};
+use protocol::MemberId;
+use protocol::group::GroupId;
+use protocol::group::body::GroupBody;
+use protocol::group::join::{Ephemeral, Payload, kind};
+use protocol::group::machine::GroupEvent;
+use protocol::keys::RoomSecret;
+
+fn secret() -> RoomSecret {
+    RoomSecret::from_bytes([42; 32])
+}
+
+fn room_of(names: &[&str], seed: u64) -> GroupRelay {
+    let mut relay = GroupRelay::new(seed);
+    let secret = secret();
+    for name in names {
+        let who = relay.person(&secret, name);
+        relay.connect(who);
+        relay.settle();
+    }
+    relay
+}
+
+fn assert_one_group(relay: &GroupRelay, who: &[usize]) {
+    let epochs = relay.epochs();
+    let first = epochs[who[0]].expect("not in a group");
+    for i in who {
+        assert_eq!(epochs[*i], Some(first), "{} differs: {epochs:?}", relay.people[*i].name);
+    }
+}
+
+fn moved(relay: &GroupRelay, who: usize) -> Vec<protocol::group::body::MovedSecret> {
+    relay.people[who]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            GroupEvent::Moved(secret) => Some(secret.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn chat(relay: &mut GroupRelay, text: &str) -> GroupBody {
+    GroupBody::Chat(protocol::body::Chat {
+        msg_id: protocol::ids::MsgId::random(&mut relay.entropy),
+        sent_at_ms: relay.now,
+        text: text.to_owned(),
+    })
+}
+
+/// A wire id the relay gave nobody in `relay.people` (an insider's raw connection).
+const MAL: MemberId = MemberId(9_999);
+
+// ---------------------------------------------------------------------------------------------
+// STATUS
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_relay_cannot_forge_or_redirect_a_status() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 101);
+    let before = relay.epochs();
+    // A STATUS with a huge epoch but no S: the tag fails.
+    let mut forged = join_keys(&RoomSecret::from_bytes([7; 32])).status(MAL, GroupId([1; 16]), u64::MAX, [0; 8]);
+    for who in 0..3 {
+        let to = relay.wire(who);
+        relay.inject(to, MAL, forged.clone());
+    }
+    // A real STATUS of Bo's, handed to Ana as if from Cy: the tag binds the sender's wire id.
+    let ana = relay.wire(0);
+    let cy = relay.wire(2);
+    let bo_status = relay.recorded(kind::STATUS).last().cloned().unwrap();
+    relay.inject(ana, cy, bo_status);
+    // A flipped bit of the epoch.
+    forged = relay.recorded(kind::STATUS)[0].clone();
+    forged[2 + 16] ^= 0x80;
+    relay.inject(ana, cy, forged);
+    relay.settle();
+    relay.wait(30_000);
+    assert_eq!(relay.epochs(), before);
+    for who in 0..3 {
+        assert!(!relay.people[who].events.contains(&GroupEvent::Rejoining));
+    }
+}
+
+// FINDING: an insider makes every member forget its group with one STATUS (R.7). It holds S, so
+// a STATUS `(any group_id, epoch = u64::MAX, branch = 0)` from its own wire id checks; every
+// member that reads it is "behind", drops its whole group state at once (Machine::status ->
+// knock) and knocks. Nobody is left in a group to answer (the insider need not answer), and a
+// member that went knocking this way has `lonely_since_ms = None`, so it never makes a group
+// either: it knocks every 5 s for ever, until it happens to reconnect. One broadcast, no trace
+// of who sent it (nothing but a wire id), the room is dead. If the insider does answer, every
+// member ends up in a group the insider created and whose membership it gates.
+#[test]
+#[ignore = "FINDING: one insider STATUS with a huge epoch kills the room"]
+fn an_insider_status_with_a_huge_epoch_does_not_kill_the_room() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy", "Mal"], 102);
+    let mal = relay.wire(3);
+    let status = join_keys(&secret()).status(mal, GroupId([0xEE; 16]), u64::MAX, [0; 8]);
+    relay.broadcast_as(3, status);
+    // Mal's modified client answers nobody; it simply goes away.
+    relay.disconnect(3);
+    relay.settle();
+    relay.wait(120_000);
+    let epochs = relay.epochs();
+    assert!(
+        epochs[..3].iter().all(Option::is_some),
+        "members outside any group two minutes later: {epochs:?}"
+    );
+    assert_one_group(&relay, &[0, 1, 2]);
+}
+
+// FINDING (same root): the relay alone can do it too once a room's group has ever gone back to
+// a lower epoch (a new group made after the attack above, or by a lonely knocker): a recorded
+// STATUS never expires, so the relay replays the old greater one, with the old sender's wire id
+// as DELIVER `from`, and the members drop their current group.
+#[test]
+#[ignore = "FINDING: a replayed old STATUS of a greater epoch makes members drop their group"]
+fn a_replayed_old_status_does_not_make_members_drop_their_group() {
+    // Ana and Bo's group goes to epoch 2 (Cy joins, then Bo re-joins after a missed commit);
+    // then everyone loses it (the previous attack, with the insider answering nobody) and Ana
+    // makes a new one at epoch 0 when she reconnects and finds no group.
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 103);
+    let old = relay.recorded(kind::STATUS);
+    let (old_status, old_from) = {
+        // The last STATUS written, and its author (whoever wrote it last: check every wire id).
+        let keys = join_keys(&secret());
+        let payload = old.last().unwrap().clone();
+        let Some(Ok(Payload::Status(status))) = Payload::parse(&payload) else { panic!() };
+        let from = (0..3)
+            .map(|w| relay.wire(w))
+            .find(|m| keys.check_status(*m, &status))
+            .unwrap();
+        (payload, from)
+    };
+    let old_epoch = relay.epochs()[0].unwrap().1;
+    assert!(old_epoch >= 2);
+    relay.restart();
+    // Everyone comes back with no state (new devices of the same people, say).
+    let secret = secret();
+    let a = relay.person(&secret, "Ana2");
+    let b = relay.person(&secret, "Bo2");
+    relay.connect(a);
+    relay.settle();
+    relay.connect(b);
+    relay.settle();
+    relay.wait(10_000);
+    assert_one_group(&relay, &[a, b]);
+    assert!(relay.epochs()[a].unwrap().1 < old_epoch);
+    for who in [a, b] {
+        let to = relay.wire(who);
+        relay.inject(to, old_from, old_status.clone());
+    }
+    relay.settle();
+    relay.wait(60_000);
+    assert_one_group(&relay, &[a, b]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removal and Moved (R.8)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn moved_from_anyone_but_the_remover_is_ignored() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy", "Mal"], 201);
+    // Mal (a member, modified client) sends Moved out of the blue.
+    let out = relay.people[3]
+        .machine
+        .send(&GroupBody::Moved { secret: protocol::group::body::MovedSecret([9; 32]) })
+        .unwrap();
+    relay.handle(3, out);
+    relay.settle();
+    for who in 0..3 {
+        assert!(moved(&relay, who).is_empty(), "{} moved", relay.people[who].name);
+    }
+    // Ana removes Cy; in that epoch Mal sends its own Moved too, before or after Ana's.
+    let out = relay.people[0].machine.remove(2);
+    relay.handle(0, out);
+    // Mal reads Ana's commit first (so its Moved is sealed in the new epoch), and races Ana's.
+    let mal = relay.wire(3);
+    relay.step_until(|r| !r.queue.iter().any(|(to, f)| *to == mal && matches!(f, Frame::Deliver(..))));
+    let out = relay.people[3]
+        .machine
+        .send(&GroupBody::Moved { secret: protocol::group::body::MovedSecret([9; 32]) })
+        .unwrap();
+    relay.handle(3, out);
+    relay.settle();
+    let ana = moved(&relay, 0);
+    assert_eq!(ana.len(), 1);
+    assert_eq!(moved(&relay, 1), ana, "Bo follows Ana's Moved and no other");
+}
+
+// FINDING: a removal that races another member's commit leaves the remover alone in the new
+// room. R.8 lets a member follow `Moved` only from "the leaf that committed a removal in the
+// current epoch", and `GroupMember::message` resets `mover` on every commit. The remover
+// sends `Moved` only when its PONG comes, but any member whose own commit lost to the removal
+// (here Ana, who was adding a newcomer) re-commits at once in the new epoch, and that commit
+// is queued before the remover's `Moved`. Everyone reads it first, `mover` becomes None, and
+// the `Moved` (sealed one epoch earlier, still readable) is ignored. Cy moves to S' and talks
+// to nobody; the rest stay in S with Cy's leaf listed. Nothing adversarial is needed: a knock
+// answered while someone removes someone is enough; a relay can force it at will.
+#[test]
+#[ignore = "FINDING: a removal racing an add: the remover moves alone"]
+fn a_removal_racing_an_add_still_moves_everyone() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy", "Zed"], 202);
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    // Xi knocks (attempt 0: Ana answers), signs, and its REQUEST is next for Ana...
+    let ana = relay.wire(0);
+    relay.step_until(|r| r.next_for_is(ana, kind::REQUEST));
+    // ...when Cy removes Zed: Cy's commit is queued behind the REQUEST, but Ana's add commit
+    // (written on the REQUEST) comes after Cy's in the relay's order, so Cy's wins.
+    let out = relay.people[2].machine.remove(3);
+    relay.handle(2, out);
+    relay.settle();
+    relay.wait(10_000);
+    let cy = moved(&relay, 2);
+    assert_eq!(cy.len(), 1, "Cy removed Zed and moved");
+    assert!(relay.people[3].machine.is_removed());
+    assert_eq!(moved(&relay, 0), cy, "Ana stays behind in the old room");
+    assert_eq!(moved(&relay, 1), cy, "Bo stays behind in the old room");
+}
+
+// FINDING: a device that comes back (R.7) or is replaced shows as *removed by* the committer.
+// `GroupMember::message` emits `MemberRemoved { who, by: committer }` for every leaf a commit
+// takes out, including the old leaf of a rejoining device (same `ik ‖ device_id`, R.2) and the
+// automatic removal of R.7; the committer's own side (`pong`) shows it only for a person's
+// removal. So Cy is told "Ana removed Bo" when Bo merely reconnected. Worse, `mover` is set
+// to the committer for that epoch, so that committer (an insider, when it is designated to
+// answer a rejoin) may send `Moved` and move everyone without having removed anyone.
+#[test]
+#[ignore = "FINDING: a rejoin is shown as a removal by a third person"]
+fn a_rejoin_is_not_shown_as_a_removal() {
+    let mut relay = room_of(&["Ana", "Bo"], 203);
+    relay.disconnect(1);
+    relay.settle();
+    let secret = secret();
+    let cy = relay.person(&secret, "Cy");
+    relay.connect(cy);
+    relay.settle();
+    relay.connect(1);
+    relay.settle();
+    relay.wait(12_000);
+    assert_one_group(&relay, &[0, 1, 2]);
+    let removals: Vec<(String, String)> = relay.people[cy]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            GroupEvent::MemberRemoved { who, by } => Some((who.name().into(), by.name().into())),
+            _ => None,
+        })
+        .collect();
+    assert!(removals.is_empty(), "Cy was shown: {removals:?}");
+}
+
+// FINDING: a relay that replays a newcomer's REQUEST to its answerer between the answerer's
+// commit and that commit's PONG gets the newcomer thrown out right after it joined, for good.
+// `requested` queues the replayed KeyPackage again (the answering entry is still there until
+// the PONG); `pong` applies the commit, sends the Welcome, then commits the queued duplicate at
+// once (unlike `message`, it does not drop adds the applied commit already made). That commit
+// removes the newcomer's fresh leaf (same `ik ‖ device_id`, "a device that comes back") and
+// re-adds the used KeyPackage; the answering entry is gone, so no Welcome is sent. The
+// newcomer reads a commit that removes it: `Removed`, phase Removed, the room is over for it
+// (it forgets S) and everyone is shown "Xi removed by Ana".
+#[test]
+#[ignore = "FINDING: a replayed REQUEST removes the newcomer for good"]
+fn a_replayed_request_does_not_remove_the_newcomer() {
+    let mut relay = room_of(&["Ana", "Bo"], 204);
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    let ana = relay.wire(0);
+    let xi = relay.wire(x);
+    relay.step_until(|r| r.queue.iter().any(|(to, f)| *to == ana && matches!(f, Frame::Pong(_))));
+    let request = relay.recorded(kind::REQUEST).last().cloned().unwrap();
+    relay.inject_first(ana, xi, request);
+    relay.settle();
+    relay.wait(15_000);
+    assert!(!relay.people[x].machine.is_removed(), "Xi was removed: {:?}", relay.people[x].events);
+    assert_one_group(&relay, &[0, 1, x]);
+    relay.say(0, "hi Xi");
+    assert_eq!(relay.people[x].read, ["hi Xi"]);
+}
