@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::group_adversary::{RogueAnswerer, is_knock, join_keys, kind_of};
+use common::group_adversary::{RogueAnswerer, join_keys, kind_of};
 use common::group_relay::{Frame, GroupRelay};
 use protocol::MemberId;
 use protocol::group::GroupId;
@@ -293,4 +293,194 @@ fn a_replayed_request_does_not_remove_the_newcomer() {
     assert_one_group(&relay, &[0, 1, x]);
     relay.say(0, "hi Xi");
     assert_eq!(relay.people[x].read, ["hi Xi"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Knocks and the join channel (R.4, R.5)
+// ---------------------------------------------------------------------------------------------
+
+/// 256 knocks (every attempt, fresh keys) from the insider's wire id `from` to every member,
+/// ahead of whatever is queued (the insider writes them continuously; here, every second).
+fn knock_flood(relay: &mut GroupRelay, from: MemberId) {
+    let keys = join_keys(&secret());
+    let members: Vec<MemberId> = relay.people.iter().filter_map(|p| p.wire).collect();
+    for attempt in 0..=255u8 {
+        let eph = Ephemeral::generate(&mut relay.entropy);
+        let knock = keys.knock(from, attempt, &eph.public());
+        for to in &members {
+            relay.inject_first(*to, from, knock.clone());
+        }
+    }
+}
+
+// FINDING: an insider keeps anyone from getting in. The answering map is bounded (64, good),
+// but it is filled by anyone with S: 256 KNOCKs with valid tags and fresh `e_N` from the
+// insider's own wire id, repeated as entries expire (ANSWER_TTL_MS, 30 s), and every member's map
+// stays full, so no newcomer's KNOCK is answered. The newcomer then makes a group of its own, and
+// R.7's merge needs a knock answered too, so the room stays split. Anonymous (a wire id), cheap
+// (a few hundred 50-byte KNOCKs a second). Fix: bound per knocker wire id (one live answering entry per
+// `n`: a new attempt replaces the old one), and evict the oldest rather than refuse the newest.
+#[test]
+#[ignore = "FINDING: an insider's knock flood keeps newcomers out"]
+fn an_insider_knock_flood_does_not_keep_newcomers_out() {
+    let mut relay = room_of(&["Ana", "Bo"], 301);
+    knock_flood(&mut relay, MAL);
+    relay.settle();
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    for _ in 0..90 {
+        relay.now += 1_000;
+        for who in 0..relay.people.len() {
+            let output = relay.people[who].machine.tick(relay.now, &mut relay.entropy);
+            relay.handle(who, output);
+        }
+        knock_flood(&mut relay, MAL);
+        relay.settle();
+    }
+    assert_one_group(&relay, &[0, 1, x]);
+}
+
+#[test]
+fn a_replayed_knock_is_answered_once_and_a_forged_one_not_at_all() {
+    let mut relay = room_of(&["Ana"], 302);
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    let knock = relay.recorded(kind::KNOCK).last().cloned().unwrap();
+    let xi = relay.wire(x);
+    let ana = relay.wire(0);
+    // Before Ana reads it, the relay replays it three times, and once with another `from`.
+    for _ in 0..3 {
+        relay.inject(ana, xi, knock.clone());
+    }
+    relay.inject(ana, MemberId(xi.0 + 1), knock.clone());
+    let answers_before = relay.recorded(kind::ANSWER).len();
+    relay.settle();
+    // Xi got in with one answer only (the replays were refused, the re-addressed one too).
+    assert_one_group(&relay, &[0, x]);
+    assert_eq!(relay.recorded(kind::ANSWER).len() - answers_before, 1);
+}
+
+// FINDING (low): the "one answer per wire id and attempt" check tests two things separately
+// (`answering.keys().any(n == from) && answering.values().any(attempt == a)`), so a newcomer
+// that has any entry is refused for attempt `a` whenever *another* newcomer's entry has attempt
+// `a`. Here Yu's attempt 1 (the one member must answer every attempt) is not answered because
+// Xi's attempt 1 is pending and Yu's attempt 0 is still there: Yu loses 5 s per such clash; an
+// insider that keeps entries at every attempt (cf. the flood above, one per attempt) blocks
+// every newcomer that has once been answered, with far fewer than 64 knocks.
+#[test]
+#[ignore = "FINDING: the per-(wire id, attempt) duplicate check mixes up newcomers"]
+fn a_newcomers_next_attempt_is_answered_whatever_others_knocked() {
+    let mut relay = room_of(&["Ana"], 303);
+    let keys = join_keys(&secret());
+    let ana = relay.wire(0);
+    let (xi, yu) = (MemberId(7_001), MemberId(7_002));
+    let mut knock = |relay: &mut GroupRelay, from: MemberId, attempt: u8| {
+        let eph = Ephemeral::generate(&mut relay.entropy);
+        relay.inject(ana, from, keys.knock(from, attempt, &eph.public()));
+        relay.settle();
+        relay.recorded(kind::ANSWER).len()
+    };
+    let a0 = knock(&mut relay, yu, 0);
+    let a1 = knock(&mut relay, xi, 1);
+    assert_eq!(a1, a0 + 1);
+    let a2 = knock(&mut relay, yu, 1);
+    assert_eq!(a2, a1 + 1, "Yu's attempt 1 was not answered");
+}
+
+#[test]
+fn a_forged_answer_or_welcome_from_the_relay_is_refused() {
+    // The relay, without S, answers a newcomer first with a channel of its own: the AEAD
+    // does not open, and the newcomer goes on with the real answer.
+    let mut relay = room_of(&["Ana", "Bo"], 304);
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    let xi = relay.wire(x);
+    let knock = relay.recorded(kind::KNOCK).last().cloned().unwrap();
+    let wrong = RogueAnswerer {
+        keys: join_keys(&RoomSecret::from_bytes([1; 32])),
+        me: MAL,
+    };
+    let (channel, answer) = wrong
+        .answer(xi, &knock, GroupId([5; 16]), 0, &mut relay.entropy)
+        .unwrap();
+    relay.inject_first(xi, MAL, answer);
+    relay.inject_first(xi, MAL, channel.welcome(b"not a welcome").unwrap());
+    // A real ANSWER's bytes from another attempt/answerer, re-addressed.
+    relay.settle();
+    relay.wait(10_000);
+    assert_one_group(&relay, &[0, 1, x]);
+    assert!(relay.people[x].machine.group().unwrap().id() != GroupId([5; 16]));
+}
+
+// FINDING: an insider that answers every knock first (ignoring R.5's designation) decides who
+// gets in. The newcomer takes the first ANSWER of an attempt (R.4 step 3), authenticated only by
+// `k`, which the insider can derive (it holds S). Here it answers and then never welcomes: the
+// newcomer waits 5 s, knocks again, is answered by the insider again, and never gets in. (Or the
+// insider welcomes it into a group of its own, and with STATUS it controls which group the room
+// merges into.) The honest designated answerer's ANSWER comes second and is ignored.
+#[test]
+#[ignore = "FINDING: an insider that answers every knock first keeps the newcomer out"]
+fn an_insider_answering_every_knock_does_not_keep_the_newcomer_out() {
+    let mut relay = room_of(&["Ana", "Bo"], 305);
+    let rogue = RogueAnswerer {
+        keys: join_keys(&secret()),
+        me: MAL,
+    };
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    let xi = relay.wire(x);
+    let mut answered: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let end = relay.now + 60_000;
+    while relay.now < end {
+        // The insider is on the relay too: it sees each knock as it is broadcast and answers
+        // at once, so its ANSWER reaches the newcomer first.
+        for knock in relay.recorded(kind::KNOCK) {
+            if answered.insert(knock.clone()) {
+                let (_, answer) = rogue
+                    .answer(xi, &knock, GroupId([5; 16]), 0, &mut relay.entropy)
+                    .unwrap();
+                relay.inject_first(xi, MAL, answer);
+            }
+        }
+        if !relay.step() {
+            relay.now += 1_000;
+            for who in 0..relay.people.len() {
+                let output = relay.people[who].machine.tick(relay.now, &mut relay.entropy);
+                relay.handle(who, output);
+            }
+        }
+    }
+    assert_one_group(&relay, &[0, 1, x]);
+}
+
+#[test]
+fn knocking_past_256_attempts_wraps_and_still_gets_in() {
+    // Nobody answers Xi for 256+ attempts (the relay drops every ANSWER); then it lets them
+    // through and Xi gets in with attempt numbers that wrapped.
+    let mut relay = room_of(&["Ana", "Bo"], 306);
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    let xi = relay.wire(x);
+    let mut knocks = 0;
+    while knocks < 260 {
+        relay
+            .queue
+            .retain(|(to, f)| !(*to == xi && matches!(f, Frame::Deliver(_, p) if kind_of(p) == Some(kind::ANSWER))));
+        if !relay.step() {
+            relay.now += 1_000;
+            for who in 0..relay.people.len() {
+                let output = relay.people[who].machine.tick(relay.now, &mut relay.entropy);
+                relay.handle(who, output);
+            }
+            knocks = relay.recorded(kind::KNOCK).len();
+        }
+    }
+    assert!(relay.people[x].machine.group().is_none() || relay.epochs()[x] != relay.epochs()[0]);
+    relay.wait(30_000);
+    assert_one_group(&relay, &[0, 1, x]);
 }
