@@ -651,3 +651,195 @@ fn garbage_application_bytes_from_an_insider_are_dropped() {
     relay.say(0, "fine");
     assert_eq!(relay.people[1].read, ["fine"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The relay against messages
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_replayed_or_redirected_message_shows_once_and_with_its_true_author() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 501);
+    relay.say(0, "once");
+    let message = relay.recorded(kind::MLS).last().cloned().unwrap();
+    let (bo, cy) = (relay.wire(1), relay.wire(2));
+    for _ in 0..3 {
+        relay.inject(bo, cy, message.clone());
+    }
+    relay.settle();
+    // After a commit too (the old epoch's secrets are kept for late messages).
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    relay.settle();
+    relay.inject(bo, cy, message.clone());
+    relay.settle();
+    assert_eq!(relay.people[1].read, ["once"]);
+    assert_eq!(relay.people[2].read, ["once"]);
+    assert!(relay.people[x].read.is_empty(), "a newcomer reads nothing from before it joined");
+    let x_wire = relay.wire(x);
+    relay.inject(x_wire, cy, message);
+    relay.settle();
+    assert!(relay.people[x].read.is_empty());
+}
+
+#[test]
+fn mangled_payloads_never_panic_and_the_room_goes_on() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 502);
+    relay.say(1, "a");
+    let recorded = relay.recording.clone();
+    let wires: Vec<MemberId> = (0..3).map(|w| relay.wire(w)).collect();
+    let mut n = 0u64;
+    for payload in &recorded {
+        for _ in 0..25 {
+            n += 1;
+            let r = relay.entropy.next_u64();
+            let mut p = payload.clone();
+            match r % 5 {
+                0 => {
+                    let i = (r >> 8) as usize % p.len();
+                    p[i] ^= 1 << ((r >> 40) % 8);
+                }
+                1 => p.truncate((r >> 8) as usize % p.len()),
+                2 => p.extend_from_slice(&r.to_be_bytes()),
+                3 if p.len() > 2 => {
+                    let i = 2 + (r >> 8) as usize % (p.len() - 2);
+                    p[i] = (r >> 32) as u8;
+                }
+                _ => p[1] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x00, 0xFF][(r >> 8) as usize % 9],
+            }
+            let to = wires[(r >> 16) as usize % 3];
+            let from = wires[(r >> 24) as usize % 3];
+            relay.inject(to, from, p);
+        }
+        relay.settle();
+    }
+    assert!(n > 100);
+    relay.wait(5_000);
+    assert_one_group(&relay, &[0, 1, 2]);
+    relay.say(2, "b");
+    assert_eq!(relay.people[0].read, ["a", "b"]);
+}
+
+#[test]
+fn a_removed_member_reads_nothing_after_its_removal_even_if_the_commit_is_withheld() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 503);
+    let cy = relay.wire(2);
+    let out = relay.people[0].machine.remove(2);
+    relay.handle(0, out);
+    // The relay keeps the commit (and everything after) from Cy.
+    let mut steps = 0;
+    loop {
+        relay.queue.retain(|(to, _)| *to != cy);
+        if !relay.step() {
+            break;
+        }
+        steps += 1;
+    }
+    assert!(steps > 0);
+    relay.say(1, "without Cy");
+    let message = relay.recorded(kind::MLS).last().cloned().unwrap();
+    relay.inject(cy, relay.wire(1), message);
+    relay.settle();
+    assert!(relay.people[2].read.is_empty());
+}
+
+// FINDING: the move of R.8 leaves behind whoever missed the commit, and such a member keeps
+// talking, in the old epoch, to the member that was removed. Ana removes Cy while Di is offline
+// (or: the relay withholds the commit and the Moved from Di and Cy). Ana and Bo move to S'. Di
+// comes back to S with its old state, Cy too (it never read its removal); they are in the same
+// group at the same epoch, STATUS finds nothing to fix, and everything Di says after Cy's removal
+// is readable by Cy. R.8 acknowledges that Di "needs the new invite from someone", but nothing
+// tells Di that it is in a dead epoch. Fix: the movers keep answering in S for a while (the
+// remover re-sends its commit to anyone whose STATUS shows the old epoch), or members refuse to
+// talk in an epoch in which some leaf has been silent since a commit was due; at the least the
+// client shows "this room may have moved" when the others' STATUS stops.
+#[test]
+#[ignore = "FINDING: a member that missed a removal keeps talking to the removed member"]
+fn a_member_that_missed_a_removal_does_not_keep_talking_to_the_removed() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy", "Di"], 504);
+    relay.disconnect(3);
+    relay.disconnect(2);
+    relay.settle();
+    let out = relay.people[0].machine.remove(2);
+    relay.handle(0, out);
+    relay.settle();
+    assert_eq!(moved(&relay, 0).len(), 1);
+    assert_eq!(moved(&relay, 1).len(), 1);
+    // Ana and Bo move: they leave this room.
+    relay.disconnect(0);
+    relay.disconnect(1);
+    relay.settle();
+    relay.connect(3);
+    relay.connect(2);
+    relay.settle();
+    relay.wait(30_000);
+    relay.say(3, "Di, after Cy's removal");
+    assert!(relay.people[2].read.is_empty(), "Cy, removed, read {:?}", relay.people[2].read);
+}
+
+// FINDING: the relay gets a member removed for good by keeping its frames from the designated
+// committer for 10 minutes. R.7's automatic removal (GONE_MS) is a real MLS Remove: the victim,
+// still connected and reading, reads its own removal (`Received::Removed`), goes to phase
+// Removed, forgets S and is shown "Removed by Ana" (Ana did nothing; others are shown "Ana
+// removed Bo"). The relay could always drop traffic, but this turns a 10-minute outage of one
+// direction into a permanent exclusion that only a new invite undoes. Fix: a leaf removed by
+// the automatic rule is not a person's removal: mark such commits (e.g. the committer sends
+// no Moved and members treat a removal without Moved within the epoch as "replaced"), and let a
+// member removed that way rejoin (R.7) instead of forgetting S; show nothing for it.
+#[test]
+#[ignore = "FINDING: 10 minutes of one-way frame loss removes a member for good"]
+fn a_member_whose_frames_are_withheld_is_not_removed_for_good() {
+    let mut relay = room_of(&["Ana", "Bo"], 505);
+    let (ana, bo) = (relay.wire(0), relay.wire(1));
+    let end = relay.now + 11 * 60_000;
+    while relay.now < end {
+        relay.now += 1_000;
+        for who in 0..relay.people.len() {
+            let output = relay.people[who].machine.tick(relay.now, &mut relay.entropy);
+            relay.handle(who, output);
+        }
+        loop {
+            relay.queue.retain(|(to, f)| !(*to == ana && matches!(f, Frame::Deliver(from, _) if *from == bo)));
+            if !relay.step() {
+                break;
+            }
+        }
+    }
+    relay.wait(30_000);
+    assert!(
+        !relay.people[1].machine.is_removed(),
+        "Bo was removed for good: {:?}",
+        relay.people[1].events.iter().filter(|e| matches!(e, GroupEvent::Removed { .. })).count()
+    );
+}
+
+#[test]
+fn a_quiet_but_connected_member_is_not_removed() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 506);
+    relay.wait(15 * 60_000);
+    assert_one_group(&relay, &[0, 1, 2]);
+    for who in 0..3 {
+        assert!(!relay.people[who].machine.is_removed());
+        assert_eq!(relay.online(who), ["Ana", "Bo", "Cy"]);
+    }
+}
+
+// FINDING (low): one forged LEFT shows a member offline for as long as it stays connected.
+// Presence is set only by Hello/Here (R.6); Heartbeat and Chat refresh `last_seen_ms` but never
+// `online`. The relay sends Ana a LEFT for Bo's wire id: Bo keeps chatting and heartbeating,
+// and Ana lists Bo offline (and out of the knock rotation) until Bo reconnects. The same after
+// any 60 s gap in Bo's heartbeats (a slow link). Fix: any authenticated message from a leaf on
+// the wire id it announced makes it live again (or answer a Heartbeat from a peer shown
+// offline with a request for Hello).
+#[test]
+#[ignore = "FINDING: a forged LEFT shows a member offline while it talks"]
+fn a_forged_left_does_not_hide_a_member_who_keeps_talking() {
+    let mut relay = room_of(&["Ana", "Bo"], 507);
+    let (ana, bo) = (relay.wire(0), relay.wire(1));
+    relay.queue.push_back((ana, Frame::Left(bo)));
+    relay.settle();
+    relay.wait(70_000);
+    relay.say(1, "I'm here");
+    assert_eq!(relay.people[0].read, ["I'm here"]);
+    assert_eq!(relay.online(0), ["Ana", "Bo"]);
+}
