@@ -843,3 +843,59 @@ fn a_forged_left_does_not_hide_a_member_who_keeps_talking() {
     assert_eq!(relay.people[0].read, ["I'm here"]);
     assert_eq!(relay.online(0), ["Ana", "Bo"]);
 }
+
+/// The relay's payload limit (shared A), which R.3 says every payload fits for a group of 64.
+const MAX_PAYLOAD: usize = 128 * 1024;
+
+// FINDING: an insider fills the tree with ghost leaves until nobody can join. Nothing bounds
+// the group's size: an Add of a KeyPackage with a valid credential is accepted from any member's
+// commit, and one identity may certify any number of devices. The insider commits Adds of its
+// own KeyPackages (fresh device ids, never connected) in commits that each fit the relay's
+// limit; once the tree is large, the Welcome that carries it (R.1: `ratchet_tree` extension)
+// is over 128 KiB and the relay refuses it, so no newcomer can get in. R.7's automatic removal
+// takes the ghosts out only after 10 minutes, and the insider adds them again; every member
+// meanwhile verifies every leaf's credential on each commit (`RoomGroup::refresh`). Fix: a
+// member refuses a commit that brings the group over 64 leaves, or that adds more than one leaf
+// of one `ik` per commit (a device is added by knocking); cap the leaves per `ik`.
+#[test]
+#[ignore = "FINDING: ghost leaves make the Welcome exceed the relay's payload limit"]
+fn an_insider_cannot_grow_the_tree_until_the_welcome_does_not_fit() {
+    let mut relay = room_of(&["Ana", "Bo"], 601);
+    let mut rogue = RogueMember::join(&mut relay, &secret(), MAL, "Mal");
+    relay.settle();
+    let group = relay.people[0].machine.group().unwrap().id();
+    let mut biggest_commit = 0;
+    for _ in 0..4 {
+        let mut builder = rogue.group.commit_builder();
+        for _ in 0..100 {
+            let device = protocol::ids::DeviceId::random(&mut relay.entropy);
+            let (key, leaf) = rogue_leaf(&rogue.identity, device, "Mal", group, &mut relay.entropy);
+            let client = common::group_adversary::rogue_client(key, leaf);
+            let package = client
+                .generate_key_package_message(
+                    mls_rs::ExtensionList::default(),
+                    mls_rs::ExtensionList::default(),
+                    Some(mls_rs::time::MlsTime::from(relay.now / 1000)),
+                )
+                .unwrap();
+            builder = builder.add_member(package).unwrap();
+        }
+        let commit = builder.build().unwrap();
+        rogue.group.apply_pending_commit().unwrap();
+        let payload = RogueMember::payload(&commit.commit_message);
+        biggest_commit = biggest_commit.max(payload.len());
+        rogue.broadcast(&mut relay, payload);
+        relay.settle();
+    }
+    assert!(biggest_commit <= MAX_PAYLOAD, "each of the insider's commits fits: {biggest_commit}");
+    let leaves = relay.people[0].machine.group().unwrap().members().len();
+    let secret = secret();
+    let x = relay.person(&secret, "Xi");
+    relay.connect(x);
+    relay.settle();
+    let welcome = relay.recorded(kind::WELCOME).last().map(Vec::len).unwrap_or(0);
+    assert!(
+        leaves <= 64 && welcome <= MAX_PAYLOAD,
+        "the group took {leaves} leaves; the next Welcome is {welcome} bytes"
+    );
+}
