@@ -130,6 +130,7 @@ use mls_rs_core::identity::MemberValidationContext;
 use mls_rs_crypto_rustcrypto::RustCryptoProvider;
 use protocol::group::credential::{CREDENTIAL_TYPE, LeafFacts, MemberCredential, member_statement};
 use protocol::identity::{IdentityKeys, IdentitySigner};
+use protocol::entropy::Entropy;
 use protocol::ids::DeviceId;
 
 /// Accepts every leaf: the insider's client checks nothing.
@@ -237,8 +238,21 @@ pub struct RogueMember {
 
 impl RogueMember {
     pub fn join(relay: &mut GroupRelay, secret: &RoomSecret, me: MemberId, name: &str) -> Self {
-        let keys = join_keys(secret);
         let identity = IdentityKeys::generate(&mut relay.entropy);
+        Self::try_join(relay, secret, me, name, identity, None).expect("no welcome for the insider")
+    }
+
+    /// Knocks and asks to be added with a credential of `identity`'s signature that names
+    /// `claimed` (someone else's public identity) when given; `None` when no Welcome comes.
+    pub fn try_join(
+        relay: &mut GroupRelay,
+        secret: &RoomSecret,
+        me: MemberId,
+        name: &str,
+        identity: IdentityKeys,
+        claimed: Option<protocol::identity::PublicIdentity>,
+    ) -> Option<Self> {
+        let keys = join_keys(secret);
         let device_id = DeviceId::random(&mut relay.entropy);
         let eph = Ephemeral::generate(&mut relay.entropy);
         let members: Vec<MemberId> = relay.people.iter().filter_map(|p| p.wire).collect();
@@ -267,7 +281,25 @@ impl RogueMember {
                 })
             })
             .expect("nobody answered the insider");
-        let (secret_key, leaf) = rogue_leaf(&identity, device_id, name, group_id, &mut relay.entropy);
+        let (secret_key, leaf) = match claimed {
+            None => rogue_leaf(&identity, device_id, name, group_id, &mut relay.entropy),
+            Some(claimed) => {
+                let mut seed = [0u8; 32];
+                relay.entropy.fill(&mut seed);
+                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+                let msk = key.verifying_key().to_bytes();
+                let statement = member_statement(&LeafFacts { group: group_id, msk: &msk, device_id, name }).unwrap();
+                let credential = MemberCredential::assemble(claimed, device_id, name, identity.sign(&statement));
+                let leaf = SigningIdentity::new(
+                    Credential::Custom(CustomCredential::new(
+                        CredentialType::new(CREDENTIAL_TYPE),
+                        credential.to_bytes(),
+                    )),
+                    SignaturePublicKey::new(msk.to_vec()),
+                );
+                (SignatureSecretKey::new(key.to_keypair_bytes().to_vec()), leaf)
+            }
+        };
         let client = rogue_client(secret_key, leaf);
         let key_package = client
             .generate_key_package_message(
@@ -290,8 +322,7 @@ impl RogueMember {
                     channel.open_welcome(sealed).ok()
                 }
                 _ => None,
-            })
-            .expect("no welcome for the insider");
+            })?;
         let (group, _) = client
             .join_group(
                 None,
@@ -299,13 +330,13 @@ impl RogueMember {
                 Some(MlsTime::from(relay.now / 1000)),
             )
             .unwrap();
-        Self {
+        Some(Self {
             me,
             identity,
             device_id,
             name: name.to_owned(),
             group,
-        }
+        })
     }
 
     /// An MLS payload (0x02 0x10 ‖ message).
