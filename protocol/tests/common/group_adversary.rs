@@ -17,7 +17,9 @@ pub fn join_keys(secret: &RoomSecret) -> JoinKeys {
 
 /// The kind byte of a v2 payload.
 pub fn kind_of(payload: &[u8]) -> Option<u8> {
-    (payload.first() == Some(&0x02)).then(|| payload.get(1).copied()).flatten()
+    (payload.first() == Some(&0x02))
+        .then(|| payload.get(1).copied())
+        .flatten()
 }
 
 impl GroupRelay {
@@ -128,9 +130,9 @@ use mls_rs::time::MlsTime;
 use mls_rs::{CipherSuite, Client, ExtensionList, Group, IdentityProvider, MlsMessage};
 use mls_rs_core::identity::MemberValidationContext;
 use mls_rs_crypto_rustcrypto::RustCryptoProvider;
+use protocol::entropy::Entropy;
 use protocol::group::credential::{CREDENTIAL_TYPE, LeafFacts, MemberCredential, member_statement};
 use protocol::identity::{IdentityKeys, IdentitySigner};
-use protocol::entropy::Entropy;
 use protocol::ids::DeviceId;
 
 /// Accepts every leaf: the insider's client checks nothing.
@@ -163,10 +165,25 @@ impl IdentityProvider for AnyIdentity {
     }
     fn identity(&self, leaf: &SigningIdentity, _: &ExtensionList) -> Result<Vec<u8>, Never> {
         // ik ‖ device_id, as the honest clients see it (identity 128 bytes, then device 16).
-        let data = leaf.credential.as_custom().map(|c| c.data.clone()).unwrap_or_default();
-        Ok(data.get(..32).into_iter().chain(data.get(128..144)).flatten().copied().collect())
+        let data = leaf
+            .credential
+            .as_custom()
+            .map(|c| c.data.clone())
+            .unwrap_or_default();
+        Ok(data
+            .get(..32)
+            .into_iter()
+            .chain(data.get(128..144))
+            .flatten()
+            .copied()
+            .collect())
     }
-    fn valid_successor(&self, _: &SigningIdentity, _: &SigningIdentity, _: &ExtensionList) -> Result<bool, Never> {
+    fn valid_successor(
+        &self,
+        _: &SigningIdentity,
+        _: &SigningIdentity,
+        _: &ExtensionList,
+    ) -> Result<bool, Never> {
         Ok(true)
     }
     fn supported_types(&self) -> Vec<CredentialType> {
@@ -200,8 +217,12 @@ pub fn rogue_leaf(
         name,
     })
     .unwrap();
-    let credential =
-        MemberCredential::assemble(identity.public(), device_id, name, identity.sign(&statement));
+    let credential = MemberCredential::assemble(
+        identity.public(),
+        device_id,
+        name,
+        identity.sign(&statement),
+    );
     let leaf = SigningIdentity::new(
         Credential::Custom(CustomCredential::new(
             CredentialType::new(CREDENTIAL_TYPE),
@@ -209,7 +230,10 @@ pub fn rogue_leaf(
         )),
         SignaturePublicKey::new(msk.to_vec()),
     );
-    (SignatureSecretKey::new(key.to_keypair_bytes().to_vec()), leaf)
+    (
+        SignatureSecretKey::new(key.to_keypair_bytes().to_vec()),
+        leaf,
+    )
 }
 
 pub fn rogue_client(secret: SignatureSecretKey, leaf: SigningIdentity) -> Client<RogueConfig> {
@@ -274,7 +298,12 @@ impl RogueMember {
                     return None;
                 }
                 members.iter().find_map(|d| {
-                    let ends = Ends { n: me, d: *d, e_n, e_d };
+                    let ends = Ends {
+                        n: me,
+                        d: *d,
+                        e_n,
+                        e_d,
+                    };
                     let channel = JoinChannel::derive(&keys, &eph, ends)?;
                     let (group, _) = channel.open_answer(sealed).ok()?;
                     Some((channel, group))
@@ -288,8 +317,15 @@ impl RogueMember {
                 relay.entropy.fill(&mut seed);
                 let key = ed25519_dalek::SigningKey::from_bytes(&seed);
                 let msk = key.verifying_key().to_bytes();
-                let statement = member_statement(&LeafFacts { group: group_id, msk: &msk, device_id, name }).unwrap();
-                let credential = MemberCredential::assemble(claimed, device_id, name, identity.sign(&statement));
+                let statement = member_statement(&LeafFacts {
+                    group: group_id,
+                    msk: &msk,
+                    device_id,
+                    name,
+                })
+                .unwrap();
+                let credential =
+                    MemberCredential::assemble(claimed, device_id, name, identity.sign(&statement));
                 let leaf = SigningIdentity::new(
                     Credential::Custom(CustomCredential::new(
                         CredentialType::new(CREDENTIAL_TYPE),
@@ -297,7 +333,10 @@ impl RogueMember {
                     )),
                     SignaturePublicKey::new(msk.to_vec()),
                 );
-                (SignatureSecretKey::new(key.to_keypair_bytes().to_vec()), leaf)
+                (
+                    SignatureSecretKey::new(key.to_keypair_bytes().to_vec()),
+                    leaf,
+                )
             }
         };
         let client = rogue_client(secret_key, leaf);
@@ -313,16 +352,17 @@ impl RogueMember {
         let d = channel.ends().d;
         relay.inject(d, me, channel.request(&key_package).unwrap());
         relay.settle();
-        let welcome = relay
-            .recorded(kind::WELCOME)
-            .iter()
-            .rev()
-            .find_map(|w| match Payload::parse(w) {
-                Some(Ok(Payload::Welcome { e_n, sealed })) if e_n == eph.public() => {
-                    channel.open_welcome(sealed).ok()
-                }
-                _ => None,
-            })?;
+        let welcome =
+            relay
+                .recorded(kind::WELCOME)
+                .iter()
+                .rev()
+                .find_map(|w| match Payload::parse(w) {
+                    Some(Ok(Payload::Welcome { e_n, sealed })) if e_n == eph.public() => {
+                        channel.open_welcome(sealed).ok()
+                    }
+                    _ => None,
+                })?;
         let (group, _) = client
             .join_group(
                 None,
@@ -346,7 +386,10 @@ impl RogueMember {
 
     /// Seals raw application bytes.
     pub fn seal(&mut self, data: &[u8]) -> Vec<u8> {
-        let message = self.group.encrypt_application_message(data, Vec::new()).unwrap();
+        let message = self
+            .group
+            .encrypt_application_message(data, Vec::new())
+            .unwrap();
         Self::payload(&message)
     }
 
