@@ -88,7 +88,7 @@ impl Room {
             key_packages.push(member.key_package(NOW_S).map_err(failed("kp"))?);
         }
         let commit = committer
-            .commit(&key_packages, &[])
+            .commit(&key_packages, &[], false)
             .map_err(failed("commit"))?;
         committer.apply_pending().map_err(failed("apply"))?;
         let welcome = commit.welcome.ok_or(BenchError::Seal("welcome"))?;
@@ -101,11 +101,11 @@ impl Room {
         let key_package = newcomer.key_package(NOW_S).map_err(failed("kp"))?;
         let mut fork = committer.clone();
         let add = fork
-            .commit(std::slice::from_ref(&key_package), &[])
+            .commit(std::slice::from_ref(&key_package), &[], false)
             .map_err(failed("add"))?;
         let mut fork = committer.clone();
         let removal = fork
-            .commit(&[], &[(n - 1) as u32])
+            .commit(&[], &[(n - 1) as u32], true)
             .map_err(failed("remove"))?;
         let message = committer
             .encrypt(&vec![0x42; MESSAGE_LEN])
@@ -161,7 +161,7 @@ impl Room {
                 move || Ok(committer.borrow().clone()),
                 |mut member| {
                     member
-                        .commit(std::slice::from_ref(&self.key_package), &[])
+                        .commit(std::slice::from_ref(&self.key_package), &[], false)
                         .map(drop)
                         .map_err(failed("add"))
                 },
@@ -181,7 +181,9 @@ impl Room {
                     let newcomer = device(n, &mut entropy.borrow_mut())?;
                     let key_package = newcomer.key_package(NOW_S).map_err(failed("kp"))?;
                     let mut fork = committer.borrow().clone();
-                    let commit = fork.commit(&[key_package], &[]).map_err(failed("add"))?;
+                    let commit = fork
+                        .commit(&[key_package], &[], false)
+                        .map_err(failed("add"))?;
                     Ok((newcomer, commit.welcome.ok_or(BenchError::Seal("welcome"))?))
                 },
                 move |(newcomer, welcome)| {
@@ -196,7 +198,7 @@ impl Room {
                 move || Ok(committer.borrow().clone()),
                 move |mut member| {
                     member
-                        .commit(&[], &[(n - 1) as u32])
+                        .commit(&[], &[(n - 1) as u32], true)
                         .map(drop)
                         .map_err(failed("remove"))
                 },

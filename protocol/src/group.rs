@@ -8,6 +8,7 @@ pub mod machine;
 pub mod member;
 pub mod mls;
 pub mod output;
+pub mod rules;
 
 pub use credential::{CREDENTIAL_TYPE, GroupId, LeafFacts, MemberCredential, member_statement};
 pub use join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, PayloadError, Status};

@@ -37,7 +37,7 @@ fn device(group: GroupId, name: &str, entropy: &mut SeededEntropy) -> (Device, I
 /// `creator` adds `newcomer` and everyone in `others` reads the commit.
 fn add(creator: &mut RoomGroup, newcomer: &Device, others: &mut [&mut RoomGroup]) -> RoomGroup {
     let key_package = newcomer.key_package(NOW).unwrap();
-    let commit = creator.commit(&[key_package], &[]).unwrap();
+    let commit = creator.commit(&[key_package], &[], false).unwrap();
     creator.apply_pending().unwrap();
     for other in others.iter_mut() {
         match other.process(&commit.message, NOW).unwrap() {
@@ -83,7 +83,7 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
     assert_eq!(a.branch().unwrap(), b.branch().unwrap());
 
     // Bo removes Cy: Ana reads who, Cy reads that it is out, and the next epoch is closed to it.
-    let removal = b.commit(&[], &[c.own_index()]).unwrap();
+    let removal = b.commit(&[], &[c.own_index()], true).unwrap();
     b.apply_pending().unwrap();
     match a.process(&removal.message, NOW).unwrap() {
         Received::Commit {
@@ -96,7 +96,10 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
         other => panic!("{other:?}"),
     }
     match c.process(&removal.message, NOW).unwrap() {
-        Received::Removed { remover } => assert_eq!(remover.unwrap().credential.name(), "Bo"),
+        Received::Removed { remover, by_person } => {
+            assert!(by_person, "a person's removal is marked");
+            assert_eq!(remover.unwrap().credential.name(), "Bo");
+        }
         other => panic!("{other:?}"),
     }
     let after = a.encrypt(b"after").unwrap();
@@ -133,7 +136,7 @@ fn a_leaf_certified_for_another_group_or_key_is_refused() {
     // A device of another group: its KeyPackage is refused by this group's rules.
     let (stranger, _) = device(GroupId([10; 16]), "Eve", &mut entropy);
     let key_package = stranger.key_package(NOW).unwrap();
-    assert!(a.commit(&[key_package], &[]).is_err());
+    assert!(a.commit(&[key_package], &[], false).is_err());
 
     // A credential whose signature is over another leaf key cannot even make a device.
     let identity = IdentityKeys::generate(&mut entropy);
@@ -165,5 +168,5 @@ fn the_same_device_twice_in_one_group_is_refused() {
     let _b = add(&mut a, &bo, &mut []);
     // Bo's device again (a second KeyPackage of the same credential): one leaf per device.
     let again = bo.key_package(NOW).unwrap();
-    assert!(a.commit(&[again], &[]).is_err());
+    assert!(a.commit(&[again], &[], false).is_err());
 }

@@ -62,11 +62,6 @@ pub enum GroupBody {
         /// The group.
         group: [u8; 16],
     },
-    /// After a removal: the room's new secret (R.8).
-    Moved {
-        /// `S'`.
-        secret: MovedSecret,
-    },
 }
 
 /// Longest KeyPackage a private conversation takes (one leaf: about 600 bytes).
@@ -93,16 +88,12 @@ impl Body for GroupBody {
             }
             Self::PrivateWelcome { welcome, .. } => bytes("welcome", welcome, MAX_PRIVATE_WELCOME),
             Self::PrivateAsk { .. } | Self::PrivateReset { .. } => Ok(()),
-            Self::Hello { .. }
-            | Self::Here { .. }
-            | Self::Heartbeat
-            | Self::Leave
-            | Self::Moved { .. } => Ok(()),
+            Self::Hello { .. } | Self::Here { .. } | Self::Heartbeat | Self::Leave => Ok(()),
         }
     }
 }
 
-/// The new room secret in a [`GroupBody::Moved`]; its `Debug` prints no bytes.
+/// The room's new secret after a removal (R.8); zeroized on drop, its `Debug` prints no bytes.
 #[derive(
     Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
 )]

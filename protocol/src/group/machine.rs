@@ -3,12 +3,14 @@
 //! group's epoch, presence, and removals. Sans-IO like part 1's `Room`: relay frames, time,
 //! randomness and the identity's signatures in; payloads, PINGs and events out.
 
+use std::collections::BTreeSet;
+
 use wire::MemberId;
 
 use super::body::GroupBody;
 use super::credential::{GroupId, LeafFacts, MemberCredential, member_statement};
 use super::join::{Ephemeral, JoinChannel, JoinKeys, Payload};
-use super::member::GroupMember;
+use super::member::{Gone, GroupMember};
 pub use super::output::{CertifyError, CredentialRequest, GroupEvent, Out, Output};
 
 mod joining;
@@ -25,6 +27,14 @@ use private::Privates;
 pub const KNOCK_TIMEOUT_MS: u64 = 5_000;
 /// Knocking this long without hearing of any group: make one (R.7 merges what results).
 pub const LONELY_KNOCKING_MS: u64 = 15_000;
+/// A member that heard of a greater group tries this many attempts to get into it, keeping its
+/// own group meanwhile (R.7)...
+pub const REJOIN_ATTEMPTS: u8 = 3;
+/// ...and, if none worked, doubts greater STATUS claims for this long.
+pub const REJOIN_DOUBT_MS: u64 = 60_000;
+/// Answerers that answered and then let an attempt run out, passed over until this member is in
+/// a group (a bound, not a rule of the protocol).
+const MAX_SHUNNED: usize = 64;
 
 /// A leaf waiting for its credential.
 struct Unsigned {
@@ -49,13 +59,11 @@ struct Answered {
 }
 
 enum Phase {
-    /// Not connected and in no group.
+    /// In no group (knocking, if [`Machine::knock`] says so).
     Outside,
     /// Alone in the room: making the group, waiting for the credential's signature.
-    Creating(Unsigned),
-    /// Asking to be let in.
-    Knocking(Knock),
-    /// In the group.
+    Creating(Box<Unsigned>),
+    /// In the group (and, with a knock under way, asking into a greater one, R.7).
     Member(Box<GroupMember>),
     /// Removed: the room is over for this member.
     Removed,
@@ -76,6 +84,13 @@ pub struct Machine {
     pub(crate) next_ping: u32,
     /// Since when the current knocking has heard no group at all.
     lonely_since_ms: Option<u64>,
+    /// Asking to be let in: as a newcomer (outside any group), or into a greater group while
+    /// still in this one (R.7).
+    knock: Option<Knock>,
+    /// Answerers whose attempt ran out after they answered (R.4).
+    shunned: BTreeSet<MemberId>,
+    /// Greater STATUS claims are not acted on before this (R.7).
+    doubt_until_ms: u64,
     /// Private conversations (R.10).
     privates: Privates,
 }
@@ -99,6 +114,9 @@ impl Machine {
             serial: 0,
             next_ping: 0,
             lonely_since_ms: None,
+            knock: None,
+            shunned: BTreeSet::new(),
+            doubt_until_ms: 0,
             privates: Privates::default(),
         }
     }
@@ -106,6 +124,12 @@ impl Machine {
     /// This connection's session id (the `sender_id` of the file chunks it sends, R.9).
     pub fn session(&self) -> SenderId {
         self.session
+    }
+
+    /// Whether this member can send to the room now: in the group, connected, and not asking
+    /// into a greater group (what it sent there would reach no one who moved on).
+    pub fn can_send(&self) -> bool {
+        matches!(self.phase, Phase::Member(_)) && self.me.is_some() && self.knock.is_none()
     }
 
     /// The group, once in it.
@@ -123,15 +147,15 @@ impl Machine {
 
     /// What the identity must sign now, if anything.
     pub fn credential_request(&self) -> Option<&CredentialRequest> {
+        let knocking = self
+            .knock
+            .as_ref()
+            .and_then(|k| k.answer.as_ref())
+            .and_then(|a| a.unsigned.as_ref())
+            .map(|u| &u.request);
         match &self.phase {
             Phase::Creating(unsigned) => Some(&unsigned.request),
-            Phase::Knocking(knock) => knock
-                .answer
-                .as_ref()
-                .and_then(|a| a.unsigned.as_ref())
-                .map(|u| &u.request)
-                .or_else(|| self.privates.request()),
-            _ => self.privates.request(),
+            _ => knocking.or_else(|| self.privates.request()),
         }
     }
 
@@ -177,15 +201,15 @@ impl Machine {
                     return Err(CertifyError::Stale);
                 };
                 let group = unsigned.group;
-                let device = self.device(unsigned, signature)?;
+                let device = self.device(*unsigned, signature)?;
                 let Ok(room) = device.create(now_s) else {
                     return Err(CertifyError::Invalid);
                 };
                 self.enter(GroupMember::new(room, now_ms, entropy), now_ms, &mut output);
                 debug_assert_eq!(self.group().map(|g| g.id()), Some(group));
             }
-            Phase::Knocking(knock) => {
-                let Some(answered) = knock.answer.as_mut() else {
+            _ if self.knock.is_some() => {
+                let Some(answered) = self.knock.as_mut().and_then(|k| k.answer.as_mut()) else {
                     return Err(CertifyError::Stale);
                 };
                 match answered.unsigned.take() {
@@ -280,7 +304,7 @@ impl Machine {
                 member.reconnected(&self.join, me, self.session, now_ms, &mut output);
             }
             Phase::Removed => {}
-            Phase::Outside | Phase::Creating(_) | Phase::Knocking(_) => {
+            Phase::Outside | Phase::Creating(_) => {
                 if others.is_empty() {
                     self.create(entropy, &mut output);
                 } else {
@@ -295,6 +319,8 @@ impl Machine {
     /// The connection dropped.
     pub fn disconnected(&mut self) {
         self.me = None;
+        // A knock names this connection's wire id: the next connection knocks anew.
+        self.knock = None;
         match &mut self.phase {
             Phase::Member(member) => member.disconnected(),
             Phase::Removed => {}
@@ -304,6 +330,8 @@ impl Machine {
 
     fn enter(&mut self, member: GroupMember, now_ms: u64, output: &mut Output) {
         self.lonely_since_ms = None;
+        self.knock = None;
+        self.shunned.clear();
         let mut member = Box::new(member);
         if let Some(me) = self.me {
             member.reconnected(&self.join, me, self.session, now_ms, output);
@@ -338,7 +366,10 @@ impl Machine {
                 if !self.join.check_knock(from, attempt, &e_n, &tag) {
                     return Err(super::PayloadError);
                 }
-                if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
+                // A member asking into a greater group answers no one (R.7).
+                if let (Phase::Member(member), Some(me), None) =
+                    (&mut self.phase, self.me, &self.knock)
+                {
                     member.knocked(
                         &self.join,
                         me,
@@ -355,16 +386,8 @@ impl Machine {
                 self.answered(from, e_n, e_d, sealed, entropy, &mut output)?
             }
             Payload::Request { e_n, sealed } => match (&mut self.phase, self.me) {
-                (Phase::Member(member), Some(me)) => {
-                    member.requested(
-                        from,
-                        e_n,
-                        sealed,
-                        now_ms,
-                        me,
-                        &mut self.next_ping,
-                        &mut output,
-                    )?;
+                (Phase::Member(member), Some(_)) => {
+                    member.requested(from, e_n, sealed, &mut self.next_ping, &mut output)?;
                 }
                 _ => return Err(super::PayloadError),
             },
@@ -392,10 +415,20 @@ impl Machine {
                         &mut self.next_ping,
                         &mut output,
                     )?;
-                    if gone {
-                        self.phase = Phase::Removed;
-                    } else {
-                        self.after_room_message(now_ms, entropy, &mut output);
+                    match gone {
+                        Gone::No => self.after_room_message(now_ms, entropy, &mut output),
+                        Gone::Removed => {
+                            self.knock = None;
+                            self.phase = Phase::Removed;
+                        }
+                        // Removed without anyone's say (gone too long, replaced): in again.
+                        Gone::Dropped => {
+                            self.phase = Phase::Outside;
+                            output.event(GroupEvent::Rejoining);
+                            output.event(GroupEvent::MembersChanged);
+                            self.lonely_since_ms = Some(now_ms);
+                            self.knock(0, now_ms, entropy, &mut output);
+                        }
                     }
                 }
                 _ => return Err(super::PayloadError),
@@ -405,18 +438,10 @@ impl Machine {
     }
 
     /// The relay's PONG.
-    pub fn pong(&mut self, nonce: u32, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
+    pub fn pong(&mut self, nonce: u32) -> Output {
         let mut output = Output::default();
-        if let (Phase::Member(member), Some(me)) = (&mut self.phase, self.me) {
-            member.pong(
-                &self.join,
-                me,
-                nonce,
-                now_ms,
-                entropy,
-                &mut self.next_ping,
-                &mut output,
-            );
+        if let (Phase::Member(member), Some(_)) = (&mut self.phase, self.me) {
+            member.pong(nonce, &mut self.next_ping, &mut output);
         }
         output
     }
@@ -424,16 +449,16 @@ impl Machine {
     /// The relay's LEFT for `member`.
     pub fn left(&mut self, member: MemberId, now_ms: u64, entropy: &mut dyn Entropy) -> Output {
         let mut output = Output::default();
-        match &mut self.phase {
-            Phase::Member(group) => group.left(member, &mut output),
-            Phase::Knocking(knock) => {
-                let waiting_on = knock.answer.as_ref().map(|a| a.channel.ends().d);
-                if waiting_on == Some(member) {
-                    let attempt = knock.attempt.wrapping_add(1);
-                    self.knock(attempt, now_ms, entropy, &mut output);
-                }
-            }
-            _ => {}
+        if let Phase::Member(group) = &mut self.phase {
+            group.left(member, &mut output);
+        }
+        let waiting_on = self
+            .knock
+            .as_ref()
+            .and_then(|k| k.answer.as_ref())
+            .map(|a| a.channel.ends().d);
+        if waiting_on == Some(member) {
+            self.next_attempt(now_ms, entropy, &mut output);
         }
         output
     }
@@ -455,18 +480,21 @@ impl Machine {
                     );
                 }
             }
-            Phase::Knocking(knock) => {
+            Phase::Outside
                 if self
                     .lonely_since_ms
-                    .is_some_and(|t| now_ms >= t + LONELY_KNOCKING_MS)
-                {
-                    self.create(entropy, &mut output);
-                } else if now_ms >= knock.started_ms + KNOCK_TIMEOUT_MS {
-                    let attempt = knock.attempt.wrapping_add(1);
-                    self.knock(attempt, now_ms, entropy, &mut output);
-                }
+                    .is_some_and(|t| now_ms >= t + LONELY_KNOCKING_MS) =>
+            {
+                self.create(entropy, &mut output);
             }
             _ => {}
+        }
+        if self
+            .knock
+            .as_ref()
+            .is_some_and(|k| now_ms >= k.started_ms + KNOCK_TIMEOUT_MS)
+        {
+            self.next_attempt(now_ms, entropy, &mut output);
         }
         output
     }
@@ -474,8 +502,8 @@ impl Machine {
     /// Sends an application message to everyone.
     pub fn send(&mut self, body: &GroupBody) -> Result<Output, super::PayloadError> {
         let mut output = Output::default();
-        match (&mut self.phase, self.me) {
-            (Phase::Member(member), Some(_)) => {
+        match (&mut self.phase, self.me, &self.knock) {
+            (Phase::Member(member), Some(_), None) => {
                 let payload = member.seal(body)?;
                 output.send(None, payload);
                 Ok(output)

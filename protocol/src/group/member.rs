@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use wire::MemberId;
 
-use super::body::GroupBody;
-use super::credential::{GroupId, MemberCredential};
+use super::body::{GroupBody, MovedSecret};
+use super::credential::GroupId;
 use super::join::{JoinChannel, JoinKeys, PayloadError, Status, VERSION, kind};
 use super::output::{GroupEvent, Output, encode_body};
 
 mod commits;
 mod presence;
-use super::mls::{Received, RoomGroup};
+use super::credential::MemberCredential;
+use super::mls::{Leaf, Received, RoomGroup};
 use crate::dedupe::MsgIdHistory;
 use crate::entropy::Entropy;
 use crate::ids::SenderId;
@@ -81,6 +82,17 @@ pub struct Listed {
     pub is_self: bool,
 }
 
+/// What a commit did to this member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Gone {
+    /// Still in the group.
+    No,
+    /// A person removed it (R.8): the room is over for it.
+    Removed,
+    /// The group let it go (gone too long, replaced): it may knock again.
+    Dropped,
+}
+
 /// A member's group.
 pub struct GroupMember {
     group: RoomGroup,
@@ -88,13 +100,12 @@ pub struct GroupMember {
     answering: BTreeMap<(MemberId, [u8; 32]), Answering>,
     adds: Vec<Add>,
     removes: BTreeSet<u32>,
-    removes_by_person: bool,
+    /// Leaves a person asked to remove (R.8).
+    person_removes: BTreeSet<u32>,
     pending: Option<Pending>,
     next_heartbeat_ms: u64,
     next_status_ms: u64,
     seen: MsgIdHistory,
-    /// The leaf whose removal commit may be followed by a `Moved` (R.8), this epoch only.
-    mover: Option<(u32, u64)>,
 }
 
 impl GroupMember {
@@ -105,13 +116,12 @@ impl GroupMember {
             answering: BTreeMap::new(),
             adds: Vec::new(),
             removes: BTreeSet::new(),
-            removes_by_person: false,
+            person_removes: BTreeSet::new(),
             pending: None,
             next_heartbeat_ms: now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS
                 + entropy.below(2 * HEARTBEAT_JITTER_MS),
             next_status_ms: now_ms + STATUS_MS,
             seen: MsgIdHistory::default(),
-            mover: None,
         }
     }
 
@@ -244,7 +254,7 @@ impl GroupMember {
         now_ms: u64,
         next_ping: &mut u32,
         output: &mut Output,
-    ) -> Result<bool, PayloadError> {
+    ) -> Result<Gone, PayloadError> {
         let received = match self.group.process(message, now_ms / 1000) {
             Ok(received) => received,
             Err(_) => {
@@ -267,6 +277,7 @@ impl GroupMember {
                 committer,
                 added,
                 removed,
+                by_person,
             } => {
                 // Whoever's commit this was, it came first: a pending one of ours lost (R.5).
                 if let Some(pending) = self.pending.take() {
@@ -274,34 +285,52 @@ impl GroupMember {
                     self.requeue(pending);
                 }
                 let by = self.group.leaf(committer).map(|l| l.credential.clone());
-                for leaf in &removed {
-                    self.peers.remove(&leaf.index);
-                    if let Some(by) = &by {
-                        output.event(GroupEvent::MemberRemoved {
-                            who: leaf.credential.clone(),
-                            by: by.clone(),
-                        });
-                    }
-                }
-                // Newcomers now in the group need no commit of ours.
-                for leaf in &added {
-                    let identity = leaf.credential.leaf_identity();
-                    self.adds.retain(|a| a.leaf_identity != identity);
-                }
-                self.removes
-                    .retain(|index| self.group.leaf(*index).is_some());
-                self.mover = (!removed.is_empty()).then_some((committer, self.group.epoch()));
-                output.event(GroupEvent::MembersChanged);
+                self.committed(&added, &removed, by.filter(|_| by_person), output);
                 self.commit(next_ping, output);
             }
-            Received::Removed { remover } => {
+            Received::Removed { remover, by_person } => {
+                if !by_person {
+                    return Ok(Gone::Dropped);
+                }
                 output.event(GroupEvent::Removed {
                     by: remover.map(|l| l.credential),
                 });
-                return Ok(true);
+                return Ok(Gone::Removed);
             }
         }
-        Ok(false)
+        Ok(Gone::No)
+    }
+
+    /// What a commit, ours or another's, changed: newcomers in need no commit of ours; who was
+    /// removed is told when a person (`by`) removed them, and then the room moves (R.8).
+    pub(super) fn committed(
+        &mut self,
+        added: &[Leaf],
+        removed: &[Leaf],
+        by: Option<MemberCredential>,
+        output: &mut Output,
+    ) {
+        for leaf in added {
+            let identity = leaf.credential.leaf_identity();
+            self.adds.retain(|a| a.leaf_identity != identity);
+        }
+        for leaf in removed {
+            self.peers.remove(&leaf.index);
+        }
+        self.removes
+            .retain(|index| self.group.leaf(*index).is_some());
+        if let Some(by) = by.filter(|_| !removed.is_empty()) {
+            for leaf in removed {
+                output.event(GroupEvent::MemberRemoved {
+                    who: leaf.credential.clone(),
+                    by: by.clone(),
+                });
+            }
+            if let Ok(secret) = self.group.moved_secret() {
+                output.event(GroupEvent::Moved(MovedSecret(*secret)));
+            }
+        }
+        output.event(GroupEvent::MembersChanged);
     }
 
     #[allow(clippy::too_many_arguments)]

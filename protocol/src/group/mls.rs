@@ -5,13 +5,11 @@
 
 use ed25519_dalek::SigningKey;
 use mls_rs::client_builder::{
-    BaseConfig, IntoConfigOutput, PaddingMode, WithCryptoProvider, WithIdentityProvider,
-    WithMlsRules,
+    BaseConfig, IntoConfigOutput, WithCryptoProvider, WithIdentityProvider, WithMlsRules,
 };
 use mls_rs::crypto::{SignaturePublicKey, SignatureSecretKey};
 use mls_rs::group::{CommitEffect, ReceivedMessage};
 use mls_rs::identity::{Credential, CredentialType, CustomCredential, SigningIdentity};
-use mls_rs::mls_rules::{CommitOptions, DefaultMlsRules, EncryptionOptions};
 use mls_rs::time::MlsTime;
 use mls_rs::{CipherSuite, Client, ExtensionList, Group, IdentityProvider, MlsMessage};
 use mls_rs_core::identity::MemberValidationContext;
@@ -19,6 +17,7 @@ use mls_rs_crypto_rustcrypto::RustCryptoProvider;
 use zeroize::Zeroizing;
 
 use super::credential::{CREDENTIAL_TYPE, GroupId, MemberCredential};
+use super::rules::RoomRules;
 use crate::entropy::Entropy;
 use crate::identity::SigningPublic;
 
@@ -26,6 +25,9 @@ use crate::identity::SigningPublic;
 const SUITE: CipherSuite = CipherSuite::CURVE25519_AES128;
 
 const BRANCH_LABEL: &[u8] = b"cutout/v2 branch";
+const MOVED_LABEL: &[u8] = b"cutout/v2 moved";
+/// The authenticated data of a commit by which a person removes someone (R.8).
+const REMOVAL_MARK: &[u8] = b"cutout/v2 removal";
 
 /// Something MLS refused, or bytes that are not what they claim. Deliberately opaque to peers;
 /// the text is for logs and tests.
@@ -122,7 +124,7 @@ impl IdentityProvider for Identities {
 
 type Config = IntoConfigOutput<
     WithMlsRules<
-        DefaultMlsRules,
+        RoomRules,
         WithCryptoProvider<RustCryptoProvider, WithIdentityProvider<Identities, BaseConfig>>,
     >,
 >;
@@ -174,13 +176,10 @@ impl Device {
             SignaturePublicKey::new(public.to_vec()),
         );
         let secret = SignatureSecretKey::new(key.secret.to_keypair_bytes().to_vec());
-        let rules = DefaultMlsRules::new()
-            .with_commit_options(CommitOptions::new().with_ratchet_tree_extension(true))
-            .with_encryption_options(EncryptionOptions::new(true, PaddingMode::Padme));
         let client = Client::builder()
             .identity_provider(Identities { group })
             .crypto_provider(RustCryptoProvider::with_enabled_cipher_suites(vec![SUITE]))
-            .mls_rules(rules)
+            .mls_rules(RoomRules)
             .signing_identity(leaf, secret, SUITE)
             .build();
         Ok(Self {
@@ -279,11 +278,15 @@ pub enum Received {
         added: Vec<Leaf>,
         /// Leaves removed (as they were before the commit).
         removed: Vec<Leaf>,
+        /// Whether a person removed them (R.8), rather than the group (gone, or replaced).
+        by_person: bool,
     },
-    /// A commit that removed this member: the group is over for it.
+    /// A commit that removed this member.
     Removed {
         /// Who removed it.
         remover: Option<Leaf>,
+        /// Whether a person did (R.8); otherwise the group let it go and it may come back.
+        by_person: bool,
     },
 }
 
@@ -352,6 +355,17 @@ impl RoomGroup {
         Ok(branch)
     }
 
+    /// `S'` of R.8: the new room secret after a person's removal, from the epoch it began.
+    pub fn moved_secret(&self) -> Result<Zeroizing<[u8; 32]>, GroupError> {
+        let secret = self
+            .group
+            .export_secret(MOVED_LABEL, &[], 32)
+            .map_err(refused("export"))?;
+        let mut out = Zeroizing::new([0; 32]);
+        out.copy_from_slice(secret.as_bytes());
+        Ok(out)
+    }
+
     /// Whether a commit of this member's waits for its echo.
     pub fn has_pending_commit(&self) -> bool {
         self.group.has_pending_commit()
@@ -363,8 +377,12 @@ impl RoomGroup {
         &mut self,
         key_packages: &[Vec<u8>],
         removes: &[u32],
+        by_person: bool,
     ) -> Result<Commit, GroupError> {
         let mut builder = self.group.commit_builder();
+        if by_person {
+            builder = builder.authenticated_data(REMOVAL_MARK.to_vec());
+        }
         for index in removes {
             builder = builder.remove_member(*index).map_err(refused("remove"))?;
         }
@@ -428,30 +446,38 @@ impl RoomGroup {
             }),
             ReceivedMessage::Commit(commit) => {
                 let find = |index: u32| before.iter().find(|l| l.index == index).cloned();
+                let by_person = commit.authenticated_data == REMOVAL_MARK;
                 match commit.effect {
                     CommitEffect::Removed { remover, .. } => Ok(Received::Removed {
                         remover: match remover {
                             mls_rs::group::Sender::Member(index) => find(index),
                             _ => None,
                         },
+                        by_person,
                     }),
-                    CommitEffect::NewEpoch(_) => {
+                    CommitEffect::NewEpoch(epoch) => {
                         self.refresh();
-                        let after = &self.leaves;
-                        let added = after
+                        // Removed: what the commit's Remove proposals name (a credential never
+                        // changes, R.2, but the proposals are what the commit did).
+                        let removed: Vec<Leaf> = epoch
+                            .applied_proposals
+                            .iter()
+                            .filter_map(|p| match &p.proposal {
+                                mls_rs::group::proposal::Proposal::Remove(r) => find(r.to_remove()),
+                                _ => None,
+                            })
+                            .collect();
+                        let added = self
+                            .leaves
                             .iter()
                             .filter(|l| !before.contains(l))
-                            .cloned()
-                            .collect();
-                        let removed = before
-                            .iter()
-                            .filter(|l| !after.contains(l))
                             .cloned()
                             .collect();
                         Ok(Received::Commit {
                             committer: commit.committer,
                             added,
                             removed,
+                            by_person,
                         })
                     }
                     CommitEffect::ReInit(_) => Err(GroupError("reinit is not used".into())),

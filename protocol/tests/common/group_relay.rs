@@ -178,7 +178,7 @@ impl GroupRelay {
             Frame::Deliver(from, payload) => machine
                 .deliver(from, &payload, now, &mut self.entropy)
                 .unwrap_or_default(),
-            Frame::Pong(nonce) => machine.pong(nonce, now, &mut self.entropy),
+            Frame::Pong(nonce) => machine.pong(nonce),
             Frame::Left(member) => machine.left(member, now, &mut self.entropy),
         };
         self.handle(who, output);

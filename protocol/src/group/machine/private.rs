@@ -117,7 +117,7 @@ impl Machine {
             .members()
             .into_iter()
             .find(|m| !m.is_self && m.credential.leaf_identity() == peer)
-            .map(|m| (m.credential, m.member_id))
+            .map(|m| (m.credential, m.member_id.filter(|_| m.online)))
     }
 
     fn open(&mut self, peer: Peer, now_ms: u64, entropy: &mut dyn Entropy, output: &mut Output) {
@@ -245,7 +245,7 @@ impl Machine {
         if group.key_package_identity(theirs).ok().as_deref() != Some(peer) {
             return;
         }
-        let Ok(commit) = group.commit(std::slice::from_ref(theirs), &[]) else {
+        let Ok(commit) = group.commit(std::slice::from_ref(theirs), &[], false) else {
             return;
         };
         // Only the maker commits in a private group: nothing can come first.

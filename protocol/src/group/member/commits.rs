@@ -1,15 +1,13 @@
 //! A member's commits (docs/PROTOCOL.md R.4, R.5, R.8): answering knocks, adding what
 //! newcomers requested, removals, and applying a commit once its PONG shows it came first.
 
-use std::collections::BTreeSet;
-
 use wire::MemberId;
 
 use super::{Add, Answering, GroupMember, MAX_ANSWERING, Pending};
 use crate::entropy::Entropy;
-use crate::group::body::{GroupBody, MovedSecret};
 use crate::group::join::{Ends, Ephemeral, JoinChannel, JoinKeys, PayloadError, VERSION, kind};
-use crate::group::output::{GroupEvent, Out, Output};
+use crate::group::mls::{Leaf, RoomGroup};
+use crate::group::output::{Out, Output};
 
 impl GroupMember {
     #[allow(clippy::too_many_arguments)]
@@ -29,13 +27,25 @@ impl GroupMember {
         if designated != Some(self.group.own_index()) {
             return Ok(());
         }
-        if self.answering.keys().any(|(n, _)| *n == from)
-            && self.answering.values().any(|a| a.attempt == attempt)
+        // One channel per knocker: its newer attempt replaces an older one; the same attempt
+        // again (a replay) is not answered twice.
+        if self
+            .answering
+            .iter()
+            .any(|((n, _), a)| *n == from && a.attempt == attempt)
         {
             return Ok(());
         }
-        if self.answering.len() >= MAX_ANSWERING {
-            return Ok(());
+        self.answering.retain(|(n, _), _| *n != from);
+        // Full: the oldest gives way, so a flood churns the map rather than closing it.
+        if self.answering.len() >= MAX_ANSWERING
+            && let Some(oldest) = self
+                .answering
+                .iter()
+                .min_by_key(|(_, a)| a.at_ms)
+                .map(|(key, _)| *key)
+        {
+            self.answering.remove(&oldest);
         }
         let eph = Ephemeral::generate(entropy);
         let ends = Ends {
@@ -60,14 +70,11 @@ impl GroupMember {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn requested(
         &mut self,
         from: MemberId,
         e_n: [u8; 32],
         sealed: &[u8],
-        now_ms: u64,
-        _me: MemberId,
         next_ping: &mut u32,
         output: &mut Output,
     ) -> Result<(), PayloadError> {
@@ -77,6 +84,14 @@ impl GroupMember {
             .group
             .key_package_identity(&key_package)
             .map_err(|_| PayloadError)?;
+        // A REQUEST again (a replay) while its Add waits for the PONG: nothing more to do.
+        let pending = self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.adds.iter().any(|a| a.newcomer == from && a.e_n == e_n));
+        if pending {
+            return Ok(());
+        }
         self.adds
             .retain(|a| a.leaf_identity != leaf_identity && a.newcomer != from);
         self.adds.push(Add {
@@ -85,7 +100,6 @@ impl GroupMember {
             key_package,
             leaf_identity,
         });
-        let _ = now_ms;
         self.commit(next_ping, output);
         Ok(())
     }
@@ -94,39 +108,43 @@ impl GroupMember {
         if leaf == self.group.own_index() || self.group.leaf(leaf).is_none() {
             return;
         }
-        self.removes.insert(leaf);
-        self.removes_by_person = true;
+        self.person_removes.insert(leaf);
         self.commit(next_ping, output);
     }
 
-    /// Commits what waits, if nothing is pending (R.5).
+    /// Commits what waits, if nothing is pending (R.5). A person's removals go in a commit of
+    /// their own, marked (R.8); newcomers and the group's own removals (leaves gone too long,
+    /// a device's old leaf) in another.
     pub(super) fn commit(&mut self, next_ping: &mut u32, output: &mut Output) {
-        if self.pending.is_some() || (self.adds.is_empty() && self.removes.is_empty()) {
+        if self.pending.is_some() {
             return;
         }
         let own = self.group.own_index();
-        let mut removes: BTreeSet<u32> = self
-            .removes
-            .iter()
-            .copied()
-            .filter(|index| *index != own && self.group.leaf(*index).is_some())
-            .collect();
-        // A device that comes back replaces its old leaf (R.2, R.7).
-        for add in &self.adds {
-            for leaf in self.group.leaves() {
-                if leaf.credential.leaf_identity() == add.leaf_identity && leaf.index != own {
-                    removes.insert(leaf.index);
+        let exists = |group: &RoomGroup, index: &u32| *index != own && group.leaf(*index).is_some();
+        self.person_removes.retain(|i| exists(&self.group, i));
+        self.removes.retain(|i| exists(&self.group, i));
+        let (adds, removes, by_person) = if self.person_removes.is_empty() {
+            let mut removes = core::mem::take(&mut self.removes);
+            // A device that comes back replaces its old leaf (R.2, R.7).
+            for add in &self.adds {
+                for leaf in self.group.leaves() {
+                    if leaf.credential.leaf_identity() == add.leaf_identity && leaf.index != own {
+                        removes.insert(leaf.index);
+                    }
                 }
             }
+            (core::mem::take(&mut self.adds), removes, false)
+        } else {
+            (Vec::new(), core::mem::take(&mut self.person_removes), true)
+        };
+        if adds.is_empty() && removes.is_empty() {
+            return;
         }
-        let adds = core::mem::take(&mut self.adds);
-        let by_person = core::mem::take(&mut self.removes_by_person);
-        self.removes.clear();
         let key_packages: Vec<Vec<u8>> = adds.iter().map(|a| a.key_package.clone()).collect();
         let removes: Vec<u32> = removes.into_iter().collect();
         // A KeyPackage the group refuses (each was checked on arrival, so this is rare) drops
         // this batch: its newcomers knock again.
-        if let Ok(commit) = self.group.commit(&key_packages, &removes) {
+        if let Ok(commit) = self.group.commit(&key_packages, &removes, by_person) {
             output.send(None, [&[VERSION, kind::MLS][..], &commit.message].concat());
             let nonce = *next_ping;
             *next_ping = next_ping.wrapping_add(1);
@@ -141,17 +159,8 @@ impl GroupMember {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn pong(
-        &mut self,
-        join: &JoinKeys,
-        me: MemberId,
-        nonce: u32,
-        now_ms: u64,
-        entropy: &mut dyn Entropy,
-        next_ping: &mut u32,
-        output: &mut Output,
-    ) {
+    /// The relay's PONG: a pending commit that nothing overtook is the group's (R.5).
+    pub(crate) fn pong(&mut self, nonce: u32, next_ping: &mut u32, output: &mut Output) {
         let Some(pending) = self.pending.take_if(|p| p.nonce == nonce) else {
             return;
         };
@@ -172,31 +181,21 @@ impl GroupMember {
         let by = before
             .iter()
             .find(|l| l.index == own)
-            .map(|l| l.credential.clone());
-        for index in &pending.removes {
-            self.peers.remove(index);
-            if let (Some(who), Some(by)) = (before.iter().find(|l| l.index == *index), by.clone())
-                && pending.by_person
-            {
-                output.event(GroupEvent::MemberRemoved {
-                    who: who.credential.clone(),
-                    by,
-                });
-            }
-        }
-        output.event(GroupEvent::MembersChanged);
-        if pending.by_person {
-            let mut secret = [0; 32];
-            entropy.fill(&mut secret);
-            let moved = MovedSecret(secret);
-            if let Ok(payload) = self.seal(&GroupBody::Moved {
-                secret: moved.clone(),
-            }) {
-                output.send(None, payload);
-                output.event(GroupEvent::Moved(moved));
-            }
-        }
-        let _ = (join, me, now_ms);
+            .map(|l| l.credential.clone())
+            .filter(|_| pending.by_person);
+        let removed: Vec<Leaf> = before
+            .iter()
+            .filter(|l| pending.removes.contains(&l.index))
+            .cloned()
+            .collect();
+        let added: Vec<Leaf> = self
+            .group
+            .leaves()
+            .iter()
+            .filter(|l| !before.contains(l))
+            .cloned()
+            .collect();
+        self.committed(&added, &removed, by, output);
         self.commit(next_ping, output);
     }
 
@@ -210,7 +209,10 @@ impl GroupMember {
                 self.adds.push(add);
             }
         }
-        self.removes.extend(pending.removes);
-        self.removes_by_person |= pending.by_person;
+        if pending.by_person {
+            self.person_removes.extend(pending.removes);
+        } else {
+            self.removes.extend(pending.removes);
+        }
     }
 }

@@ -6,9 +6,11 @@ use wire::MemberId;
 use super::GroupMember;
 use crate::body::Body;
 use crate::group::body::GroupBody;
+use crate::group::credential::MemberCredential;
 use crate::group::join::PayloadError;
 use crate::group::output::{GroupEvent, Output};
-use crate::ids::SenderId;
+use crate::ids::{MsgId, SenderId};
+use sha2::{Digest, Sha256};
 
 impl GroupMember {
     #[allow(clippy::too_many_arguments)]
@@ -62,14 +64,9 @@ impl GroupMember {
                 output.event(GroupEvent::MembersChanged);
                 return Ok(());
             }
-            GroupBody::Moved { secret } => {
-                if self.mover == Some((sender, self.group.epoch())) {
-                    output.event(GroupEvent::Moved(secret.clone()));
-                }
-                return Ok(());
-            }
             GroupBody::Chat(chat) => {
-                if !self.seen.insert(chat.msg_id) {
+                // Shown once per author and id: another member reusing the id changes nothing.
+                if !self.seen.insert(authored(&credential, chat.msg_id)) {
                     return Ok(());
                 }
             }
@@ -84,8 +81,14 @@ impl GroupMember {
         let session = (peer.member_id == Some(from))
             .then_some(peer.session)
             .flatten();
+        // Anything it says on the connection it announced shows it is there (a LEFT that the
+        // relay made up does not hide a member who keeps talking).
         if peer.member_id == Some(from) {
             peer.last_seen_ms = now_ms;
+            if !peer.online {
+                peer.online = true;
+                output.event(GroupEvent::MembersChanged);
+            }
         }
         output.event(GroupEvent::Message {
             leaf: sender,
@@ -100,13 +103,23 @@ impl GroupMember {
 
     pub(crate) fn left(&mut self, member: MemberId, output: &mut Output) {
         for peer in self.peers.values_mut() {
-            if peer.member_id == Some(member) {
+            if peer.member_id == Some(member) && peer.online {
                 peer.online = false;
-                peer.member_id = None;
                 output.event(GroupEvent::MembersChanged);
             }
         }
         self.answering.retain(|(n, _), _| *n != member);
         self.adds.retain(|a| a.newcomer != member);
     }
+}
+
+/// The id under which a chat is remembered as shown: its author's leaf identity and its msg_id.
+fn authored(author: &MemberCredential, msg_id: MsgId) -> MsgId {
+    let digest = Sha256::new()
+        .chain_update(author.leaf_identity())
+        .chain_update(msg_id.as_bytes())
+        .finalize();
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    MsgId(id)
 }
