@@ -59,7 +59,7 @@ struct Answered {
 }
 
 enum Phase {
-    /// In no group (knocking, if [`Machine::knock`] says so).
+    /// In no group (knocking, if `Machine::knock` says so).
     Outside,
     /// Alone in the room: making the group, waiting for the credential's signature.
     Creating(Box<Unsigned>),

@@ -27,7 +27,7 @@ pub enum GroupEvent {
     Joined,
     /// The member list changed.
     MembersChanged,
-    /// The identity must sign [`Machine::credential_request`].
+    /// The identity must sign [`crate::group::machine::Machine::credential_request`].
     SignatureNeeded,
     /// An application message from another member.
     Message {
