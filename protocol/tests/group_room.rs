@@ -280,3 +280,19 @@ fn a_file_offer_carries_its_key_and_session_even_across_a_commit() {
     assert_eq!(seen, (epoch, Some(session), offer, key));
     assert!(relay.epochs()[1].unwrap().1 > epoch);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_member_renews_its_path_and_the_room_stays_one() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 10);
+    let before = relay.epochs()[0].unwrap().1;
+    // Half an hour with nobody coming or going: each member commits a renewal about every ten
+    // minutes (R.11), and races between them resolve as any other (R.5).
+    relay.wait(30 * 60_000);
+    assert_one_group(&relay, &[0, 1, 2]);
+    let after = relay.epochs()[0].unwrap().1;
+    assert!(after >= before + 6, "epochs {before} → {after}");
+    relay.say(1, "still one room");
+    assert_eq!(relay.people[0].read, ["still one room"]);
+    assert_eq!(relay.people[2].read, ["still one room"]);
+}

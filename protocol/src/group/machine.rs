@@ -474,6 +474,7 @@ impl Machine {
                         &self.join,
                         me,
                         now_ms,
+                        self.knock.is_none(),
                         entropy,
                         &mut self.next_ping,
                         &mut output,

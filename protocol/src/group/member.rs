@@ -25,6 +25,11 @@ const HEARTBEAT_MS: u64 = 20_000;
 const HEARTBEAT_JITTER_MS: u64 = 5_000;
 /// STATUS every 20 s (R.4).
 const STATUS_MS: u64 = 20_000;
+/// Each member renews its path with an empty commit about this often, so that keys a device
+/// lost heal without anyone joining or leaving (R.11)...
+pub const UPDATE_MS: u64 = 10 * 60_000;
+/// ...give or take up to this much, so that members do not all commit at once.
+const UPDATE_JITTER_MS: u64 = 2 * 60_000;
 /// A leaf not live for this long is removed by the designated committer (R.7).
 pub const GONE_MS: u64 = 10 * 60_000;
 /// An answered newcomer that sent no REQUEST by then is forgotten.
@@ -65,6 +70,8 @@ struct Pending {
     removes: Vec<u32>,
     /// Whether the person asked for these removals (then the room moves, R.8).
     by_person: bool,
+    /// Whether it renews this member's path (R.11).
+    update: bool,
 }
 
 /// One entry of the member list.
@@ -105,6 +112,10 @@ pub struct GroupMember {
     pending: Option<Pending>,
     next_heartbeat_ms: u64,
     next_status_ms: u64,
+    /// When this member next renews its path (R.11).
+    next_update_ms: u64,
+    /// A renewal waits to be committed.
+    update_due: bool,
     seen: MsgIdHistory,
 }
 
@@ -121,6 +132,8 @@ impl GroupMember {
             next_heartbeat_ms: now_ms + HEARTBEAT_MS - HEARTBEAT_JITTER_MS
                 + entropy.below(2 * HEARTBEAT_JITTER_MS),
             next_status_ms: now_ms + STATUS_MS,
+            next_update_ms: now_ms + UPDATE_MS + entropy.below(UPDATE_JITTER_MS),
+            update_due: false,
             seen: MsgIdHistory::default(),
         }
     }
@@ -334,11 +347,14 @@ impl GroupMember {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Time passes; `may_commit` is false while this member asks into a greater group (R.7).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn tick(
         &mut self,
         join: &JoinKeys,
         me: MemberId,
         now_ms: u64,
+        may_commit: bool,
         entropy: &mut dyn Entropy,
         next_ping: &mut u32,
         output: &mut Output,
@@ -364,6 +380,14 @@ impl GroupMember {
         }
         self.answering
             .retain(|_, a| now_ms < a.at_ms + ANSWER_TTL_MS);
+        if !may_commit {
+            return;
+        }
+        if now_ms >= self.next_update_ms {
+            self.next_update_ms = now_ms + UPDATE_MS + entropy.below(UPDATE_JITTER_MS);
+            self.update_due = true;
+            self.commit(next_ping, output);
+        }
         // The designated committer removes leaves gone for long (R.7).
         if self.live().first() == Some(&self.group.own_index()) {
             let own = self.group.own_index();

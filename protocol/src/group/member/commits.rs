@@ -137,7 +137,9 @@ impl GroupMember {
         } else {
             (Vec::new(), core::mem::take(&mut self.person_removes), true)
         };
-        if adds.is_empty() && removes.is_empty() {
+        // A renewal (R.11) rides on any commit of ours: each carries a path.
+        let update = core::mem::take(&mut self.update_due);
+        if adds.is_empty() && removes.is_empty() && !update {
             return;
         }
         let key_packages: Vec<Vec<u8>> = adds.iter().map(|a| a.key_package.clone()).collect();
@@ -155,6 +157,7 @@ impl GroupMember {
                 adds,
                 removes,
                 by_person,
+                update,
             });
         }
     }
@@ -209,6 +212,7 @@ impl GroupMember {
                 self.adds.push(add);
             }
         }
+        self.update_due |= pending.update;
         if pending.by_person {
             self.person_removes.extend(pending.removes);
         } else {
