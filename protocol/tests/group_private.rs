@@ -151,3 +151,29 @@ fn a_file_offered_privately_reaches_the_other_alone_with_its_key() {
         } | GroupEvent::Private { .. }
     )));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn after_the_other_reloads_a_new_group_is_made_and_what_went_lately_comes_again() {
+    let mut relay = room_of(&["Ana", "Bo"], 5);
+    relay.say_private(0, 1, "before the reload");
+    relay.settle();
+    // Bo reloads: the same identity and device, but its private group is gone.
+    relay.reload(1);
+    relay.wait(3_000);
+    relay.say_private(0, 1, "after the reload");
+    relay.settle();
+    relay.wait(3_000);
+    let read: Vec<&str> = relay.people[1]
+        .private
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect();
+    // The reloaded page lost what it had shown: what went lately (5 minutes) into the lost
+    // group comes again, in order, before what follows.
+    assert_eq!(read, ["before the reload", "after the reload"]);
+    // And they go on in the new group.
+    relay.say_private(1, 0, "hello again");
+    relay.settle();
+    assert_eq!(relay.people[0].private, [pair("Bo", "hello again")]);
+}

@@ -275,7 +275,8 @@ impl GroupMember {
                 if let Some(status) = me.and_then(|(me, _)| self.status_payload(join, me)) {
                     output.send(Some(from), status);
                 }
-                return Err(PayloadError);
+                output.dropped = true;
+                return Ok(Gone::No);
             }
         };
         match received {

@@ -91,6 +91,9 @@ pub struct Output {
     pub out: Vec<Out>,
     /// Events, in order.
     pub events: Vec<GroupEvent>,
+    /// The input could not be read and was dropped (count it); what is above still goes out
+    /// (a member that cannot read a message asks where its sender is).
+    pub dropped: bool,
 }
 
 impl Output {

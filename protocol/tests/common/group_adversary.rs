@@ -44,7 +44,7 @@ impl GroupRelay {
             who,
             Output {
                 out: vec![Out::Broadcast(payload)],
-                events: Vec::new(),
+                ..Output::default()
             },
         );
     }

@@ -25,6 +25,9 @@ pub struct Person {
     pub name: String,
     pub machine: Machine,
     pub identity: IdentityKeys,
+    /// This device's id, and the room's secret (to reload the page as the same device).
+    pub device: DeviceId,
+    pub secret: RoomSecret,
     /// Wire id while connected.
     pub wire: Option<MemberId>,
     pub events: Vec<GroupEvent>,
@@ -65,6 +68,8 @@ impl GroupRelay {
             name: name.to_owned(),
             machine,
             identity,
+            device,
+            secret: secret.clone(),
             wire: None,
             events: Vec::new(),
             read: Vec::new(),
@@ -99,6 +104,25 @@ impl GroupRelay {
         for other in self.connected() {
             self.queue.push_back((other, Frame::Left(wire)));
         }
+    }
+
+    /// The person reloads the page: the same identity and device, everything else forgotten,
+    /// then connects again.
+    pub fn reload(&mut self, who: usize) {
+        self.disconnect(who);
+        self.settle();
+        let person = &mut self.people[who];
+        person.events.clear();
+        person.read.clear();
+        person.private.clear();
+        person.machine = Machine::new(
+            &person.secret,
+            person.identity.public(),
+            person.device,
+            &person.name,
+        );
+        self.connect(who);
+        self.settle();
     }
 
     /// The relay dies: every connection drops at once, nothing queued arrives.

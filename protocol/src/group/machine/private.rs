@@ -26,6 +26,10 @@ const MAX_WAITING: usize = 256;
 const MAX_GROUPS: usize = 2;
 /// An opening that has not completed by then is given up (the next message tries again).
 const OPENING_TTL_MS: u64 = 30_000;
+/// What was sent in a group is kept this long (at most [`RECENT`] messages), to send again in a
+/// new group if the other says it lost that one (a reload).
+const RESEND_MS: u64 = 5 * 60_000;
+const RECENT: usize = 32;
 
 /// Who a private conversation is with: their leaf identity in the room (`ik ‖ device_id`).
 pub(super) type Peer = Vec<u8>;
@@ -57,6 +61,8 @@ struct Pair {
     /// Devices waiting for the other's Welcome.
     joining: Vec<Device>,
     waiting: VecDeque<Vec<u8>>,
+    /// Sent lately: in which group, when, what.
+    sent: VecDeque<(GroupId, u64, Vec<u8>)>,
 }
 
 /// Every private conversation of this member.
@@ -93,7 +99,7 @@ impl Machine {
         if pair.groups.is_empty() && pair.opening.is_none() {
             self.open(peer.clone(), now_ms, entropy, &mut output);
         }
-        self.flush_private(&peer, &mut output);
+        self.flush_private(&peer, now_ms, &mut output);
         Ok(output)
     }
 
@@ -155,7 +161,7 @@ impl Machine {
     }
 
     /// Sends what waits for `peer`, in their newest group, if they are connected.
-    pub(super) fn flush_private(&mut self, peer: &[u8], output: &mut Output) {
+    pub(super) fn flush_private(&mut self, peer: &[u8], now_ms: u64, output: &mut Output) {
         let Some((_, Some(wire))) = self.peer_in_room(peer) else {
             return;
         };
@@ -170,15 +176,20 @@ impl Machine {
                 break;
             };
             output.send(Some(wire), [&[VERSION, kind::MLS][..], &message].concat());
-            pair.waiting.pop_front();
+            if let Some(data) = pair.waiting.pop_front() {
+                pair.sent.push_back((newest.group.id(), now_ms, data));
+            }
+            while pair.sent.len() > RECENT {
+                pair.sent.pop_front();
+            }
         }
     }
 
     /// Flushes every conversation (after a reconnect, or someone's Hello).
-    pub(super) fn flush_all_private(&mut self, output: &mut Output) {
+    pub(super) fn flush_all_private(&mut self, now_ms: u64, output: &mut Output) {
         let peers: Vec<Peer> = self.privates.pairs.keys().cloned().collect();
         for peer in peers {
-            self.flush_private(&peer, output);
+            self.flush_private(&peer, now_ms, output);
         }
     }
 
@@ -264,7 +275,7 @@ impl Machine {
             welcome,
         };
         self.tell(peer, &body, output);
-        self.flush_private(peer, output);
+        self.flush_private(peer, now_ms, output);
     }
 
     /// A room message about private conversations from the room leaf whose identity is `peer`.
@@ -312,12 +323,29 @@ impl Machine {
                 if pair.groups.len() > MAX_GROUPS {
                     pair.groups.remove(0);
                 }
-                self.flush_private(&peer, output);
+                self.flush_private(&peer, now_ms, output);
             }
             GroupBody::PrivateReset { group } => {
-                if let Some(pair) = self.privates.pairs.get_mut(&peer) {
-                    pair.groups.retain(|g| g.group.id().0 != group);
+                let Some(pair) = self.privates.pairs.get_mut(&peer) else {
+                    return;
+                };
+                let lost = GroupId(group);
+                pair.groups.retain(|g| g.group.id() != lost);
+                // What went lately into the lost group goes again, first, in the next one.
+                let again: Vec<Vec<u8>> = pair
+                    .sent
+                    .iter()
+                    .filter(|(g, at, _)| *g == lost && now_ms < at + RESEND_MS)
+                    .map(|(_, _, data)| data.clone())
+                    .collect();
+                pair.sent.retain(|(g, _, _)| *g != lost);
+                for data in again.into_iter().rev() {
+                    pair.waiting.push_front(data);
                 }
+                if pair.groups.is_empty() && pair.opening.is_none() {
+                    self.open(peer.clone(), now_ms, entropy, output);
+                }
+                self.flush_private(&peer, now_ms, output);
             }
             _ => {}
         }
@@ -343,7 +371,8 @@ impl Machine {
             if let Some(peer) = self.peer_at_wire(from) {
                 self.tell(&peer, &GroupBody::PrivateReset { group: group.0 }, output);
             }
-            return Err(PayloadError);
+            output.dropped = true;
+            return Ok(());
         };
         let Ok(Received::Application { epoch, data, .. }) =
             pair_group.group.process(message, now_ms / 1000)
@@ -435,7 +464,7 @@ impl Machine {
                 } => self.private_setup(credential.leaf_identity(), body, now_ms, entropy, output),
                 GroupEvent::MembersChanged => {
                     output.event(GroupEvent::MembersChanged);
-                    self.flush_all_private(output);
+                    self.flush_all_private(now_ms, output);
                 }
                 other => output.event(other),
             }
