@@ -30,8 +30,8 @@ use crate::room::{CertificateRequest, CertifyError, Room};
 use crate::room_io::{Event, Member, Outgoing, SendError, Step};
 
 mod changes;
-mod log;
-mod presence_log;
+pub(crate) mod log;
+pub(crate) mod presence_log;
 
 pub use changes::{Changes, Delivery, FileEvent, Line};
 use log::Log;
@@ -50,6 +50,9 @@ pub enum ComposeError {
     /// Over [`MAX_CHAT_TEXT_LEN`] bytes.
     #[error("the message is longer than 16 KiB")]
     TooLong,
+    /// A private message to someone who is not in the room.
+    #[error("that person is not in this room")]
+    NoOne,
 }
 
 struct Pending {

@@ -2,6 +2,7 @@
 //! join channel that lets a holder of the invite in, and the clear payloads of a v2 room.
 
 pub mod body;
+pub mod conversation;
 pub mod credential;
 pub mod join;
 pub mod machine;

@@ -339,6 +339,7 @@ impl Room {
                 device_id: self.device_id,
                 online: true,
                 is_self: true,
+                leaf: None,
             });
         }
         let mut others: Vec<Member> = self
@@ -362,6 +363,7 @@ impl Room {
                     device_id: profile.device_id,
                     online,
                     is_self: false,
+                    leaf: None,
                 })
             })
             .collect();

@@ -103,6 +103,8 @@ pub struct Member {
     pub online: bool,
     /// Is this entry oneself?
     pub is_self: bool,
+    /// Its leaf in the room's group (docs/PROTOCOL.md part 2); `None` in a part-1 room.
+    pub leaf: Option<u32>,
 }
 
 /// Why the room could not send.

@@ -141,6 +141,7 @@ fn line_view(line: &Line, members: &[MemberView]) -> LineView {
         arrival: line.arrival.map(|arrival| match arrival {
             Arrival::Here => "is here",
             Arrival::Left => "left",
+            Arrival::Removed => "was removed",
         }),
     }
 }

@@ -17,13 +17,13 @@ use crate::ids::MsgId;
 
 /// The visible chat log, oldest first, at most [`MAX_LINES`] long.
 #[derive(Debug, Default)]
-pub(super) struct Log {
+pub(crate) struct Log {
     lines: Vec<Line>,
 }
 
 impl Log {
     /// The lines, oldest first.
-    pub(super) fn lines(&self) -> &[Line] {
+    pub(crate) fn lines(&self) -> &[Line] {
         &self.lines
     }
 
@@ -31,7 +31,7 @@ impl Log {
     /// Past [`MAX_LINES`] the first line in the log's order scrolls away, as it always has; that
     /// is the new line itself when it belongs before every line kept (a late message whose
     /// session's later lines are the oldest on screen). Returns whether the new line is shown.
-    pub(super) fn add(&mut self, line: Line) -> bool {
+    pub(crate) fn add(&mut self, line: Line) -> bool {
         let at = self.position(&line);
         self.lines.insert(at, line);
         if self.lines.len() > MAX_LINES {
@@ -42,7 +42,7 @@ impl Log {
     }
 
     /// Marks our pending lines among `confirmed` as sent.
-    pub(super) fn mark_sent(&mut self, confirmed: &[MsgId]) {
+    pub(crate) fn mark_sent(&mut self, confirmed: &[MsgId]) {
         for line in &mut self.lines {
             if line.delivery == Delivery::Pending && confirmed.contains(&line.msg_id) {
                 line.delivery = Delivery::Sent;

@@ -16,6 +16,8 @@ pub enum Arrival {
     Here,
     /// They went offline (their connection ended, or they fell silent).
     Left,
+    /// Someone removed them (docs/PROTOCOL.md R.8; the line's text names who).
+    Removed,
 }
 
 /// The devices last told as here.
@@ -64,6 +66,7 @@ mod tests {
             device_id: DeviceId([device; 16]),
             online,
             is_self: false,
+            leaf: None,
         }
     }
 

@@ -121,6 +121,12 @@ impl Machine {
         }
     }
 
+    /// The room moved to `secret` (R.8): knocks and statuses are its own from now on; the
+    /// group goes on. The app reconnects to its room.
+    pub fn move_to(&mut self, secret: &RoomSecret) {
+        self.join = JoinKeys::derive(&RoomKeys::derive(secret));
+    }
+
     /// This connection's session id (the `sender_id` of the file chunks it sends, R.9).
     pub fn session(&self) -> SenderId {
         self.session

@@ -1,0 +1,482 @@
+//! A v2 room as the app lives it (PRODUCT.md journey 3, docs/PROTOCOL.md part 2): the
+//! [`Machine`] fed by relay frames, the chat log and one log per private conversation, and
+//! exactly-once delivery across reconnects, as part 1's `Conversation` does.
+//!
+//! Exactly-once: a message the person typed stays *pending* until the relay has answered a PING
+//! written after it, and goes out only while the group is ready and someone else is live; after
+//! a reconnect it is sealed again with the same msg_id, and receivers show one author's msg_id
+//! once. Private messages wait in the machine for their group and for the other's connection
+//! (R.10).
+//!
+//! Input: decoded [`RelayFrame`]s, text, the time, the identity's signatures. Output: encoded
+//! client frames, in order, and what changed. No I/O.
+
+use std::collections::BTreeMap;
+
+use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
+
+use super::body::GroupBody;
+use super::machine::{CertifyError, CredentialRequest, GroupEvent, Machine, Out, Output};
+use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
+use crate::conversation::log::Log;
+use crate::conversation::presence_log::PresenceLog;
+use crate::conversation::{ComposeError, Delivery, Line};
+use crate::entropy::Entropy;
+use crate::identity::{IdentitySigner, PublicIdentity, SIGNATURE_LEN};
+use crate::ids::{DeviceId, MsgId, SenderId};
+use crate::keys::{RoomKeys, RoomSecret};
+use crate::room_io::Member;
+
+/// A private conversation as shown: its log and how many of its messages are unread.
+#[derive(Debug, Default)]
+pub struct Thread {
+    log: Log,
+    unread: usize,
+}
+
+impl Thread {
+    /// The lines, oldest first.
+    pub fn lines(&self) -> &[Line] {
+        self.log.lines()
+    }
+
+    /// Messages from the other not yet read.
+    pub fn unread(&self) -> usize {
+        self.unread
+    }
+}
+
+/// What changed after an input.
+#[derive(Debug, Default)]
+pub struct GroupChanges {
+    /// Client frames to write, in order.
+    pub frames: Vec<Vec<u8>>,
+    /// The room's chat log changed.
+    pub lines: bool,
+    /// A private conversation's log changed (its peer's leaf identity).
+    pub threads: Vec<Vec<u8>>,
+    /// The member list changed.
+    pub members: bool,
+    /// The identity must sign [`GroupConversation::credential_request`].
+    pub sign: bool,
+    /// Messages from others that arrived in the room (for announcements and the unread count).
+    pub arrived: Vec<Line>,
+    /// Private messages that arrived, with whom.
+    pub arrived_private: Vec<(String, Line)>,
+    /// This member was removed (by whom, when known): the room is over for it.
+    pub removed: Option<Option<String>>,
+    /// The room moved (R.8): its new secret; reconnect, and show its invite.
+    pub moved: Option<RoomSecret>,
+    /// Application messages and payloads the machine could not read, dropped.
+    pub dropped: u64,
+    /// Room events for the file side, in order.
+    pub files: Vec<GroupEvent>,
+}
+
+struct Pending {
+    chat: Chat,
+    ping: Option<u32>,
+}
+
+/// One person's view of one v2 room.
+pub struct GroupConversation {
+    machine: Machine,
+    secret: RoomSecret,
+    keys: RoomKeys,
+    name: String,
+    log: Log,
+    threads: BTreeMap<Vec<u8>, Thread>,
+    pending: Vec<Pending>,
+    welcomed: bool,
+    dropped: u64,
+    refused: Option<ErrorCode>,
+    removed: bool,
+    presence: PresenceLog,
+    arrivals: u64,
+}
+
+impl GroupConversation {
+    /// A conversation in the room of `secret` as `name` from `device`, with this browser's
+    /// `identity`.
+    pub fn new(
+        secret: &RoomSecret,
+        name: &str,
+        device: DeviceId,
+        identity: PublicIdentity,
+    ) -> Self {
+        Self {
+            machine: Machine::new(secret, identity, device, name),
+            secret: secret.clone(),
+            keys: RoomKeys::derive(secret),
+            name: name.to_owned(),
+            log: Log::default(),
+            threads: BTreeMap::new(),
+            pending: Vec::new(),
+            welcomed: false,
+            dropped: 0,
+            refused: None,
+            removed: false,
+            presence: PresenceLog::default(),
+            arrivals: 0,
+        }
+    }
+
+    /// The state machine (file keys, private groups, the member list's leaves).
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    /// The room's secret now (it changes when the room moves, R.8).
+    pub fn secret(&self) -> &RoomSecret {
+        &self.secret
+    }
+
+    /// The JOIN frame for every new connection (no signature needed first: the credential is
+    /// asked for once the room is known, R.4).
+    pub fn join_frame(&self) -> Vec<u8> {
+        ClientFrame::Join {
+            version: wire::WIRE_VERSION,
+            room: self.keys.room_id(),
+        }
+        .encode()
+    }
+
+    /// What the identity must sign now, if anything.
+    pub fn credential_request(&self) -> Option<&CredentialRequest> {
+        self.machine.credential_request()
+    }
+
+    /// The identity's signature over `request`.
+    pub fn certify(
+        &mut self,
+        request: &CredentialRequest,
+        signature: [u8; SIGNATURE_LEN],
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<GroupChanges, CertifyError> {
+        let output = self.machine.certify(request, signature, now_ms, entropy)?;
+        let mut changes = GroupChanges::default();
+        self.apply(output, now_ms, &mut changes);
+        Ok(changes)
+    }
+
+    /// Signs whatever is asked at once with keys in memory (tests, benchmarks).
+    pub fn certify_with(
+        &mut self,
+        signer: &dyn IdentitySigner,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> GroupChanges {
+        let mut changes = GroupChanges::default();
+        while let Some(request) = self.machine.credential_request().cloned() {
+            let output = match self.machine.certify(
+                &request,
+                signer.sign(&request.statement),
+                now_ms,
+                entropy,
+            ) {
+                Ok(output) => output,
+                Err(_) => break,
+            };
+            self.apply(output, now_ms, &mut changes);
+        }
+        changes
+    }
+
+    /// The room chat's lines, oldest first.
+    pub fn lines(&self) -> &[Line] {
+        self.log.lines()
+    }
+
+    /// The private conversation with the member of leaf identity `peer`, if any.
+    pub fn thread(&self, peer: &[u8]) -> Option<&Thread> {
+        self.threads.get(peer)
+    }
+
+    /// The person read the private conversation with `peer`.
+    pub fn read_thread(&mut self, peer: &[u8]) {
+        if let Some(thread) = self.threads.get_mut(peer) {
+            thread.unread = 0;
+        }
+    }
+
+    /// The member list in leaf order, oneself included.
+    pub fn members(&self) -> Vec<Member> {
+        let Some(group) = self.machine.group() else {
+            return Vec::new();
+        };
+        let online = self.machine.can_send() || self.welcomed;
+        group
+            .members()
+            .into_iter()
+            .map(|m| Member {
+                sender: if m.is_self {
+                    self.machine.session()
+                } else {
+                    group
+                        .session_of(m.member_id.unwrap_or(MemberId(0)))
+                        .unwrap_or(SenderId([0; 16]))
+                },
+                member_id: m.member_id.unwrap_or(MemberId(0)),
+                identity: *m.credential.identity().ik(),
+                published: *m.credential.identity(),
+                name: m.credential.name().to_owned(),
+                device_id: m.credential.device_id(),
+                online: if m.is_self { online } else { m.online },
+                is_self: m.is_self,
+                leaf: Some(m.leaf),
+            })
+            .collect()
+    }
+
+    /// Whether nobody else is online.
+    pub fn alone(&self) -> bool {
+        self.welcomed && !self.has_live_peer()
+    }
+
+    fn has_live_peer(&self) -> bool {
+        self.members().iter().any(|m| !m.is_self && m.online)
+    }
+
+    /// Payloads dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// A message from the relay that is not a relay frame at all: dropped and counted.
+    pub fn unreadable_frame(&mut self) {
+        self.dropped += 1;
+    }
+
+    /// The ERROR the relay last refused us with, if any.
+    pub fn refused(&self) -> Option<ErrorCode> {
+        self.refused
+    }
+
+    /// Whether the relay has welcomed this connection.
+    pub fn is_welcomed(&self) -> bool {
+        self.welcomed
+    }
+
+    /// Whether someone removed this member (R.8).
+    pub fn is_removed(&self) -> bool {
+        self.removed
+    }
+
+    /// The connection dropped: every message not confirmed is pending again.
+    pub fn disconnected(&mut self) -> GroupChanges {
+        self.welcomed = false;
+        self.machine.disconnected();
+        for pending in &mut self.pending {
+            pending.ping = None;
+        }
+        GroupChanges {
+            members: true,
+            ..GroupChanges::default()
+        }
+    }
+
+    /// A frame from the relay.
+    pub fn receive(
+        &mut self,
+        frame: RelayFrame<'_>,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> GroupChanges {
+        let mut changes = GroupChanges::default();
+        let output = match frame {
+            RelayFrame::Welcome {
+                your_id, members, ..
+            } => {
+                self.refused = None;
+                self.welcomed = true;
+                changes.members = true;
+                let others: Vec<MemberId> = members.iter().copied().collect();
+                self.machine.connected(your_id, &others, now_ms, entropy)
+            }
+            RelayFrame::Deliver { from, payload } => {
+                match self.machine.deliver(from, payload, now_ms, entropy) {
+                    Ok(output) => output,
+                    Err(_) => {
+                        changes.dropped += 1;
+                        Output::default()
+                    }
+                }
+            }
+            RelayFrame::Joined(_) => Output::default(),
+            RelayFrame::Left(member) => self.machine.left(member, now_ms, entropy),
+            RelayFrame::Pong { nonce } => {
+                self.confirm(nonce, &mut changes);
+                self.machine.pong(nonce)
+            }
+            RelayFrame::Error(code) => {
+                self.refused = Some(code);
+                Output::default()
+            }
+        };
+        self.apply(output, now_ms, &mut changes);
+        changes
+    }
+
+    /// Time passes: heartbeats, renewals, offline detection.
+    pub fn tick(&mut self, now_ms: u64, entropy: &mut dyn Entropy) -> GroupChanges {
+        let mut changes = GroupChanges::default();
+        let output = self.machine.tick(now_ms, entropy);
+        self.apply(output, now_ms, &mut changes);
+        changes
+    }
+
+    /// The person sends `text` to the room: pending, out now if it can be.
+    pub fn send(
+        &mut self,
+        text: &str,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<GroupChanges, ComposeError> {
+        let chat = compose(text, now_ms, entropy)?;
+        self.log.add(self.own_line(&chat));
+        self.pending.push(Pending { chat, ping: None });
+        let mut changes = GroupChanges {
+            lines: true,
+            ..GroupChanges::default()
+        };
+        self.flush_pending(&mut changes);
+        Ok(changes)
+    }
+
+    /// The person sends `text` to the member at `leaf` alone (R.10).
+    pub fn send_private(
+        &mut self,
+        leaf: u32,
+        text: &str,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<GroupChanges, ComposeError> {
+        let chat = compose(text, now_ms, entropy)?;
+        let peer = self
+            .members()
+            .into_iter()
+            .find(|m| m.leaf == Some(leaf) && !m.is_self)
+            .map(|m| [&m.identity[..], m.device_id.as_bytes()].concat())
+            .ok_or(ComposeError::NoOne)?;
+        let output = self
+            .machine
+            .send_private(leaf, &GroupBody::Chat(chat.clone()), now_ms, entropy)
+            .map_err(|_| ComposeError::NoOne)?;
+        let mut line = self.own_line(&chat);
+        // Handed to the private group; it goes out once the group and the other are there.
+        line.delivery = Delivery::Sent;
+        self.threads.entry(peer.clone()).or_default().log.add(line);
+        let mut changes = GroupChanges {
+            threads: vec![peer],
+            ..GroupChanges::default()
+        };
+        self.apply(output, now_ms, &mut changes);
+        Ok(changes)
+    }
+
+    /// The person removes the member at `leaf` (R.8).
+    pub fn remove(&mut self, leaf: u32, now_ms: u64) -> GroupChanges {
+        let mut changes = GroupChanges::default();
+        let output = self.machine.remove(leaf);
+        self.apply(output, now_ms, &mut changes);
+        changes
+    }
+
+    /// The best-effort Leave for `pagehide`, if joined.
+    pub fn leave_frame(&mut self) -> Option<Vec<u8>> {
+        if !self.machine.can_send() {
+            return None;
+        }
+        let output = self.machine.send(&GroupBody::Leave).ok()?;
+        output.out.into_iter().next().map(|out| encode(&out))
+    }
+
+    fn own_line(&self, chat: &Chat) -> Line {
+        Line {
+            msg_id: chat.msg_id,
+            author: self.name.clone(),
+            session: None,
+            seq: None,
+            text: chat.text.clone(),
+            sent_at_ms: chat.sent_at_ms,
+            delivery: Delivery::Pending,
+            arrival: None,
+        }
+    }
+
+    /// Seals every unsent pending message, then one PING that confirms them all, if the group
+    /// is ready and someone else is live (the relay keeps nothing for later).
+    fn flush_pending(&mut self, changes: &mut GroupChanges) {
+        if !self.machine.can_send() || !self.has_live_peer() {
+            return;
+        }
+        let nonce = self.machine.next_ping;
+        let mut sent_any = false;
+        for pending in self.pending.iter_mut().filter(|p| p.ping.is_none()) {
+            if let Ok(output) = self.machine.send(&GroupBody::Chat(pending.chat.clone())) {
+                changes.frames.extend(output.out.iter().map(encode));
+                pending.ping = Some(nonce);
+                sent_any = true;
+            }
+        }
+        if sent_any {
+            changes.frames.push(ClientFrame::Ping { nonce }.encode());
+            self.machine.next_ping = nonce.wrapping_add(1);
+        }
+    }
+
+    fn confirm(&mut self, nonce: u32, changes: &mut GroupChanges) {
+        let confirmed: Vec<MsgId> = self
+            .pending
+            .iter()
+            .filter(|p| p.ping == Some(nonce))
+            .map(|p| p.chat.msg_id)
+            .collect();
+        if confirmed.is_empty() {
+            return;
+        }
+        self.pending.retain(|p| p.ping != Some(nonce));
+        self.log.mark_sent(&confirmed);
+        changes.lines = true;
+    }
+
+    fn apply(&mut self, output: Output, now_ms: u64, changes: &mut GroupChanges) {
+        changes.frames.extend(output.out.iter().map(encode));
+        changes.dropped += u64::from(output.dropped);
+        self.dropped += changes.dropped;
+        for event in output.events {
+            self.event(event, now_ms, changes);
+        }
+        if changes.members {
+            self.tell_arrivals(now_ms, changes);
+            self.flush_pending(changes);
+        }
+    }
+}
+
+fn compose(text: &str, now_ms: u64, entropy: &mut dyn Entropy) -> Result<Chat, ComposeError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ComposeError::Empty);
+    }
+    if text.len() > MAX_CHAT_TEXT_LEN {
+        return Err(ComposeError::TooLong);
+    }
+    Ok(Chat {
+        msg_id: MsgId::random(entropy),
+        sent_at_ms: now_ms,
+        text: text.to_owned(),
+    })
+}
+
+/// The wire frame for one of the machine's outputs.
+pub fn encode(out: &Out) -> Vec<u8> {
+    match out {
+        Out::Broadcast(payload) => ClientFrame::Broadcast { payload }.encode(),
+        Out::SendTo(to, payload) => ClientFrame::SendTo { to: *to, payload }.encode(),
+        Out::Ping(nonce) => ClientFrame::Ping { nonce: *nonce }.encode(),
+    }
+}
+
+mod events;

@@ -1,0 +1,117 @@
+//! What the machine's events do to a [`GroupConversation`]: lines in the room's log and in
+//! private threads, who arrived, left or was removed, the room's move, and what the file side
+//! must hear.
+
+use super::{GroupChanges, GroupConversation};
+use crate::conversation::{Arrival, Delivery, Line};
+use crate::group::body::GroupBody;
+use crate::group::machine::GroupEvent;
+use crate::ids::{MsgId, SenderId};
+use crate::keys::{RoomKeys, RoomSecret};
+
+impl GroupConversation {
+    pub(super) fn event(&mut self, event: GroupEvent, now_ms: u64, changes: &mut GroupChanges) {
+        match event {
+            GroupEvent::Joined | GroupEvent::MembersChanged | GroupEvent::Rejoining => {
+                changes.members = true;
+            }
+            GroupEvent::SignatureNeeded => changes.sign = true,
+            GroupEvent::Message {
+                from,
+                session,
+                credential,
+                body: GroupBody::Chat(chat),
+                ..
+            } => {
+                let line = Line {
+                    msg_id: chat.msg_id,
+                    author: credential.name().to_owned(),
+                    session: Some((from, session.unwrap_or(SenderId([0; 16])))),
+                    seq: None,
+                    text: chat.text,
+                    sent_at_ms: chat.sent_at_ms,
+                    delivery: Delivery::Received,
+                    arrival: None,
+                };
+                if self.log.add(line.clone()) {
+                    changes.arrived.push(line);
+                }
+                changes.lines = true;
+            }
+            GroupEvent::Private {
+                with,
+                from,
+                session,
+                body: GroupBody::Chat(chat),
+                ..
+            } => {
+                let peer = with.leaf_identity();
+                let line = Line {
+                    msg_id: chat.msg_id,
+                    author: with.name().to_owned(),
+                    session: Some((from, session.unwrap_or(SenderId([0; 16])))),
+                    seq: None,
+                    text: chat.text,
+                    sent_at_ms: chat.sent_at_ms,
+                    delivery: Delivery::Received,
+                    arrival: None,
+                };
+                let thread = self.threads.entry(peer.clone()).or_default();
+                if thread.log.add(line.clone()) {
+                    thread.unread += 1;
+                    changes.arrived_private.push((with.name().to_owned(), line));
+                }
+                changes.threads.push(peer);
+            }
+            GroupEvent::MemberRemoved { who, by } => {
+                self.note(who.name(), by.name(), Arrival::Removed, now_ms);
+                changes.lines = true;
+                changes.members = true;
+            }
+            GroupEvent::Removed { by } => {
+                self.removed = true;
+                changes.removed = Some(by.map(|c| c.name().to_owned()));
+                changes.members = true;
+            }
+            GroupEvent::Moved(secret) => {
+                let secret = RoomSecret::from_bytes(secret.0);
+                self.machine.move_to(&secret);
+                self.keys = RoomKeys::derive(&secret);
+                self.secret = secret.clone();
+                changes.moved = Some(secret);
+            }
+            // Files, in the room or private: the file side's.
+            event @ (GroupEvent::Message { .. }
+            | GroupEvent::Private { .. }
+            | GroupEvent::Chunk { .. }) => changes.files.push(event),
+        }
+    }
+
+    /// Lines for who arrived and who left, at `now_ms` on this member's clock.
+    pub(super) fn tell_arrivals(&mut self, now_ms: u64, changes: &mut GroupChanges) {
+        let members = self.members();
+        for (arrival, name) in self.presence.changes(&members) {
+            self.note(&name, "", arrival, now_ms);
+            changes.lines = true;
+        }
+    }
+
+    /// A line about someone (no message): `text` says more where the kind needs it.
+    fn note(&mut self, name: &str, text: &str, arrival: Arrival, now_ms: u64) {
+        self.arrivals += 1;
+        // Ids of their own: a random msg_id never starts with these 8 bytes in practice, and
+        // these lines never go on the wire.
+        let mut id = *b"arrival\0\0\0\0\0\0\0\0\0";
+        id[8..].copy_from_slice(&self.arrivals.to_be_bytes());
+        self.log.add(Line {
+            msg_id: MsgId(id),
+            author: name.to_owned(),
+            session: None,
+            seq: None,
+            text: text.to_owned(),
+            sent_at_ms: now_ms,
+            delivery: Delivery::Received,
+            arrival: Some(arrival),
+        });
+    }
+}

@@ -1,0 +1,345 @@
+//! v2 conversations through a relay in memory that speaks the wire protocol (frames encoded and
+//! decoded as the browser's are): pending → sent on PONG, typed while alone, resent after a
+//! reconnect and shown once, private threads with unread counts, and a removal that moves the
+//! room. Runs natively and in wasm.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::VecDeque;
+
+use common::SeededEntropy;
+use protocol::conversation::{Arrival, Delivery};
+use protocol::group::conversation::{GroupChanges, GroupConversation};
+use protocol::identity::{IdentityKeys, IdentitySigner};
+use protocol::ids::DeviceId;
+use protocol::keys::{RoomKeys, RoomSecret};
+use wire::{ClientFrame, MemberId, RelayFrame, RoomId};
+
+struct Person {
+    convo: GroupConversation,
+    identity: IdentityKeys,
+    /// Its connection: wire id and room, once JOIN was read.
+    wire: Option<(MemberId, RoomId)>,
+}
+
+/// One relay for every room: a FIFO of (to, relay frame bytes), so a room's frames reach every
+/// member in one order, and a PONG comes after what was queued before it.
+struct Relay {
+    people: Vec<Person>,
+    queue: VecDeque<(MemberId, Vec<u8>)>,
+    entropy: SeededEntropy,
+    now: u64,
+    next: u32,
+}
+
+impl Relay {
+    fn new(seed: u64) -> Self {
+        Self {
+            people: Vec::new(),
+            queue: VecDeque::new(),
+            entropy: SeededEntropy::new(seed),
+            now: 1_790_000_000_000,
+            next: 1,
+        }
+    }
+
+    fn person(&mut self, secret: &RoomSecret, name: &str) -> usize {
+        let identity = IdentityKeys::generate(&mut self.entropy);
+        let device = DeviceId::random(&mut self.entropy);
+        let convo = GroupConversation::new(secret, name, device, identity.public());
+        self.people.push(Person {
+            convo,
+            identity,
+            wire: None,
+        });
+        self.people.len() - 1
+    }
+
+    fn in_room(&self, room: RoomId) -> Vec<MemberId> {
+        self.people
+            .iter()
+            .filter_map(|p| p.wire.filter(|(_, r)| *r == room).map(|(w, _)| w))
+            .collect()
+    }
+
+    fn connect(&mut self, who: usize) {
+        let join = self.people[who].convo.join_frame();
+        let ClientFrame::Join { room, .. } = ClientFrame::decode(&join).unwrap() else {
+            panic!("not a JOIN");
+        };
+        let others = self.in_room(room);
+        let me = MemberId(self.next);
+        self.next += 1;
+        for other in &others {
+            self.queue
+                .push_back((*other, RelayFrame::Joined(me).encode().unwrap()));
+        }
+        self.people[who].wire = Some((me, room));
+        let welcome = RelayFrame::Welcome {
+            your_id: me,
+            max_payload: 131_072,
+            members: others.into(),
+        }
+        .encode()
+        .unwrap();
+        self.queue.push_back((me, welcome));
+    }
+
+    fn disconnect(&mut self, who: usize) {
+        let Some((me, room)) = self.people[who].wire.take() else {
+            return;
+        };
+        let changes = self.people[who].convo.disconnected();
+        assert!(changes.frames.is_empty());
+        self.queue.retain(|(to, _)| *to != me);
+        for other in self.in_room(room) {
+            self.queue
+                .push_back((other, RelayFrame::Left(me).encode().unwrap()));
+        }
+    }
+
+    fn index_of(&self, wire: MemberId) -> Option<usize> {
+        self.people
+            .iter()
+            .position(|p| p.wire.map(|(w, _)| w) == Some(wire))
+    }
+
+    /// Writes what a person's conversation asked to write, signs what it asks to be signed,
+    /// and moves it to its new room when it moved.
+    fn apply(&mut self, who: usize, changes: GroupChanges) {
+        let moved = changes.moved.is_some();
+        if let Some((me, room)) = self.people[who].wire {
+            for bytes in &changes.frames {
+                match ClientFrame::decode(bytes).unwrap() {
+                    ClientFrame::Broadcast { payload } => {
+                        let frame = wire::deliver(me, payload);
+                        for other in self.in_room(room) {
+                            if other != me {
+                                self.queue.push_back((other, frame.clone()));
+                            }
+                        }
+                    }
+                    ClientFrame::SendTo { to, payload } => {
+                        if self.in_room(room).contains(&to) {
+                            self.queue.push_back((to, wire::deliver(me, payload)));
+                        }
+                    }
+                    ClientFrame::Ping { nonce } => self
+                        .queue
+                        .push_back((me, RelayFrame::Pong { nonce }.encode().unwrap())),
+                    ClientFrame::Join { .. } => panic!("JOIN on an open connection"),
+                }
+            }
+        }
+        if changes.sign {
+            let person = &mut self.people[who];
+            let signed = person
+                .convo
+                .certify_with(&person.identity, self.now, &mut self.entropy);
+            self.apply(who, signed);
+        }
+        if moved {
+            self.disconnect(who);
+            self.connect(who);
+        }
+    }
+
+    fn settle(&mut self) {
+        let mut steps = 0;
+        while let Some((to, bytes)) = self.queue.pop_front() {
+            steps += 1;
+            assert!(steps < 100_000, "the room never settles");
+            let Some(who) = self.index_of(to) else {
+                continue;
+            };
+            let frame = RelayFrame::decode(&bytes).unwrap();
+            let (now, convo) = (self.now, &mut self.people[who].convo);
+            let changes = convo.receive(frame, now, &mut self.entropy);
+            self.apply(who, changes);
+        }
+    }
+
+    fn wait(&mut self, ms: u64) {
+        let end = self.now + ms;
+        while self.now < end {
+            self.now += 1_000;
+            for who in 0..self.people.len() {
+                let changes = self.people[who].convo.tick(self.now, &mut self.entropy);
+                self.apply(who, changes);
+            }
+            self.settle();
+        }
+    }
+
+    fn say(&mut self, who: usize, text: &str) {
+        let (now, convo) = (self.now, &mut self.people[who].convo);
+        let changes = convo.send(text, now, &mut self.entropy).unwrap();
+        self.apply(who, changes);
+    }
+
+    fn texts(&self, who: usize) -> Vec<String> {
+        self.people[who]
+            .convo
+            .lines()
+            .iter()
+            .filter(|l| l.arrival.is_none())
+            .map(|l| l.text.clone())
+            .collect()
+    }
+}
+
+fn secret() -> RoomSecret {
+    RoomSecret::from_bytes([5; 32])
+}
+
+fn room_of(names: &[&str], seed: u64) -> Relay {
+    let mut relay = Relay::new(seed);
+    let secret = secret();
+    for name in names {
+        let who = relay.person(&secret, name);
+        relay.connect(who);
+        relay.settle();
+    }
+    relay
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_message_is_pending_until_its_pong_and_everyone_reads_it_once() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 1);
+    relay.say(0, "hello");
+    assert_eq!(
+        relay.people[0].convo.lines().last().unwrap().delivery,
+        Delivery::Pending
+    );
+    relay.settle();
+    let own = relay.people[0]
+        .convo
+        .lines()
+        .iter()
+        .rfind(|l| l.arrival.is_none())
+        .unwrap();
+    assert_eq!(own.delivery, Delivery::Sent);
+    assert_eq!(relay.texts(1), ["hello"]);
+    assert_eq!(relay.texts(2), ["hello"]);
+    let here: Vec<String> = relay.people[0]
+        .convo
+        .lines()
+        .iter()
+        .filter(|l| l.arrival == Some(Arrival::Here))
+        .map(|l| l.author.clone())
+        .collect();
+    assert_eq!(here, ["Bo", "Cy"]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn typed_alone_it_goes_to_the_first_who_arrives_and_a_resend_shows_once() {
+    let mut relay = room_of(&["Ana"], 2);
+    assert!(relay.people[0].convo.alone());
+    relay.say(0, "anyone?");
+    relay.settle();
+    assert_eq!(relay.people[0].convo.lines()[0].delivery, Delivery::Pending);
+    let secret = secret();
+    let bo = relay.person(&secret, "Bo");
+    relay.connect(bo);
+    relay.settle();
+    assert_eq!(relay.texts(bo), ["anyone?"]);
+    // Ana's connection drops after she sent but before her PONG: the message is resent on the
+    // next connection, and Bo shows it once.
+    relay.say(0, "again?");
+    // Bo's copy is queued; Ana's PONG is lost with her connection.
+    let ana_wire = relay.people[0].wire.unwrap().0;
+    relay.queue.retain(|(to, _)| *to != ana_wire);
+    relay.disconnect(0);
+    relay.settle();
+    relay.connect(0);
+    relay.settle();
+    relay.wait(3_000);
+    assert_eq!(relay.texts(bo), ["anyone?", "again?"]);
+    assert!(
+        relay.people[0]
+            .convo
+            .lines()
+            .iter()
+            .all(|l| l.delivery != Delivery::Pending)
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_private_thread_counts_its_unread_and_the_third_sees_nothing() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 3);
+    let bo_leaf = relay.people[0]
+        .convo
+        .members()
+        .iter()
+        .find(|m| m.name == "Bo")
+        .unwrap()
+        .leaf
+        .unwrap();
+    for text in ["one", "two"] {
+        let (now, convo) = (relay.now, &mut relay.people[0].convo);
+        let changes = convo
+            .send_private(bo_leaf, text, now, &mut relay.entropy)
+            .unwrap();
+        relay.apply(0, changes);
+        relay.settle();
+    }
+    let ana = relay.people[1]
+        .convo
+        .members()
+        .into_iter()
+        .find(|m| m.name == "Ana")
+        .unwrap();
+    let peer = [&ana.identity[..], ana.device_id.as_bytes()].concat();
+    let thread = relay.people[1].convo.thread(&peer).unwrap();
+    let texts: Vec<&str> = thread.lines().iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["one", "two"]);
+    assert_eq!(thread.unread(), 2);
+    relay.people[1].convo.read_thread(&peer);
+    assert_eq!(relay.people[1].convo.thread(&peer).unwrap().unread(), 0);
+    assert!(relay.people[2].convo.thread(&peer).is_none());
+    assert!(relay.texts(2).is_empty());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_removal_moves_the_others_to_a_new_room_and_the_removed_hears_nothing() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 4);
+    let old_room = RoomKeys::derive(&secret()).room_id();
+    let cy_leaf = relay.people[0]
+        .convo
+        .members()
+        .iter()
+        .find(|m| m.name == "Cy")
+        .unwrap()
+        .leaf
+        .unwrap();
+    let changes = relay.people[0].convo.remove(cy_leaf, relay.now);
+    relay.apply(0, changes);
+    relay.settle();
+    relay.wait(3_000);
+    assert!(relay.people[2].convo.is_removed());
+    let (ana, bo) = (relay.people[0].wire.unwrap(), relay.people[1].wire.unwrap());
+    assert_ne!(ana.1, old_room, "Ana moved");
+    assert_eq!(ana.1, bo.1, "Bo moved to the same room");
+    assert_eq!(
+        relay.people[0].convo.secret().as_bytes(),
+        relay.people[1].convo.secret().as_bytes()
+    );
+    let removed: Vec<(String, String)> = relay.people[1]
+        .convo
+        .lines()
+        .iter()
+        .filter(|l| l.arrival == Some(Arrival::Removed))
+        .map(|l| (l.author.clone(), l.text.clone()))
+        .collect();
+    assert_eq!(removed, [("Cy".to_owned(), "Ana".to_owned())]);
+    relay.say(1, "just us");
+    relay.settle();
+    assert_eq!(relay.texts(0), ["just us"]);
+    assert!(relay.texts(2).is_empty());
+}
