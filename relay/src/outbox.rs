@@ -10,8 +10,8 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_util::Sink;
@@ -87,20 +87,6 @@ impl State {
     }
 }
 
-/// Wakes the writer: the waker a push leaves with the socket when a write cannot finish at once,
-/// so the socket's readiness reaches the writer, not the pushing task.
-struct Ready(Notify);
-
-impl Wake for Ready {
-    fn wake(self: Arc<Self>) {
-        self.0.notify_one();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.notify_one();
-    }
-}
-
 /// How a push's own write went.
 enum Direct {
     /// Written and flushed.
@@ -116,8 +102,7 @@ enum Direct {
 /// A bounded, multi-producer, single-consumer queue of outgoing frames.
 pub struct Outbox {
     state: Mutex<State>,
-    ready: Arc<Ready>,
-    waker: Waker,
+    ready: Notify,
     closing: Notify,
     max_frames: usize,
     max_bytes: usize,
@@ -126,7 +111,6 @@ pub struct Outbox {
 impl Outbox {
     /// An empty outbox holding at most `max_frames` frames and `max_bytes` bytes.
     pub fn new(max_frames: usize, max_bytes: usize) -> Self {
-        let ready = Arc::new(Ready(Notify::new()));
         Self {
             state: Mutex::new(State {
                 frames: VecDeque::new(),
@@ -136,8 +120,7 @@ impl Outbox {
                 unflushed: false,
                 wanted: false,
             }),
-            waker: Waker::from(ready.clone()),
-            ready,
+            ready: Notify::new(),
             closing: Notify::new(),
             max_frames,
             max_bytes,
@@ -175,7 +158,7 @@ impl Outbox {
         state.bytes += frame.len();
         state.frames.push_back(frame);
         drop(state);
-        self.ready.0.notify_one();
+        self.ready.notify_one();
         true
     }
 
@@ -183,7 +166,11 @@ impl Outbox {
     /// Nothing waits: a socket that cannot take the frame now keeps it buffered (or hands it
     /// back) and the writer, woken, finishes the job.
     fn write_now(&self, mut sink: FrameSink, frame: Bytes) -> bool {
-        let mut cx = Context::from_waker(&self.waker);
+        // No waker is left with the socket: the writer is woken below when something is left
+        // to do, and then polls the socket with its own. (tokio-tungstenite wakes a socket's
+        // last writer whenever it becomes readable: a real waker here would wake the writer
+        // for nothing each time the receiver sends.)
+        let mut cx = Context::from_waker(Waker::noop());
         let direct = match sink.as_mut().poll_ready(&mut cx) {
             Poll::Ready(Ok(())) => match sink.as_mut().start_send(Message::Binary(frame)) {
                 Ok(()) => match sink.as_mut().poll_flush(&mut cx) {
@@ -221,7 +208,7 @@ impl Outbox {
         let wake = state.has_work() || state.wanted;
         drop(state);
         if wake {
-            self.ready.0.notify_one();
+            self.ready.notify_one();
         }
         accepted
     }
@@ -239,7 +226,7 @@ impl Outbox {
     }
 
     fn wake_all(&self) {
-        self.ready.0.notify_one();
+        self.ready.notify_one();
         self.closing.notify_waiters();
     }
 
@@ -300,7 +287,7 @@ impl Outbox {
             }
             // `notify_one` stores a permit when nobody waits, so a push between the check above
             // and this await is not missed.
-            self.ready.0.notified().await;
+            self.ready.notified().await;
         }
     }
 
@@ -318,7 +305,7 @@ impl Outbox {
     /// Resolves once the writer has work: frames queued, a push's write to flush, or a close.
     pub async fn work(&self) {
         while !self.state().has_work() {
-            self.ready.0.notified().await;
+            self.ready.notified().await;
         }
     }
 
@@ -334,7 +321,7 @@ impl Outbox {
                 }
                 state.wanted = true;
             }
-            self.ready.0.notified().await;
+            self.ready.notified().await;
         }
     }
 }
@@ -445,7 +432,7 @@ mod tests {
             "no work for the writer"
         );
         assert!(
-            outbox.ready.0.notified().now_or_never().is_none(),
+            outbox.ready.notified().now_or_never().is_none(),
             "the writer was never woken"
         );
     }
