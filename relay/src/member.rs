@@ -151,18 +151,22 @@ async fn relay_frames<St>(
     St: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
     let mut shutdown = shared.shutdown.clone();
+    // Made once for the member's life: each is registered with its notifier when first polled,
+    // and stays so, instead of registering and withdrawing again for every frame.
+    let mut closed = std::pin::pin!(outbox.wait_closed(|_| true));
+    let mut stop = std::pin::pin!(stopped(&mut shutdown));
     let mut rate = RateLimit::new(
         shared.limits.rate_frames,
         shared.limits.rate_bytes,
         Instant::now(),
     );
     loop {
-        // `biased`: the frame is polled first, so the common case registers no other waker.
+        // `biased`: the frame is polled first, so the common case polls nothing else.
         let incoming = tokio::select! {
             biased;
             incoming = next_message(stream, pong_seen) => incoming,
-            () = outbox.wait_closed(|_| true) => return,
-            () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
+            () = &mut closed => return,
+            () = &mut stop => return outbox.close(Closed::GoingAway),
         };
         let data = match incoming {
             Incoming::Binary(data) => data,
@@ -176,7 +180,7 @@ async fn relay_frames<St>(
             // Backpressure: not reading lets the peer's TCP window fill up; nothing is closed.
             tokio::select! {
                 () = tokio::time::sleep(pause) => {}
-                () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
+                () = &mut stop => return outbox.close(Closed::GoingAway),
             }
         }
         let too_large = |payload: &[u8]| payload.len() > shared.limits.max_payload;
