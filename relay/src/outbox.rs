@@ -185,17 +185,13 @@ impl Outbox {
         };
         let mut state = self.state();
         state.sink = Some(sink);
-        let accepted = match direct {
-            Direct::Done => true,
-            Direct::Unflushed => {
-                state.unflushed = true;
-                true
-            }
+        match direct {
+            Direct::Done => {}
+            Direct::Unflushed => state.unflushed = true,
             // Whatever was pushed meanwhile queued behind this frame.
             Direct::Refused(frame) => {
                 state.bytes += frame.len();
                 state.frames.push_front(frame);
-                true
             }
             Direct::Failed => {
                 // As when the writer's own write fails: the connection ends.
@@ -204,13 +200,13 @@ impl Outbox {
                 self.wake_all();
                 return false;
             }
-        };
+        }
         let wake = state.has_work() || state.wanted;
         drop(state);
         if wake {
             self.ready.notify_one();
         }
-        accepted
+        true
     }
 
     /// Queues a last frame (typically ERROR) past the bounds, then closes with `reason`.
