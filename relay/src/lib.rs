@@ -4,8 +4,9 @@
 //!
 //! Shaped after mini-redis, one module per layer: [`server`] accepts connections and hands
 //! `/ws` to [`socket`], which upgrades it and runs a [`member`]; members meet in [`rooms`] and
-//! talk through bounded [`outbox`]es. [`run`] takes bound listeners and a shutdown future, so
-//! tests bind `127.0.0.1:0` and stop the relay when they are done.
+//! talk through bounded [`outbox`]es, which their [`writer`]s drain. [`run`] takes bound
+//! listeners and a shutdown future, so tests bind `127.0.0.1:0` and stop the relay when they
+//! are done.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,10 @@ pub mod routes;
 pub mod server;
 pub mod socket;
 pub mod tls;
+pub mod writer;
+
+#[cfg(test)]
+mod stalling_sink;
 
 use std::future::Future;
 use std::sync::Arc;

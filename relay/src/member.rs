@@ -1,37 +1,25 @@
 //! One WebSocket member (PROTOCOL.md A): JOIN within the deadline, then frames in and out until
-//! either side ends it. A reader (this task) and a writer (a spawned task) share only the
-//! member's bounded [`Outbox`]; nothing a peer sends can make either grow without bound.
+//! either side ends it. A reader (this task) and a writer ([`crate::writer`], a spawned task)
+//! share only the member's bounded [`Outbox`]; nothing a peer sends can make either grow without
+//! bound.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Poll;
 
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tokio::time::{Instant, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use wire::{ClientFrame, ErrorCode, RelayFrame, WIRE_VERSION};
 
 use crate::Shared;
 use crate::bucket::RateLimit;
 use crate::capacity::Admission;
-use crate::outbox::{Closed, Next, Outbox};
+use crate::outbox::{Closed, Outbox};
 use crate::rooms::Membership;
-
-/// Most frames written before one flush.
-const WRITE_BATCH: usize = 64;
-
-/// How long the last ERROR and the close frame may take to write before the socket is simply
-/// dropped: long enough for a receiver that was only briefly slow to learn it was cut off (7).
-const CLOSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
-
-fn error_frame(code: ErrorCode) -> Bytes {
-    Bytes::from(RelayFrame::Error(code).encode().unwrap_or_default())
-}
+use crate::writer::error_frame;
 
 /// Serves one upgraded WebSocket until it ends.
 pub async fn serve<S>(socket: WebSocketStream<S>, shared: Arc<Shared>, admission: Admission)
@@ -42,8 +30,8 @@ where
     let outbox = Arc::new(Outbox::new(limits.queue_frames, limits.queue_bytes));
     let pong_seen = Arc::new(AtomicBool::new(true));
     let (sink, stream) = socket.split();
-    let writer = tokio::spawn(write(
-        sink,
+    let writer = tokio::spawn(crate::writer::write(
+        Box::pin(sink),
         outbox.clone(),
         pong_seen.clone(),
         limits.ping_interval,
@@ -163,18 +151,22 @@ async fn relay_frames<St>(
     St: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
     let mut shutdown = shared.shutdown.clone();
+    // Made once for the member's life: each is registered with its notifier when first polled,
+    // and stays so, instead of registering and withdrawing again for every frame.
+    let mut closed = std::pin::pin!(outbox.wait_closed(|_| true));
+    let mut stop = std::pin::pin!(stopped(&mut shutdown));
     let mut rate = RateLimit::new(
         shared.limits.rate_frames,
         shared.limits.rate_bytes,
         Instant::now(),
     );
     loop {
-        // `biased`: the frame is polled first, so the common case registers no other waker.
+        // `biased`: the frame is polled first, so the common case polls nothing else.
         let incoming = tokio::select! {
             biased;
             incoming = next_message(stream, pong_seen) => incoming,
-            () = outbox.wait_closed(|_| true) => return,
-            () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
+            () = &mut closed => return,
+            () = &mut stop => return outbox.close(Closed::GoingAway),
         };
         let data = match incoming {
             Incoming::Binary(data) => data,
@@ -188,7 +180,7 @@ async fn relay_frames<St>(
             // Backpressure: not reading lets the peer's TCP window fill up; nothing is closed.
             tokio::select! {
                 () = tokio::time::sleep(pause) => {}
-                () = stopped(&mut shutdown) => return outbox.close(Closed::GoingAway),
+                () = &mut stop => return outbox.close(Closed::GoingAway),
             }
         }
         let too_large = |payload: &[u8]| payload.len() > shared.limits.max_payload;
@@ -215,116 +207,4 @@ async fn relay_frames<St>(
             Ok(ClientFrame::Join { .. }) | Err(_) => return refuse(outbox, ErrorCode::Malformed),
         }
     }
-}
-
-fn close_frame(reason: Closed) -> Message {
-    let (code, text) = match reason {
-        Closed::Overflow | Closed::Error(_) => (CloseCode::Policy, "error"),
-        Closed::Text => (CloseCode::Unsupported, "binary frames only"),
-        Closed::Done => (CloseCode::Normal, ""),
-        Closed::GoingAway => (CloseCode::Away, "relay shutting down"),
-    };
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: text.into(),
-    }))
-}
-
-/// The writer: frames from the outbox in batches, a ping every interval, and the close.
-async fn write<Si>(
-    mut sink: Si,
-    outbox: Arc<Outbox>,
-    pong_seen: Arc<AtomicBool>,
-    ping_interval: std::time::Duration,
-) where
-    Si: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-{
-    let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
-    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        let next = tokio::select! {
-            biased;
-            next = outbox.next() => next,
-            _ = ping.tick() => {
-                // The previous ping was not answered within a whole interval: the peer is gone.
-                if !pong_seen.swap(false, Ordering::Relaxed) {
-                    tracing::debug!("no pong; closing");
-                    outbox.close(Closed::Done);
-                    break;
-                }
-                if !send(&mut sink, &outbox, Message::Ping(Bytes::new()), ping_interval).await {
-                    break;
-                }
-                continue;
-            }
-        };
-        let Next::Frame(frame) = next else {
-            break;
-        };
-        let mut ok = feed(&mut sink, &outbox, frame, ping_interval).await;
-        let mut batch = 1;
-        while ok && batch < WRITE_BATCH {
-            let Some(frame) = outbox.try_next() else {
-                break;
-            };
-            ok = feed(&mut sink, &outbox, frame, ping_interval).await;
-            batch += 1;
-        }
-        if !ok || !flush(&mut sink, &outbox, ping_interval).await {
-            break;
-        }
-    }
-    let reason = outbox.closed().unwrap_or(Closed::Done);
-    if reason == Closed::Overflow {
-        tracing::debug!("send queue overflowed; cutting off the slow receiver");
-        let error = Message::Binary(error_frame(ErrorCode::TooSlow));
-        let _ = timeout(CLOSE_DEADLINE, sink.send(error)).await;
-    }
-    let _ = timeout(CLOSE_DEADLINE, sink.send(close_frame(reason))).await;
-}
-
-/// Runs one sink operation, giving up when it takes longer than `limit` (a receiver that stalls
-/// a single write that long is gone) or when the outbox overflows meanwhile. On failure the
-/// outbox is closed so the reader stops too.
-async fn guarded<F>(outbox: &Outbox, limit: std::time::Duration, op: F) -> bool
-where
-    F: std::future::Future<Output = Result<(), tokio_tungstenite::tungstenite::Error>>,
-{
-    let mut op = std::pin::pin!(op);
-    // Most operations complete at once: one poll first, before arming a timer and registering
-    // with the outbox, which the hot path would otherwise pay for every frame.
-    let first = std::future::poll_fn(|cx| Poll::Ready(op.as_mut().poll(cx))).await;
-    let ok = match first {
-        Poll::Ready(result) => result.is_ok(),
-        Poll::Pending => tokio::select! {
-            biased;
-            result = timeout(limit, op) => matches!(result, Ok(Ok(()))),
-            () = outbox.wait_closed(|r| r == Closed::Overflow) => false,
-        },
-    };
-    if !ok {
-        outbox.close(Closed::Done);
-    }
-    ok
-}
-
-async fn feed<Si>(sink: &mut Si, outbox: &Outbox, frame: Bytes, limit: std::time::Duration) -> bool
-where
-    Si: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-{
-    guarded(outbox, limit, sink.feed(Message::Binary(frame))).await
-}
-
-async fn flush<Si>(sink: &mut Si, outbox: &Outbox, limit: std::time::Duration) -> bool
-where
-    Si: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-{
-    guarded(outbox, limit, sink.flush()).await
-}
-
-async fn send<Si>(sink: &mut Si, outbox: &Outbox, msg: Message, limit: std::time::Duration) -> bool
-where
-    Si: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-{
-    guarded(outbox, limit, sink.send(msg)).await
 }

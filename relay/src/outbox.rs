@@ -1,13 +1,26 @@
 //! A connection's send queue: bounded in frames and bytes (PROTOCOL.md A: 512 frames or 4 MiB by
 //! default). Other connections push into it without waiting; when it would overflow, the owner —
 //! the slow receiver — is cut off with ERROR 7, and the sender never notices.
+//!
+//! While the connection's writer is idle, the outbox also holds the socket's writing half: a push
+//! that finds the queue empty takes it and writes the frame itself, so a receiver that keeps up
+//! costs no task wake per frame. Whatever the socket does not take at once (a full send buffer,
+//! a write still to flush) is left to the writer, and every later frame queues behind it, so
+//! frames go out in the order they were pushed, whoever writes them.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
+use futures_util::Sink;
 use tokio::sync::Notify;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use wire::ErrorCode;
+
+/// A member's socket, writing half: taken in turn by its writer and by the tasks pushing to it.
+pub type FrameSink = Pin<Box<dyn Sink<Message, Error = WsError> + Send>>;
 
 /// Why an outbox stopped accepting frames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,11 +46,25 @@ pub enum Next {
     Closed(Closed),
 }
 
+/// The sink, handed to the writer by [`Outbox::unpark`].
+pub struct Taken {
+    /// The socket's writing half.
+    pub sink: FrameSink,
+    /// A push wrote into it without finishing the flush: the writer flushes before anything else.
+    pub unflushed: bool,
+}
+
 struct State {
     // Allocated on first use: an idle connection's outbox holds no buffer.
     frames: VecDeque<Bytes>,
     bytes: usize,
     closed: Option<Closed>,
+    /// Here while the writer is idle; `None` while the writer, or one push, writes with it.
+    sink: Option<FrameSink>,
+    /// A push's write is still in the sink's buffer: nobody but the writer may write now.
+    unflushed: bool,
+    /// The writer waits for the sink, which a push holds.
+    wanted: bool,
 }
 
 /// The most slots a drained queue keeps: a burst can grow it to the frame bound (512 slots of
@@ -53,6 +80,23 @@ impl State {
         }
         Some(frame)
     }
+
+    /// Whether the writer has something to do.
+    fn has_work(&self) -> bool {
+        !self.frames.is_empty() || self.unflushed || self.closed.is_some()
+    }
+}
+
+/// How a push's own write went.
+enum Direct {
+    /// Written and flushed.
+    Done,
+    /// Taken by the sink, not yet flushed.
+    Unflushed,
+    /// The sink was not ready: the frame is still ours.
+    Refused(Bytes),
+    /// The socket failed.
+    Failed,
 }
 
 /// A bounded, multi-producer, single-consumer queue of outgoing frames.
@@ -72,6 +116,9 @@ impl Outbox {
                 frames: VecDeque::new(),
                 bytes: 0,
                 closed: None,
+                sink: None,
+                unflushed: false,
+                wanted: false,
             }),
             ready: Notify::new(),
             closing: Notify::new(),
@@ -85,8 +132,9 @@ impl Outbox {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues `frame`. Returns `false` when the outbox is closed — including when this very frame
-    /// overflowed it, which closes it with [`Closed::Overflow`] and drops what was queued.
+    /// Queues `frame`, or writes it at once when nothing is queued and the writer is idle.
+    /// Returns `false` when the outbox is closed — including when this very frame overflowed
+    /// it, which closes it with [`Closed::Overflow`] and drops what was queued.
     pub fn push(&self, frame: Bytes) -> bool {
         let mut state = self.state();
         if state.closed.is_some() {
@@ -100,10 +148,64 @@ impl Outbox {
             self.wake_all();
             return false;
         }
+        if state.frames.is_empty()
+            && !state.unflushed
+            && let Some(sink) = state.sink.take()
+        {
+            drop(state);
+            return self.write_now(sink, frame);
+        }
         state.bytes += frame.len();
         state.frames.push_back(frame);
         drop(state);
         self.ready.notify_one();
+        true
+    }
+
+    /// Writes `frame` from the pushing task with the sink it took, then gives the sink back.
+    /// Nothing waits: a socket that cannot take the frame now keeps it buffered (or hands it
+    /// back) and the writer, woken, finishes the job.
+    fn write_now(&self, mut sink: FrameSink, frame: Bytes) -> bool {
+        // No waker is left with the socket: the writer is woken below when something is left
+        // to do, and then polls the socket with its own. (tokio-tungstenite wakes a socket's
+        // last writer whenever it becomes readable: a real waker here would wake the writer
+        // for nothing each time the receiver sends.)
+        let mut cx = Context::from_waker(Waker::noop());
+        let direct = match sink.as_mut().poll_ready(&mut cx) {
+            Poll::Ready(Ok(())) => match sink.as_mut().start_send(Message::Binary(frame)) {
+                Ok(()) => match sink.as_mut().poll_flush(&mut cx) {
+                    Poll::Ready(Ok(())) => Direct::Done,
+                    Poll::Pending => Direct::Unflushed,
+                    Poll::Ready(Err(_)) => Direct::Failed,
+                },
+                Err(_) => Direct::Failed,
+            },
+            Poll::Pending => Direct::Refused(frame),
+            Poll::Ready(Err(_)) => Direct::Failed,
+        };
+        let mut state = self.state();
+        state.sink = Some(sink);
+        match direct {
+            Direct::Done => {}
+            Direct::Unflushed => state.unflushed = true,
+            // Whatever was pushed meanwhile queued behind this frame.
+            Direct::Refused(frame) => {
+                state.bytes += frame.len();
+                state.frames.push_front(frame);
+            }
+            Direct::Failed => {
+                // As when the writer's own write fails: the connection ends.
+                state.closed.get_or_insert(Closed::Done);
+                drop(state);
+                self.wake_all();
+                return false;
+            }
+        }
+        let wake = state.has_work() || state.wanted;
+        drop(state);
+        if wake {
+            self.ready.notify_one();
+        }
         true
     }
 
@@ -164,20 +266,57 @@ impl Outbox {
         self.state().pop()
     }
 
+    /// A queued frame, or once the queue is empty, whether the outbox is closed (`None`: open).
+    pub fn next_now(&self) -> Option<Next> {
+        let mut state = self.state();
+        match state.pop() {
+            Some(frame) => Some(Next::Frame(frame)),
+            None => state.closed.map(Next::Closed),
+        }
+    }
+
     /// The next frame, waiting for one; after a close, the queued frames and then `Closed`.
     pub async fn next(&self) -> Next {
         loop {
-            {
-                let mut state = self.state();
-                if let Some(frame) = state.pop() {
-                    return Next::Frame(frame);
-                }
-                if let Some(reason) = state.closed {
-                    return Next::Closed(reason);
-                }
+            if let Some(next) = self.next_now() {
+                return next;
             }
             // `notify_one` stores a permit when nobody waits, so a push between the check above
             // and this await is not missed.
+            self.ready.notified().await;
+        }
+    }
+
+    /// Gives the sink to the outbox while the writer idles, unless there is work for the writer
+    /// already (then the sink comes back).
+    pub fn park(&self, sink: FrameSink) -> Result<(), FrameSink> {
+        let mut state = self.state();
+        if state.has_work() {
+            return Err(sink);
+        }
+        state.sink = Some(sink);
+        Ok(())
+    }
+
+    /// Resolves once the writer has work: frames queued, a push's write to flush, or a close.
+    pub async fn work(&self) {
+        while !self.state().has_work() {
+            self.ready.notified().await;
+        }
+    }
+
+    /// Takes the parked sink back for the writer, waiting while a push writes with it.
+    pub async fn unpark(&self) -> Taken {
+        loop {
+            {
+                let mut state = self.state();
+                if let Some(sink) = state.sink.take() {
+                    state.wanted = false;
+                    let unflushed = std::mem::take(&mut state.unflushed);
+                    return Taken { sink, unflushed };
+                }
+                state.wanted = true;
+            }
             self.ready.notified().await;
         }
     }
@@ -185,7 +324,10 @@ impl Outbox {
 
 #[cfg(test)]
 mod tests {
+    use futures_util::FutureExt;
+
     use super::*;
+    use crate::stalling_sink::Line;
 
     fn frame(n: usize) -> Bytes {
         Bytes::from(vec![0u8; n])
@@ -267,5 +409,54 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(outbox.push(frame(3)));
         assert_eq!(reader.await.ok(), Some(Next::Frame(frame(3))));
+    }
+
+    #[test]
+    fn a_push_to_an_idle_socket_is_written_without_waking_the_writer() {
+        let outbox = Outbox::new(4, 100);
+        let line = Line::default();
+        assert!(outbox.park(line.sink()).is_ok());
+        assert!(outbox.push(frame(1)));
+        assert!(outbox.push(frame(2)));
+        assert_eq!(
+            line.sent(),
+            vec![Message::Binary(frame(1)), Message::Binary(frame(2))]
+        );
+        assert_eq!(outbox.try_next(), None, "nothing queued");
+        assert!(
+            outbox.work().now_or_never().is_none(),
+            "no work for the writer"
+        );
+        assert!(
+            outbox.ready.notified().now_or_never().is_none(),
+            "the writer was never woken"
+        );
+    }
+
+    #[tokio::test]
+    async fn frames_behind_an_unfinished_write_queue_for_the_writer_in_order() {
+        let outbox = Outbox::new(4, 100);
+        let line = Line::default();
+        assert!(outbox.park(line.sink()).is_ok());
+        line.stall();
+        assert!(
+            outbox.push(frame(1)),
+            "taken by the socket, not yet flushed"
+        );
+        assert!(outbox.push(frame(2)));
+        assert!(outbox.push(frame(3)));
+        assert!(line.sent().is_empty());
+        assert!(
+            outbox.work().now_or_never().is_some(),
+            "the writer has work"
+        );
+        let taken = outbox.unpark().await;
+        assert!(taken.unflushed, "the writer flushes the first frame");
+        assert_eq!(line.everything(), vec![Message::Binary(frame(1))]);
+        assert_eq!(outbox.try_next(), Some(frame(2)));
+        assert_eq!(outbox.try_next(), Some(frame(3)));
+        // Holding work, the outbox does not take the sink back.
+        assert!(outbox.push(frame(4)));
+        assert!(outbox.park(taken.sink).is_err());
     }
 }

@@ -245,3 +245,87 @@ async fn error_7_tells_a_briefly_slow_receiver_why_it_was_cut_off() {
     );
     relay.stop().await;
 }
+
+/// A receiver that keeps up and then stalls mid-stream: every frame it reads is the next one,
+/// whether the sender's task wrote it straight to the socket (while the receiver kept up) or the
+/// receiver's writer did (once it fell behind), until ERROR 7 and the close. Never a gap in a
+/// stream that goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_stalls_mid_stream_gets_every_frame_in_order_then_error_7() {
+    let relay = TestRelay::start(Limits {
+        queue_frames: 8,
+        queue_bytes: 256 * 1024,
+        ..limits()
+    })
+    .await;
+    let mut sender = connect(&relay).await;
+    let mut slow = connect(&relay).await;
+    join(&mut sender, room(1)).await;
+    let (slow_id, _) = join(&mut slow, room(1)).await;
+    assert_eq!(frame(&mut sender).await, RelayFrame::Joined(slow_id));
+    let numbered = |n: u32| {
+        let mut payload = vec![0u8; 16 * 1024];
+        payload[..4].copy_from_slice(&n.to_be_bytes());
+        payload
+    };
+    let number = |bytes: &[u8]| match RelayFrame::decode(bytes).unwrap() {
+        RelayFrame::Deliver { payload, .. } => {
+            Some(u32::from_be_bytes(payload[..4].try_into().unwrap()))
+        }
+        RelayFrame::Error(wire::ErrorCode::TooSlow) => None,
+        other => panic!("unexpected {other:?}"),
+    };
+    // Keeping up: each frame is read before the next is sent.
+    const KEPT_UP: u32 = 200;
+    for n in 0..KEPT_UP {
+        send(
+            &mut sender,
+            ClientFrame::Broadcast {
+                payload: &numbered(n),
+            },
+        )
+        .await;
+        let Got::Frame(bytes) = next(&mut slow).await else {
+            panic!("closed while keeping up")
+        };
+        assert_eq!(number(&bytes), Some(n));
+    }
+    // Stalled: the sender floods until the relay reports the slow member gone.
+    let mut sent = KEPT_UP;
+    'flood: loop {
+        for _ in 0..64 {
+            send(
+                &mut sender,
+                ClientFrame::Broadcast {
+                    payload: &numbered(sent),
+                },
+            )
+            .await;
+            sent += 1;
+        }
+        send(&mut sender, ClientFrame::Ping { nonce: sent }).await;
+        match frame(&mut sender).await {
+            RelayFrame::Left(id) if id == slow_id => break 'flood,
+            RelayFrame::Pong { nonce } if nonce == sent => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(sent < 100_000, "the slow receiver was never cut off");
+    }
+    // Reading again: the frames that got through, each the next, then ERROR 7, then the close.
+    let mut expected = KEPT_UP;
+    loop {
+        let Got::Frame(bytes) = next(&mut slow).await else {
+            panic!("closed before ERROR 7, after frame {expected}")
+        };
+        match number(&bytes) {
+            Some(n) => {
+                assert_eq!(n, expected, "a gap in the stream");
+                expected += 1;
+            }
+            None => break,
+        }
+    }
+    assert!(expected < sent, "cut off, so some frames never came");
+    assert!(matches!(next(&mut slow).await, Got::Closed(_)));
+    relay.stop().await;
+}

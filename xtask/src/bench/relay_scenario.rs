@@ -110,7 +110,7 @@ pub fn scenarios(seconds: u32) -> Vec<Scenario> {
             name: "rooms250-64k",
             title: "250 rooms of 4, everyone sending, 64 KiB messages, 0.5 messages/s each (1,500 deliveries/s)",
             kind: Kind::Fanout,
-            servers: &[Cutout, Wsbroad],
+            servers: &[Cutout, Wsbroad, CutoutTls],
             args: fanout(&[
                 "--rooms",
                 "250",
