@@ -26,27 +26,7 @@ fn secret() -> RoomSecret {
 }
 
 fn room_of(names: &[&str], seed: u64) -> GroupRelay {
-    let mut relay = GroupRelay::new(seed);
-    let secret = secret();
-    for name in names {
-        let who = relay.person(&secret, name);
-        relay.connect(who);
-        relay.settle();
-    }
-    relay
-}
-
-fn assert_one_group(relay: &GroupRelay, who: &[usize]) {
-    let epochs = relay.epochs();
-    let first = epochs[who[0]].expect("not in a group");
-    for i in who {
-        assert_eq!(
-            epochs[*i],
-            Some(first),
-            "{} differs: {epochs:?}",
-            relay.people[*i].name
-        );
-    }
+    GroupRelay::room(&secret(), names, seed)
 }
 
 fn moved(relay: &GroupRelay, who: usize) -> Vec<protocol::group::body::MovedSecret> {
@@ -126,7 +106,7 @@ fn an_insider_status_with_a_huge_epoch_does_not_kill_the_room() {
         epochs[..3].iter().all(Option::is_some),
         "members outside any group two minutes later: {epochs:?}"
     );
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
 }
 
 // Review finding (fixed; same root): the relay alone can do it too once a room's group has ever gone back to
@@ -165,7 +145,7 @@ fn a_replayed_old_status_does_not_make_members_drop_their_group() {
     relay.connect(b);
     relay.settle();
     relay.wait(10_000);
-    assert_one_group(&relay, &[a, b]);
+    relay.assert_one_group(&[a, b]);
     assert!(relay.epochs()[a].unwrap().1 < old_epoch);
     for who in [a, b] {
         let to = relay.wire(who);
@@ -173,7 +153,7 @@ fn a_replayed_old_status_does_not_make_members_drop_their_group() {
     }
     relay.settle();
     relay.wait(60_000);
-    assert_one_group(&relay, &[a, b]);
+    relay.assert_one_group(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +225,7 @@ fn a_rejoin_is_not_shown_as_a_removal() {
     relay.connect(1);
     relay.settle();
     relay.wait(12_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     let removals: Vec<(String, String)> = relay.people[cy]
         .events
         .iter()
@@ -288,7 +268,7 @@ fn a_replayed_request_does_not_remove_the_newcomer() {
         "Xi was removed: {:?}",
         relay.people[x].events
     );
-    assert_one_group(&relay, &[0, 1, x]);
+    relay.assert_one_group(&[0, 1, x]);
     relay.say(0, "hi Xi");
     assert_eq!(relay.people[x].read, ["hi Xi"]);
 }
@@ -337,7 +317,7 @@ fn an_insider_knock_flood_does_not_keep_newcomers_out() {
         knock_flood(&mut relay, MAL);
         relay.settle();
     }
-    assert_one_group(&relay, &[0, 1, x]);
+    relay.assert_one_group(&[0, 1, x]);
 }
 
 #[test]
@@ -357,7 +337,7 @@ fn a_replayed_knock_is_answered_once_and_a_forged_one_not_at_all() {
     let answers_before = relay.recorded(kind::ANSWER).len();
     relay.settle();
     // Xi got in with one answer only (the replays were refused, the re-addressed one too).
-    assert_one_group(&relay, &[0, x]);
+    relay.assert_one_group(&[0, x]);
     assert_eq!(relay.recorded(kind::ANSWER).len() - answers_before, 1);
 }
 
@@ -409,7 +389,7 @@ fn a_forged_answer_or_welcome_from_the_relay_is_refused() {
     // A real ANSWER's bytes from another attempt/answerer, re-addressed.
     relay.settle();
     relay.wait(10_000);
-    assert_one_group(&relay, &[0, 1, x]);
+    relay.assert_one_group(&[0, 1, x]);
     assert!(relay.people[x].machine.group().unwrap().id() != GroupId([5; 16]));
 }
 
@@ -453,7 +433,7 @@ fn an_insider_answering_every_knock_does_not_keep_the_newcomer_out() {
             }
         }
     }
-    assert_one_group(&relay, &[0, 1, x]);
+    relay.assert_one_group(&[0, 1, x]);
 }
 
 #[test]
@@ -483,7 +463,7 @@ fn knocking_past_256_attempts_wraps_and_still_gets_in() {
     }
     assert!(relay.people[x].machine.group().is_none() || relay.epochs()[x] != relay.epochs()[0]);
     relay.wait(30_000);
-    assert_one_group(&relay, &[0, 1, x]);
+    relay.assert_one_group(&[0, 1, x]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,7 +477,7 @@ use protocol::body::Body;
 fn an_insider_with_its_own_client_gets_in_like_anyone() {
     let mut relay = room_of(&["Ana", "Bo"], 401);
     let rogue = RogueMember::join(&mut relay, &secret(), MAL, "Mal");
-    assert_one_group(&relay, &[0, 1]);
+    relay.assert_one_group(&[0, 1]);
     assert_eq!(rogue.group.current_epoch(), relay.epochs()[0].unwrap().1);
     assert_eq!(relay.people[0].machine.group().unwrap().members().len(), 3);
 }
@@ -582,7 +562,7 @@ fn an_insider_reinit_commit_does_not_brick_the_group() {
     relay.wait(5_000);
     relay.say(0, "still working?");
     assert_eq!(relay.people[1].read, ["still working?"]);
-    assert_one_group(&relay, &[0, 1]);
+    relay.assert_one_group(&[0, 1]);
 }
 
 #[test]
@@ -763,7 +743,7 @@ fn mangled_payloads_never_panic_and_the_room_goes_on() {
     }
     assert!(n > 100);
     relay.wait(5_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     relay.say(2, "b");
     assert_eq!(relay.people[0].read, ["a", "b"]);
 }
@@ -878,7 +858,7 @@ fn a_member_whose_frames_are_withheld_is_not_removed_for_good() {
 fn a_quiet_but_connected_member_is_not_removed() {
     let mut relay = room_of(&["Ana", "Bo", "Cy"], 506);
     relay.wait(15 * 60_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     for who in 0..3 {
         assert!(!relay.people[who].machine.is_removed());
         assert_eq!(relay.online(who), ["Ana", "Bo", "Cy"]);
@@ -1118,5 +1098,5 @@ fn replayed_old_knocks_do_not_keep_newcomers_out() {
         }
         relay.settle();
     }
-    assert_one_group(&relay, &[0, x]);
+    relay.assert_one_group(&[0, x]);
 }

@@ -14,14 +14,7 @@ use protocol::ids::FileId;
 use protocol::keys::RoomSecret;
 
 fn room_of(names: &[&str], seed: u64) -> GroupRelay {
-    let mut relay = GroupRelay::new(seed);
-    let secret = RoomSecret::from_bytes([7; 32]);
-    for name in names {
-        let who = relay.person(&secret, name);
-        relay.connect(who);
-        relay.settle();
-    }
-    relay
+    GroupRelay::room(&RoomSecret::from_bytes([7; 32]), names, seed)
 }
 
 fn pair(a: &str, text: &str) -> (String, String) {

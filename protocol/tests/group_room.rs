@@ -17,36 +17,15 @@ fn secret() -> RoomSecret {
     RoomSecret::from_bytes([42; 32])
 }
 
-/// Everyone in one group at one epoch.
-fn assert_one_group(relay: &GroupRelay, who: &[usize]) {
-    let epochs = relay.epochs();
-    let first = epochs[who[0]].expect("not in a group");
-    for i in who {
-        assert_eq!(
-            epochs[*i],
-            Some(first),
-            "{} differs: {epochs:?}",
-            relay.people[*i].name
-        );
-    }
-}
-
 fn room_of(names: &[&str], seed: u64) -> GroupRelay {
-    let mut relay = GroupRelay::new(seed);
-    let secret = secret();
-    for name in names {
-        let who = relay.person(&secret, name);
-        relay.connect(who);
-        relay.settle();
-    }
-    relay
+    GroupRelay::room(&secret(), names, seed)
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn newcomers_are_let_in_one_after_another_and_everyone_reads_everyone() {
     let mut relay = room_of(&["Ana", "Bo", "Cy"], 1);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     assert_eq!(relay.epochs()[0].unwrap().1, 2, "one commit per newcomer");
     for who in 0..3 {
         assert_eq!(relay.online(who), ["Ana", "Bo", "Cy"]);
@@ -68,7 +47,7 @@ fn two_newcomers_at_the_same_moment_both_get_in() {
     relay.connect(di);
     relay.settle();
     relay.wait(12_000);
-    assert_one_group(&relay, &[0, 1, 2, 3]);
+    relay.assert_one_group(&[0, 1, 2, 3]);
     relay.say(3, "Di here");
     for who in 0..3 {
         assert_eq!(relay.people[who].read, ["Di here"]);
@@ -86,7 +65,7 @@ fn two_removals_at_once_one_commit_wins_and_the_other_follows() {
     relay.handle(0, a);
     relay.handle(1, b);
     relay.settle();
-    assert_one_group(&relay, &[0, 1]);
+    relay.assert_one_group(&[0, 1]);
     for who in [2, 3] {
         assert!(
             relay.people[who].machine.is_removed(),
@@ -126,7 +105,7 @@ fn a_member_who_missed_commits_gets_back_in_by_itself() {
     relay.connect(1);
     relay.settle();
     relay.wait(12_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     assert!(relay.people[1].events.contains(&GroupEvent::Rejoining));
     relay.say(2, "welcome back");
     assert_eq!(relay.people[1].read, ["welcome back"]);
@@ -172,7 +151,7 @@ fn two_groups_in_one_room_become_one() {
     relay.connect(cy);
     relay.settle();
     relay.wait(15_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     relay.say(bo, "one room");
     assert_eq!(relay.people[0].read, ["one room"]);
     assert_eq!(relay.people[cy].read, ["one room"]);
@@ -224,7 +203,7 @@ fn a_committer_that_drops_before_its_pong_leaves_no_one_stuck() {
     relay.connect(0);
     relay.settle();
     relay.wait(20_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     // Bo took the commit Ana dropped, so Ana was behind and was let in again.
     assert!(relay.people[0].events.contains(&GroupEvent::Rejoining));
     relay.say(0, "all in");
@@ -289,7 +268,7 @@ fn every_member_renews_its_path_and_the_room_stays_one() {
     // Half an hour with nobody coming or going: each member commits a renewal about every ten
     // minutes (R.11), and races between them resolve as any other (R.5).
     relay.wait(30 * 60_000);
-    assert_one_group(&relay, &[0, 1, 2]);
+    relay.assert_one_group(&[0, 1, 2]);
     let after = relay.epochs()[0].unwrap().1;
     assert!(after >= before + 6, "epochs {before} → {after}");
     relay.say(1, "still one room");

@@ -59,6 +59,31 @@ impl GroupRelay {
         }
     }
 
+    /// A room of `secret` whose people join one after another, each once the room is quiet.
+    pub fn room(secret: &RoomSecret, names: &[&str], seed: u64) -> Self {
+        let mut relay = Self::new(seed);
+        for name in names {
+            let who = relay.person(secret, name);
+            relay.connect(who);
+            relay.settle();
+        }
+        relay
+    }
+
+    /// Asserts that everyone in `who` is in one group at one epoch.
+    pub fn assert_one_group(&self, who: &[usize]) {
+        let epochs = self.epochs();
+        let first = epochs[who[0]].expect("not in a group");
+        for i in who {
+            assert_eq!(
+                epochs[*i],
+                Some(first),
+                "{} differs: {epochs:?}",
+                self.people[*i].name
+            );
+        }
+    }
+
     /// A person with a fresh identity, not yet connected; returns their index.
     pub fn person(&mut self, secret: &RoomSecret, name: &str) -> usize {
         let identity = IdentityKeys::generate(&mut self.entropy);

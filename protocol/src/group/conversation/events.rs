@@ -2,7 +2,10 @@
 //! private threads, who arrived, left or was removed, the room's move, and what the file side
 //! must hear.
 
+use wire::MemberId;
+
 use super::{GroupChanges, GroupConversation};
+use crate::body::Chat;
 use crate::conversation::{Arrival, Delivery, Line};
 use crate::group::body::GroupBody;
 use crate::group::machine::GroupEvent;
@@ -23,16 +26,7 @@ impl GroupConversation {
                 body: GroupBody::Chat(chat),
                 ..
             } => {
-                let line = Line {
-                    msg_id: chat.msg_id,
-                    author: credential.name().to_owned(),
-                    session: Some((from, session.unwrap_or(SenderId([0; 16])))),
-                    seq: None,
-                    text: chat.text,
-                    sent_at_ms: chat.sent_at_ms,
-                    delivery: Delivery::Received,
-                    arrival: None,
-                };
+                let line = received(credential.name(), from, session, chat);
                 if self.log.add(line.clone()) {
                     changes.arrived.push(line);
                 }
@@ -46,16 +40,7 @@ impl GroupConversation {
                 ..
             } => {
                 let peer = with.leaf_identity();
-                let line = Line {
-                    msg_id: chat.msg_id,
-                    author: with.name().to_owned(),
-                    session: Some((from, session.unwrap_or(SenderId([0; 16])))),
-                    seq: None,
-                    text: chat.text,
-                    sent_at_ms: chat.sent_at_ms,
-                    delivery: Delivery::Received,
-                    arrival: None,
-                };
+                let line = received(with.name(), from, session, chat);
                 let thread = self.threads.entry(peer.clone()).or_default();
                 if thread.log.add(line.clone()) {
                     thread.unread += 1;
@@ -113,5 +98,19 @@ impl GroupConversation {
             delivery: Delivery::Received,
             arrival: Some(arrival),
         });
+    }
+}
+
+/// A line for a chat message from someone else.
+fn received(author: &str, from: MemberId, session: Option<SenderId>, chat: Chat) -> Line {
+    Line {
+        msg_id: chat.msg_id,
+        author: author.to_owned(),
+        session: Some((from, session.unwrap_or(SenderId([0; 16])))),
+        seq: None,
+        text: chat.text,
+        sent_at_ms: chat.sent_at_ms,
+        delivery: Delivery::Received,
+        arrival: None,
     }
 }
