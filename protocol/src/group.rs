@@ -4,6 +4,7 @@
 pub mod body;
 pub mod conversation;
 pub mod credential;
+pub mod identities;
 pub mod join;
 pub mod machine;
 pub mod member;

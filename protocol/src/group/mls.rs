@@ -11,12 +11,12 @@ use mls_rs::crypto::{SignaturePublicKey, SignatureSecretKey};
 use mls_rs::group::{CommitEffect, ReceivedMessage};
 use mls_rs::identity::{Credential, CredentialType, CustomCredential, SigningIdentity};
 use mls_rs::time::MlsTime;
-use mls_rs::{CipherSuite, Client, ExtensionList, Group, IdentityProvider, MlsMessage};
-use mls_rs_core::identity::MemberValidationContext;
+use mls_rs::{CipherSuite, Client, ExtensionList, Group, MlsMessage};
 use mls_rs_crypto_rustcrypto::RustCryptoProvider;
 use zeroize::Zeroizing;
 
 use super::credential::{CREDENTIAL_TYPE, GroupId, MemberCredential};
+use super::identities::Identities;
 use super::rules::RoomRules;
 use crate::entropy::Entropy;
 use crate::identity::SigningPublic;
@@ -37,89 +37,6 @@ pub struct GroupError(String);
 
 fn refused(what: &str) -> impl Fn(mls_rs::error::MlsError) -> GroupError + '_ {
     move |e| GroupError(format!("{what}: {e}"))
-}
-
-/// A leaf's credential that does not check (R.2).
-#[derive(Debug, thiserror::Error)]
-#[error("member credential refused")]
-pub struct CredentialRefused;
-
-impl mls_rs::error::IntoAnyError for CredentialRefused {
-    fn into_dyn_error(self) -> Result<Box<dyn std::error::Error + Send + Sync>, Self> {
-        Ok(Box::new(self))
-    }
-}
-
-/// The identity rules of one group (R.2), enforced by mls-rs on every leaf it meets.
-#[derive(Clone, Copy, Debug)]
-pub struct Identities {
-    group: GroupId,
-}
-
-impl Identities {
-    fn credential(&self, leaf: &SigningIdentity) -> Result<MemberCredential, CredentialRefused> {
-        let custom = leaf.credential.as_custom().ok_or(CredentialRefused)?;
-        if custom.credential_type != CredentialType::new(CREDENTIAL_TYPE) {
-            return Err(CredentialRefused);
-        }
-        MemberCredential::check(&custom.data, self.group, leaf.signature_key.as_bytes())
-            .map_err(|_| CredentialRefused)
-    }
-}
-
-impl IdentityProvider for Identities {
-    type Error = CredentialRefused;
-
-    fn validate_member(
-        &self,
-        leaf: &SigningIdentity,
-        _: Option<MlsTime>,
-        context: MemberValidationContext<'_>,
-    ) -> Result<(), Self::Error> {
-        let group = match context {
-            MemberValidationContext::ForCommit {
-                current_context, ..
-            }
-            | MemberValidationContext::ForNewGroup { current_context } => {
-                Some(current_context.group_id.as_slice())
-            }
-            _ => None,
-        };
-        if group.is_some_and(|id| id != self.group.0) {
-            return Err(CredentialRefused);
-        }
-        self.credential(leaf).map(|_| ())
-    }
-
-    fn validate_external_sender(
-        &self,
-        _: &SigningIdentity,
-        _: Option<MlsTime>,
-        _: Option<&ExtensionList>,
-    ) -> Result<(), Self::Error> {
-        // A room has no external senders.
-        Err(CredentialRefused)
-    }
-
-    fn identity(&self, leaf: &SigningIdentity, _: &ExtensionList) -> Result<Vec<u8>, Self::Error> {
-        self.credential(leaf).map(|c| c.leaf_identity())
-    }
-
-    fn valid_successor(
-        &self,
-        predecessor: &SigningIdentity,
-        successor: &SigningIdentity,
-        _: &ExtensionList,
-    ) -> Result<bool, Self::Error> {
-        // A leaf keeps its credential and signature key for life (R.2): a commit's path that
-        // changed either (a new name, another device, another key) would read as someone new.
-        self.credential(successor)?;
-        Ok(predecessor == successor)
-    }
-
-    fn supported_types(&self) -> Vec<CredentialType> {
-        vec![CredentialType::new(CREDENTIAL_TYPE)]
-    }
 }
 
 type Config = IntoConfigOutput<
@@ -177,7 +94,7 @@ impl Device {
         );
         let secret = SignatureSecretKey::new(key.secret.to_keypair_bytes().to_vec());
         let client = Client::builder()
-            .identity_provider(Identities { group })
+            .identity_provider(Identities::new(group))
             .crypto_provider(RustCryptoProvider::with_enabled_cipher_suites(vec![SUITE]))
             .mls_rules(RoomRules)
             .signing_identity(leaf, secret, SUITE)
