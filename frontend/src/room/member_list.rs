@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use protocol::verified::Standing;
 
-use crate::room::live::MemberView;
+use crate::room::views::MemberView;
 
 /// The member list. `on_verify` opens the verification view for a member (by key);
 /// `verifying` is the member whose view is open.

@@ -14,7 +14,7 @@ use protocol::links::{Piece, pieces};
 use crate::files::file_list::FileCard;
 use crate::files::live::FileAction;
 use crate::files::placement::Placement;
-use crate::room::live::LineView;
+use crate::room::views::LineView;
 use protocol::transfers::FileView;
 
 /// One entry of the conversation.

@@ -11,3 +11,4 @@ pub mod member_list;
 pub mod message_list;
 pub mod page;
 pub mod verify_view;
+pub mod views;

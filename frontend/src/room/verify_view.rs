@@ -10,7 +10,7 @@ use protocol::qr_text::{QrText, parse_qr_text};
 use protocol::verified::{Standing, check_code};
 
 use crate::browser;
-use crate::room::live::MemberView;
+use crate::room::views::MemberView;
 use crate::scan::code::CodeKind;
 use crate::scan::panel::ScanPanel;
 use crate::ui::copy_text::CopyText;

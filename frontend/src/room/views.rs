@@ -1,0 +1,100 @@
+//! How the room's lines and members are drawn: plain values the screen's components read, made
+//! from the conversation's lines and members (a line's author marked as the member list shows
+//! them).
+
+use protocol::MemberId;
+use protocol::conversation::{Arrival, Delivery, Line};
+use protocol::hex;
+use protocol::identity::PublicIdentity;
+use protocol::ids::SenderId;
+use protocol::verified::Standing;
+
+use crate::browser;
+
+/// A chat line as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineView {
+    /// Stable key: the msg_id in hex.
+    pub key: String,
+    pub author: String,
+    pub text: String,
+    /// Local time, HH:MM.
+    pub time: String,
+    /// `pending`, `sent` or `received`.
+    pub state: &'static str,
+    pub mine: bool,
+    /// For a line about someone arriving or leaving, what it says after their name.
+    pub arrival: Option<&'static str>,
+    /// The author's key tag, where another member has a name that looks the same.
+    pub tag: Option<String>,
+    /// The author as this device knows them: `verified`, `unverified` or `changed` (a
+    /// verified person's name under another key); `mine` for this browser's own lines.
+    pub standing: &'static str,
+    /// The day this line starts, said before it ("Today", "Yesterday", a date), where the
+    /// conversation spans more than today (`protocol::days`).
+    pub day: Option<String>,
+}
+
+/// A member as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    /// Stable key: the sender session in hex.
+    pub key: String,
+    pub name: String,
+    /// A short tag of the identity key, where another member has the same name.
+    pub tag: Option<String>,
+    pub online: bool,
+    pub is_self: bool,
+    /// The identity key its session's certificate names.
+    pub identity: [u8; 32],
+    /// The whole identity the certificate names (kept when they are verified, so that they
+    /// are a contact for offline codes too, docs/PROTOCOL.md I.6).
+    pub published: PublicIdentity,
+    /// This browser's own identity: oneself, or another tab of this browser (nothing to verify).
+    pub is_mine: bool,
+    /// Verified on this device, not, or a verified person's name under another key.
+    pub standing: Standing,
+}
+
+/// A member entry's key: its connection's member id and its sender id, the pair the room knows a
+/// session by.
+pub(crate) fn member_key(member: MemberId, sender: SenderId) -> String {
+    format!("{:08x}{}", member.0, hex::encode(sender.as_bytes()))
+}
+
+/// `line` as drawn, its author looked up in `members` (the list as last drawn).
+pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
+    // By connection and sender id together, as the room keys sessions: a sender id alone is in
+    // every envelope's clear header, so anyone holding the invite can seal under it.
+    let author = line
+        .session
+        .map(|(from, sender)| member_key(from, sender))
+        .and_then(|key| members.iter().find(|m| m.key == key));
+    let mine = line.delivery != Delivery::Received;
+    LineView {
+        day: None,
+        tag: author.and_then(|m| m.tag.clone()),
+        standing: match author.map(|m| (m.is_mine, &m.standing)) {
+            _ if mine => "mine",
+            Some((true, _)) => "mine",
+            Some((false, Standing::Verified)) => "verified",
+            Some((false, Standing::IdentityChanged { .. })) => "changed",
+            _ => "unverified",
+        },
+        key: hex::encode(line.msg_id.as_bytes()),
+        author: line.author.clone(),
+        text: line.text.clone(),
+        time: browser::local_time(line.sent_at_ms),
+        state: match line.delivery {
+            Delivery::Pending => "pending",
+            Delivery::Sent => "sent",
+            Delivery::Received => "received",
+        },
+        mine,
+        arrival: line.arrival.map(|arrival| match arrival {
+            Arrival::Here => "is here",
+            Arrival::Left => "left",
+            Arrival::Removed => "was removed",
+        }),
+    }
+}
