@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::json::{array, hex_field, text};
+use common::json::{self, array, hex_field, text};
 use protocol::MemberId;
 use protocol::identity::safety::{VerificationCode, half, safety_number};
 use protocol::identity::session::{
@@ -22,12 +22,7 @@ const VECTORS: &str = include_str!("../testdata/cutout-v2-identity.json");
 
 fn family(name: &str) -> Vec<Value> {
     let all: Value = serde_json::from_str(VECTORS).unwrap();
-    let cases = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {name}"))
-        .clone();
-    assert!(!cases.is_empty(), "{name} is empty");
-    cases
+    json::family(&all, name)
 }
 
 fn label(case: &Value) -> String {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::json::{array, hex_field, text};
+use common::json::{array, family, hex_field, text};
 use protocol::blob::{
     self, BlobContent, BlobError, Sealer, open_from_contact, open_from_paired, seal_for_paired,
 };
@@ -24,15 +24,6 @@ const VECTORS: &str = include_str!("../testdata/cutout-v2-pairing.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
-}
-
-fn family(v: &Value, name: &str) -> Vec<Value> {
-    let cases = v[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {name}"))
-        .clone();
-    assert!(!cases.is_empty(), "{name} is empty");
-    cases
 }
 
 /// A person of the vectors, with private keys.

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::json::{array, hex_field, text};
+use common::json::{array, family, hex_field, text};
 use protocol::MemberId;
 use protocol::group::credential::{GroupId, LeafFacts, MemberCredential, member_statement};
 use protocol::group::join::channel_key_bytes;
@@ -21,15 +21,6 @@ const VECTORS: &str = include_str!("../testdata/cutout-v2-room.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
-}
-
-fn family(v: &Value, name: &str) -> Vec<Value> {
-    let cases = v[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {name}"))
-        .clone();
-    assert!(!cases.is_empty(), "{name} is empty");
-    cases
 }
 
 fn int(case: &Value, key: &str) -> u64 {

@@ -26,3 +26,13 @@ pub fn text(value: &Value, key: &str) -> String {
         .unwrap_or_else(|| panic!("missing {key}"))
         .to_string()
 }
+
+/// The cases of one family of a vector file, which must have some.
+pub fn family(v: &Value, name: &str) -> Vec<Value> {
+    let cases = v[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {name}"))
+        .clone();
+    assert!(!cases.is_empty(), "{name} is empty");
+    cases
+}
