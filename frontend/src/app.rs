@@ -17,7 +17,7 @@ use crate::ui::secure_banner::SecureBanner;
 use protocol::hex;
 
 /// Where this tab keeps the room it is in, so a reload stays in it.
-const ROOM_KEY: &str = "cutout.room";
+pub(crate) const ROOM_KEY: &str = "cutout.room";
 
 /// What the app shows.
 #[derive(Clone)]

@@ -19,6 +19,7 @@ use crate::keys::{AeadKey, RoomKeys};
 use crate::stream::{
     ACK_EVERY, ChunkCipherInput, ChunkHeader, OfferError, SealedChunk, validate_offer,
 };
+use zeroize::Zeroizing;
 
 /// Most transfers one member receives at once (issue 6).
 pub const MAX_RECEIVING: usize = 8;
@@ -115,6 +116,19 @@ impl FileReceiver {
         offer: &FileOffer,
         max_size: u64,
     ) -> Result<FileCtrl, AcceptError> {
+        let key = keys.file_key_bytes(sender, offer.file_id);
+        self.accept_keyed(key, from, sender, offer, max_size)
+    }
+
+    /// As [`Self::accept`], under the key the offer carried (docs/PROTOCOL.md R.9).
+    pub fn accept_keyed(
+        &mut self,
+        key: Zeroizing<[u8; 32]>,
+        from: MemberId,
+        sender: SenderId,
+        offer: &FileOffer,
+        max_size: u64,
+    ) -> Result<FileCtrl, AcceptError> {
         validate_offer(offer)?;
         if offer.size > max_size {
             return Err(OfferError::TooLarge.into());
@@ -127,7 +141,7 @@ impl FileReceiver {
             id,
             Incoming {
                 from,
-                key: keys.file_key(sender, offer.file_id),
+                key: AeadKey::new(*key),
                 offer: offer.clone(),
                 next_index: 0,
                 received: 0,

@@ -19,12 +19,13 @@ use std::sync::Arc;
 
 use thiserror::Error;
 use wire::{MemberId, RoomId};
+use zeroize::Zeroizing;
 
 use crate::body::{FileCtrl, FileOffer};
 use crate::entropy::Entropy;
 use crate::envelope::TAG_LEN;
 use crate::ids::{FileId, SenderId};
-use crate::keys::RoomKeys;
+use crate::keys::{AeadKey, RoomKeys};
 
 mod digests;
 mod receiver;
@@ -103,8 +104,14 @@ pub struct FileSender {
 impl FileSender {
     /// A sender for the session `sender` in the room of `keys`.
     pub fn new(keys: &RoomKeys, sender: SenderId) -> Self {
+        Self::in_room(keys.room_id(), sender)
+    }
+
+    /// A sender for the session `sender` in the room `room_id`, for files whose keys are
+    /// drawn per offer ([`Self::offer_keyed`], docs/PROTOCOL.md R.9).
+    pub fn in_room(room_id: RoomId, sender: SenderId) -> Self {
         Self {
-            room_id: keys.room_id(),
+            room_id,
             sender,
             transfers: Vec::new(),
             turn: 0,
@@ -115,6 +122,11 @@ impl FileSender {
     /// The session whose id chunk headers carry.
     pub fn sender(&self) -> SenderId {
         self.sender
+    }
+
+    /// The raw key of a file on offer, to import elsewhere (WebCrypto) or to carry in an offer.
+    pub fn key_bytes(&self, file_id: FileId) -> Option<Zeroizing<[u8; 32]>> {
+        self.get(file_id).map(|t| t.raw.clone())
     }
 
     /// Registers a new file and returns the offer to broadcast (chunk size 65 536), and the
@@ -143,6 +155,28 @@ impl FileSender {
         chunk_size: u32,
         entropy: &mut dyn Entropy,
     ) -> Result<(FileOffer, Vec<FileId>), OfferRefused> {
+        let sender = self.sender;
+        self.offer_keyed(
+            |file_id| keys.file_key_bytes(sender, file_id),
+            name,
+            mime,
+            size,
+            chunk_size,
+            entropy,
+        )
+    }
+
+    /// As [`Self::offer_with_chunk_size`], keyed by `key` of the new file's id: the room's
+    /// derived key (part 1), or `K_file` drawn for it (R.9).
+    pub fn offer_keyed(
+        &mut self,
+        key: impl FnOnce(FileId) -> Zeroizing<[u8; 32]>,
+        name: &str,
+        mime: &str,
+        size: u64,
+        chunk_size: u32,
+        entropy: &mut dyn Entropy,
+    ) -> Result<(FileOffer, Vec<FileId>), OfferRefused> {
         let file_id = FileId::random(entropy);
         let offer = FileOffer {
             file_id,
@@ -153,6 +187,7 @@ impl FileSender {
             n_chunks: chunk_count(size, chunk_size).ok_or(OfferError::ChunkCount)?,
         };
         validate_offer(&offer)?;
+        let raw = key(file_id);
         let mut closed = Vec::new();
         while self.transfers.len() >= MAX_OPEN_OFFERS {
             let idle = self
@@ -163,7 +198,8 @@ impl FileSender {
             closed.push(self.transfers.remove(idle).offer.file_id);
         }
         self.transfers.push(Outgoing {
-            key: keys.file_key(self.sender, file_id),
+            key: AeadKey::new(*raw),
+            raw,
             offer: offer.clone(),
             receivers: BTreeMap::new(),
             sealed: BTreeMap::new(),

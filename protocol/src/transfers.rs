@@ -22,6 +22,7 @@ use crate::stream::ChunkCipherInput;
 use crate::stream_receive::FileReceiver;
 use crate::stream_send::{FileSender, OfferRefused, SendChunkError};
 use crate::transfer_rate::{Rate, format_size};
+use wire::RoomId;
 
 pub mod card;
 mod incoming;
@@ -124,6 +125,24 @@ pub struct Finishing<S> {
     pub size: u64,
 }
 
+/// Where a room's file keys come from.
+enum FileKeys {
+    /// Part 1 (B.4): derived from the room's secret, the sender's session and the file.
+    Derived(RoomKeys),
+    /// Part 2 (docs/PROTOCOL.md R.9): drawn for each file and carried in its offer, which
+    /// travels inside MLS.
+    Carried(RoomId),
+}
+
+impl FileKeys {
+    fn room_id(&self) -> RoomId {
+        match self {
+            Self::Derived(keys) => keys.room_id(),
+            Self::Carried(room_id) => *room_id,
+        }
+    }
+}
+
 /// Where an incoming card stands.
 enum InState<S, D> {
     Offered,
@@ -144,6 +163,8 @@ struct Incoming<S, D> {
     /// The offer, its name sanitised.
     offer: FileOffer,
     author: String,
+    /// The key the offer carried (R.9); `None` where keys are derived (part 1).
+    key: Option<Zeroizing<[u8; 32]>>,
     state: InState<S, D>,
     rate: Rate,
     received: u64,
@@ -169,7 +190,7 @@ enum Card<F, S, D> {
 
 /// All file transfers of one room, both ways, as the person's cards.
 pub struct Transfers<F, S, D> {
-    keys: RoomKeys,
+    keys: FileKeys,
     sender: FileSender,
     receiver: FileReceiver,
     /// In the order they appeared.
@@ -183,8 +204,19 @@ pub struct Transfers<F, S, D> {
 impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// No transfers yet, as session `sender` of the room of `keys`.
     pub fn new(keys: RoomKeys, sender: SenderId) -> Self {
+        Self::with_keys(FileKeys::Derived(keys), sender)
+    }
+
+    /// No transfers yet, as session `sender` of the room `room_id`, whose file keys are drawn
+    /// per offer and carried in it (docs/PROTOCOL.md R.9): an offer of ours goes out with
+    /// [`Self::file_key_bytes`], and one from others comes in by [`Self::offered_keyed`].
+    pub fn carried(room_id: RoomId, sender: SenderId) -> Self {
+        Self::with_keys(FileKeys::Carried(room_id), sender)
+    }
+
+    fn with_keys(keys: FileKeys, sender: SenderId) -> Self {
         Self {
-            sender: FileSender::new(&keys, sender),
+            sender: FileSender::in_room(keys.room_id(), sender),
             keys,
             receiver: FileReceiver::default(),
             cards: Vec::new(),
@@ -211,15 +243,26 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// The raw key of a transfer, to import elsewhere (WebCrypto): one of ours (`outgoing`) or
     /// one offered to us.
     pub fn file_key_bytes(&self, outgoing: bool, file_id: FileId) -> Option<Zeroizing<[u8; 32]>> {
-        let sender = if outgoing {
-            self.sender.sender()
-        } else {
-            self.cards.iter().find_map(|card| match card {
-                Card::In(i) if i.offer.file_id == file_id => Some(i.sender),
-                _ => None,
-            })?
-        };
-        Some(self.keys.file_key_bytes(sender, file_id))
+        if outgoing {
+            return self.sender.key_bytes(file_id);
+        }
+        let card = self.cards.iter().find_map(|card| match card {
+            Card::In(i) if i.offer.file_id == file_id => Some(i),
+            _ => None,
+        })?;
+        self.incoming_key(card.sender, file_id, card.key.as_ref())
+    }
+
+    fn incoming_key(
+        &self,
+        sender: SenderId,
+        file_id: FileId,
+        carried: Option<&Zeroizing<[u8; 32]>>,
+    ) -> Option<Zeroizing<[u8; 32]>> {
+        match &self.keys {
+            FileKeys::Derived(keys) => Some(keys.file_key_bytes(sender, file_id)),
+            FileKeys::Carried(_) => carried.cloned(),
+        }
     }
 
     /// Header, nonce and associated data to seal a chunk of ours elsewhere.
@@ -318,7 +361,18 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
                 }
             }
         }
-        self.sender = FileSender::new(&self.keys, sender);
+        self.sender = FileSender::in_room(self.keys.room_id(), sender);
+    }
+
+    /// A connection began as session `sender` in the room `room_id` (docs/PROTOCOL.md R.9: a
+    /// v2 session is drawn when the relay welcomes it, and a room that moved, R.8, has another
+    /// id): offers from now on carry them. Call it once the transfers of the connection before
+    /// have ended ([`Self::connection_lost`]).
+    pub fn connected(&mut self, room_id: RoomId, sender: SenderId) {
+        if let FileKeys::Carried(room) = &mut self.keys {
+            *room = room_id;
+        }
+        self.sender = FileSender::in_room(self.keys.room_id(), sender);
     }
 
     /// Parses a card key ([`card_key`]) back into a file id.

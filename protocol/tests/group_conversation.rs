@@ -343,3 +343,50 @@ fn a_removal_moves_the_others_to_a_new_room_and_the_removed_hears_nothing() {
     assert_eq!(relay.texts(0), ["just us"]);
     assert!(relay.texts(2).is_empty());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_chat_frame_with_one_flipped_bit_is_dropped_and_counted_once() {
+    let mut relay = room_of(&["Ana", "Bo", "Cy"], 6);
+    relay.wait(2_000);
+    // Joining drops nothing: what the group said before a newcomer came is not counted.
+    for who in 0..3 {
+        assert_eq!(relay.people[who].convo.dropped(), 0, "member {who}");
+    }
+    let bo_wire = relay.people[1].wire.unwrap().0;
+    // Every 7th bit of one chat's DELIVER payload, each flip on its own copy.
+    relay.say(0, &"tampered ".repeat(40));
+    let at = relay
+        .queue
+        .iter()
+        .position(|(to, bytes)| *to == bo_wire && bytes.len() > 400)
+        .expect("the chat for Bo");
+    let (_, original) = relay.queue.remove(at).unwrap();
+    relay.settle();
+    let header = original.len()
+        - match RelayFrame::decode(&original).unwrap() {
+            RelayFrame::Deliver { payload, .. } => payload.len(),
+            _ => unreachable!(),
+        };
+    let mut flips = 0;
+    for bit in (header * 8..original.len() * 8).step_by(7) {
+        let before = relay.people[1].convo.dropped();
+        let mut flipped = original.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        relay.queue.push_back((bo_wire, flipped));
+        relay.settle();
+        assert_eq!(
+            relay.people[1].convo.dropped(),
+            before + 1,
+            "bit {bit} of {} counted once",
+            original.len() * 8
+        );
+        flips += 1;
+    }
+    assert!(flips > 400);
+    assert!(relay.texts(1).is_empty());
+    relay.wait(5_000);
+    relay.say(0, "still working");
+    relay.settle();
+    assert_eq!(relay.texts(1), ["still working"]);
+}

@@ -1,18 +1,22 @@
 //! The room's file transfers, alive: offers made from the person's files, the file events the
-//! conversation hands on ([`FileEvent`]) applied to [`Transfers`], and the pump that reads
-//! slices of offered files, seals them (once for every receiver in step) and sends them within
-//! the in-flight window. The room owns a [`LiveFiles`] and feeds it; this module knows nothing
-//! of the room's screen.
+//! conversation hands on ([`GroupEvent`]s: offers with their keys, file control and chunks,
+//! docs/PROTOCOL.md R.9) applied to [`Transfers`], and the pump that reads slices of offered
+//! files, seals them (once for every receiver in step) and sends them within the in-flight
+//! window. The room owns a [`LiveFiles`] and feeds it; this module knows nothing of the room's
+//! screen.
 
 use leptos::prelude::*;
-use protocol::conversation::{Conversation, FileEvent, encode};
 use protocol::entropy::SystemEntropy;
+use protocol::group::body::{FileKey, GroupBody};
+use protocol::group::conversation::GroupConversation;
+use protocol::group::machine::GroupEvent;
 use protocol::hex;
-use protocol::room_io::Outgoing;
+use protocol::ids::SenderId;
 use protocol::stream_receive::Checked;
 use protocol::stream_send::SendChunkError;
 use protocol::transfers::{FileView, Finishing, Outbound, card_key};
-use wire::{ClientFrame, MemberId};
+use wire::{ClientFrame, MemberId, RoomId};
+use zeroize::Zeroizing;
 
 use crate::browser;
 use crate::files::placement::{self, Placement};
@@ -40,7 +44,7 @@ pub enum FileAction {
     Dismiss,
 }
 
-fn live_members(convo: &Conversation) -> Vec<MemberId> {
+fn live_members(convo: &GroupConversation) -> Vec<MemberId> {
     convo
         .members()
         .into_iter()
@@ -53,7 +57,7 @@ fn live_members(convo: &Conversation) -> Vec<MemberId> {
 #[derive(Clone, Copy)]
 pub struct LiveFiles {
     /// The room's conversation: it seals file messages and names members.
-    convo: StoredValue<Conversation, LocalStorage>,
+    convo: StoredValue<GroupConversation, LocalStorage>,
     /// The room's connection.
     connection: Connection,
     /// File transfers, both ways.
@@ -73,15 +77,15 @@ pub struct LiveFiles {
 impl LiveFiles {
     /// The file side of the room whose conversation is `convo`, writing to `connection`.
     pub fn new(
-        convo: StoredValue<Conversation, LocalStorage>,
+        convo: StoredValue<GroupConversation, LocalStorage>,
         connection: Connection,
         announcement: RwSignal<String>,
     ) -> Self {
-        let (keys, sender) = convo.with_value(|c| (c.keys().clone(), c.sender()));
+        let (room_id, session) = convo.with_value(|c| (c.room_id(), c.session()));
         let files = Self {
             convo,
             connection,
-            files: StoredValue::new_local(Transfers::new(keys, sender)),
+            files: StoredValue::new_local(Transfers::new(room_id, session)),
             redraw_pending: StoredValue::new(false),
             announcement,
             views: RwSignal::new(Vec::new()),
@@ -105,7 +109,7 @@ impl LiveFiles {
         }
         let Some((welcomed, live)) = self
             .convo
-            .try_with_value(|c| (c.is_welcomed(), live_members(c)))
+            .try_with_value(|c| (c.machine().can_send(), live_members(c)))
         else {
             return;
         };
@@ -161,73 +165,107 @@ impl LiveFiles {
         self.refresh();
     }
 
-    /// Seals and writes file control and offers.
+    /// Seals and writes file control and offers (an offer with its file's key, R.9). File
+    /// control goes to the whole group even when it is for one member: the group's ratchets
+    /// stay in step that way ([`protocol::group::machine::Machine::send_to`]).
     fn send_file_messages(&self, sends: Vec<Outbound>) {
         if sends.is_empty() {
             return;
         }
+        let messages: Vec<(Option<MemberId>, GroupBody)> = self
+            .files
+            .try_with_value(|t| {
+                sends
+                    .into_iter()
+                    .filter_map(|send| match send {
+                        Outbound::Ctrl(_, ctrl) | Outbound::CtrlAll(ctrl) => {
+                            Some((None, GroupBody::FileCtrl(ctrl)))
+                        }
+                        Outbound::Offer(to, offer) => {
+                            let key = t.rules.file_key_bytes(true, offer.file_id)?;
+                            let key = FileKey(*key);
+                            Some((to, GroupBody::FileOffer { offer, key }))
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let frames = self
             .convo
             .try_update_value(|c| {
-                let room = c.room();
-                sends
+                messages
                     .iter()
-                    .filter_map(|send| {
-                        let out = match send {
-                            Outbound::Ctrl(to, ctrl) => {
-                                Outgoing::SendTo(*to, room.seal_file_ctrl(ctrl).ok()?)
-                            }
-                            Outbound::CtrlAll(ctrl) => {
-                                Outgoing::Broadcast(room.seal_file_ctrl(ctrl).ok()?)
-                            }
-                            Outbound::Offer(None, offer) => {
-                                Outgoing::Broadcast(room.seal_offer(offer).ok()?)
-                            }
-                            Outbound::Offer(Some(to), offer) => {
-                                Outgoing::SendTo(*to, room.seal_offer(offer).ok()?)
-                            }
-                        };
-                        Some(encode(&out))
-                    })
+                    .flat_map(|(to, body)| c.send_file(*to, body))
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
         self.connection.write(&frames);
     }
 
-    /// File events from the conversation, in order.
-    pub fn on_events(&self, events: Vec<FileEvent>) {
+    /// The relay welcomed this connection, as session `session` in the room `room_id`: chunk
+    /// frames must fit its payload limit, and carry them.
+    pub fn welcomed(&self, max_payload: u32, room_id: RoomId, session: SenderId) {
+        let _ = self.files.try_update_value(|t| {
+            t.rules.set_max_payload(max_payload);
+            t.rules.connected(room_id, session);
+        });
+    }
+
+    /// The relay's LEFT for `member`.
+    pub fn member_left(&self, member: MemberId) {
+        let _ = self.files.try_update_value(|t| t.rules.member_left(member));
+        self.refresh();
+    }
+
+    /// The connection (of session `session`) dropped: every transfer ends.
+    pub fn connection_lost(&self, session: SenderId) {
+        let _ = self.files.try_update_value(|t| t.connection_lost(session));
+        self.refresh();
+    }
+
+    /// File events from the conversation, in order. Files offered in a private conversation
+    /// are not taken yet: such events are dropped here.
+    pub fn on_events(&self, events: Vec<GroupEvent>) {
         if events.is_empty() {
             return;
         }
         let now = browser::now_ms();
-        let room_id = self.convo.with_value(Conversation::room_id);
+        let room_id = self.convo.with_value(GroupConversation::room_id);
         let mut sends = Vec::new();
         let mut sendable = false;
         for event in events {
             match event {
-                FileEvent::Offer {
+                GroupEvent::Message {
                     from,
-                    sender,
-                    offer,
+                    session: Some(sender),
+                    credential,
+                    body: GroupBody::FileOffer { offer, key },
+                    ..
                 } => {
-                    let author = self.name_of(from);
+                    let author = credential.name().to_owned();
                     let said = format!(
                         "{author} offers {} ({})",
                         protocol::file_name::sanitise_file_name(&offer.name),
                         protocol::transfer_rate::format_size(offer.size)
                     );
-                    self.files
-                        .update_value(|t| t.rules.offered(from, sender, offer, author));
+                    let key = Zeroizing::new(key.0);
+                    self.files.update_value(|t| {
+                        t.rules.offered_keyed(from, sender, offer, key, author);
+                    });
                     self.announcement.set(said);
                 }
-                FileEvent::Ctrl { from, sender, ctrl } => {
+                GroupEvent::Message {
+                    from,
+                    session: Some(sender),
+                    body: GroupBody::FileCtrl(ctrl),
+                    ..
+                } => {
                     sendable |= self
                         .files
                         .try_update_value(|t| t.rules.on_ctrl(from, sender, &ctrl, now))
                         .unwrap_or(false);
                 }
-                FileEvent::Chunk { from, frame } => {
+                GroupEvent::Chunk { from, frame } => {
                     if browser::subtle().is_some() {
                         self.queue_chunk(from, frame);
                     } else if let Some(more) = self
@@ -237,18 +275,8 @@ impl LiveFiles {
                         sends.extend(more);
                     }
                 }
-                FileEvent::Welcomed { max_payload } => {
-                    self.files
-                        .update_value(|t| t.rules.set_max_payload(max_payload));
-                }
-                FileEvent::Left(member) => {
-                    self.files.update_value(|t| t.rules.member_left(member));
-                    self.refresh();
-                }
-                FileEvent::ConnectionLost { sender } => {
-                    self.files.update_value(|t| t.connection_lost(sender));
-                    self.refresh();
-                }
+                // Before its sender's Hello (no session to take chunks from), or private.
+                _ => {}
             }
         }
         self.send_file_messages(sends);
@@ -294,18 +322,6 @@ impl LiveFiles {
             .unwrap_or_default();
         self.send_file_messages(sends);
         self.refresh();
-    }
-
-    fn name_of(&self, member: MemberId) -> String {
-        self.convo
-            .try_with_value(|c| {
-                c.members()
-                    .into_iter()
-                    .find(|m| m.member_id == member && !m.is_self)
-                    .map(|m| m.name)
-            })
-            .flatten()
-            .unwrap_or_else(|| "Someone".into())
     }
 
     /// Redraws the file cards now.
@@ -398,7 +414,7 @@ impl LiveFiles {
         let Some(subtle) = browser::subtle() else {
             return;
         };
-        let room_id = self.convo.with_value(Conversation::room_id);
+        let room_id = self.convo.with_value(GroupConversation::room_id);
         loop {
             let Some(Some((from, frame))) = self.files.try_update_value(Transfers::next_queued)
             else {

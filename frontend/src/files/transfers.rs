@@ -6,9 +6,8 @@
 use std::collections::VecDeque;
 
 use protocol::ids::{FileId, SenderId};
-use protocol::keys::RoomKeys;
 use protocol::transfers::MAX_INBOX;
-use wire::MemberId;
+use wire::{MemberId, RoomId};
 
 use crate::files::received::{Saved, Sink};
 
@@ -33,10 +32,10 @@ pub struct Transfers {
 }
 
 impl Transfers {
-    /// No transfers yet, as session `sender` of the room of `keys`.
-    pub fn new(keys: RoomKeys, sender: SenderId) -> Self {
+    /// No transfers yet, as session `sender` of the room `room_id`.
+    pub fn new(room_id: RoomId, sender: SenderId) -> Self {
         Self {
-            rules: Rules::new(keys, sender),
+            rules: Rules::carried(room_id, sender),
             crypto_keys: Vec::new(),
             inbox: VecDeque::new(),
             pumping: false,
@@ -76,7 +75,7 @@ impl Transfers {
     }
 
     /// The connection dropped: every transfer ends, queued chunks and keys go, and new offers
-    /// will carry the session `sender` of the next connection.
+    /// will carry the session `sender` until the next connection begins.
     pub fn connection_lost(&mut self, sender: SenderId) {
         self.rules.connection_lost(sender);
         self.inbox.clear();

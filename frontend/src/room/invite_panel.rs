@@ -12,9 +12,9 @@ use crate::ui::qr_code::QrCodeView;
 pub fn InvitePanel(
     /// The full invite URL.
     link: Signal<String>,
-    /// The room check code, "NNNN NNNN".
+    /// The room check code, "NNNN NNNN" (it changes with the link when the room moves).
     #[prop(into)]
-    check_code: String,
+    check_code: Signal<String>,
 ) -> impl IntoView {
     let shown = RwSignal::new(false);
     let copied = RwSignal::new(None::<bool>);
@@ -76,10 +76,10 @@ pub fn InvitePanel(
                 }}
             </p>
             <p class="check">
-                "Check code: " <strong data-testid="check-code">{check_code}</strong>
+                "Check code: " <strong data-testid="check-code">{move || check_code.get()}</strong>
                 <span class="hint">" Everyone in the room sees the same code; compare it aloud."</span>
             </p>
-            <p class="hint">"Anyone with this link can read and write in the room."</p>
+            <p class="hint">"Anyone with this link can join the room and read what is said from then on. Remove someone and the room moves to a new link."</p>
             <p class="hint" data-testid="invite-history">
                 "A link opened in a browser stays in that browser's history, room secret and all, "
                 "until someone clears it. To leave no trace, scan the QR code with Cutout's own "

@@ -1,33 +1,37 @@
-//! A joined room, alive: the [`Conversation`] (all protocol logic, in the `protocol` crate) wired
-//! to the [`RelayClient`], a clock tick, `pagehide`, and the signals the room screen draws. The
-//! room owns its file side ([`LiveFiles`]) and hands it the file events the conversation
-//! reports. Everything secret stays inside the conversation; the signals hold only what is
-//! shown.
+//! A joined room, alive: the [`GroupConversation`] (all protocol logic, in the `protocol` crate:
+//! the room's MLS group, docs/PROTOCOL.md part 2) wired to the [`RelayClient`], a clock tick,
+//! `pagehide`, and the signals the room screen draws. The room owns its file side
+//! ([`LiveFiles`]) and hands it the file events the conversation reports. Everything secret
+//! stays inside the conversation; the signals hold only what is shown.
 //!
-//! Each connection's session joins only once this browser's identity has certified it, which
-//! with WebCrypto keys is asynchronous: the room asks for the signature as soon as a session is
-//! made (at the start, and when a connection drops), and writes JOIN when both the socket is
-//! open and the certificate is there, whichever comes last.
+//! JOIN goes out as soon as a socket opens. The identity signs a credential for each group the
+//! member enters (R.2), which with WebCrypto keys is asynchronous: whenever the conversation
+//! asks for a signature the room has it made, one at a time, and hands it back.
+//!
+//! When someone is removed the room moves to a new secret (R.8): the room reconnects to the new
+//! room, and the invite it shows and remembers for a reload is the new one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::room::attention::Attention;
 use leptos::prelude::*;
-use protocol::conversation::{Changes, ComposeError, Conversation};
-use protocol::days::{Day, DayLabel, separators};
+use protocol::conversation::ComposeError;
 use protocol::entropy::SystemEntropy;
+use protocol::group::conversation::{GroupChanges, GroupConversation};
+use protocol::hex;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
-use protocol::room_io::SendError;
-use protocol::verified::Standing;
 use wire::{ErrorCode, RelayFrame};
 
-use crate::browser;
+use crate::browser::{self, Store};
 use crate::files::live::LiveFiles;
 use crate::relay_client::{ClientEvent, Connection, RelayClient};
-use crate::room::views::{LineView, MemberView, line_view, member_key};
+use crate::room::attention::Attention;
+use crate::room::views::{LineView, MemberView};
 
-/// How often presence timers run (heartbeats, 60 s silence, the liveness buffer).
+mod draw;
+
+/// How often presence timers run (heartbeats, renewals, the knock's timeouts).
 const TICK: Duration = Duration::from_secs(1);
 /// How long to wait before asking the identity again after a signature failed.
 const CERTIFY_RETRY: Duration = Duration::from_secs(2);
@@ -39,7 +43,7 @@ const SIGN_FAILED: &str = "This browser's identity could not sign";
 pub enum Status {
     /// In the room.
     Online,
-    /// A socket is opening or the handshake is under way.
+    /// A socket is opening, or the member is joining the room's group.
     Connecting,
     /// No connection; a retry is scheduled.
     Offline,
@@ -59,41 +63,35 @@ impl Status {
 /// Why a message was not sent (said under the composer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChatError {
-    /// The room was left (its state is gone).
+    /// The room was left (its state is gone), or this member was removed from it.
     #[error("the room is closed")]
     Closed,
-    /// Empty, or too long.
+    /// Empty, too long, or to someone no longer here.
     #[error(transparent)]
     Compose(#[from] ComposeError),
-}
-
-/// Where JOIN stands on the current socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Joining {
-    /// No socket is open.
-    Closed,
-    /// A socket is open; JOIN waits for the session's certificate.
-    Waiting,
-    /// JOIN was written on this socket.
-    Sent,
 }
 
 /// Handles to a live room; `Copy`, so views and callbacks share it freely.
 #[derive(Clone, Copy)]
 pub struct LiveRoom {
-    convo: StoredValue<Conversation, LocalStorage>,
+    convo: StoredValue<GroupConversation, LocalStorage>,
     connection: Connection,
-    joining: StoredValue<Joining>,
     /// A signature is being made, or one that failed is waiting to be asked for again: one at
-    /// a time, however often the connection drops meanwhile.
+    /// a time.
     signing: StoredValue<bool>,
     timer: StoredValue<Option<IntervalHandle>>,
     /// File transfers, both ways.
     pub files: LiveFiles,
+    /// The room's secret now: the invite shown (it changes when the room moves).
+    pub secret: RwSignal<Arc<RoomSecret>>,
     /// The chat log.
     pub lines: RwSignal<Vec<LineView>>,
     /// The member list, oneself first.
     pub members: RwSignal<Vec<MemberView>>,
+    /// The private conversation open, by its peer's key ([`MemberView::peer`]).
+    pub open_thread: RwSignal<Option<String>>,
+    /// The open private conversation's lines.
+    pub thread: RwSignal<Vec<LineView>>,
     /// The connection.
     pub status: RwSignal<Status>,
     /// Frames that failed to open and were dropped.
@@ -104,6 +102,8 @@ pub struct LiveRoom {
     pub announcement: RwSignal<String>,
     /// Why the relay refused us, if it did.
     pub refused: RwSignal<Option<String>>,
+    /// This member was removed from the room: by whom, when known (`Some("")` if not).
+    pub removed: RwSignal<Option<String>>,
     /// Unread messages and notifications while the page is hidden.
     pub attention: Attention,
 }
@@ -111,31 +111,31 @@ pub struct LiveRoom {
 impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
-    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Result<Self, SendError> {
+    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Self {
         let identity = browser::identity().public();
-        let convo = Conversation::new(secret, name, device, identity, &mut SystemEntropy)?;
-        let convo = StoredValue::new_local(convo);
+        let convo = StoredValue::new_local(GroupConversation::new(secret, name, device, identity));
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());
         let live = Self {
             convo,
             connection,
-            joining: StoredValue::new(Joining::Closed),
             signing: StoredValue::new(false),
             timer: StoredValue::new(None),
             files: LiveFiles::new(convo, connection, announcement),
+            secret: RwSignal::new(Arc::new(secret.clone())),
             lines: RwSignal::new(Vec::new()),
             members: RwSignal::new(Vec::new()),
+            open_thread: RwSignal::new(None),
+            thread: RwSignal::new(Vec::new()),
             status: RwSignal::new(Status::Connecting),
             dropped: RwSignal::new(0),
             alone: RwSignal::new(false),
             announcement,
             refused: RwSignal::new(None),
+            removed: RwSignal::new(None),
             attention: Attention::start(),
         };
-        live.certify();
-        live.connection
-            .set(RelayClient::start(move |event| live.on_client(event)));
+        live.connect();
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
@@ -150,17 +150,57 @@ impl LiveRoom {
             verified.remove();
             live.stop();
         });
-        Ok(live)
+        live
     }
 
-    /// Sends what the person typed. Returns a message to show if it cannot be sent.
+    /// Sends what the person typed to the room. Returns a message to show if it cannot be sent.
     pub fn send(&self, text: &str) -> Result<(), ChatError> {
+        self.compose(|c| c.send(text, browser::now_ms(), &mut SystemEntropy))
+    }
+
+    /// Sends what the person typed to the member whose key is `peer` alone (R.10).
+    pub fn send_private(&self, peer: &str, text: &str) -> Result<(), ChatError> {
+        let leaf = self
+            .members
+            .with_untracked(|m| m.iter().find(|m| m.peer == peer).and_then(|m| m.leaf))
+            .ok_or(ComposeError::NoOne)?;
+        self.compose(|c| c.send_private(leaf, text, browser::now_ms(), &mut SystemEntropy))
+    }
+
+    fn compose(
+        &self,
+        send: impl FnOnce(&mut GroupConversation) -> Result<GroupChanges, ComposeError>,
+    ) -> Result<(), ChatError> {
+        if self.removed.get_untracked().is_some() {
+            return Err(ChatError::Closed);
+        }
         let changes = self
             .convo
-            .try_update_value(|c| c.send(text, browser::now_ms(), &mut SystemEntropy))
+            .try_update_value(send)
             .ok_or(ChatError::Closed)??;
         self.apply(changes);
         Ok(())
+    }
+
+    /// Opens the private conversation with the member whose key is `peer` (`None` closes it);
+    /// what it holds is read now.
+    pub fn open_thread(&self, peer: Option<String>) {
+        self.open_thread.set(peer);
+        self.refresh_members();
+    }
+
+    /// The person removes the member whose key is `peer` from the room (R.8).
+    pub fn remove(&self, peer: &str) {
+        let leaf = self
+            .members
+            .with_untracked(|m| m.iter().find(|m| m.peer == peer).and_then(|m| m.leaf));
+        if let Some(leaf) = leaf
+            && let Some(changes) = self
+                .convo
+                .try_update_value(|c| c.remove(leaf, browser::now_ms()))
+        {
+            self.apply(changes);
+        }
     }
 
     /// Leaves for good: a best-effort Leave, then the socket closes.
@@ -182,89 +222,110 @@ impl LiveRoom {
         self.connection.stop();
     }
 
+    /// A client for the room as the conversation now names it.
+    fn connect(&self) {
+        let live = *self;
+        self.connection
+            .set(RelayClient::start(move |event| live.on_client(event)));
+    }
+
     fn on_client(&self, event: ClientEvent) {
         match event {
             ClientEvent::Opened => {
                 self.status.set(Status::Connecting);
-                self.joining.set_value(Joining::Waiting);
-                self.join_when_certified();
+                if let Some(join) = self.convo.try_with_value(GroupConversation::join_frame) {
+                    self.connection.write(&[join]);
+                }
             }
             ClientEvent::Frame(bytes) => {
                 let Ok(frame) = RelayFrame::decode(&bytes) else {
-                    // Not a relay frame at all: counted with the envelopes that failed.
-                    self.convo.update_value(Conversation::unreadable_frame);
-                    self.apply(Changes::default());
+                    // Not a relay frame at all: counted with the payloads that failed.
+                    self.convo.update_value(GroupConversation::unreadable_frame);
+                    self.apply(GroupChanges::default());
                     return;
                 };
-                if matches!(frame, RelayFrame::Welcome { .. }) {
-                    self.connection.mark_healthy();
-                }
+                let welcome = match frame {
+                    RelayFrame::Welcome { max_payload, .. } => {
+                        self.connection.mark_healthy();
+                        Some(max_payload)
+                    }
+                    RelayFrame::Left(member) => {
+                        self.files.member_left(member);
+                        None
+                    }
+                    _ => None,
+                };
                 let now = browser::now_ms();
-                if let Some(changes) = self
+                let Some(changes) = self
                     .convo
                     .try_update_value(|c| c.receive(frame, now, &mut SystemEntropy))
-                {
-                    self.apply(changes);
+                else {
+                    return;
+                };
+                // The session is drawn on WELCOME: the file side's chunks carry it.
+                if let Some(max_payload) = welcome {
+                    let (room_id, session) = self.convo.with_value(|c| (c.room_id(), c.session()));
+                    self.files.welcomed(max_payload, room_id, session);
                 }
+                self.apply(changes);
             }
-            ClientEvent::Closed => {
-                self.joining.set_value(Joining::Closed);
-                if let Some(changes) = self
-                    .convo
-                    .try_update_value(|c| c.disconnected(&mut SystemEntropy))
-                {
-                    self.status.set(Status::Offline);
-                    self.apply(changes);
-                    // The next connection's session, signed while the socket reopens.
-                    self.certify();
-                }
-            }
+            ClientEvent::Closed => self.connection_lost(),
         }
     }
 
-    /// Has the identity sign the current session's certificate, if it lacks one, then joins if
-    /// a socket is waiting for it. A signature that arrives after its session was replaced (the
-    /// connection dropped meanwhile) is refused by the conversation and changes nothing. A
-    /// failed signature is asked for again after [`CERTIFY_RETRY`].
+    /// The connection is gone: the conversation and the file side start over on the next.
+    fn connection_lost(&self) {
+        if let Some(changes) = self.convo.try_update_value(GroupConversation::disconnected) {
+            self.status.set(Status::Offline);
+            let session = self.convo.with_value(GroupConversation::session);
+            self.files.connection_lost(session);
+            self.apply(changes);
+        }
+    }
+
+    /// Has the identity sign what the conversation asks for, one request at a time, until it
+    /// asks for nothing more. A signature for a request that was replaced meanwhile is refused
+    /// by the conversation and the current one is asked for. A failed signature is asked for
+    /// again after [`CERTIFY_RETRY`].
     fn certify(&self) {
         if self.signing.try_get_value() != Some(false) {
             return;
         }
-        let Some(Some(request)) = self.convo.try_with_value(Conversation::certificate_request)
+        let Some(Some(request)) = self
+            .convo
+            .try_with_value(|c| c.credential_request().cloned())
         else {
             return;
         };
         self.signing.set_value(true);
         let live = *self;
         leptos::task::spawn_local(async move {
-            match browser::identity().sign(request.statement()).await {
+            match browser::identity().sign(&request.statement).await {
                 Ok(signature) => {
                     live.signing.try_set_value(false);
-                    let certified = live
-                        .convo
-                        .try_update_value(|c| c.certify(&request, signature).is_ok());
-                    match certified {
-                        Some(true) => {
-                            // A failure said earlier is over.
-                            let failed = live.refused.try_with_untracked(|r| {
-                                r.as_deref().is_some_and(|r| r.starts_with(SIGN_FAILED))
-                            });
-                            if failed == Some(true) {
-                                live.refused.set(None);
-                            }
-                            live.join_when_certified();
+                    let now = browser::now_ms();
+                    let certified = live.convo.try_update_value(|c| {
+                        c.certify(&request, signature, now, &mut SystemEntropy)
+                    });
+                    if let Some(Ok(changes)) = certified {
+                        // A failure said earlier is over.
+                        let failed = live.refused.try_with_untracked(|r| {
+                            r.as_deref().is_some_and(|r| r.starts_with(SIGN_FAILED))
+                        });
+                        if failed == Some(true) {
+                            live.refused.set(None);
                         }
-                        // The session was replaced while signing: sign the current one.
-                        Some(false) => live.certify(),
-                        None => {}
+                        live.apply(changes);
                     }
+                    // The next request, if any (or the current one, if this was stale).
+                    live.certify();
                 }
                 Err(why) => {
                     // `try_set`: the room may have been left meanwhile.
                     live.refused
                         .try_set(Some(format!("{SIGN_FAILED}: {why}. Trying again…")));
                     // WebCrypto can fail for a moment (a busy or suspended page): ask again
-                    // later, for as long as the room is open and the session uncertified.
+                    // later, for as long as the room is open and the request stands.
                     set_timeout(
                         move || {
                             if live.signing.try_set_value(false).is_none() {
@@ -278,18 +339,6 @@ impl LiveRoom {
         });
     }
 
-    /// Writes JOIN if a socket waits for it and the session has its certificate.
-    fn join_when_certified(&self) {
-        if self.joining.try_get_value() != Some(Joining::Waiting) {
-            return;
-        }
-        // Without a certificate yet, `certify` comes back here once it has one.
-        if let Some(Some(join)) = self.convo.try_with_value(Conversation::join_frame) {
-            self.joining.set_value(Joining::Sent);
-            self.connection.write(&[join]);
-        }
-    }
-
     fn tick(&self) {
         let now = browser::now_ms();
         if let Some(changes) = self
@@ -300,116 +349,77 @@ impl LiveRoom {
         }
     }
 
-    fn apply(&self, changes: Changes) {
+    fn apply(&self, changes: GroupChanges) {
         self.connection.write(&changes.frames);
-        let (welcomed, dropped, refused) = self
+        let (ready, dropped, refused) = self
             .convo
-            .with_value(|c| (c.is_welcomed(), c.dropped(), c.refused()));
-        if welcomed {
+            .with_value(|c| (c.machine().can_send(), c.dropped(), c.refused()));
+        if ready {
             self.status.set(Status::Online);
+        } else if self.status.get_untracked() == Status::Online {
+            self.status.set(Status::Connecting);
         }
         if dropped != self.dropped.get_untracked() {
             self.dropped.set(dropped);
         }
         self.refused.set(refused.map(refusal));
+        if let Some(by) = changes.removed {
+            self.removed.set(Some(by.unwrap_or_default()));
+            self.announcement
+                .set("You were removed from this room".into());
+            self.stop();
+        }
         // The file side first: a member who left has its transfers ended before the cards
         // are redrawn for the new member list.
         self.files.on_events(changes.files);
         if changes.members {
             self.refresh_members();
             self.files.offer_to_newcomers();
-        } else if changes.lines {
-            self.refresh_lines();
+        } else {
+            if changes.lines {
+                self.refresh_lines();
+            }
+            if !changes.threads.is_empty() {
+                self.refresh_members();
+            }
         }
         if let Some(last) = changes.arrived.last() {
             self.announcement
                 .set(format!("{} says: {}", last.author, last.text));
-            self.attention.arrived(&changes.arrived);
         }
-    }
-
-    /// Redraws the chat log, each author marked as the member list shows them.
-    fn refresh_lines(&self) {
-        let members = self.members.get_untracked();
-        let today = browser::local_day(browser::now_ms());
-        let (mut lines, days) = self.convo.with_value(|c| {
-            let lines = c.lines();
-            let days: Vec<Day> = lines
-                .iter()
-                .map(|l| browser::local_day(l.sent_at_ms))
-                .collect();
-            let views = lines
-                .iter()
-                .map(|line| line_view(line, &members))
-                .collect::<Vec<_>>();
-            (views, days)
-        });
-        for (line, label) in lines.iter_mut().zip(separators(&days, today)) {
-            line.day = label.map(|label| match label {
-                DayLabel::Today => "Today".to_owned(),
-                DayLabel::Yesterday => "Yesterday".to_owned(),
-                DayLabel::On(day) => browser::day_name(day, today.year),
-            });
+        if let Some((with, last)) = changes.arrived_private.last() {
+            self.announcement
+                .set(format!("{with} says to you: {}", last.text));
         }
-        self.lines.set(lines);
-    }
-
-    /// Redraws the member list (also after someone was verified).
-    pub fn refresh_members(&self) {
-        let mut verified = browser::verified();
-        let mine = *browser::identity().public().ik();
-        let (members, alone) = self.convo.with_value(|c| {
-            let members = c.members();
-            // Someone verified by key alone (an earlier version) is known whole once met.
-            let learnt = members
-                .iter()
-                .fold(false, |learnt, m| verified.learn(&m.published) | learnt);
-            if learnt {
-                browser::save_verified(&verified);
-            }
-            let tags = protocol::room_io::name_tags(&members);
-            let members = members
-                .into_iter()
-                .zip(tags)
-                .map(|(m, tag)| MemberView {
-                    key: member_key(m.member_id, m.sender),
-                    published: m.published,
-                    is_mine: m.is_self || m.identity == mine,
-                    standing: if m.is_self || m.identity == mine {
-                        Standing::Unverified
-                    } else {
-                        verified.standing(&m.identity, &m.name)
-                    },
-                    name: m.name,
-                    tag,
-                    online: m.online,
-                    is_self: m.is_self,
-                    identity: m.identity,
-                })
-                .collect::<Vec<_>>();
-            (members, c.alone())
-        });
-        let before: Vec<(String, bool)> = self
-            .members
-            .get_untracked()
-            .into_iter()
-            .filter(|m| !m.is_self)
-            .map(|m| (m.name, m.online))
+        let arrived: Vec<_> = changes
+            .arrived
+            .iter()
+            .chain(changes.arrived_private.iter().map(|(_, line)| line))
+            .cloned()
             .collect();
-        for member in members.iter().filter(|m| !m.is_self) {
-            let was = before
-                .iter()
-                .find(|(n, _)| *n == member.name)
-                .map(|(_, o)| *o);
-            if was != Some(member.online) {
-                let state = if member.online { "is here" } else { "left" };
-                self.announcement.set(format!("{} {state}", member.name));
-            }
+        if !arrived.is_empty() {
+            self.attention.arrived(&arrived);
         }
-        self.members.set(members);
-        self.alone.set(alone);
-        // Authors are marked as members are: a verification or a new name tag shows there too.
-        self.refresh_lines();
+        if let Some(secret) = changes.moved {
+            self.moved(secret);
+        }
+        if changes.sign {
+            self.certify();
+        }
+    }
+
+    /// Someone was removed and the room moved to `secret` (R.8): the invite shown and kept for
+    /// a reload is the new room's, and the connection goes to it.
+    fn moved(&self, secret: RoomSecret) {
+        browser::save(
+            Store::Tab,
+            crate::app::ROOM_KEY,
+            &hex::encode(secret.as_bytes()),
+        );
+        self.secret.set(Arc::new(secret));
+        self.connection.stop();
+        self.connection_lost();
+        self.connect();
     }
 }
 

@@ -6,14 +6,24 @@ use protocol::verified::Standing;
 
 use crate::room::views::MemberView;
 
-/// The member list. `on_verify` opens the verification view for a member (by key);
-/// `verifying` is the member whose view is open.
+/// What the person can do to another member, by the member's [`MemberView::peer`] key.
+#[derive(Clone, Copy)]
+pub struct MemberActions {
+    /// Opens the verification view (by [`MemberView::key`]).
+    pub verify: Callback<String>,
+    /// Opens the private conversation.
+    pub message: Callback<String>,
+    /// Removes them from the room.
+    pub remove: Callback<String>,
+}
+
+/// The member list. `verifying` is the member whose verification view is open.
 #[component]
 pub fn MemberList(
     members: RwSignal<Vec<MemberView>>,
     alone: RwSignal<bool>,
     verifying: RwSignal<Option<String>>,
-    on_verify: Callback<String>,
+    actions: MemberActions,
 ) -> impl IntoView {
     view! {
         <section class="panel members" aria-labelledby="members-title">
@@ -21,10 +31,10 @@ pub fn MemberList(
             <ul class="member-list">
                 <For
                     each=move || members.get()
-                    key=|m| (m.key.clone(), m.online, m.name.clone(), m.tag.clone(), m.standing.clone())
+                    key=|m| (m.key.clone(), m.online, m.name.clone(), m.tag.clone(), m.standing.clone(), m.unread)
                     let(member)
                 >
-                    <MemberEntry member=member verifying=verifying on_verify=on_verify />
+                    <MemberEntry member=member verifying=verifying actions=actions />
                 </For>
             </ul>
             <Show when=move || alone.get()>
@@ -41,7 +51,7 @@ pub fn MemberList(
 fn MemberEntry(
     member: MemberView,
     verifying: RwSignal<Option<String>>,
-    on_verify: Callback<String>,
+    actions: MemberActions,
 ) -> impl IntoView {
     let is_verified = member.standing == Standing::Verified;
     let changed = match &member.standing {
@@ -51,6 +61,8 @@ fn MemberEntry(
     let is_changed = changed.is_some();
     let key = member.key.clone();
     let open = key.clone();
+    let (message, remove) = (member.peer.clone(), member.peer.clone());
+    let unread = member.unread;
     view! {
         <li
             class="member"
@@ -76,17 +88,43 @@ fn MemberEntry(
                 })}
                 <span class="sr-only">{if member.online { ", online" } else { ", offline" }}</span>
             </span>
-            {(!member.is_mine).then(|| view! {
-                <button
-                    class="button small"
-                    type="button"
-                    data-testid="verify-member"
-                    aria-label=format!("Verify {}", member.name)
-                    aria-expanded=move || (verifying.get().as_deref() == Some(key.as_str())).to_string()
-                    on:click=move |_| on_verify.run(open.clone())
-                >
-                    "Verify"
-                </button>
+            {(!member.is_self).then(|| view! {
+                <span class="member-actions">
+                    {(!member.is_mine).then(|| view! {
+                        <button
+                            class="button small"
+                            type="button"
+                            data-testid="verify-member"
+                            aria-label=format!("Verify {}", member.name)
+                            aria-expanded=move || (verifying.get().as_deref() == Some(key.as_str())).to_string()
+                            on:click=move |_| actions.verify.run(open.clone())
+                        >
+                            "Verify"
+                        </button>
+                    })}
+                    {(unread > 0).then(|| view! {
+                        <span class="badge" data-testid="dm-unread" title="Unread private messages">{unread}</span>
+                        <span class="sr-only">" unread private messages"</span>
+                    })}
+                    <button
+                        class="button small"
+                        type="button"
+                        data-testid="dm-open"
+                        aria-label=format!("Private conversation with {}", member.name)
+                        on:click=move |_| actions.message.run(message.clone())
+                    >
+                        "Private"
+                    </button>
+                    <button
+                        class="button small ghost remove"
+                        type="button"
+                        data-testid="remove-member"
+                        aria-label=format!("Remove {} from the room", member.name)
+                        on:click=move |_| actions.remove.run(remove.clone())
+                    >
+                        "Remove"
+                    </button>
+                </span>
             })}
             {changed.map(|was| view! {
                 <p class="identity-changed" data-testid="identity-changed" role="alert">

@@ -225,7 +225,8 @@ pub fn MessageList(
                             <li class="log-note arrival" data-testid="arrival-line">
                                 <span class="author">{line.author.clone()}</span>
                                 {author_marks(&line)}
-                                {format!(" {what} · ")}
+                                // Who removed them, for a removal (docs/PROTOCOL.md R.8).
+                                {if line.text.is_empty() { format!(" {what} · ") } else { format!(" {what} by {} · ", line.text) }}
                                 <time>{line.time.clone()}</time>
                             </li>
                         }.into_any(),

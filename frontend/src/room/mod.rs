@@ -10,5 +10,6 @@ pub mod live;
 pub mod member_list;
 pub mod message_list;
 pub mod page;
+pub mod thread;
 pub mod verify_view;
 pub mod views;

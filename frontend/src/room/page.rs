@@ -16,8 +16,9 @@ use crate::room::composer::{Composer, file_list};
 use crate::room::identity_storage::IdentityStorage;
 use crate::room::invite_panel::InvitePanel;
 use crate::room::live::LiveRoom;
-use crate::room::member_list::MemberList;
+use crate::room::member_list::{MemberActions, MemberList};
 use crate::room::message_list::MessageList;
+use crate::room::thread::PrivateThread;
 use crate::room::verify_view::VerifyView;
 use crate::ui::focus::focus_when_mounted;
 
@@ -47,8 +48,6 @@ pub fn RoomPage(
             origin.set(first);
         }
     });
-    let fragment = invite_fragment(&secret);
-    let link = Signal::derive(move || format!("{}/{}", origin.get(), fragment));
 
     view! {
         {move || match joined_as.get() {
@@ -67,9 +66,9 @@ pub fn RoomPage(
             }.into_any(),
             // The tab's device id may take a moment: a duplicated tab asks the others first.
             Some(name) => {
-                let (secret, check_code) = (secret.clone(), check_code.clone());
+                let secret = secret.clone();
                 (move || device.get().map(|device| view! {
-                    <RoomView secret=secret.clone() name=name.clone() device=device link=link check_code=check_code.clone() on_leave=on_leave />
+                    <RoomView secret=secret.clone() name=name.clone() device=device origin=origin on_leave=on_leave />
                 })).into_any()
             }
         }}
@@ -160,17 +159,19 @@ fn RoomView(
     secret: Arc<RoomSecret>,
     name: String,
     device: DeviceId,
-    link: Signal<String>,
-    check_code: String,
+    /// Where invites point (the relay's LAN address).
+    origin: RwSignal<String>,
     on_leave: Callback<()>,
 ) -> impl IntoView {
-    let live = match LiveRoom::start(&secret, &name, device) {
-        Ok(live) => live,
-        Err(why) => {
-            return view! { <p class="error" role="alert">{format!("Cannot join: {why}")}</p> }
-                .into_any();
-        }
-    };
+    let live = LiveRoom::start(&secret, &name, device);
+    // The room's invite now: it changes when the room moves (someone was removed).
+    let link =
+        Signal::derive(move || format!("{}/{}", origin.get(), invite_fragment(&live.secret.get())));
+    let check_code = Signal::derive(move || {
+        RoomKeys::derive(&live.secret.get())
+            .check_code()
+            .to_string()
+    });
     // Leaving asks first: coming back takes the invite again.
     let confirming = RwSignal::new(false);
     let leave = move |_| {
@@ -184,7 +185,11 @@ fn RoomView(
     });
     // The member whose verification view is open, by key.
     let verifying = RwSignal::new(None::<String>);
-    let on_verify = Callback::new(move |key: String| verifying.set(Some(key)));
+    let actions = MemberActions {
+        verify: Callback::new(move |key: String| verifying.set(Some(key))),
+        message: Callback::new(move |peer: String| live.open_thread(Some(peer))),
+        remove: Callback::new(move |peer: String| live.remove(&peer)),
+    };
     let dragging = RwSignal::new(false);
     let drag_over = move |ev: leptos::ev::DragEvent| {
         let has_files = ev.data_transfer().is_some_and(|dt| {
@@ -251,6 +256,12 @@ fn RoomView(
                 <LeaveConfirm on_leave=Callback::new(leave) on_stay=Callback::new(move |()| confirming.set(false)) />
             </Show>
             {move || live.refused.get().map(|why| view! { <p class="banner" role="alert">{why}</p> })}
+            {move || live.removed.get().map(|by| view! {
+                <p class="banner alarm" data-testid="removed-notice" role="alert">
+                    {if by.is_empty() { "You were removed from this room.".to_owned() } else { format!("{by} removed you from this room.") }}
+                    " You no longer receive what is said here, and this invite no longer lets you in: ask for a new one."
+                </p>
+            })}
             {move || {
                 let dropped = live.dropped.get();
                 (dropped > 0).then(|| view! {
@@ -281,7 +292,8 @@ fn RoomView(
                             />
                         })
                     })}
-                    <MemberList members=live.members alone=live.alone verifying=verifying on_verify=on_verify />
+                    <PrivateThread live=live />
+                    <MemberList members=live.members alone=live.alone verifying=verifying actions=actions />
                     <IdentityStorage />
                     <InvitePanel link=link check_code=check_code />
                 </div>

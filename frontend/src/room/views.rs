@@ -38,8 +38,18 @@ pub struct LineView {
 /// A member as drawn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberView {
-    /// Stable key: the sender session in hex.
+    /// Stable key, one per entry: its leaf in the room's group and its leaf identity.
     pub key: String,
+    /// The session its messages come from (connection and sender id, [`member_key`]), to mark
+    /// a line's author as this entry is marked.
+    pub session: String,
+    /// The member's key for private conversations and removal: its leaf identity (identity
+    /// key and device id) in hex, the same across reconnects.
+    pub peer: String,
+    /// Its leaf in the room's group.
+    pub leaf: Option<u32>,
+    /// Private messages from them not yet read.
+    pub unread: usize,
     pub name: String,
     /// A short tag of the identity key, where another member has the same name.
     pub tag: Option<String>,
@@ -66,10 +76,17 @@ pub(crate) fn member_key(member: MemberId, sender: SenderId) -> String {
 pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
     // By connection and sender id together, as the room keys sessions: a sender id alone is in
     // every envelope's clear header, so anyone holding the invite can seal under it.
-    let author = line
-        .session
-        .map(|(from, sender)| member_key(from, sender))
-        .and_then(|key| members.iter().find(|m| m.key == key));
+    // In a v2 room by the leaf identity MLS authenticated, which stays once they are gone.
+    let author = match &line.author_key {
+        Some(leaf) => {
+            let peer = hex::encode(leaf);
+            members.iter().find(|m| m.peer == peer)
+        }
+        None => line
+            .session
+            .map(|(from, sender)| member_key(from, sender))
+            .and_then(|key| members.iter().find(|m| m.session == key)),
+    };
     let mine = line.delivery != Delivery::Received;
     LineView {
         day: None,

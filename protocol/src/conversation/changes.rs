@@ -29,6 +29,10 @@ pub struct Line {
     /// The author's session, as the room knows it: the connection it came on and its sender
     /// id (a sender id alone is in every envelope's clear header, so anyone can use it).
     pub session: Option<(MemberId, SenderId)>,
+    /// In a v2 room, the author's leaf identity (`ik ‖ device_id`, docs/PROTOCOL.md R.2), from
+    /// the credential MLS authenticated: what marks the line as its author is marked, also
+    /// once they are gone. `None` in a part-1 room, for our own lines and for arrivals.
+    pub author_key: Option<Vec<u8>>,
     /// The envelope's seq within that session: the log shows a session's messages in seq
     /// order (see `conversation/log.rs`). `None` for our own lines and arrivals.
     pub seq: Option<u64>,

@@ -83,6 +83,7 @@ mod tests {
             msg_id: MsgId([seq as u8; 16]),
             author: format!("s{session}"),
             session: Some((MemberId(u32::from(session)), SenderId([session; 16]))),
+            author_key: None,
             seq: Some(seq),
             text: text.into(),
             sent_at_ms: 0,
@@ -113,6 +114,7 @@ mod tests {
         log.add(received(1, 2, "a2"));
         let ours = Line {
             session: None,
+            author_key: None,
             seq: None,
             ..received(0, 0, "mine")
         };

@@ -27,24 +27,7 @@ use crate::ids::{DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 use crate::room_io::Member;
 
-/// A private conversation as shown: its log and how many of its messages are unread.
-#[derive(Debug, Default)]
-pub struct Thread {
-    log: Log,
-    unread: usize,
-}
-
-impl Thread {
-    /// The lines, oldest first.
-    pub fn lines(&self) -> &[Line] {
-        self.log.lines()
-    }
-
-    /// Messages from the other not yet read.
-    pub fn unread(&self) -> usize {
-        self.unread
-    }
-}
+pub use events::Thread;
 
 /// What changed after an input.
 #[derive(Debug, Default)]
@@ -129,6 +112,26 @@ impl GroupConversation {
     /// The room's secret now (it changes when the room moves, R.8).
     pub fn secret(&self) -> &RoomSecret {
         &self.secret
+    }
+
+    /// The room's id now (it changes when the room moves, R.8): file chunks name it (B.4).
+    pub fn room_id(&self) -> wire::RoomId {
+        self.keys.room_id()
+    }
+
+    /// This connection's session id: file chunks of ours carry it (R.9).
+    pub fn session(&self) -> SenderId {
+        self.machine.session()
+    }
+
+    /// Seals a file message (an offer with its key, or file control) for everyone (`None`) or
+    /// one member, as frames to write; nothing if the group is not ready. File control goes to
+    /// everyone even when it concerns one member (see [`Machine::send_to`]).
+    pub fn send_file(&mut self, to: Option<MemberId>, body: &GroupBody) -> Vec<Vec<u8>> {
+        self.machine
+            .send_to(to, body)
+            .map(|output| output.out.iter().map(encode).collect())
+            .unwrap_or_default()
     }
 
     /// The JOIN frame for every new connection (no signature needed first: the credential is
@@ -397,6 +400,7 @@ impl GroupConversation {
             msg_id: chat.msg_id,
             author: self.name.clone(),
             session: None,
+            author_key: None,
             seq: None,
             text: chat.text.clone(),
             sent_at_ms: chat.sent_at_ms,

@@ -295,6 +295,9 @@ impl Machine {
                         }
                     }
                 }
+                // The group's messages while this member is on its way in (or was removed):
+                // never its to read, and no sign of tampering, so not counted.
+                _ if super::mls::group_of(message).is_some() => {}
                 _ => return Err(super::PayloadError),
             },
         }
@@ -366,11 +369,23 @@ impl Machine {
 
     /// Sends an application message to everyone.
     pub fn send(&mut self, body: &GroupBody) -> Result<Output, super::PayloadError> {
+        self.send_to(None, body)
+    }
+
+    /// Sends an application message to everyone (`None`) or by SEND_TO to one member. Each
+    /// message sent to one member moves this member's ratchet on for the others unseen, and a
+    /// receiver skips at most 1,024 of them (RFC 9420 §9.1 as mls-rs bounds it): only rare
+    /// messages go to one member (a Here, an offer to a newcomer), never a stream of them.
+    pub fn send_to(
+        &mut self,
+        to: Option<MemberId>,
+        body: &GroupBody,
+    ) -> Result<Output, super::PayloadError> {
         let mut output = Output::default();
         match (&mut self.phase, self.me, &self.knock) {
             (Phase::Member(member), Some(_), None) => {
                 let payload = member.seal(body)?;
-                output.send(None, payload);
+                output.send(to, payload);
                 Ok(output)
             }
             _ => Err(super::PayloadError),

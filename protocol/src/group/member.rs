@@ -270,6 +270,8 @@ impl GroupMember {
     ) -> Result<Gone, PayloadError> {
         let received = match self.group.process(message, now_ms / 1000) {
             Ok(received) => received,
+            // Said before this member came: not its to read, and not counted.
+            Err(_) if self.group.before_me(message) => return Ok(Gone::No),
             Err(_) => {
                 // Perhaps this member is behind: ask where the sender is (R.7).
                 if let Some(status) = me.and_then(|(me, _)| self.status_payload(join, me)) {

@@ -124,7 +124,7 @@ impl Device {
                 self.group.0.to_vec(),
                 ExtensionList::default(),
                 ExtensionList::default(),
-                Some(MlsTime::from(now_s)),
+                Some(lifetime_start(now_s)),
             )
             .map_err(refused("create"))?;
         Ok(RoomGroup::new(group, self.group))
@@ -137,7 +137,7 @@ impl Device {
             .generate_key_package_message(
                 ExtensionList::default(),
                 ExtensionList::default(),
-                Some(MlsTime::from(now_s)),
+                Some(lifetime_start(now_s)),
             )
             .and_then(|m| m.to_bytes())
             .map_err(refused("key package"))
@@ -214,14 +214,18 @@ pub struct RoomGroup {
     id: GroupId,
     /// The roster with checked credentials, kept so a message costs no signature checks.
     leaves: Vec<Leaf>,
+    /// The epoch this member entered the group in: what is older was never its to read.
+    first_epoch: u64,
 }
 
 impl RoomGroup {
     fn new(group: Group<Config>, id: GroupId) -> Self {
+        let first_epoch = group.current_epoch();
         let mut this = Self {
             group,
             id,
             leaves: Vec::new(),
+            first_epoch,
         };
         this.refresh();
         this
@@ -244,6 +248,15 @@ impl RoomGroup {
     /// The current epoch.
     pub fn epoch(&self) -> u64 {
         self.group.current_epoch()
+    }
+
+    /// Whether `message` is of this group from before this member entered it: sent before it
+    /// came (a newcomer gets such messages while it joins), so never its to read, and no sign
+    /// of tampering.
+    pub fn before_me(&self, message: &[u8]) -> bool {
+        MlsMessage::from_bytes(message).is_ok_and(|m| {
+            m.group_id() == Some(&self.id.0[..]) && m.epoch().is_some_and(|e| e < self.first_epoch)
+        })
     }
 
     /// This member's leaf index.
@@ -403,6 +416,15 @@ impl RoomGroup {
             _ => Err(GroupError("not a room message".into())),
         }
     }
+}
+
+/// How far behind another member's clock may be (R.1): a leaf's lifetime starts this long
+/// before its maker's clock, because members check it against their own.
+pub const CLOCK_SKEW_S: u64 = 7 * 24 * 3600;
+
+/// Where the lifetime of a leaf made at `now_s` starts (R.1).
+fn lifetime_start(now_s: u64) -> MlsTime {
+    MlsTime::from(now_s.saturating_sub(CLOCK_SKEW_S))
 }
 
 /// The group an MLS message says it is for (its clear header), if it parses.

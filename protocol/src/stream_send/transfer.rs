@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use wire::MemberId;
+use zeroize::Zeroizing;
 
 use super::SEALED_KEPT;
 use super::digests::ChunkDigests;
@@ -14,6 +15,8 @@ use crate::keys::AeadKey;
 /// One file on offer: its key, who receives it and where each stands, and what was sealed.
 pub(super) struct Outgoing {
     pub(super) key: AeadKey,
+    /// The same key's bytes, for WebCrypto and for offers that carry it (R.9).
+    pub(super) raw: Zeroizing<[u8; 32]>,
     pub(super) offer: FileOffer,
     pub(super) receivers: BTreeMap<MemberId, Progress>,
     /// Recently sealed frames by chunk index, at most [`SEALED_KEPT`].

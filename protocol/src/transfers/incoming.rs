@@ -3,6 +3,7 @@
 //! once every chunk verified.
 
 use wire::{MemberId, RoomId};
+use zeroize::Zeroizing;
 
 use super::{
     AcceptFileError, Card, ChunkSink, Finishing, InState, Incoming, MAX_OFFERS_SHOWN, Outbound,
@@ -19,6 +20,30 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// An offer from live member `from` (session `sender`), named `author`. An offer already
     /// shown is ignored; one that cannot be accepted is shown with the reason.
     pub fn offered(&mut self, from: MemberId, sender: SenderId, offer: FileOffer, author: String) {
+        self.offered_with(from, sender, offer, None, author);
+    }
+
+    /// An offer from live member `from` (session `sender`) that carried its file's key
+    /// (docs/PROTOCOL.md R.9), as [`Self::offered`].
+    pub fn offered_keyed(
+        &mut self,
+        from: MemberId,
+        sender: SenderId,
+        offer: FileOffer,
+        key: Zeroizing<[u8; 32]>,
+        author: String,
+    ) {
+        self.offered_with(from, sender, offer, Some(key), author);
+    }
+
+    fn offered_with(
+        &mut self,
+        from: MemberId,
+        sender: SenderId,
+        offer: FileOffer,
+        key: Option<Zeroizing<[u8; 32]>>,
+        author: String,
+    ) {
         let known = self.cards.iter().any(|card| {
             matches!(card, Card::In(i) if i.sender == sender && i.offer.file_id == offer.file_id)
         });
@@ -40,6 +65,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             sender,
             offer,
             author,
+            key,
             state: InState::Offered,
             rate: Rate::default(),
             received: 0,
@@ -80,7 +106,11 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             return Ok(Vec::new());
         }
         let (from, sender, offer) = (card.from, card.sender, card.offer.clone());
-        let ctrl = match self.receiver.accept(&self.keys, from, sender, &offer, max) {
+        let carried = card.key.clone();
+        let Some(key) = self.incoming_key(sender, file_id, carried.as_ref()) else {
+            return Ok(Vec::new());
+        };
+        let ctrl = match self.receiver.accept_keyed(key, from, sender, &offer, max) {
             Ok(ctrl) => ctrl,
             Err(reason) => {
                 return Err(AcceptFileError {

@@ -3,12 +3,14 @@
 
 use wire::MemberId;
 
-use super::{Card, ChunkSink, OfferFileError, Outbound, Outgoing, SavedFile, Transfers};
+use super::{Card, ChunkSink, FileKeys, OfferFileError, Outbound, Outgoing, SavedFile, Transfers};
 use crate::body::{FileCtrl, MAX_MIME_LEN};
 use crate::entropy::Entropy;
 use crate::file_name::sanitise_file_name;
 use crate::ids::FileId;
+use crate::stream::DEFAULT_CHUNK_SIZE;
 use crate::transfer_rate::Rate;
+use zeroize::Zeroizing;
 
 /// The card's status once the file changed on disk during a transfer.
 pub const FILE_CHANGED: &str =
@@ -43,7 +45,16 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         }
         // An offer with a longer type would not encode; the type is only a hint anyway.
         let mime = if mime.len() > MAX_MIME_LEN { "" } else { mime };
-        let (offer, closed) = match self.sender.offer(&self.keys, &name, mime, size, entropy) {
+        let made = match &self.keys {
+            FileKeys::Derived(keys) => self.sender.offer(keys, &name, mime, size, entropy),
+            FileKeys::Carried(_) => {
+                let mut key = Zeroizing::new([0u8; 32]);
+                entropy.fill(&mut key[..]);
+                self.sender
+                    .offer_keyed(|_| key, &name, mime, size, DEFAULT_CHUNK_SIZE, entropy)
+            }
+        };
+        let (offer, closed) = match made {
             Ok(made) => made,
             Err(reason) => return Err(OfferFileError::Refused { name, reason }),
         };

@@ -6,11 +6,32 @@ use wire::MemberId;
 
 use super::{GroupChanges, GroupConversation};
 use crate::body::Chat;
+use crate::conversation::log::Log;
 use crate::conversation::{Arrival, Delivery, Line};
 use crate::group::body::GroupBody;
+use crate::group::credential::MemberCredential;
 use crate::group::machine::GroupEvent;
 use crate::ids::{MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
+
+/// A private conversation as shown: its log and how many of its messages are unread.
+#[derive(Debug, Default)]
+pub struct Thread {
+    pub(super) log: Log,
+    pub(super) unread: usize,
+}
+
+impl Thread {
+    /// The lines, oldest first.
+    pub fn lines(&self) -> &[Line] {
+        self.log.lines()
+    }
+
+    /// Messages from the other not yet read.
+    pub fn unread(&self) -> usize {
+        self.unread
+    }
+}
 
 impl GroupConversation {
     pub(super) fn event(&mut self, event: GroupEvent, now_ms: u64, changes: &mut GroupChanges) {
@@ -26,7 +47,7 @@ impl GroupConversation {
                 body: GroupBody::Chat(chat),
                 ..
             } => {
-                let line = received(credential.name(), from, session, chat);
+                let line = received(&credential, from, session, chat);
                 if self.log.add(line.clone()) {
                     changes.arrived.push(line);
                 }
@@ -40,7 +61,7 @@ impl GroupConversation {
                 ..
             } => {
                 let peer = with.leaf_identity();
-                let line = received(with.name(), from, session, chat);
+                let line = received(&with, from, session, chat);
                 let thread = self.threads.entry(peer.clone()).or_default();
                 if thread.log.add(line.clone()) {
                     thread.unread += 1;
@@ -92,6 +113,7 @@ impl GroupConversation {
             msg_id: MsgId(id),
             author: name.to_owned(),
             session: None,
+            author_key: None,
             seq: None,
             text: text.to_owned(),
             sent_at_ms: now_ms,
@@ -102,11 +124,17 @@ impl GroupConversation {
 }
 
 /// A line for a chat message from someone else.
-fn received(author: &str, from: MemberId, session: Option<SenderId>, chat: Chat) -> Line {
+fn received(
+    author: &MemberCredential,
+    from: MemberId,
+    session: Option<SenderId>,
+    chat: Chat,
+) -> Line {
     Line {
         msg_id: chat.msg_id,
-        author: author.to_owned(),
+        author: author.name().to_owned(),
         session: Some((from, session.unwrap_or(SenderId([0; 16])))),
+        author_key: Some(author.leaf_identity()),
         seq: None,
         text: chat.text,
         sent_at_ms: chat.sent_at_ms,
