@@ -82,9 +82,24 @@ for (const scheme of SCHEMES) {
         await expect(page.locator('[data-testid=message][data-state=sent]')).toHaveCount(1);
         await expect(page.getByTestId('file-card')).toHaveCount(1);
         await look(page, `room-${at}`);
+        // A private conversation with Bob, open beside the room.
+        await page.getByTestId('member').filter({ hasText: 'Bob' }).getByTestId('dm-open').click();
+        await page.getByTestId('dm-composer').fill('Can you bring the printed copies?');
+        await page.getByTestId('dm-send').click();
+        await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('dm-open').click();
+        await bob.page.getByTestId('dm-composer').fill('Yes, twelve of them.');
+        await bob.page.getByTestId('dm-send').click();
+        await expect(page.getByTestId('dm-message')).toHaveCount(2);
+        await expect(page.getByTestId('dm-message').first()).toHaveAttribute('data-state', 'sent');
+        await look(page, `private-${at}`);
         await page.getByTestId('leave').click();
         await expect(page.getByTestId('leave-cancel')).toBeFocused();
         await look(page, `leave-${at}`);
+        await page.getByTestId('leave-cancel').click();
+        // Bob removes Alice: what she is told.
+        await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('remove-member').click();
+        await expect(page.getByTestId('removed-notice')).toBeVisible();
+        await look(page, `removed-${at}`);
         await bob.context.close();
       });
 

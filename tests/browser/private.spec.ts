@@ -3,8 +3,30 @@
 // alone, and a member removed from the room reads nothing more, not even with the old invite,
 // while the others go on in the room's new home.
 
-import { expect, test } from './harness';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { artifacts, expect, test } from './harness';
 import { createRoom, member, messages, openInvite, person, say } from './people';
+import { offer, payload, receive } from './transfers';
+
+const openerBin = process.env.CUTOUT_OPENER_BIN ?? join(__dirname, '../../target/debug/opener');
+
+/** Records every binary frame between the page and the relay, both ways, in `into`. */
+async function record(page: Page, into: Buffer[]) {
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message !== 'string') into.push(Buffer.from(message));
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (typeof message !== 'string') into.push(Buffer.from(message));
+      ws.send(message);
+    });
+  });
+}
 
 test('A writes to B privately in a room with C: B reads it, C sees nothing of it', async ({ browser, relay }) => {
   const [alice, bob, carol] = [await person(browser), await person(browser), await person(browser)];
@@ -99,6 +121,132 @@ test('A removes C: C is told and reads nothing more, even with the old invite; A
 
   for (const p of [alice, bob, carol, dave]) {
     expect(p.errors).toEqual([]);
+    await p.context.close();
+  }
+});
+
+/** Routes the page's relay connection through the test, which can cut it and refuse new ones
+ * until restored (a network that goes away, as the relay sees it: the socket closes). */
+async function cuttable(page: Page): Promise<{ cut: () => Promise<void>; restore: () => void }> {
+  let down = false;
+  let current: { close: () => Promise<void> } | undefined;
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (down) {
+      void ws.close({ code: 1011, reason: 'network down' });
+      return;
+    }
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => ws.send(message));
+    current = {
+      close: async () => {
+        await server.close();
+        await ws.close({ code: 1011, reason: 'network down' });
+      },
+    };
+  });
+  return {
+    cut: async () => {
+      down = true;
+      await current?.close();
+    },
+    restore: () => {
+      down = false;
+    },
+  };
+}
+
+test('a recording of a whole room session and the invite, together, open nothing', async ({ browser, relay }) => {
+  const frames: Buffer[] = [];
+  const [alice, bob] = [await person(browser), await person(browser)];
+  await record(alice.page, frames);
+  await record(bob.page, frames);
+  const link = await createRoom(alice.page, relay, 'Alice');
+  await openInvite(bob.page, link, 'Bob');
+  const said = ['the meeting is at the old mill', 'bring the blue folder'];
+  await say(alice.page, said[0]);
+  await say(bob.page, said[1]);
+  await expect(messages(alice.page).filter({ hasText: said[1] })).toHaveCount(1);
+  await member(alice.page, 'Bob').getByTestId('dm-open').click();
+  await alice.page.getByTestId('dm-composer').fill('a private word about the mill');
+  await alice.page.getByTestId('dm-send').click();
+  await expect(member(bob.page, 'Alice').getByTestId('dm-unread')).toHaveText('1');
+  const marker = 'FILE-CONTENT-MARKER-7f3a';
+  await offer(alice.page, payload('plans.txt', Buffer.from(`${marker}\n`.repeat(4096))));
+  const received = await receive(bob.page, 'plans.txt');
+  expect(received.toString()).toContain(marker);
+  // A reload in the middle: a member's reconnect and a second join are in the recording too.
+  await bob.page.reload();
+  await expect(bob.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await say(bob.page, 'back again');
+  await expect(messages(alice.page).filter({ hasText: 'back again' })).toHaveCount(1);
+  for (const p of [alice, bob]) {
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  }
+
+  // Everyone has left. The recording and the invite go to a harness that tries all the invite
+  // gives: it checks the join tags (the control that it holds the right secret and recording)
+  // and opens nothing else.
+  const dir = join(artifacts, 'recordings');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `room-${Date.now()}.bin`);
+  writeFileSync(file, Buffer.concat(frames.flatMap((f) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(f.length);
+    return [length, f];
+  })));
+  const needles = [...said, 'back again', 'a private word about the mill', marker, 'plans.txt', 'Alice', 'Bob'];
+  const out = execFileSync(openerBin, ['--invite', link, '--recording', file, ...needles.flatMap((n) => ['--needle', n])]);
+  const report = JSON.parse(out.toString());
+  expect(report.knocks).toBeGreaterThan(0);
+  expect(report.knocks_checked, 'the harness checks the join tags with the invite').toBe(report.knocks);
+  expect(report.statuses_checked).toBe(report.statuses);
+  expect(report.mls, 'the session\'s messages are in the recording').toBeGreaterThan(10);
+  expect(report.chunks, 'the file\'s chunks are in the recording').toBeGreaterThan(0);
+  expect(report.channel).toBeGreaterThan(0);
+  expect(report.opened).toBe(0);
+  expect(report.found).toEqual([]);
+});
+
+test('two join at the same moment, and one misses commits while offline: all end in one group and read every message', async ({ browser, relay }) => {
+  const [alice, bob, carol, dave] = [await person(browser), await person(browser), await person(browser), await person(browser)];
+  const { cut, restore } = await cuttable(bob.page);
+  const link = await createRoom(alice.page, relay, 'Alice');
+  // Bob and Carol knock at once: one commit wins the epoch, the other is made again after it.
+  await Promise.all([openInvite(bob.page, link, 'Bob'), openInvite(carol.page, link, 'Carol')]);
+  for (const page of [alice.page, bob.page, carol.page]) {
+    await expect(page.locator('[data-testid="member"][data-state="online"]')).toHaveCount(3);
+  }
+  await say(carol.page, 'all three here');
+  for (const page of [alice.page, bob.page]) {
+    await expect(messages(page).filter({ hasText: 'all three here' })).toHaveCount(1);
+  }
+
+  // Bob's network goes (his socket is cut and no new one gets through): Dave joins and Alice
+  // speaks while he cannot hear (commits he misses).
+  await cut();
+  await expect(bob.page.getByTestId('connection-status')).not.toHaveAttribute('data-state', 'online');
+  await say(bob.page, 'typed while offline');
+  await openInvite(dave.page, link, 'Dave');
+  await say(alice.page, 'Dave is in');
+  await expect(messages(dave.page).filter({ hasText: 'Dave is in' })).toHaveCount(1);
+  restore();
+  await expect(bob.page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
+  // What Bob typed offline arrives once; from now on everyone reads everyone.
+  for (const page of [alice.page, carol.page, dave.page]) {
+    await expect(messages(page).filter({ hasText: 'typed while offline' })).toHaveCount(1);
+  }
+  const people = [['Alice', alice.page], ['Bob', bob.page], ['Carol', carol.page], ['Dave', dave.page]] as const;
+  for (const [name, page] of people) await say(page, `after, from ${name}`);
+  for (const [, page] of people) {
+    for (const [name] of people) {
+      await expect(messages(page).filter({ hasText: `after, from ${name}` })).toHaveCount(1);
+    }
+    await expect(page.locator('[data-testid="member"][data-state="online"]')).toHaveCount(4);
+  }
+  for (const p of [alice, bob, carol, dave]) {
+    expect(p.errors.filter((e) => !/WebSocket connection to .* failed|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
     await p.context.close();
   }
 });

@@ -47,6 +47,8 @@ pub enum Status {
     Connecting,
     /// No connection; a retry is scheduled.
     Offline,
+    /// Someone removed this member: no connection, and none to come.
+    Removed,
 }
 
 impl Status {
@@ -56,6 +58,7 @@ impl Status {
             Self::Online => "online",
             Self::Connecting => "connecting",
             Self::Offline => "offline",
+            Self::Removed => "removed",
         }
     }
 }
@@ -276,7 +279,9 @@ impl LiveRoom {
     /// The connection is gone: the conversation and the file side start over on the next.
     fn connection_lost(&self) {
         if let Some(changes) = self.convo.try_update_value(GroupConversation::disconnected) {
-            self.status.set(Status::Offline);
+            if self.status.get_untracked() != Status::Removed {
+                self.status.set(Status::Offline);
+            }
             let session = self.convo.with_value(GroupConversation::session);
             self.files.connection_lost(session);
             self.apply(changes);
@@ -356,6 +361,8 @@ impl LiveRoom {
             .with_value(|c| (c.machine().can_send(), c.dropped(), c.refused()));
         if ready {
             self.status.set(Status::Online);
+        } else if changes.removed.is_some() {
+            self.status.set(Status::Removed);
         } else if self.status.get_untracked() == Status::Online {
             self.status.set(Status::Connecting);
         }

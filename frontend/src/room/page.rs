@@ -239,6 +239,7 @@ fn RoomView(
                     {move || match live.status.get().as_str() {
                         "online" => "Connected",
                         "connecting" => "Connecting…",
+                        "removed" => "Not in this room",
                         _ => "Offline — reconnecting",
                     }}
                 </p>
