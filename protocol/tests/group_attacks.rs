@@ -1100,3 +1100,28 @@ fn replayed_old_knocks_do_not_keep_newcomers_out() {
     }
     relay.assert_one_group(&[0, x]);
 }
+
+#[test]
+fn an_insider_hello_flood_does_not_keep_members_apart() {
+    // Each Here and PrivateReset goes by SEND_TO and moves its sender's ratchet on for the
+    // others unseen; receivers skip at most 1,024. A flood of Hellos (or of messages of groups
+    // nobody has) must not make honest members send that many.
+    let mut relay = room_of(&["Ana", "Bo"], 406);
+    let mut rogue = RogueMember::join(&mut relay, &secret(), MAL, "Mal");
+    relay.settle();
+    let hello = GroupBody::Hello {
+        member_id: MAL.0,
+        session: protocol::ids::SenderId([7; 16]),
+    }
+    .encode()
+    .unwrap();
+    for _ in 0..1_100 {
+        let payload = rogue.seal(&hello);
+        rogue.broadcast(&mut relay, payload);
+    }
+    relay.settle();
+    relay.say(0, "still readable");
+    relay.say(1, "and back");
+    assert_eq!(relay.people[1].read, ["still readable"]);
+    assert_eq!(relay.people[0].read, ["and back"]);
+}

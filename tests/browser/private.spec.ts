@@ -97,6 +97,10 @@ test('A removes C: C is told and reads nothing more, even with the old invite; A
     await expect(member(page, 'Carol')).toHaveCount(0);
   }
 
+  // Her tab forgot the room: a reload goes home, and her page shows no invite.
+  await expect(carol.page.getByTestId('invite-link')).toHaveCount(0);
+  await carol.page.reload();
+  await expect(carol.page.getByTestId('new-room')).toBeVisible();
   // Carol comes back with the old invite: she is alone in a room nobody else is in.
   await carol.page.goto('about:blank');
   await openInvite(carol.page, link, 'Carol');

@@ -372,6 +372,11 @@ impl LiveRoom {
         self.refused.set(refused.map(refusal));
         if let Some(by) = changes.removed {
             self.removed.set(Some(by.unwrap_or_default()));
+            // The old invite names a room the others have left: a reload goes home (R.8).
+            browser::forget(Store::Tab, crate::app::ROOM_KEY);
+            // Nothing more arrives: offers to us are withdrawn and transfers end.
+            let session = self.convo.with_value(GroupConversation::session);
+            self.files.connection_lost(session);
             self.announcement
                 .set("You were removed from this room".into());
             self.stop();

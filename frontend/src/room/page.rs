@@ -280,7 +280,9 @@ fn RoomView(
                 <div class="conversation">
                     <FileNotice notice=live.files.notice />
                     <MessageList lines=live.lines files=live.files.views placed=live.files.placed on_action=act />
-                    <Composer on_send=send on_files=offer />
+                    <Show when=move || live.removed.get().is_none()>
+                        <Composer on_send=send on_files=offer />
+                    </Show>
                 </div>
                 <div class="side">
                     {move || verifying.get().and_then(|key| {
@@ -293,10 +295,14 @@ fn RoomView(
                             />
                         })
                     })}
-                    <PrivateThread live=live />
-                    <MemberList members=live.members alone=live.alone verifying=verifying actions=actions />
+                    <Show when=move || live.removed.get().is_none()>
+                        <PrivateThread live=live />
+                        <MemberList members=live.members alone=live.alone verifying=verifying actions=actions />
+                    </Show>
                     <IdentityStorage />
-                    <InvitePanel link=link check_code=check_code />
+                    <Show when=move || live.removed.get().is_none()>
+                        <InvitePanel link=link check_code=check_code />
+                    </Show>
                 </div>
             </div>
             <p class="sr-only" aria-live="polite" data-testid="announcer">{move || live.announcement.get()}</p>

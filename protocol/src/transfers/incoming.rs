@@ -44,8 +44,12 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         key: Option<Zeroizing<[u8; 32]>>,
         author: String,
     ) {
-        let known = self.cards.iter().any(|card| {
-            matches!(card, Card::In(i) if i.sender == sender && i.offer.file_id == offer.file_id)
+        // Shown already, or the id of a file someone else (or this member) offers: cards, file
+        // control and keys go by file id, so a second offer under a known id (another member
+        // copying one it saw) would take the first one's answers.
+        let known = self.cards.iter().any(|card| match card {
+            Card::In(i) => i.offer.file_id == offer.file_id,
+            Card::Out(o) => o.offer.file_id == offer.file_id,
         });
         if known {
             return;
@@ -74,10 +78,12 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         self.forget_old_offers();
     }
 
-    /// Beyond [`MAX_OFFERS_SHOWN`] unanswered offers, the oldest unanswered go; answered cards
-    /// stay, whatever their age.
+    /// Beyond [`MAX_OFFERS_SHOWN`] offers the person never answered (still offered, or
+    /// withdrawn before they did), the oldest go; answered cards stay, whatever their age. So a
+    /// member who offers and withdraws file after file cannot grow the list without end.
     fn forget_old_offers(&mut self) {
-        let unanswered = |card: &Card<F, S, D>| matches!(card, Card::In(i) if matches!(i.state, InState::Offered));
+        self.forget_spent_keys();
+        let unanswered = |card: &Card<F, S, D>| matches!(card, Card::In(i) if matches!(i.state, InState::Offered | InState::Withdrawn));
         let mut excess = self
             .cards
             .iter()
@@ -266,7 +272,20 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// The files whose every chunk verified since the last call, for the app to close and
     /// check, then report with [`Self::finished`].
     pub fn take_finishing(&mut self) -> Vec<Finishing<S>> {
+        self.forget_spent_keys();
         std::mem::take(&mut self.finishing)
+    }
+
+    /// Carried keys (R.9) of transfers that can take no more chunks are wiped: once the epochs
+    /// that carried an offer are gone, nothing kept here opens a recording of its chunks.
+    fn forget_spent_keys(&mut self) {
+        for card in &mut self.cards {
+            if let Card::In(i) = card
+                && !matches!(i.state, InState::Offered | InState::Receiving(_))
+            {
+                i.key = None;
+            }
+        }
     }
 
     /// A file the app closed: offered for saving, or failed with `Err(why)`.

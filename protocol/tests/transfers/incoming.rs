@@ -358,3 +358,59 @@ fn a_file_finished_for_a_card_gone_or_done_is_freed() {
     assert_eq!(drops.get(), 2);
     assert_eq!(card(&p.bob, id).save_url.as_deref(), Some("blob:first"));
 }
+
+#[test]
+fn offers_withdrawn_before_an_answer_count_against_the_cap() {
+    // A member who offers and withdraws file after file cannot grow the list without end.
+    let mut bob = bob();
+    for n in 0..1_000u32 {
+        let mut file = offer(0, "f", 1);
+        file.file_id = FileId(
+            [n.to_be_bytes(), [0; 4], [0; 4], [1; 4]]
+                .concat()
+                .try_into()
+                .unwrap(),
+        );
+        let cancel = FileCtrl::Cancel {
+            file_id: file.file_id,
+        };
+        bob.offered(ALICE, ALICE_SESSION, file, "Alice".into());
+        bob.on_ctrl(ALICE, ALICE_SESSION, &cancel, 0);
+    }
+    assert!(bob.views(&super::name_of).len() <= MAX_OFFERS_SHOWN);
+}
+
+#[test]
+fn a_carried_key_opens_its_transfer_and_is_wiped_once_it_ends() {
+    // Part 2 (docs/PROTOCOL.md R.9): the key comes in the offer and nowhere else.
+    let room = keys().room_id();
+    let mut bob = Room::carried(room, BOB_SESSION);
+    let file = offer(9, "a.bin", 100);
+    let key = zeroize::Zeroizing::new([0x42; 32]);
+    bob.offered_keyed(ALICE, ALICE_SESSION, file.clone(), key, "Alice".into());
+    assert_eq!(
+        bob.file_key_bytes(false, file.file_id).as_deref(),
+        Some(&[0x42; 32])
+    );
+    bob.accept(file.file_id, |_| Vec::new()).unwrap();
+    assert!(
+        bob.file_key_bytes(false, file.file_id).is_some(),
+        "needed while it arrives"
+    );
+    bob.cancel(file.file_id);
+    bob.take_finishing();
+    assert_eq!(bob.file_key_bytes(false, file.file_id), None);
+}
+
+#[test]
+fn an_offer_under_a_file_id_already_shown_is_ignored_whoever_sends_it() {
+    let mut bob = bob();
+    let file = offer(5, "alices.pdf", 100);
+    bob.offered(ALICE, ALICE_SESSION, file.clone(), "Alice".into());
+    let mut copy = file.clone();
+    copy.name = "carols.pdf".into();
+    bob.offered(CAROL, CAROL_SESSION, copy, "Carol".into());
+    let views = bob.views(&super::name_of);
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].author, "Alice");
+}

@@ -70,7 +70,8 @@ impl GroupConversation {
                 changes.threads.push(peer);
             }
             GroupEvent::MemberRemoved { who, by } => {
-                self.note(who.name(), by.name(), Arrival::Removed, now_ms);
+                let key = Some(who.leaf_identity());
+                self.note(who.name(), key, by.name(), Arrival::Removed, now_ms);
                 changes.lines = true;
                 changes.members = true;
             }
@@ -97,13 +98,20 @@ impl GroupConversation {
     pub(super) fn tell_arrivals(&mut self, now_ms: u64, changes: &mut GroupChanges) {
         let members = self.members();
         for (arrival, name) in self.presence.changes(&members) {
-            self.note(&name, "", arrival, now_ms);
+            self.note(&name, None, "", arrival, now_ms);
             changes.lines = true;
         }
     }
 
     /// A line about someone (no message): `text` says more where the kind needs it.
-    fn note(&mut self, name: &str, text: &str, arrival: Arrival, now_ms: u64) {
+    fn note(
+        &mut self,
+        name: &str,
+        author_key: Option<Vec<u8>>,
+        text: &str,
+        arrival: Arrival,
+        now_ms: u64,
+    ) {
         self.arrivals += 1;
         // Ids of their own: a random msg_id never starts with these 8 bytes in practice, and
         // these lines never go on the wire.
@@ -113,7 +121,7 @@ impl GroupConversation {
             msg_id: MsgId(id),
             author: name.to_owned(),
             session: None,
-            author_key: None,
+            author_key,
             seq: None,
             text: text.to_owned(),
             sent_at_ms: now_ms,

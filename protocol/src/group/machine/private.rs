@@ -30,6 +30,10 @@ const OPENING_TTL_MS: u64 = 30_000;
 /// new group if the other says it lost that one (a reload).
 const RESEND_MS: u64 = 5 * 60_000;
 const RECENT: usize = 32;
+/// At most one `PrivateReset` a minute to a peer.
+const RESET_INTERVAL_MS: u64 = 60_000;
+/// Peers whose last reset is remembered, at most.
+const MAX_RESETS: usize = 256;
 
 /// Who a private conversation is with: their leaf identity in the room (`ik ‖ device_id`).
 pub(super) type Peer = Vec<u8>;
@@ -70,6 +74,9 @@ struct Pair {
 pub(crate) struct Privates {
     pairs: BTreeMap<Peer, Pair>,
     unsigned: Vec<(Peer, Role, Unsigned)>,
+    /// When each peer was last told `PrivateReset`: at most one a minute, since each goes by
+    /// SEND_TO in the room's group (see `member/presence.rs` on a flood of those).
+    resets: BTreeMap<Peer, u64>,
 }
 
 impl Privates {
@@ -369,7 +376,14 @@ impl Machine {
         let Some((peer, pair_group)) = found else {
             // A group this member does not have (it was reloaded): say so, so a new one is made.
             if let Some(peer) = self.peer_at_wire(from) {
-                self.tell(&peer, &GroupBody::PrivateReset { group: group.0 }, output);
+                let last = self.privates.resets.get(&peer).copied();
+                if last.is_none_or(|last| now_ms >= last + RESET_INTERVAL_MS) {
+                    if self.privates.resets.len() >= MAX_RESETS {
+                        self.privates.resets.clear();
+                    }
+                    self.privates.resets.insert(peer.clone(), now_ms);
+                    self.tell(&peer, &GroupBody::PrivateReset { group: group.0 }, output);
+                }
             }
             output.dropped = true;
             return Ok(());

@@ -44,7 +44,11 @@ impl GroupMember {
                 if was != (Some(from), true) {
                     output.event(GroupEvent::MembersChanged);
                 }
+                // Answered once a connection: a Here goes by SEND_TO, and each moves this
+                // member's ratchet on for everyone else unseen (receivers skip at most 1,024),
+                // so Hellos repeated on one connection (an insider's flood) get nothing.
                 if matches!(body, GroupBody::Hello { .. })
+                    && was.0 != Some(from)
                     && let Some((me, session)) = me
                 {
                     let here = self.seal(&GroupBody::Here {
