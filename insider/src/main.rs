@@ -20,7 +20,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use bytes::Bytes;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
@@ -28,7 +28,6 @@ use protocol::entropy::SystemEntropy;
 use protocol::group::conversation::{GroupChanges, GroupConversation};
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
-use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -173,12 +172,7 @@ async fn main() -> anyhow::Result<()> {
     if !args.relay.ip().is_loopback() {
         bail!("the insider talks to a relay on this machine's loopback address only");
     }
-    let fragment = args
-        .invite
-        .find('#')
-        .map(|at| &args.invite[at..])
-        .context("the invite has no fragment")?;
-    let secret = parse_invite_fragment(fragment).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let secret = insider::secret_of(&args.invite)?;
     let identity = IdentityKeys::generate(&mut SystemEntropy);
 
     let mut own = Session::open("own", args.relay, &secret, &args.target, &identity).await?;

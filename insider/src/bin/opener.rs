@@ -21,7 +21,6 @@ use clap::Parser;
 use hkdf::Hkdf;
 use protocol::envelope::SealedEnvelope;
 use protocol::group::join::{JoinKeys, Payload};
-use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomKeys;
 use protocol::replay::ReplayWindow;
 use protocol::stream::SealedChunk;
@@ -105,12 +104,7 @@ fn opens_with_join_key(join: &JoinKeys, room: &RoomKeys, sealed: &[u8]) -> bool 
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let fragment = args
-        .invite
-        .find('#')
-        .map(|at| &args.invite[at..])
-        .context("the invite has no fragment")?;
-    let secret = parse_invite_fragment(fragment).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let secret = insider::secret_of(&args.invite)?;
     let room = RoomKeys::derive(&secret);
     let join = JoinKeys::derive(&room);
     let recording = std::fs::read(&args.recording).context("reading the recording")?;
