@@ -165,6 +165,8 @@ struct Incoming<S, D> {
     author: String,
     /// The key the offer carried (R.9); `None` where keys are derived (part 1).
     key: Option<Zeroizing<[u8; 32]>>,
+    /// Offered in a private conversation (R.10): its control goes back there.
+    private: bool,
     state: InState<S, D>,
     rate: Rate,
     received: u64,
@@ -178,6 +180,8 @@ struct Outgoing<F> {
     file: F,
     /// Members the offer went to.
     offered_to: Vec<MemberId>,
+    /// Offered in a private conversation to `offered_to`'s one member (R.10), never to others.
+    private: bool,
     rates: Vec<(MemberId, Rate)>,
     /// Why it stopped, once it has.
     closed: Option<String>,
@@ -373,6 +377,18 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             *room = room_id;
         }
         self.sender = FileSender::in_room(self.keys.room_id(), sender);
+    }
+
+    /// The member a file of a private conversation (R.10) is shared with: the file's offers and
+    /// control go to them in that conversation, not to the room. `None` for the room's files.
+    pub fn private_peer(&self, file_id: FileId) -> Option<MemberId> {
+        self.cards.iter().find_map(|card| match card {
+            Card::In(i) if i.offer.file_id == file_id && i.private => Some(i.from),
+            Card::Out(o) if o.offer.file_id == file_id && o.private => {
+                o.offered_to.first().copied()
+            }
+            _ => None,
+        })
     }
 
     /// Parses a card key ([`card_key`]) back into a file id.

@@ -89,6 +89,10 @@ for (const scheme of SCHEMES) {
         await bob.page.getByTestId('member').filter({ hasText: 'Alice' }).getByTestId('dm-open').click();
         await bob.page.getByTestId('dm-composer').fill('Yes, twelve of them.');
         await bob.page.getByTestId('dm-send').click();
+        await bob.page
+          .getByTestId('dm-file-input')
+          .setInputFiles({ name: 'copies.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(40 * 1024, 2) });
+        await expect(page.getByTestId('dm-thread').getByTestId('file-card')).toHaveCount(1);
         await expect(page.getByTestId('dm-message')).toHaveCount(2);
         await expect(page.getByTestId('dm-message').first()).toHaveAttribute('data-state', 'sent');
         await look(page, `private-${at}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { artifacts, expect, test } from './harness';
 import { createRoom, member, messages, openInvite, person, say } from './people';
-import { offer, payload, receive } from './transfers';
+import { card, offer, payload, receive } from './transfers';
 
 const openerBin = process.env.CUTOUT_OPENER_BIN ?? join(__dirname, '../../target/debug/opener');
 
@@ -57,12 +57,22 @@ test('A writes to B privately in a room with C: B reads it, C sees nothing of it
   await expect(thread.getByTestId('dm-message')).toHaveCount(2);
   await expect(thread.getByTestId('dm-message').nth(1)).toContainText('agreed');
 
+  // A file offered in the thread goes to Bob alone, and its card sits in the thread.
+  const secret = Buffer.from('for Bob only\n'.repeat(5000));
+  await thread.getByTestId('dm-file-input').setInputFiles(payload('for-bob.txt', secret));
+  await expect(thread.getByTestId('file-card')).toHaveCount(1);
+  await expect(bobs.getByTestId('file-card')).toHaveCount(1);
+  await expect(bob.page.getByTestId('shared-file')).toHaveCount(0);
+  expect((await receive(bob.page, 'for-bob.txt')).equals(secret)).toBe(true);
+  await expect(card(alice.page, 'for-bob.txt')).toHaveAttribute('data-state', 'sharing');
+
   // The room goes on for everyone, so Carol was reading all along.
   await say(alice.page, 'for the whole room');
   await expect(messages(carol.page).filter({ hasText: 'for the whole room' })).toHaveCount(1);
   // Carol: nothing of the private conversation, anywhere on her page.
   await expect(carol.page.getByTestId('dm-unread')).toHaveCount(0);
   await expect(carol.page.getByTestId('dm-message')).toHaveCount(0);
+  await expect(carol.page.getByTestId('file-card')).toHaveCount(0);
   const text = await carol.page.locator('body').innerText();
   expect(text).not.toContain('just between us');
   expect(text).not.toContain('agreed');

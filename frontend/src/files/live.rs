@@ -104,6 +104,16 @@ impl LiveFiles {
 
     /// The person offers these files to the room.
     pub fn offer_files(&self, files: Vec<web_sys::File>) {
+        self.offer(files, None);
+    }
+
+    /// The person offers these files to the member connected as `to` alone, in their private
+    /// conversation (docs/PROTOCOL.md R.10).
+    pub fn offer_privately(&self, files: Vec<web_sys::File>, to: MemberId) {
+        self.offer(files, Some(to));
+    }
+
+    fn offer(&self, files: Vec<web_sys::File>, to: Option<MemberId>) {
         if files.is_empty() {
             return;
         }
@@ -123,8 +133,15 @@ impl LiveFiles {
         for file in files {
             let result = self.files.try_update_value(|t| {
                 let (name, mime, size) = (file.name(), file.type_(), file.size() as u64);
-                t.rules
-                    .offer(file, &name, &mime, size, &live, &mut SystemEntropy)
+                match to {
+                    Some(to) => {
+                        t.rules
+                            .offer_privately(file, &name, &mime, size, to, &mut SystemEntropy)
+                    }
+                    None => t
+                        .rules
+                        .offer(file, &name, &mime, size, &live, &mut SystemEntropy),
+                }
             });
             match result {
                 Some(Ok(sends)) => self.send_file_messages(sends),
@@ -172,30 +189,53 @@ impl LiveFiles {
         if sends.is_empty() {
             return;
         }
-        let messages: Vec<(Option<MemberId>, GroupBody)> = self
+        // (to one member, private) and the body, for each.
+        let messages: Vec<(Option<MemberId>, Option<MemberId>, GroupBody)> = self
             .files
             .try_with_value(|t| {
                 sends
                     .into_iter()
-                    .filter_map(|send| match send {
-                        Outbound::Ctrl(_, ctrl) | Outbound::CtrlAll(ctrl) => {
-                            Some((None, GroupBody::FileCtrl(ctrl)))
-                        }
-                        Outbound::Offer(to, offer) => {
-                            let key = t.rules.file_key_bytes(true, offer.file_id)?;
-                            let key = FileKey(*key);
-                            Some((to, GroupBody::FileOffer { offer, key }))
-                        }
+                    .filter_map(|send| {
+                        let (to, body) = match send {
+                            Outbound::Ctrl(_, ctrl) | Outbound::CtrlAll(ctrl) => {
+                                (None, GroupBody::FileCtrl(ctrl))
+                            }
+                            Outbound::Offer(to, offer) => {
+                                let key = t.rules.file_key_bytes(true, offer.file_id)?;
+                                let key = FileKey(*key);
+                                (to, GroupBody::FileOffer { offer, key })
+                            }
+                        };
+                        let file_id = match &body {
+                            GroupBody::FileCtrl(ctrl) => ctrl.file_id(),
+                            GroupBody::FileOffer { offer, .. } => offer.file_id,
+                            _ => return None,
+                        };
+                        Some((to, t.rules.private_peer(file_id), body))
                     })
                     .collect()
             })
             .unwrap_or_default();
+        let now = browser::now_ms();
         let frames = self
             .convo
             .try_update_value(|c| {
+                let members = c.members();
+                let leaf_of = |wire: MemberId| {
+                    members
+                        .iter()
+                        .find(|m| !m.is_self && m.member_id == wire)
+                        .and_then(|m| m.leaf)
+                };
                 messages
                     .iter()
-                    .flat_map(|(to, body)| c.send_file(*to, body))
+                    .flat_map(|(to, private, body)| match private {
+                        // A private conversation's file: in that conversation's group (R.10).
+                        Some(peer) => leaf_of(*peer)
+                            .map(|leaf| c.send_private_file(leaf, body, now, &mut SystemEntropy))
+                            .unwrap_or_default(),
+                        None => c.send_file(*to, body),
+                    })
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
@@ -223,8 +263,7 @@ impl LiveFiles {
         self.refresh();
     }
 
-    /// File events from the conversation, in order. Files offered in a private conversation
-    /// are not taken yet: such events are dropped here.
+    /// File events from the conversation, in order: the room's and private conversations'.
     pub fn on_events(&self, events: Vec<GroupEvent>) {
         if events.is_empty() {
             return;
@@ -275,7 +314,37 @@ impl LiveFiles {
                         sends.extend(more);
                     }
                 }
-                // Before its sender's Hello (no session to take chunks from), or private.
+                // Offered in a private conversation (R.10): shown there.
+                GroupEvent::Private {
+                    from,
+                    session: Some(sender),
+                    with,
+                    body: GroupBody::FileOffer { offer, key },
+                    ..
+                } => {
+                    let author = with.name().to_owned();
+                    self.announcement.set(format!(
+                        "{author} offers you {} ({})",
+                        protocol::file_name::sanitise_file_name(&offer.name),
+                        protocol::transfer_rate::format_size(offer.size)
+                    ));
+                    let key = Zeroizing::new(key.0);
+                    self.files.update_value(|t| {
+                        t.rules.offered_privately(from, sender, offer, key, author);
+                    });
+                }
+                GroupEvent::Private {
+                    from,
+                    session: Some(sender),
+                    body: GroupBody::FileCtrl(ctrl),
+                    ..
+                } => {
+                    sendable |= self
+                        .files
+                        .try_update_value(|t| t.rules.on_ctrl(from, sender, &ctrl, now))
+                        .unwrap_or(false);
+                }
+                // Before its sender's Hello (no session to take chunks from).
                 _ => {}
             }
         }
@@ -343,7 +412,13 @@ impl LiveFiles {
                 .unwrap_or_else(|| "Someone who left".into())
         };
         if let Some(views) = self.files.try_with_value(|t| t.rules.views(&name_of)) {
-            self.place(&views);
+            // A private conversation's files are shown there, not in the room's log.
+            let room: Vec<FileView> = views
+                .iter()
+                .filter(|v| v.private_with.is_none())
+                .cloned()
+                .collect();
+            self.place(&room);
             self.views.set(views);
         }
     }

@@ -20,19 +20,6 @@ pub fn Composer(
     on_send: Callback<String, Result<(), ChatError>>,
     on_files: Callback<Vec<web_sys::File>>,
 ) -> impl IntoView {
-    let picker = NodeRef::<Input>::new();
-    let picked = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = file_list(input.files());
-        // Cleared, so picking the same file again fires `change` again.
-        input.set_value("");
-        on_files.run(files);
-    };
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let submit = move || {
@@ -66,40 +53,67 @@ pub fn Composer(
                     }
                 }
             ></textarea>
-            <input
-                type="file"
-                multiple
-                class="sr-only"
-                tabindex="-1"
-                aria-hidden="true"
-                data-testid="file-input"
-                node_ref=picker
-                on:change=picked
-            />
-            <button
-                class="button ghost attach"
-                type="button"
-                data-testid="attach"
-                title="Offer files to the room (or drop them here, or paste)"
-                on:click=move |_| {
-                    if let Some(input) = picker.get() {
-                        input.click();
-                    }
-                }
-            >
-                <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-                    <path
-                        d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
-                        fill="none"
-                        stroke="currentColor"
-                        stroke-width="1.8"
-                        stroke-linecap="round"
-                    />
-                </svg>
-                <span class="sr-only">"Offer files"</span>
-            </button>
+            <AttachButton on_files=on_files input="file-input" button="attach" title="Offer files to the room (or drop them here, or paste)" />
             <button class="button primary" type="submit" data-testid="send">"Send"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
+    }
+}
+
+/// The attach button and its hidden file input (test ids `input` and `button`); `on_files` gets
+/// the files picked.
+#[component]
+pub fn AttachButton(
+    on_files: Callback<Vec<web_sys::File>>,
+    input: &'static str,
+    button: &'static str,
+    title: &'static str,
+) -> impl IntoView {
+    let picker = NodeRef::<Input>::new();
+    let picked = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let files = file_list(input.files());
+        // Cleared, so picking the same file again fires `change` again.
+        input.set_value("");
+        on_files.run(files);
+    };
+    view! {
+        <input
+            type="file"
+            multiple
+            class="sr-only"
+            tabindex="-1"
+            aria-hidden="true"
+            data-testid=input
+            node_ref=picker
+            on:change=picked
+        />
+        <button
+            class="button ghost attach"
+            type="button"
+            data-testid=button
+            title=title
+            on:click=move |_| {
+                if let Some(input) = picker.get() {
+                    input.click();
+                }
+            }
+        >
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                <path
+                    d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="1.8"
+                    stroke-linecap="round"
+                />
+            </svg>
+            <span class="sr-only">"Offer files"</span>
+        </button>
     }
 }

@@ -1,9 +1,12 @@
 //! A private conversation with one member of the room (docs/PROTOCOL.md R.10): what the two
-//! said to each other, oldest first, and a box to write to them alone. Nobody else in the room
-//! holds its keys.
+//! said to each other, oldest first, the files they offered each other, and a box to write to
+//! them alone (and a button to offer them files). Nobody else in the room holds its keys.
 
 use leptos::prelude::*;
 
+use crate::files::file_list::FileCard;
+use crate::files::live::FileAction;
+use crate::room::composer::AttachButton;
 use crate::room::live::LiveRoom;
 use crate::ui::focus::focus_when_mounted;
 
@@ -34,6 +37,34 @@ fn ThreadPanel(live: LiveRoom, peer: String, name: String) -> impl IntoView {
         Err(why) => error.set(Some(why.to_string())),
     };
     let send_now = send.clone();
+    // Their connection now: files go to it, and the cards shared with it are this thread's.
+    let wire = {
+        let peer = peer.clone();
+        Memo::new(move |_| {
+            live.members
+                .with(|m| m.iter().find(|m| m.peer == peer).and_then(|m| m.wire))
+        })
+    };
+    let cards = Memo::new(move |_| {
+        let wire = wire.get();
+        live.files.views.with(|v| {
+            v.iter()
+                .filter(|c| c.private_with.is_some() && c.private_with == wire)
+                .map(|c| c.key.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let offer = Callback::new(
+        move |files: Vec<web_sys::File>| match wire.get_untracked() {
+            Some(to) => live.files.offer_privately(files, to),
+            None => live.files.notice.set(Some(
+                "They are offline: offer the files once they are back.".into(),
+            )),
+        },
+    );
+    let act = Callback::new(move |(key, action): (String, FileAction)| {
+        live.files.file_action(&key, action)
+    });
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -64,6 +95,11 @@ fn ThreadPanel(live: LiveRoom, peer: String, name: String) -> impl IntoView {
                     </li>
                 </For>
             </ol>
+            <ul class="files" aria-label="Files between you">
+                <For each=move || cards.get() key=|key| key.clone() let(key)>
+                    <FileCard key=key files=live.files.views on_action=act />
+                </For>
+            </ul>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
                 <label class="sr-only" for="dm-composer">{format!("Message to {name}")}</label>
                 <textarea
@@ -76,6 +112,7 @@ fn ThreadPanel(live: LiveRoom, peer: String, name: String) -> impl IntoView {
                     on:input=move |ev| text.set(event_target_value(&ev))
                     on:keydown=keydown
                 ></textarea>
+                <AttachButton on_files=offer input="dm-file-input" button="dm-attach" title="Offer files to them alone" />
                 <button class="button primary" type="submit" data-testid="dm-send">"Send"</button>
             </form>
             <p class="error" role="alert">{move || error.get()}</p>

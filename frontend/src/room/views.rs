@@ -48,6 +48,8 @@ pub struct MemberView {
     pub peer: String,
     /// Its leaf in the room's group.
     pub leaf: Option<u32>,
+    /// Its connection's wire id while online.
+    pub wire: Option<protocol::MemberId>,
     /// Private messages from them not yet read.
     pub unread: usize,
     pub name: String,

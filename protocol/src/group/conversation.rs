@@ -17,7 +17,7 @@ use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
 
 use super::body::GroupBody;
 use super::machine::{CertifyError, CredentialRequest, GroupEvent, Machine, Out, Output};
-use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
+use crate::body::Chat;
 use crate::conversation::log::Log;
 use crate::conversation::presence_log::PresenceLog;
 use crate::conversation::{ComposeError, Delivery, Line};
@@ -130,6 +130,21 @@ impl GroupConversation {
     pub fn send_file(&mut self, to: Option<MemberId>, body: &GroupBody) -> Vec<Vec<u8>> {
         self.machine
             .send_to(to, body)
+            .map(|output| output.out.iter().map(encode).collect())
+            .unwrap_or_default()
+    }
+
+    /// Seals a file message of a private conversation (R.10) for the member at `leaf`, as
+    /// frames to write: it waits, as private messages do, for their group and connection.
+    pub fn send_private_file(
+        &mut self,
+        leaf: u32,
+        body: &GroupBody,
+        now_ms: u64,
+        entropy: &mut dyn Entropy,
+    ) -> Vec<Vec<u8>> {
+        self.machine
+            .send_private(leaf, body, now_ms, entropy)
             .map(|output| output.out.iter().map(encode).collect())
             .unwrap_or_default()
     }
@@ -459,21 +474,6 @@ impl GroupConversation {
     }
 }
 
-fn compose(text: &str, now_ms: u64, entropy: &mut dyn Entropy) -> Result<Chat, ComposeError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ComposeError::Empty);
-    }
-    if text.len() > MAX_CHAT_TEXT_LEN {
-        return Err(ComposeError::TooLong);
-    }
-    Ok(Chat {
-        msg_id: MsgId::random(entropy),
-        sent_at_ms: now_ms,
-        text: text.to_owned(),
-    })
-}
-
 /// The wire frame for one of the machine's outputs.
 pub fn encode(out: &Out) -> Vec<u8> {
     match out {
@@ -484,3 +484,5 @@ pub fn encode(out: &Out) -> Vec<u8> {
 }
 
 mod events;
+
+use events::compose;

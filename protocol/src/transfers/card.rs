@@ -57,6 +57,8 @@ pub struct FileView {
     pub can_accept: bool,
     /// Cancel (or stop sharing) is possible.
     pub can_cancel: bool,
+    /// Shared in a private conversation with this member (R.10), not with the room.
+    pub private_with: Option<MemberId>,
 }
 
 /// The key of a transfer's card: its file id in lowercase hex.
@@ -151,6 +153,10 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             .collect();
         let (state, status) = match &o.closed {
             Some(why) => ("stopped", why.clone()),
+            None if progress.is_empty() && o.private => (
+                "sharing",
+                format!("Offered to {}", name_of_first(o, name_of)),
+            ),
             None if progress.is_empty() => ("sharing", "Offered to the room".to_owned()),
             None => ("sharing", "Sharing".to_owned()),
         };
@@ -170,8 +176,15 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             save_url: None,
             can_accept: false,
             can_cancel: o.closed.is_none(),
+            private_with: o.offered_to.first().copied().filter(|_| o.private),
         }
     }
+}
+
+fn name_of_first<F>(o: &Outgoing<F>, name_of: &dyn Fn(MemberId) -> String) -> String {
+    o.offered_to
+        .first()
+        .map_or_else(String::new, |m| name_of(*m))
 }
 
 fn incoming_view<S, D: SavedFile>(i: &Incoming<S, D>) -> FileView {
@@ -232,6 +245,7 @@ fn incoming_view<S, D: SavedFile>(i: &Incoming<S, D>) -> FileView {
         },
         can_accept: matches!(i.state, InState::Offered) && i.refusal.is_none(),
         can_cancel: matches!(i.state, InState::Receiving(_)),
+        private_with: i.private.then_some(i.from),
     }
 }
 

@@ -20,7 +20,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// An offer from live member `from` (session `sender`), named `author`. An offer already
     /// shown is ignored; one that cannot be accepted is shown with the reason.
     pub fn offered(&mut self, from: MemberId, sender: SenderId, offer: FileOffer, author: String) {
-        self.offered_with(from, sender, offer, None, author);
+        self.offered_with(from, sender, offer, None, author, false);
     }
 
     /// An offer from live member `from` (session `sender`) that carried its file's key
@@ -33,7 +33,20 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         key: Zeroizing<[u8; 32]>,
         author: String,
     ) {
-        self.offered_with(from, sender, offer, Some(key), author);
+        self.offered_with(from, sender, offer, Some(key), author, false);
+    }
+
+    /// As [`Self::offered_keyed`], for an offer made in a private conversation with `from`
+    /// (R.10): the answers go back there ([`Self::private_peer`]).
+    pub fn offered_privately(
+        &mut self,
+        from: MemberId,
+        sender: SenderId,
+        offer: FileOffer,
+        key: Zeroizing<[u8; 32]>,
+        author: String,
+    ) {
+        self.offered_with(from, sender, offer, Some(key), author, true);
     }
 
     fn offered_with(
@@ -43,6 +56,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         offer: FileOffer,
         key: Option<Zeroizing<[u8; 32]>>,
         author: String,
+        private: bool,
     ) {
         // Shown already, or the id of a file someone else (or this member) offers: cards, file
         // control and keys go by file id, so a second offer under a known id (another member
@@ -70,6 +84,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             offer,
             author,
             key,
+            private,
             state: InState::Offered,
             rate: Rate::default(),
             received: 0,

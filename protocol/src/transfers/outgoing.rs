@@ -32,6 +32,34 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         live: &[MemberId],
         entropy: &mut dyn Entropy,
     ) -> Result<Vec<Outbound>, OfferFileError> {
+        self.offer_to(file, name, mime, size, live, None, entropy)
+    }
+
+    /// As [`Self::offer`], to the member `to` alone in a private conversation (R.10): the
+    /// offer goes to them only, never to members who arrive later.
+    pub fn offer_privately(
+        &mut self,
+        file: F,
+        name: &str,
+        mime: &str,
+        size: u64,
+        to: MemberId,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Vec<Outbound>, OfferFileError> {
+        self.offer_to(file, name, mime, size, &[to], Some(to), entropy)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn offer_to(
+        &mut self,
+        file: F,
+        name: &str,
+        mime: &str,
+        size: u64,
+        live: &[MemberId],
+        private: Option<MemberId>,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Vec<Outbound>, OfferFileError> {
         if !self.relay_carries_files {
             return Err(OfferFileError::RelayCarriesNoFiles);
         }
@@ -63,10 +91,11 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             self.close_outgoing(file_id, "No longer offered (8 files at most)");
             sends.push(Outbound::CtrlAll(FileCtrl::Cancel { file_id }));
         }
-        sends.push(Outbound::Offer(None, offer.clone()));
+        sends.push(Outbound::Offer(private, offer.clone()));
         self.cards.push(Card::Out(Outgoing {
             offer,
             file,
+            private: private.is_some(),
             offered_to: live.to_vec(),
             rates: Vec::new(),
             closed: None,
@@ -80,6 +109,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         for card in &mut self.cards {
             if let Card::Out(out) = card
                 && out.closed.is_none()
+                && !out.private
             {
                 for member in live {
                     if !out.offered_to.contains(member) {

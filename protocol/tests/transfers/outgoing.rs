@@ -266,3 +266,51 @@ fn dismissing_removes_only_stopped_offers() {
     assert!(has_card(&alice, open));
     assert!(!has_card(&alice, stopped));
 }
+
+#[test]
+fn a_private_offer_goes_to_its_member_alone_and_its_answers_go_back_there() {
+    // docs/PROTOCOL.md R.10: a file offered in a private conversation.
+    let room = super::keys().room_id();
+    let mut entropy = SeededEntropy::new(31);
+    let mut alice = super::Room::carried(room, super::ALICE_SESSION);
+    let sends = alice
+        .offer_privately(vec![7; 10], "a.txt", "", 10, super::BOB, &mut entropy)
+        .unwrap();
+    let [Outbound::Offer(Some(to), offer)] = sends.as_slice() else {
+        panic!("one offer to Bob: {sends:?}");
+    };
+    assert_eq!(*to, super::BOB);
+    assert_eq!(alice.private_peer(offer.file_id), Some(super::BOB));
+    assert!(alice.file_key_bytes(true, offer.file_id).is_some());
+    // Members who arrive, or are live, never get it.
+    assert!(
+        alice
+            .members_live(&[super::BOB, super::CAROL, super::DAVE])
+            .is_empty()
+    );
+    let view = &alice.views(&super::name_of)[0];
+    assert_eq!(view.private_with, Some(super::BOB));
+
+    let mut bob = super::Room::carried(room, super::BOB_SESSION);
+    let key = alice.file_key_bytes(true, offer.file_id).unwrap();
+    bob.offered_privately(
+        super::ALICE,
+        super::ALICE_SESSION,
+        offer.clone(),
+        key,
+        "Alice".into(),
+    );
+    assert_eq!(bob.private_peer(offer.file_id), Some(super::ALICE));
+    assert_eq!(
+        bob.views(&super::name_of)[0].private_with,
+        Some(super::ALICE)
+    );
+    // A room offer is nobody's private one.
+    let sends = alice
+        .offer(vec![1; 4], "b.txt", "", 4, &[super::BOB], &mut entropy)
+        .unwrap();
+    let Some(Outbound::Offer(None, room_offer)) = sends.last() else {
+        panic!("a room offer: {sends:?}");
+    };
+    assert_eq!(alice.private_peer(room_offer.file_id), None);
+}

@@ -63,6 +63,7 @@ impl LiveRoom {
                         session: member_key(m.member_id, m.sender),
                         peer: hex::encode(&peer),
                         leaf: m.leaf,
+                        wire: m.online.then_some(m.member_id),
                         unread: unread(c, &peer),
                         published: m.published,
                         is_mine: mine,

@@ -5,9 +5,11 @@
 use wire::MemberId;
 
 use super::{GroupChanges, GroupConversation};
-use crate::body::Chat;
+use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
+use crate::conversation::ComposeError;
 use crate::conversation::log::Log;
 use crate::conversation::{Arrival, Delivery, Line};
+use crate::entropy::Entropy;
 use crate::group::body::GroupBody;
 use crate::group::credential::MemberCredential;
 use crate::group::machine::GroupEvent;
@@ -149,4 +151,24 @@ fn received(
         delivery: Delivery::Received,
         arrival: None,
     }
+}
+
+/// A chat message from what the person typed, or why not.
+pub(super) fn compose(
+    text: &str,
+    now_ms: u64,
+    entropy: &mut dyn Entropy,
+) -> Result<Chat, ComposeError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ComposeError::Empty);
+    }
+    if text.len() > MAX_CHAT_TEXT_LEN {
+        return Err(ComposeError::TooLong);
+    }
+    Ok(Chat {
+        msg_id: MsgId::random(entropy),
+        sent_at_ms: now_ms,
+        text: text.to_owned(),
+    })
 }
