@@ -24,7 +24,7 @@ use anyhow::bail;
 use bytes::Bytes;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
-use protocol::entropy::SystemEntropy;
+use protocol::entropy::{Entropy, SystemEntropy};
 use protocol::group::conversation::{GroupChanges, GroupConversation};
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
@@ -156,6 +156,32 @@ impl Session {
         self.apply(changes, identity).await
     }
 
+    /// Offers a file to the room under its name (an offer nobody can accept to the end: the
+    /// insider sends no chunks), to see how the room marks who shared it.
+    async fn offer_file(&mut self, name: &str) -> anyhow::Result<()> {
+        let mut key = [0u8; 32];
+        SystemEntropy.fill(&mut key);
+        let offer = protocol::body::FileOffer {
+            file_id: protocol::ids::FileId::random(&mut SystemEntropy),
+            name: name.to_owned(),
+            mime: "application/pdf".to_owned(),
+            size: 10,
+            chunk_size: 65_536,
+            n_chunks: 1,
+        };
+        let body = protocol::group::body::GroupBody::FileOffer {
+            offer,
+            key: protocol::group::body::FileKey(key),
+        };
+        for frame in self.convo.send_file(None, &body) {
+            self.socket
+                .send(Message::Binary(Bytes::from(frame)))
+                .await?;
+        }
+        say("offered", json!({ "session": self.what, "name": name }));
+        Ok(())
+    }
+
     async fn leave(mut self) -> anyhow::Result<()> {
         if let Some(leave) = self.convo.leave_frame() {
             self.socket
@@ -201,6 +227,7 @@ async fn main() -> anyhow::Result<()> {
                 json!({ "identity": protocol::hex::encode(&target.identity) }),
             );
             own.say_once("insider: under my own key", &identity).await?;
+            own.offer_file("from-the-insider.pdf").await?;
             // Under a name that looks like the target's and sorts right after it: an app that
             // found a line's author by name would find the target's entry first.
             let name = format!("{}\u{200b}", args.target);

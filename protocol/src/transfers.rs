@@ -163,6 +163,9 @@ struct Incoming<S, D> {
     /// The offer, its name sanitised.
     offer: FileOffer,
     author: String,
+    /// The author's leaf identity (docs/PROTOCOL.md R.2), as MLS authenticated it: what marks
+    /// the card as its author is marked. `None` in a part-1 room.
+    author_key: Option<Vec<u8>>,
     /// The key the offer carried (R.9); `None` where keys are derived (part 1).
     key: Option<Zeroizing<[u8; 32]>>,
     /// Offered in a private conversation (R.10): its control goes back there.

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { expect, test } from './harness';
+import { artifacts, expect, test } from './harness';
 import { createRoom, member, openInvite, person, say } from './people';
 
 const insiderBin = process.env.CUTOUT_INSIDER_BIN ?? join(__dirname, '../../target/debug/insider');
@@ -50,6 +50,11 @@ test('a holder of the invite cannot make a message appear from a verified member
   const own = alice.page.getByTestId('message').filter({ hasText: 'insider: under my own key' });
   await expect(own).toHaveCount(1, { timeout: 15_000 });
   await expect(own).toHaveAttribute('data-author', 'changed');
+  // So is the file it offers under Bob's name.
+  const shared = alice.page.getByTestId('shared-file').filter({ hasText: 'from-the-insider.pdf' });
+  await expect(shared).toHaveAttribute('data-author', 'changed');
+  await expect(shared.getByTestId('author-changed')).toBeVisible();
+  await alice.page.screenshot({ path: join(artifacts, 'screens', 'insider-shared-file.png') });
   // While the insider is in the room (its lookalike too), Alice takes back
   // Bob's verification and gives it again: what she stores is the Bob whose number she compared.
   const realBob = alice.page.locator('[data-testid="member"][data-verified="true"]');

@@ -14,7 +14,7 @@ use protocol::links::{Piece, pieces};
 use crate::files::file_list::FileCard;
 use crate::files::live::FileAction;
 use crate::files::placement::Placement;
-use crate::room::views::LineView;
+use crate::room::views::{LineView, MemberView, author_entry, standing};
 use protocol::transfers::FileView;
 
 /// One entry of the conversation.
@@ -63,14 +63,19 @@ impl Entry {
 /// How an author is marked beside their name: the key tag where two people share a name, and
 /// whether this device verified them or they use a verified person's name with another key.
 fn author_marks(line: &LineView) -> impl IntoView + use<> {
-    let tag = line.tag.clone().map(|tag| {
+    marks(line.tag.clone(), line.standing)
+}
+
+/// The marks for an author with key tag `tag` and standing `standing` ([`standing`]).
+fn marks(tag: Option<String>, standing: &'static str) -> impl IntoView + use<> {
+    let tag = tag.map(|tag| {
         view! {
             <span class="key-tag" data-testid="author-key" title="Two people use this name: this is the start of this one's identity key">
                 {format!("· {tag}")}
             </span>
         }
     });
-    let mark = match line.standing {
+    let mark = match standing {
         "verified" => Some(view! {
             <span class="verified-mark" data-testid="author-verified" title="Verified on this device">"✓"</span>
         }.into_any()),
@@ -143,8 +148,22 @@ pub fn MessageList(
     lines: RwSignal<Vec<LineView>>,
     files: RwSignal<Vec<FileView>>,
     placed: RwSignal<Vec<Placement>>,
+    /// The member list, to mark who shared a file as their entry is marked.
+    members: RwSignal<Vec<MemberView>>,
     on_action: Callback<(String, FileAction)>,
 ) -> impl IntoView {
+    // Who shared the file of card `key`, as the member list marks them: (standing, key tag).
+    let shared_by = move |key: &str| {
+        let author = files.with(|f| {
+            f.iter()
+                .find(|c| c.key == key)
+                .and_then(|c| c.author_key.clone())
+        });
+        members.with(|m| {
+            let entry = author.as_deref().and_then(|a| author_entry(a, m));
+            (standing(entry), entry.and_then(|e| e.tag.clone()))
+        })
+    };
     let all = Memo::new(move |_| lines.with(|l| placed.with(|p| entries(l, p))));
     let list = NodeRef::<Ol>::new();
     let follow = RwSignal::new(Follow::default());
@@ -204,9 +223,23 @@ pub fn MessageList(
                 >
                     {match entry {
                         Entry::File(placed) => view! {
-                            <li class="shared" data-testid="shared-file">
+                            <li
+                                class="shared"
+                                data-testid="shared-file"
+                                data-author={
+                                    let key = placed.file.clone();
+                                    move || if placed.mine { "mine" } else { shared_by(&key).0 }
+                                }
+                            >
                                 <p class="log-note">
                                     <span class="author">{placed.author.clone()}</span>
+                                    {
+                                        let key = placed.file.clone();
+                                        move || (!placed.mine).then(|| {
+                                            let (standing, tag) = shared_by(&key);
+                                            marks(tag, standing)
+                                        })
+                                    }
                                     " shared a file · "
                                     <time>{placed.time.clone()}</time>
                                 </p>

@@ -279,7 +279,7 @@ fn RoomView(
             <div class="room-grid">
                 <div class="conversation">
                     <FileNotice notice=live.files.notice />
-                    <MessageList lines=live.lines files=live.files.views placed=live.files.placed on_action=act />
+                    <MessageList lines=live.lines files=live.files.views placed=live.files.placed members=live.members on_action=act />
                     <Show when=move || live.removed.get().is_none()>
                         <Composer on_send=send on_files=offer />
                     </Show>

@@ -74,16 +74,30 @@ pub(crate) fn member_key(member: MemberId, sender: SenderId) -> String {
     format!("{:08x}{}", member.0, hex::encode(sender.as_bytes()))
 }
 
+/// The member entry of the leaf identity `leaf` (identity key and device id), if listed.
+pub(crate) fn author_entry<'a>(leaf: &[u8], members: &'a [MemberView]) -> Option<&'a MemberView> {
+    let peer = hex::encode(leaf);
+    members.iter().find(|m| m.peer == peer)
+}
+
+/// How an author is marked, by their entry: `mine`, `verified`, `changed` (a verified person's
+/// name under another key) or `unverified` (also for someone no longer listed).
+pub(crate) fn standing(author: Option<&MemberView>) -> &'static str {
+    match author.map(|m| (m.is_mine, &m.standing)) {
+        Some((true, _)) => "mine",
+        Some((false, Standing::Verified)) => "verified",
+        Some((false, Standing::IdentityChanged { .. })) => "changed",
+        _ => "unverified",
+    }
+}
+
 /// `line` as drawn, its author looked up in `members` (the list as last drawn).
 pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
     // By connection and sender id together, as the room keys sessions: a sender id alone is in
     // every envelope's clear header, so anyone holding the invite can seal under it.
     // In a v2 room by the leaf identity MLS authenticated, which stays once they are gone.
     let author = match &line.author_key {
-        Some(leaf) => {
-            let peer = hex::encode(leaf);
-            members.iter().find(|m| m.peer == peer)
-        }
+        Some(leaf) => author_entry(leaf, members),
         None => line
             .session
             .map(|(from, sender)| member_key(from, sender))
@@ -93,13 +107,7 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
     LineView {
         day: None,
         tag: author.and_then(|m| m.tag.clone()),
-        standing: match author.map(|m| (m.is_mine, &m.standing)) {
-            _ if mine => "mine",
-            Some((true, _)) => "mine",
-            Some((false, Standing::Verified)) => "verified",
-            Some((false, Standing::IdentityChanged { .. })) => "changed",
-            _ => "unverified",
-        },
+        standing: if mine { "mine" } else { standing(author) },
         key: hex::encode(line.msg_id.as_bytes()),
         author: line.author.clone(),
         text: line.text.clone(),

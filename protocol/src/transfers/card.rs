@@ -44,6 +44,9 @@ pub struct FileView {
     pub kind: &'static str,
     /// "You" or the offering member's name.
     pub author: String,
+    /// The offering member's leaf identity, in a v2 room (to mark the card as its author is
+    /// marked); `None` for one's own and in a part-1 room.
+    pub author_key: Option<Vec<u8>>,
     /// `data-state`: offered, receiving, done, failed, declined, cancelled, withdrawn (incoming);
     /// sharing, stopped (outgoing).
     pub state: &'static str,
@@ -170,6 +173,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             badge,
             kind,
             author: "You".into(),
+            author_key: None,
             state,
             status,
             progress,
@@ -236,6 +240,7 @@ fn incoming_view<S, D: SavedFile>(i: &Incoming<S, D>) -> FileView {
         badge,
         kind,
         author: i.author.clone(),
+        author_key: i.author_key.clone(),
         state,
         status,
         progress,

@@ -20,11 +20,12 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
     /// An offer from live member `from` (session `sender`), named `author`. An offer already
     /// shown is ignored; one that cannot be accepted is shown with the reason.
     pub fn offered(&mut self, from: MemberId, sender: SenderId, offer: FileOffer, author: String) {
-        self.offered_with(from, sender, offer, None, author, false);
+        self.offered_with(from, sender, offer, None, (author, None), false);
     }
 
     /// An offer from live member `from` (session `sender`) that carried its file's key
-    /// (docs/PROTOCOL.md R.9), as [`Self::offered`].
+    /// (docs/PROTOCOL.md R.9), as [`Self::offered`], by the member of leaf identity
+    /// `author_key`.
     pub fn offered_keyed(
         &mut self,
         from: MemberId,
@@ -32,8 +33,16 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         offer: FileOffer,
         key: Zeroizing<[u8; 32]>,
         author: String,
+        author_key: Vec<u8>,
     ) {
-        self.offered_with(from, sender, offer, Some(key), author, false);
+        self.offered_with(
+            from,
+            sender,
+            offer,
+            Some(key),
+            (author, Some(author_key)),
+            false,
+        );
     }
 
     /// As [`Self::offered_keyed`], for an offer made in a private conversation with `from`
@@ -45,8 +54,16 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         offer: FileOffer,
         key: Zeroizing<[u8; 32]>,
         author: String,
+        author_key: Vec<u8>,
     ) {
-        self.offered_with(from, sender, offer, Some(key), author, true);
+        self.offered_with(
+            from,
+            sender,
+            offer,
+            Some(key),
+            (author, Some(author_key)),
+            true,
+        );
     }
 
     fn offered_with(
@@ -55,7 +72,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
         sender: SenderId,
         offer: FileOffer,
         key: Option<Zeroizing<[u8; 32]>>,
-        author: String,
+        (author, author_key): (String, Option<Vec<u8>>),
         private: bool,
     ) {
         // Shown already, or the id of a file someone else (or this member) offers: cards, file
@@ -83,6 +100,7 @@ impl<F, S: ChunkSink, D: SavedFile> Transfers<F, S, D> {
             sender,
             offer,
             author,
+            author_key,
             key,
             private,
             state: InState::Offered,

@@ -387,7 +387,18 @@ fn a_carried_key_opens_its_transfer_and_is_wiped_once_it_ends() {
     let mut bob = Room::carried(room, BOB_SESSION);
     let file = offer(9, "a.bin", 100);
     let key = zeroize::Zeroizing::new([0x42; 32]);
-    bob.offered_keyed(ALICE, ALICE_SESSION, file.clone(), key, "Alice".into());
+    bob.offered_keyed(
+        ALICE,
+        ALICE_SESSION,
+        file.clone(),
+        key,
+        "Alice".into(),
+        vec![0xa; 48],
+    );
+    assert_eq!(
+        card(&bob, file.file_id).author_key.as_deref(),
+        Some(&[0xa; 48][..])
+    );
     assert_eq!(
         bob.file_key_bytes(false, file.file_id).as_deref(),
         Some(&[0x42; 32])

@@ -299,6 +299,7 @@ fn a_private_offer_goes_to_its_member_alone_and_its_answers_go_back_there() {
         offer.clone(),
         key,
         "Alice".into(),
+        vec![0xa; 48],
     );
     assert_eq!(bob.private_peer(offer.file_id), Some(super::ALICE));
     assert_eq!(

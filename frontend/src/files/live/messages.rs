@@ -124,7 +124,8 @@ impl LiveFiles {
                     body: GroupBody::FileOffer { offer, key },
                     ..
                 } => {
-                    let author = credential.name().to_owned();
+                    let (author, author_key) =
+                        (credential.name().to_owned(), credential.leaf_identity());
                     self.announcement.set(format!(
                         "{author} offers {}{} ({})",
                         if private { "you " } else { "" },
@@ -134,9 +135,11 @@ impl LiveFiles {
                     let key = Zeroizing::new(key.0);
                     self.files.update_value(|t| {
                         if private {
-                            t.rules.offered_privately(from, sender, offer, key, author);
+                            t.rules
+                                .offered_privately(from, sender, offer, key, author, author_key);
                         } else {
-                            t.rules.offered_keyed(from, sender, offer, key, author);
+                            t.rules
+                                .offered_keyed(from, sender, offer, key, author, author_key);
                         }
                     });
                 }
