@@ -170,3 +170,30 @@ fn the_same_device_twice_in_one_group_is_refused() {
     let again = bo.key_package(NOW).unwrap();
     assert!(a.commit(&[again], &[], false).is_err());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_group_that_reads_application_messages_only_refuses_a_commit_before_applying_it() {
+    // A private conversation's group (docs/PROTOCOL.md R.10): the other member cannot add a
+    // third leaf after the two-member check at joining.
+    let mut entropy = SeededEntropy::new(9);
+    let group = GroupId([8; 16]);
+    let (maker, _) = device(group, "Ana", &mut entropy);
+    let (other, _) = device(group, "Bo", &mut entropy);
+    let (third, _) = device(group, "Cy", &mut entropy);
+    let mut m = maker.create(NOW).unwrap();
+    let mut o = add(&mut m, &other, &mut []);
+    let epoch = m.epoch();
+    let commit = o
+        .commit(&[third.key_package(NOW).unwrap()], &[], false)
+        .unwrap();
+    assert!(m.process_application(&commit.message, NOW).is_err());
+    assert_eq!((m.epoch(), m.leaves().len()), (epoch, 2));
+    // Messages still read, and the unapplied commit changed nothing for the maker.
+    o.clear_pending();
+    let hello = o.encrypt(b"hello").unwrap();
+    match m.process_application(&hello, NOW).unwrap() {
+        Received::Application { data, .. } => assert_eq!(data, b"hello"),
+        other => panic!("not an application message: {other:?}"),
+    }
+}

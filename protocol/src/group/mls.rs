@@ -8,10 +8,11 @@ use mls_rs::client_builder::{
     BaseConfig, IntoConfigOutput, WithCryptoProvider, WithIdentityProvider, WithMlsRules,
 };
 use mls_rs::crypto::{SignaturePublicKey, SignatureSecretKey};
+use mls_rs::group::ContentType;
 use mls_rs::group::{CommitEffect, ReceivedMessage};
 use mls_rs::identity::{Credential, CredentialType, CustomCredential, SigningIdentity};
 use mls_rs::time::MlsTime;
-use mls_rs::{CipherSuite, Client, ExtensionList, Group, MlsMessage};
+use mls_rs::{CipherSuite, Client, ExtensionList, Group, MlsMessage, MlsMessageDescription};
 use mls_rs_crypto_rustcrypto::RustCryptoProvider;
 use zeroize::Zeroizing;
 
@@ -354,6 +355,28 @@ impl RoomGroup {
             .encrypt_application_message(data, Vec::new())
             .and_then(|m| m.to_bytes())
             .map_err(refused("encrypt"))
+    }
+
+    /// As [`Self::process`], for a group that reads application messages only (a private
+    /// conversation's, R.10: only its maker commits, once, before the other joins). A commit
+    /// or proposal is refused before anything of it is applied.
+    pub fn process_application(
+        &mut self,
+        bytes: &[u8],
+        now_s: u64,
+    ) -> Result<Received, GroupError> {
+        let message = MlsMessage::from_bytes(bytes).map_err(refused("message"))?;
+        let application = matches!(
+            message.description(),
+            MlsMessageDescription::PrivateProtocolMessage {
+                content_type: ContentType::Application,
+                ..
+            }
+        );
+        if !application {
+            return Err(GroupError("not an application message".into()));
+        }
+        self.process(bytes, now_s)
     }
 
     /// Reads an incoming MLS message of this group.

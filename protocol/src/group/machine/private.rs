@@ -389,7 +389,7 @@ impl Machine {
             return Ok(());
         };
         let Ok(Received::Application { epoch, data, .. }) =
-            pair_group.group.process(message, now_ms / 1000)
+            pair_group.group.process_application(message, now_ms / 1000)
         else {
             return Err(PayloadError);
         };
