@@ -317,6 +317,7 @@ impl GroupConversation {
                     Ok(output) => output,
                     Err(_) => {
                         changes.dropped += 1;
+                        self.dropped += 1;
                         Output::default()
                     }
                 }
@@ -462,8 +463,9 @@ impl GroupConversation {
 
     fn apply(&mut self, output: Output, now_ms: u64, changes: &mut GroupChanges) {
         changes.frames.extend(output.out.iter().map(encode));
+        // Counted once per output: `changes` may gather several (a run of signatures).
         changes.dropped += u64::from(output.dropped);
-        self.dropped += changes.dropped;
+        self.dropped += u64::from(output.dropped);
         for event in output.events {
             self.event(event, now_ms, changes);
         }

@@ -54,7 +54,12 @@ impl LiveFiles {
         let frames = self
             .convo
             .try_update_value(|c| {
-                let members = c.members();
+                // The member list only for a private conversation's file, not for every Ack.
+                let members = if messages.iter().any(|(_, private, _)| private.is_some()) {
+                    c.members()
+                } else {
+                    Vec::new()
+                };
                 let leaf_of = |wire: MemberId| {
                     members
                         .iter()
