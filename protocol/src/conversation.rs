@@ -310,6 +310,7 @@ impl Conversation {
             sent_at_ms: now_ms,
             delivery: Delivery::Pending,
             arrival: None,
+            by_key: None,
         });
         self.pending.push(Pending { chat, ping: None });
         let mut changes = Changes {
@@ -386,6 +387,7 @@ impl Conversation {
                         sent_at_ms: chat.sent_at_ms,
                         delivery: Delivery::Received,
                         arrival: None,
+                        by_key: None,
                     };
                     if self.log.add(line.clone()) {
                         changes.arrived.push(line);
@@ -434,6 +436,7 @@ impl Conversation {
                 sent_at_ms: now_ms,
                 delivery: Delivery::Received,
                 arrival: Some(arrival),
+                by_key: None,
             });
             changes.lines = true;
         }

@@ -28,6 +28,7 @@ pub mod identity;
 pub mod ids;
 pub mod invite;
 pub mod kdf;
+pub mod keep;
 pub mod keys;
 pub mod links;
 pub mod passphrase;

@@ -14,6 +14,7 @@ use protocol::conversation::{Arrival, Delivery};
 use protocol::group::conversation::{GroupChanges, GroupConversation};
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
+use protocol::keep::KeptRoom;
 use protocol::keys::{RoomKeys, RoomSecret};
 use wire::{ClientFrame, MemberId, RelayFrame, RoomId};
 
@@ -330,14 +331,27 @@ fn a_removal_moves_the_others_to_a_new_room_and_the_removed_hears_nothing() {
         relay.people[0].convo.secret().as_bytes(),
         relay.people[1].convo.secret().as_bytes()
     );
-    let removed: Vec<(String, String)> = relay.people[1]
+    let leaf_of = |name: &str| {
+        let m = relay.people[1]
+            .convo
+            .members()
+            .into_iter()
+            .find(|m| m.name == name);
+        m.map(|m| [m.identity.as_slice(), m.device_id.as_bytes()].concat())
+    };
+    let removed: Vec<_> = relay.people[1]
         .convo
         .lines()
         .iter()
         .filter(|l| l.arrival == Some(Arrival::Removed))
-        .map(|l| (l.author.clone(), l.text.clone()))
+        .map(|l| (l.author.clone(), l.text.clone(), l.by_key.clone()))
         .collect();
-    assert_eq!(removed, [("Cy".to_owned(), "Ana".to_owned())]);
+    // The remover's leaf identity goes with their name, so the name is marked as theirs.
+    assert_eq!(
+        removed,
+        [("Cy".to_owned(), "Ana".to_owned(), leaf_of("Ana"))]
+    );
+    assert!(leaf_of("Ana").is_some());
     relay.say(1, "just us");
     relay.settle();
     assert_eq!(relay.texts(0), ["just us"]);
@@ -389,4 +403,85 @@ fn a_chat_frame_with_one_flipped_bit_is_dropped_and_counted_once() {
     relay.say(0, "still working");
     relay.settle();
     assert_eq!(relay.texts(1), ["still working"]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_kept_room_comes_back_after_a_restart_and_what_was_typed_offline_goes_out_once() {
+    let mut relay = room_of(&["Ana", "Bo"], 11);
+    relay.say(0, "before");
+    relay.settle();
+    let ana_leaf = relay.people[1]
+        .convo
+        .members()
+        .iter()
+        .find(|m| m.name == "Ana")
+        .unwrap()
+        .leaf;
+    let (now, bo) = (relay.now, &mut relay.people[1].convo);
+    let changes = bo.send_private(ana_leaf.unwrap(), "just you", now, &mut relay.entropy);
+    relay.apply(1, changes.unwrap());
+    relay.settle();
+    relay.wait(3_000);
+    relay.disconnect(0);
+    relay.say(0, "typed offline");
+    let bytes = relay.people[0].convo.kept(4, relay.now).to_bytes();
+
+    // Her browser restarts: the same identity, a new tab's device id, the record read back.
+    let kept = KeptRoom::from_bytes(&bytes).unwrap();
+    assert_eq!(
+        (kept.unread, kept.private_unread(), kept.members.as_slice()),
+        (4, 1, &["Bo".to_owned()][..])
+    );
+    let device = DeviceId::random(&mut relay.entropy);
+    let public = relay.people[0].identity.public();
+    let mut convo = GroupConversation::new(
+        &RoomSecret::from_bytes(kept.secret),
+        &kept.name,
+        device,
+        public,
+    );
+    convo.restore(&kept);
+    relay.people[0].convo = convo;
+    relay.connect(0);
+    relay.settle();
+    relay.wait(3_000);
+    assert_eq!(relay.texts(0), ["before", "typed offline"]);
+    assert_eq!(relay.texts(1), ["before", "typed offline"], "sent once");
+    let own = relay.people[0]
+        .convo
+        .lines()
+        .iter()
+        .rfind(|l| l.arrival.is_none())
+        .unwrap();
+    assert_eq!(own.delivery, Delivery::Sent);
+    // The thread with Bo is there, unread as it was, and goes on.
+    let bo_leaf = relay.people[0]
+        .convo
+        .members()
+        .iter()
+        .find(|m| m.name == "Bo")
+        .unwrap()
+        .clone();
+    let bo_key = [&bo_leaf.identity[..], bo_leaf.device_id.as_bytes()].concat();
+    let thread = relay.people[0].convo.thread(&bo_key).unwrap();
+    assert_eq!(thread.unread(), 1);
+    assert_eq!(
+        thread
+            .lines()
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>(),
+        ["just you"]
+    );
+    // New lines about arrivals never reuse a restored line's id.
+    let mut ids: Vec<_> = relay.people[0]
+        .convo
+        .lines()
+        .iter()
+        .map(|l| l.msg_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), relay.people[0].convo.lines().len());
 }

@@ -259,7 +259,17 @@ pub fn MessageList(
                                 <span class="author">{line.author.clone()}</span>
                                 {author_marks(&line)}
                                 // Who removed them, for a removal (docs/PROTOCOL.md R.8).
-                                {if line.text.is_empty() { format!(" {what} · ") } else { format!(" {what} by {} · ", line.text) }}
+                                {if line.text.is_empty() {
+                                    view! { {format!(" {what} · ")} }.into_any()
+                                } else {
+                                    let (tag, standing) = line.by_marks.clone();
+                                    view! {
+                                        {format!(" {what} by ")}
+                                        <span class="author remover">{line.text.clone()}</span>
+                                        {marks(tag, standing)}
+                                        " · "
+                                    }.into_any()
+                                }}
                                 <time>{line.time.clone()}</time>
                             </li>
                         }.into_any(),

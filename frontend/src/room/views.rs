@@ -33,6 +33,8 @@ pub struct LineView {
     /// The day this line starts, said before it ("Today", "Yesterday", a date), where the
     /// conversation spans more than today (`protocol::days`).
     pub day: Option<String>,
+    /// For a removal, the remover as marked: their key tag and standing, as for an author.
+    pub by_marks: (Option<String>, &'static str),
 }
 
 /// A member as drawn.
@@ -104,7 +106,9 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
             .and_then(|key| members.iter().find(|m| m.session == key)),
     };
     let mine = line.delivery != Delivery::Received;
+    let remover = line.by_key.as_deref().and_then(|leaf| author_entry(leaf, members));
     LineView {
+        by_marks: (remover.and_then(|m| m.tag.clone()), standing(remover)),
         day: None,
         tag: author.and_then(|m| m.tag.clone()),
         standing: if mine { "mine" } else { standing(author) },

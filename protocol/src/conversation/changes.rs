@@ -44,6 +44,9 @@ pub struct Line {
     pub delivery: Delivery,
     /// A message, or someone arriving or leaving (`author`; no text).
     pub arrival: Option<Arrival>,
+    /// For a removal, the remover's leaf identity (as `author_key`), so the remover's name is
+    /// marked as any author's is: a look-alike name cannot pass for someone verified.
+    pub by_key: Option<Vec<u8>>,
 }
 
 /// What changed after an input, so a UI redraws only what it must.

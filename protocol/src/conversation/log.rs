@@ -89,6 +89,7 @@ mod tests {
             sent_at_ms: 0,
             delivery: Delivery::Received,
             arrival: None,
+            by_key: None,
         }
     }
 

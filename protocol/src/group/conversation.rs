@@ -422,6 +422,7 @@ impl GroupConversation {
             sent_at_ms: chat.sent_at_ms,
             delivery: Delivery::Pending,
             arrival: None,
+            by_key: None,
         }
     }
 
@@ -470,6 +471,7 @@ impl GroupConversation {
             self.event(event, now_ms, changes);
         }
         if changes.members {
+            self.adopt_threads();
             self.tell_arrivals(now_ms, changes);
             self.flush_pending(changes);
         }
@@ -486,5 +488,6 @@ pub fn encode(out: &Out) -> Vec<u8> {
 }
 
 mod events;
+mod keep;
 
 use events::compose;

@@ -72,8 +72,8 @@ impl GroupConversation {
                 changes.threads.push(peer);
             }
             GroupEvent::MemberRemoved { who, by } => {
-                let key = Some(who.leaf_identity());
-                self.note(who.name(), key, by.name(), Arrival::Removed, now_ms);
+                let keys = (Some(who.leaf_identity()), Some(by.leaf_identity()));
+                self.note(who.name(), keys, by.name(), Arrival::Removed, now_ms);
                 changes.lines = true;
                 changes.members = true;
             }
@@ -100,16 +100,17 @@ impl GroupConversation {
     pub(super) fn tell_arrivals(&mut self, now_ms: u64, changes: &mut GroupChanges) {
         let members = self.members();
         for (arrival, name) in self.presence.changes(&members) {
-            self.note(&name, None, "", arrival, now_ms);
+            self.note(&name, (None, None), "", arrival, now_ms);
             changes.lines = true;
         }
     }
 
-    /// A line about someone (no message): `text` says more where the kind needs it.
+    /// A line about someone (no message), with their leaf identity and, for a removal, the
+    /// remover's: `text` says more where the kind needs it.
     fn note(
         &mut self,
         name: &str,
-        author_key: Option<Vec<u8>>,
+        (author_key, by_key): (Option<Vec<u8>>, Option<Vec<u8>>),
         text: &str,
         arrival: Arrival,
         now_ms: u64,
@@ -129,6 +130,7 @@ impl GroupConversation {
             sent_at_ms: now_ms,
             delivery: Delivery::Received,
             arrival: Some(arrival),
+            by_key,
         });
     }
 }
@@ -150,6 +152,7 @@ fn received(
         sent_at_ms: chat.sent_at_ms,
         delivery: Delivery::Received,
         arrival: None,
+        by_key: None,
     }
 }
 
