@@ -12,6 +12,7 @@ use protocol::keys::RoomSecret;
 use crate::browser::{self, Store};
 use crate::home::HomePage;
 use crate::offline::page::OfflinePage;
+use crate::room::live::keep::KEPT_KEY;
 use crate::room::page::{JOINED_KEY, RoomPage};
 use crate::ui::secure_banner::SecureBanner;
 use protocol::hex;
@@ -38,6 +39,7 @@ enum Screen {
 fn enter(secret: RoomSecret, created: bool) -> Screen {
     browser::save(Store::Tab, ROOM_KEY, &hex::encode(secret.as_bytes()));
     browser::forget(Store::Tab, JOINED_KEY);
+    browser::forget(Store::Tab, KEPT_KEY);
     Screen::Room {
         secret: Arc::new(secret),
         created,
@@ -117,12 +119,19 @@ pub fn App() -> impl IntoView {
     };
 
     let open_room = Callback::new(move |secret: RoomSecret| screen.set(enter(secret, false)));
+    // A kept room from the home screen's list: it opens as it was kept (`room::live::keep`).
+    let open_kept = Callback::new(move |(id, secret): (String, RoomSecret)| {
+        let room = enter(secret, false);
+        browser::save(Store::Tab, KEPT_KEY, &id);
+        screen.set(room);
+    });
     let new_room = Callback::new(move |()| {
         screen.set(enter(RoomSecret::generate(&mut SystemEntropy), true));
     });
     let go_home = Callback::new(move |()| {
         browser::forget(Store::Tab, ROOM_KEY);
         browser::forget(Store::Tab, JOINED_KEY);
+        browser::forget(Store::Tab, KEPT_KEY);
         screen.set(Screen::Home { notice: None });
     });
 
@@ -152,7 +161,7 @@ pub fn App() -> impl IntoView {
         <main class="page" id="main">
             {move || match screen.get() {
                 Screen::Home { notice } => view! {
-                    <HomePage notice=notice new_room=new_room open_room=open_room open_offline=open_offline />
+                    <HomePage notice=notice new_room=new_room open_room=open_room open_kept=open_kept open_offline=open_offline />
                 }.into_any(),
                 Screen::Offline(scanned) => view! { <OfflinePage scanned=scanned on_home=offline_home /> }.into_any(),
                 Screen::Room { secret, created } => view! {

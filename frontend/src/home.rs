@@ -5,6 +5,7 @@ use protocol::invite::parse_invite_fragment;
 use protocol::keys::RoomSecret;
 use protocol::qr_text::{QrText, parse_qr_text};
 
+use crate::kept_list::KeptList;
 use crate::scan::panel::ScanPanel;
 use crate::ui::focus::reveal_when_mounted;
 
@@ -22,6 +23,8 @@ pub fn HomePage(
     /// Makes a new room and enters it.
     new_room: Callback<()>,
     open_room: Callback<RoomSecret>,
+    /// Opens a room kept on this device, by its kept id and secret.
+    open_kept: Callback<(String, RoomSecret)>,
     /// Opens the offline messages, with a code read by the scanner here (a message or a
     /// pairing code).
     open_offline: Callback<Option<String>>,
@@ -62,6 +65,8 @@ pub fn HomePage(
                 "No accounts, nothing to install, nothing stored on the relay."
             </p>
         </section>
+
+        <KeptList open=open_kept />
 
         <div class="actions">
             <article class="card" data-testid="card-new-room">

@@ -16,6 +16,7 @@ mod app;
 mod browser;
 mod files;
 mod home;
+mod kept_list;
 mod offline;
 mod relay_client;
 mod room;

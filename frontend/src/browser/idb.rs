@@ -17,22 +17,28 @@ use super::{BrowserError, window};
 /// The one database.
 const NAME: &str = "cutout";
 /// Its schema's version: one more each time a table is added.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A table of the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     /// This browser's identity (`browser::identity`): its keys and public identity.
     Identity,
+    /// The key kept rooms are sealed under (`browser::kept`).
+    KeptKey,
+    /// Kept rooms, sealed, by their kept id (`browser::kept`).
+    KeptRooms,
 }
 
 impl Table {
-    const ALL: [Self; 1] = [Self::Identity];
+    const ALL: [Self; 3] = [Self::Identity, Self::KeptKey, Self::KeptRooms];
 
     /// The object store's name.
     fn name(self) -> &'static str {
         match self {
             Self::Identity => "identity",
+            Self::KeptKey => "kept-key",
+            Self::KeptRooms => "kept-rooms",
         }
     }
 }
@@ -94,10 +100,6 @@ impl Database {
     }
 
     /// Stores `value` under `key`, replacing what was there.
-    #[allow(
-        dead_code,
-        reason = "kept conversations (issue 21, part 2) store here next"
-    )]
     pub async fn put(&self, table: Table, key: &str, value: &JsValue) -> Result<(), BrowserError> {
         let tx = self.transaction(table, IdbTransactionMode::Readwrite)?;
         tx.object_store(table.name())?
@@ -106,14 +108,18 @@ impl Database {
     }
 
     /// Removes what is under `key`, if anything.
-    #[allow(
-        dead_code,
-        reason = "kept conversations (issue 21, part 2) store here next"
-    )]
     pub async fn delete(&self, table: Table, key: &str) -> Result<(), BrowserError> {
         let tx = self.transaction(table, IdbTransactionMode::Readwrite)?;
         tx.object_store(table.name())?.delete(&key.into())?;
         committed(&tx).await
+    }
+
+    /// Every value of `table`, in key order, read in one transaction.
+    pub async fn values(&self, table: Table) -> Result<Vec<JsValue>, BrowserError> {
+        let tx = self.transaction(table, IdbTransactionMode::Readonly)?;
+        let request = tx.object_store(table.name())?.get_all()?;
+        let values: js_sys::Array = settle(&request).await?.dyn_into()?;
+        Ok(values.iter().collect())
     }
 
     fn transaction(

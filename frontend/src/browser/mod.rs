@@ -10,11 +10,12 @@ mod clipboard;
 mod device_claim;
 mod idb;
 mod identity;
+pub mod kept;
 pub mod notify;
 mod relay_info;
 mod storage;
 mod verified;
-mod webcrypto;
+pub mod webcrypto;
 mod worker;
 
 pub use address::{clear_fragment, host, is_https, is_secure_context, location_hash, origin};

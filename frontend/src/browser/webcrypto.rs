@@ -8,7 +8,7 @@ use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use protocol::identity::{KEY_LEN, SIGNATURE_LEN};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
+use web_sys::{AesGcmParams, CryptoKey, CryptoKeyPair, SubtleCrypto};
 use zeroize::Zeroizing;
 
 use super::BrowserError;
@@ -152,6 +152,45 @@ pub async fn agree(
     buffer.copy_to(shared.as_mut_slice());
     buffer.fill(0, 0, buffer.length());
     Ok((shared.iter().any(|&b| b != 0)).then_some(shared))
+}
+
+/// Imports 32 bytes as a non-extractable AES-256-GCM key for both directions, and wipes the
+/// script engine's copy of them.
+pub async fn import_aes_key(subtle: &SubtleCrypto, key: Zeroizing<[u8; 32]>) -> Option<CryptoKey> {
+    let raw = Uint8Array::from(&key[..]);
+    let promise = subtle
+        .import_key_with_str(
+            "raw",
+            &raw,
+            "AES-GCM",
+            false,
+            &usage_list(&["encrypt", "decrypt"]),
+        )
+        .ok()?;
+    let key = JsFuture::from(promise).await;
+    raw.fill(0, 0, 32);
+    key.ok()?.dyn_into().ok()
+}
+
+/// AES-GCM with a 128-bit tag under `key`: `bytes` sealed (`seal`) or opened, with `nonce` and
+/// associated data `aad`; `None` if it fails (a tag that does not check).
+pub async fn aes_gcm(
+    subtle: &SubtleCrypto,
+    key: &CryptoKey,
+    (nonce, aad): (&[u8], &[u8]),
+    bytes: &[u8],
+    seal: bool,
+) -> Option<Vec<u8>> {
+    // JS copies: a view into wasm memory would go stale if the memory grew meanwhile.
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(nonce));
+    params.set_additional_data(&Uint8Array::from(aad));
+    params.set_tag_length(128);
+    let promise = if seal {
+        subtle.encrypt_with_object_and_u8_array(&params, key, bytes)
+    } else {
+        subtle.decrypt_with_object_and_u8_array(&params, key, bytes)
+    };
+    bytes_of(promise).await.ok()
 }
 
 async fn bytes_of(promise: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, BrowserError> {

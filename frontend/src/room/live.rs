@@ -23,6 +23,7 @@ use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
 use wire::{ErrorCode, RelayFrame};
 
+use crate::browser::kept::Listed;
 use crate::browser::{self, Store};
 use crate::files::live::LiveFiles;
 use crate::relay_client::{ClientEvent, Connection, RelayClient};
@@ -30,6 +31,7 @@ use crate::room::attention::Attention;
 use crate::room::views::{LineView, MemberView};
 
 mod draw;
+pub mod keep;
 
 /// How often presence timers run (heartbeats, renewals, the knock's timeouts).
 const TICK: Duration = Duration::from_secs(1);
@@ -109,12 +111,23 @@ pub struct LiveRoom {
     pub removed: RwSignal<Option<String>>,
     /// Unread messages and notifications while the page is hidden.
     pub attention: Attention,
+    /// The room's kept id, while it is kept on this device (`keep.rs`).
+    pub kept: RwSignal<Option<String>>,
+    /// Bytes the kept room takes on disk, as last written.
+    pub kept_size: RwSignal<usize>,
+    /// A write of the kept room is scheduled.
+    save_due: StoredValue<bool>,
+    /// A write of the kept room is scheduled or under way (`data-saving` of the keep panel).
+    pub saving: RwSignal<bool>,
+    /// Room messages that arrived while the page was hidden, for the kept room's count.
+    unseen: StoredValue<u32>,
 }
 
 impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
-    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId) -> Self {
+    /// What was `kept` of the room on this device comes back first.
+    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId, kept: Option<Listed>) -> Self {
         let identity = browser::identity().public();
         let convo = StoredValue::new_local(GroupConversation::new(secret, name, device, identity));
         let connection = Connection::new();
@@ -137,12 +150,22 @@ impl LiveRoom {
             refused: RwSignal::new(None),
             removed: RwSignal::new(None),
             attention: Attention::start(),
+            kept: RwSignal::new(None),
+            kept_size: RwSignal::new(0),
+            save_due: StoredValue::new(false),
+            saving: RwSignal::new(false),
+            unseen: StoredValue::new(0),
         };
+        if let Some(kept) = kept {
+            live.restore(kept);
+        }
         live.connect();
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| live.say_goodbye());
         // Someone verified in another tab (another room, say) is verified here too.
+        // The unread count a kept room carries clears once the page shows.
+        let shown = window_event_listener(leptos::ev::visibilitychange, move |_| live.shown());
         let verified = window_event_listener(leptos::ev::storage, move |ev| {
             if ev.key().as_deref() == Some(browser::VERIFIED_KEY) {
                 live.refresh_members();
@@ -150,7 +173,9 @@ impl LiveRoom {
         });
         on_cleanup(move || {
             pagehide.remove();
+            shown.remove();
             verified.remove();
+            live.flush_kept();
             live.stop();
         });
         live
@@ -190,6 +215,7 @@ impl LiveRoom {
     pub fn open_thread(&self, peer: Option<String>) {
         self.open_thread.set(peer);
         self.refresh_members();
+        self.save_soon();
     }
 
     /// The person removes the member whose key is `peer` from the room (R.8).
@@ -374,6 +400,7 @@ impl LiveRoom {
             self.removed.set(Some(by.unwrap_or_default()));
             // The old invite names a room the others have left: a reload goes home (R.8).
             browser::forget(Store::Tab, crate::app::ROOM_KEY);
+            self.forget_kept();
             // Nothing more arrives: offers to us are withdrawn and transfers end.
             let session = self.convo.with_value(GroupConversation::session);
             self.files.connection_lost(session);
@@ -411,6 +438,14 @@ impl LiveRoom {
             .collect();
         if !arrived.is_empty() {
             self.attention.arrived(&arrived);
+        }
+        self.arrived_unseen(changes.arrived.len());
+        if changes.lines
+            || changes.members
+            || !changes.threads.is_empty()
+            || changes.moved.is_some()
+        {
+            self.save_soon();
         }
         if let Some(secret) = changes.moved {
             self.moved(secret);

@@ -6,6 +6,7 @@ pub mod attention;
 pub mod composer;
 pub mod identity_storage;
 pub mod invite_panel;
+pub mod keep_panel;
 pub mod live;
 pub mod member_list;
 pub mod message_list;

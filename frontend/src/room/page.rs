@@ -8,6 +8,7 @@ use protocol::ids::DeviceId;
 use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
 
+use crate::browser::kept::Listed;
 use crate::browser::{self, Store};
 use crate::files::file_list::FileNotice;
 use crate::files::live::FileAction;
@@ -15,7 +16,9 @@ use crate::room::attention::NotifyToggle;
 use crate::room::composer::{Composer, file_list};
 use crate::room::identity_storage::IdentityStorage;
 use crate::room::invite_panel::InvitePanel;
+use crate::room::keep_panel::KeepPanel;
 use crate::room::live::LiveRoom;
+use crate::room::live::keep::kept_in_this_tab;
 use crate::room::member_list::{MemberActions, MemberList};
 use crate::room::message_list::MessageList;
 use crate::room::thread::PrivateThread;
@@ -40,6 +43,8 @@ pub fn RoomPage(
     let joined_as = RwSignal::new(rejoin.then(|| remembered.clone()));
     let check_code = RoomKeys::derive(&secret).check_code().to_string();
     let device = LocalResource::new(browser::device_id);
+    // A room kept on this device comes back as it was, under the name it was kept with.
+    let kept = LocalResource::new(kept_in_this_tab);
 
     // Invites carry the relay's LAN address even when this page was opened at 127.0.0.1.
     let origin = RwSignal::new(browser::origin());
@@ -49,8 +54,12 @@ pub fn RoomPage(
         }
     });
 
-    view! {
-        {move || match joined_as.get() {
+    let page = move |kept: Option<Listed>| {
+        if let Some(kept) = &kept {
+            joined_as.set(Some(kept.room.name.clone()));
+        }
+        let kept = StoredValue::new_local(kept);
+        move || match joined_as.get() {
             None => view! {
                 <NamePrompt
                     initial=remembered.clone()
@@ -63,16 +72,21 @@ pub fn RoomPage(
                     })
                     on_cancel=on_leave
                 />
-            }.into_any(),
+            }
+            .into_any(),
             // The tab's device id may take a moment: a duplicated tab asks the others first.
             Some(name) => {
                 let secret = secret.clone();
-                (move || device.get().map(|device| view! {
-                    <RoomView secret=secret.clone() name=name.clone() device=device origin=origin on_leave=on_leave />
+                (move || device.get().map(|device| {
+                    let kept = kept.try_update_value(Option::take).flatten();
+                    view! {
+                        <RoomView secret=secret.clone() name=name.clone() device=device origin=origin kept=kept on_leave=on_leave />
+                    }
                 })).into_any()
             }
-        }}
-    }
+        }
+    };
+    view! { {move || kept.get().map(page.clone())} }
 }
 
 /// Asks for the display name (prefilled with the one remembered on this device).
@@ -161,9 +175,11 @@ fn RoomView(
     device: DeviceId,
     /// Where invites point (the relay's LAN address).
     origin: RwSignal<String>,
+    /// What was kept of this room on this device, if it was.
+    kept: Option<Listed>,
     on_leave: Callback<()>,
 ) -> impl IntoView {
-    let live = LiveRoom::start(&secret, &name, device);
+    let live = LiveRoom::start(&secret, &name, device, kept);
     // The room's invite now: it changes when the room moves (someone was removed).
     let link =
         Signal::derive(move || format!("{}/{}", origin.get(), invite_fragment(&live.secret.get())));
@@ -298,6 +314,9 @@ fn RoomView(
                     <Show when=move || live.removed.get().is_none()>
                         <PrivateThread live=live />
                         <MemberList members=live.members alone=live.alone verifying=verifying actions=actions />
+                    </Show>
+                    <Show when=move || live.removed.get().is_none()>
+                        <KeepPanel live=live on_forget=Callback::new(move |()| { live.leave(); on_leave.run(()); }) />
                     </Show>
                     <IdentityStorage />
                     <Show when=move || live.removed.get().is_none()>

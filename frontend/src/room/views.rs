@@ -106,7 +106,10 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
             .and_then(|key| members.iter().find(|m| m.session == key)),
     };
     let mine = line.delivery != Delivery::Received;
-    let remover = line.by_key.as_deref().and_then(|leaf| author_entry(leaf, members));
+    let remover = line
+        .by_key
+        .as_deref()
+        .and_then(|leaf| author_entry(leaf, members));
     LineView {
         by_marks: (remover.and_then(|m| m.tag.clone()), standing(remover)),
         day: None,

@@ -1,0 +1,85 @@
+//! The home screen's list of rooms kept on this device (`kept-room`, with `data-unread` and
+//! `data-private-unread`): one click opens a room as it was. The list follows writes from other
+//! tabs (`browser::kept::CHANNEL`), so a room kept and talking in another tab shows its unread
+//! count here.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::keys::RoomSecret;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::browser::kept::{CHANNEL, Keeper, Listed};
+use crate::room::keep_panel::size_text;
+
+/// Who a kept room is with, as its entry says it.
+fn with_whom(members: &[String]) -> String {
+    match members {
+        [] => "Only you, last time".to_owned(),
+        [one] => format!("With {one}"),
+        [one, two] => format!("With {one} and {two}"),
+        [one, two, rest @ ..] => format!("With {one}, {two} and {} more", rest.len()),
+    }
+}
+
+/// The list; nothing when no room is kept. `open` enters a room by its kept id and secret.
+#[component]
+pub fn KeptList(open: Callback<(String, RoomSecret)>) -> impl IntoView {
+    let rooms = RwSignal::new(Vec::<Listed>::new());
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(Some(keeper)) = Keeper::open().await
+                && let Ok(all) = keeper.all().await
+            {
+                rooms.try_set(all);
+            }
+        });
+    };
+    load();
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        let heard = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| load());
+        channel.set_onmessage(Some(heard.as_ref().unchecked_ref()));
+        let held = StoredValue::new_local(Some((channel, heard)));
+        on_cleanup(move || {
+            if let Some(Some((channel, _heard))) = held.try_update_value(Option::take) {
+                channel.set_onmessage(None);
+                channel.close();
+            }
+        });
+    }
+    let total = move || rooms.with(|r| r.iter().map(|r| r.size).sum::<usize>());
+    view! {
+        <Show when=move || rooms.with(|r| !r.is_empty())>
+            <section class="card kept-rooms" aria-labelledby="kept-title" data-testid="kept-rooms">
+                <h2 id="kept-title">"Kept on this device"</h2>
+                <ul class="kept-list">
+                    <For each=move || rooms.get() key=|r| (r.id.clone(), r.room.saved_at_ms) let:kept>
+                        {
+                            let secret = kept.room.secret;
+                            let id = kept.id.clone();
+                            let (unread, private) = (kept.room.unread, kept.room.private_unread());
+                            let when = crate::browser::local_date(kept.room.saved_at_ms);
+                            view! {
+                                <li>
+                                    <button
+                                        class="kept-room"
+                                        data-testid="kept-room"
+                                        data-unread=unread.to_string()
+                                        data-private-unread=private.to_string()
+                                        on:click=move |_| open.run((id.clone(), RoomSecret::from_bytes(secret)))
+                                    >
+                                        <span class="who">{with_whom(&kept.room.members)}</span>
+                                        <span class="meta">{format!("as {} · {when} · {} messages", kept.room.name, kept.room.message_count())}</span>
+                                        {(unread > 0).then(|| view! { <span class="badge" title="Arrived while you were away">{format!("{unread} new")}</span> })}
+                                        {(private > 0).then(|| view! { <span class="badge private" title="Private messages not read yet">{format!("{private} private")}</span> })}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+                <p class="hint">{move || format!("Encrypted, only for this browser: {} in all. Forget a room from inside it.", size_text(total()))}</p>
+            </section>
+        </Show>
+    }
+}
