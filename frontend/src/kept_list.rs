@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::browser::kept::{CHANNEL, Keeper, Listed};
+use crate::browser;
 use crate::room::keep_panel::size_text;
 
 /// Who a kept room is with, as its entry says it.
@@ -58,7 +59,9 @@ pub fn KeptList(open: Callback<(String, RoomSecret)>) -> impl IntoView {
                             let secret = kept.room.secret;
                             let id = kept.id.clone();
                             let (unread, private) = (kept.room.unread, kept.room.private_unread());
-                            let when = crate::browser::local_date(kept.room.saved_at_ms);
+                            let at = kept.room.saved_at_ms;
+                            let today = browser::local_day(at) == browser::local_day(browser::now_ms());
+                            let when = if today { browser::local_time(at) } else { browser::local_date(at) };
                             view! {
                                 <li>
                                     <button
@@ -69,7 +72,10 @@ pub fn KeptList(open: Callback<(String, RoomSecret)>) -> impl IntoView {
                                         on:click=move |_| open.run((id.clone(), RoomSecret::from_bytes(secret)))
                                     >
                                         <span class="who">{with_whom(&kept.room.members)}</span>
-                                        <span class="meta">{format!("as {} · {when} · {} messages", kept.room.name, kept.room.message_count())}</span>
+                                        <span class="meta">{{
+                                            let n = kept.room.message_count();
+                                            format!("as {} · last {when} · {n} message{}", kept.room.name, if n == 1 { "" } else { "s" })
+                                        }}</span>
                                         {(unread > 0).then(|| view! { <span class="badge" title="Arrived while you were away">{format!("{unread} new")}</span> })}
                                         {(private > 0).then(|| view! { <span class="badge private" title="Private messages not read yet">{format!("{private} private")}</span> })}
                                     </button>

@@ -156,7 +156,7 @@ test('a room kept in a hidden tab shows its unread counts on the home screen of 
   await room.evaluate(() => {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   });
   const home = await context.newPage();
   await home.goto(relay.url + '/');
@@ -175,7 +175,7 @@ test('a room kept in a hidden tab shows its unread counts on the home screen of 
   await room.evaluate(() => {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   });
   await expect(kept).toHaveAttribute('data-unread', '0');
   expect(errors).toEqual([]);
