@@ -1,16 +1,15 @@
 //! The home screen's list of rooms kept on this device (`kept-room`, with `data-unread` and
 //! `data-private-unread`): one click opens a room as it was. The list follows writes from other
-//! tabs (`browser::kept::CHANNEL`), so a room kept and talking in another tab shows its unread
-//! count here.
+//! tabs (`browser::kept::told`), so a room kept and talking in another tab shows its unread
+//! count here. A record that does not open (another version's, or damaged) is listed as such,
+//! to be deleted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::keys::RoomSecret;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
-use crate::browser::kept::{CHANNEL, Keeper, Listed};
 use crate::browser;
+use crate::browser::kept::{self, Keeper, Kept};
 use crate::room::keep_panel::size_text;
 
 /// Who a kept room is with, as its entry says it.
@@ -26,31 +25,36 @@ fn with_whom(members: &[String]) -> String {
 /// The list; nothing when no room is kept. `open` enters a room by its kept id and secret.
 #[component]
 pub fn KeptList(open: Callback<(String, RoomSecret)>) -> impl IntoView {
-    let rooms = RwSignal::new(Vec::<Listed>::new());
-    let load = move || {
+    let kept = RwSignal::new(Kept::default());
+    // Read again whenever another tab writes or forgets a kept room.
+    let told = kept::told();
+    Effect::new(move |_| {
+        told.track();
         spawn_local(async move {
             if let Ok(Some(keeper)) = Keeper::open().await
                 && let Ok(all) = keeper.all().await
             {
-                rooms.try_set(all);
+                kept.try_set(all);
+            }
+        });
+    });
+    let rooms = Signal::derive(move || kept.with(|k| k.rooms.clone()));
+    let unreadable = Signal::derive(move || kept.with(|k| k.unreadable.clone()));
+    let delete = move |id: String| {
+        spawn_local(async move {
+            if let Err(why) = kept::forget(&id).await {
+                leptos::logging::warn!("a kept room could not be deleted: {why}");
             }
         });
     };
-    load();
-    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-        let heard = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| load());
-        channel.set_onmessage(Some(heard.as_ref().unchecked_ref()));
-        let held = StoredValue::new_local(Some((channel, heard)));
-        on_cleanup(move || {
-            if let Some(Some((channel, _heard))) = held.try_update_value(Option::take) {
-                channel.set_onmessage(None);
-                channel.close();
-            }
-        });
-    }
-    let total = move || rooms.with(|r| r.iter().map(|r| r.size).sum::<usize>());
+    let total = move || {
+        kept.with(|k| {
+            let rooms: usize = k.rooms.iter().map(|r| r.size).sum();
+            rooms + k.unreadable.iter().map(|(_, size)| size).sum::<usize>()
+        })
+    };
     view! {
-        <Show when=move || rooms.with(|r| !r.is_empty())>
+        <Show when=move || kept.with(|k| !k.rooms.is_empty() || !k.unreadable.is_empty())>
             <section class="card kept-rooms" aria-labelledby="kept-title" data-testid="kept-rooms">
                 <h2 id="kept-title">"Kept on this device"</h2>
                 <ul class="kept-list">
@@ -84,6 +88,12 @@ pub fn KeptList(open: Callback<(String, RoomSecret)>) -> impl IntoView {
                         }
                     </For>
                 </ul>
+                <For each=move || unreadable.get() key=|(id, _)| id.clone() let:((id, size))>
+                    <p class="banner warn kept-unreadable" data-testid="kept-unreadable">
+                        {format!("A kept room ({}) cannot be opened: it was kept by another version of Cutout, or it is damaged. ", size_text(size))}
+                        <button class="button ghost danger" data-testid="kept-unreadable-delete" on:click=move |_| delete(id.clone())>"Delete it"</button>
+                    </p>
+                </For>
                 <p class="hint">{move || format!("Encrypted, only for this browser: {} in all. Forget a room from inside it.", size_text(total()))}</p>
             </section>
         </Show>

@@ -21,6 +21,9 @@ pub const VERSION: u8 = 1;
 pub const MAX_KEPT_LINES: usize = MAX_LINES;
 /// Most private conversations kept a room (the most members a room's group holds).
 pub const MAX_KEPT_THREADS: usize = crate::group::rules::MAX_LEAVES;
+/// Most bytes of text (messages and names) a record keeps: the oldest lines go first past it,
+/// so a room flooded with long messages cannot grow a record without end.
+pub const MAX_KEPT_TEXT: usize = 4 * 1024 * 1024;
 
 /// Why a stored record cannot be read.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -195,18 +198,47 @@ impl KeptRoom {
 
     fn bound(&mut self) {
         keep_newest(&mut self.lines);
+        // Latest written to first, by the authors' clocks (one member's clock set ahead keeps
+        // that member's conversation, which is one of 128).
         self.threads
             .sort_by_key(|t| std::cmp::Reverse(t.lines.last().map_or(0, |l| l.sent_at_ms)));
         self.threads.truncate(MAX_KEPT_THREADS);
         for thread in &mut self.threads {
             keep_newest(&mut thread.lines);
         }
+        // Past the text budget, the oldest line of whichever conversation holds most goes.
+        let mut total: usize = self.conversations().map(|c| text_of(c)).sum();
+        while total > MAX_KEPT_TEXT {
+            let Some(largest) = self.conversations_mut().max_by_key(|c| text_of(c)) else {
+                break;
+            };
+            if largest.is_empty() {
+                break;
+            }
+            total -= line_text(&largest.remove(0));
+        }
+    }
+
+    fn conversations(&self) -> impl Iterator<Item = &Vec<KeptLine>> {
+        std::iter::once(&self.lines).chain(self.threads.iter().map(|t| &t.lines))
+    }
+
+    fn conversations_mut(&mut self) -> impl Iterator<Item = &mut Vec<KeptLine>> {
+        std::iter::once(&mut self.lines).chain(self.threads.iter_mut().map(|t| &mut t.lines))
     }
 }
 
 fn keep_newest(lines: &mut Vec<KeptLine>) {
     let over = lines.len().saturating_sub(MAX_KEPT_LINES);
     lines.drain(..over);
+}
+
+fn line_text(line: &KeptLine) -> usize {
+    line.text.len() + line.author.len()
+}
+
+fn text_of(lines: &[KeptLine]) -> usize {
+    lines.iter().map(line_text).sum()
 }
 
 #[cfg(test)]
@@ -261,6 +293,24 @@ mod tests {
         assert_eq!(back.lines.len(), MAX_KEPT_LINES);
         assert_eq!(back.lines[0], line(25));
         assert_eq!(back.lines.last(), kept.lines.last());
+    }
+
+    #[test]
+    fn a_flood_of_long_messages_keeps_the_newest_within_the_text_budget() {
+        let mut kept = room(0);
+        kept.lines = (0..600)
+            .map(|n| KeptLine {
+                text: "x".repeat(16 * 1024),
+                ..line(n)
+            })
+            .collect();
+        let back = KeptRoom::from_bytes(&kept.to_bytes()).unwrap();
+        let text: usize = back.conversations().map(|c| text_of(c)).sum();
+        assert!(text <= MAX_KEPT_TEXT, "{text}");
+        assert!(back.lines.len() > 200);
+        assert_eq!(back.lines.last(), kept.lines.last());
+        // The private conversation, small, stays whole.
+        assert_eq!(back.threads[0].lines.len(), 1);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub const MAX_IN_FLIGHT: u32 = 8;
 /// A receiver acknowledges every this many chunks. PROTOCOL.md B.4 asks for at least every 4;
 /// acknowledging every 2 keeps a sender's window of [`MAX_IN_FLIGHT`] from running dry while an
 /// acknowledgement is on its way back.
-pub const ACK_EVERY: u32 = 2;
+pub const ACK_EVERY: u32 = 4;
 
 /// Why an offer is not acceptable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]

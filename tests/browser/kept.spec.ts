@@ -182,3 +182,36 @@ test('a room kept in a hidden tab shows its unread counts on the home screen of 
   await context.close();
   await bob.context.close();
 });
+
+test('a kept room opened again by its invite is the kept one, and forgetting it in one tab stops every tab from keeping it', async ({ browser, relay }) => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  const errors = watchErrors(first);
+  const bob = await person(browser);
+  const link = await createRoom(first, relay, 'Ana');
+  await first.getByTestId('keep-room').click();
+  await openInvite(bob.page, link, 'Bob');
+  await say(bob.page, 'kept line');
+  await expect(messages(first)).toHaveCount(1);
+  await written(first);
+
+  // The same invite in a second tab opens the kept room: kept, with what it holds.
+  const second = await context.newPage();
+  await second.goto(link);
+  await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await expect(second.getByTestId('keep-room')).toHaveAttribute('aria-pressed', 'true');
+  await expect(messages(second).filter({ hasText: 'kept line' })).toHaveCount(1);
+
+  // Forgotten in the first tab: the second stops keeping it, and goes on writing nothing.
+  await first.getByTestId('forget-room').click();
+  await expect(first.getByTestId('new-room')).toBeVisible();
+  await expect(second.getByTestId('keep-room')).toHaveAttribute('aria-pressed', 'false');
+  await say(bob.page, 'after the forgetting');
+  await expect(messages(second).filter({ hasText: 'after the forgetting' })).toHaveCount(1);
+  await second.evaluate(() => new Promise((done) => setTimeout(done, 1000)));
+  expect((await everythingStored(first)).keptRooms).toBe(0);
+  await expect(first.getByTestId('kept-room')).toHaveCount(0);
+  expect(errors).toEqual([]);
+  await context.close();
+  await bob.context.close();
+});

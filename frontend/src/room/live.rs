@@ -156,9 +156,7 @@ impl LiveRoom {
             saving: RwSignal::new(false),
             unseen: StoredValue::new(0),
         };
-        if let Some(kept) = kept {
-            live.restore(kept);
-        }
+        live.restore(kept);
         live.connect();
         let timer = set_interval_with_handle(move || live.tick(), TICK).ok();
         live.timer.set_value(timer);
@@ -175,7 +173,7 @@ impl LiveRoom {
             pagehide.remove();
             shown.remove();
             verified.remove();
-            live.flush_kept();
+            live.save_now();
             live.stop();
         });
         live
@@ -440,11 +438,10 @@ impl LiveRoom {
             self.attention.arrived(&arrived);
         }
         self.arrived_unseen(changes.arrived.len());
-        if changes.lines
-            || changes.members
-            || !changes.threads.is_empty()
-            || changes.moved.is_some()
-        {
+        if changes.moved.is_some() {
+            // The new secret is what a kept room must hold from now on.
+            self.save_now();
+        } else if changes.lines || changes.members || !changes.threads.is_empty() {
             self.save_soon();
         }
         if let Some(secret) = changes.moved {

@@ -18,7 +18,7 @@ use crate::room::identity_storage::IdentityStorage;
 use crate::room::invite_panel::InvitePanel;
 use crate::room::keep_panel::KeepPanel;
 use crate::room::live::LiveRoom;
-use crate::room::live::keep::kept_in_this_tab;
+use crate::room::live::keep::kept_for;
 use crate::room::member_list::{MemberActions, MemberList};
 use crate::room::message_list::MessageList;
 use crate::room::thread::PrivateThread;
@@ -44,7 +44,13 @@ pub fn RoomPage(
     let check_code = RoomKeys::derive(&secret).check_code().to_string();
     let device = LocalResource::new(browser::device_id);
     // A room kept on this device comes back as it was, under the name it was kept with.
-    let kept = LocalResource::new(kept_in_this_tab);
+    let kept = LocalResource::new({
+        let secret = secret.clone();
+        move || {
+            let secret = secret.clone();
+            async move { kept_for(&secret).await }
+        }
+    });
 
     // Invites carry the relay's LAN address even when this page was opened at 127.0.0.1.
     let origin = RwSignal::new(browser::origin());

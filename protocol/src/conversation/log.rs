@@ -41,6 +41,16 @@ impl Log {
         true
     }
 
+    /// Whether a line with `msg_id` from the author of `key`'s identity (its first 32 bytes,
+    /// whichever device) is already here: a message sent again after its author came back on
+    /// another device, or one restored from a kept room and delivered again.
+    pub(crate) fn has(&self, msg_id: &MsgId, key: Option<&[u8]>) -> bool {
+        let ik = |k: Option<&[u8]>| k.and_then(|k| k.get(..32)).map(<[u8]>::to_vec);
+        self.lines
+            .iter()
+            .any(|l| l.msg_id == *msg_id && ik(l.author_key.as_deref()) == ik(key))
+    }
+
     /// Marks our pending lines among `confirmed` as sent.
     pub(crate) fn mark_sent(&mut self, confirmed: &[MsgId]) {
         for line in &mut self.lines {

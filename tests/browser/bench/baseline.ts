@@ -49,7 +49,7 @@ function join(room: number[]): Promise<{ id: number; members: number[] }> {
 function receive(total: number): void {
   const HEADER = 39;
   const TAG = 16;
-  const ACK_EVERY = 2;
+  const ACK_EVERY = 4;
   const w = window as unknown as { benchSocket: WebSocket; benchState: BaselineState };
   const socket = w.benchSocket;
   const state: BaselineState = { start: 0, end: 0, bytes: 0, error: '' };

@@ -1,28 +1,23 @@
 //! Keeping the room on this device (`browser::kept`, docs/PROTOCOL.md K.1): once the person
-//! turns it on, the conversation is written, sealed, a moment after each change, and read back
-//! when the room opens again (a reload, or the home screen's list after the tab was closed).
-//! Turning it off, forgetting the room and being removed from it delete what was kept.
-
-use std::cell::RefCell;
-use std::collections::HashSet;
+//! turns it on, the conversation is written, sealed, a moment after each change (at once when
+//! the room moves, the page is hidden or the room closes), and read back when the room opens
+//! again: a reload, the home screen's list after the tab was closed, or its invite opened anew.
+//! Turning it off, forgetting the room and being removed from it delete what was kept, in every
+//! tab that holds it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use protocol::keep::KeptRoom;
+use protocol::keys::RoomSecret;
 
 use super::LiveRoom;
-use crate::browser::kept::{Keeper, Listed};
-use crate::browser::{self, BrowserError, Store};
-use protocol::keep::KeptRoom;
+use crate::browser::kept::{self, Keeper, Listed};
+use crate::browser::{self, Store};
 
 /// Where this tab remembers the kept id of the room it is in, so a reload reads it back.
 pub const KEPT_KEY: &str = "cutout.kept";
 /// How long after a change the room is written: a burst of messages is one write.
 const SAVE_AFTER_MS: u64 = 300;
-
-thread_local! {
-    /// Kept ids this page forgot: a write already on its way for one is deleted once it lands.
-    static FORGOTTEN: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-}
 
 /// Whether this page can keep rooms at all: WebCrypto holds their key (secure contexts only).
 pub fn can_keep() -> bool {
@@ -30,13 +25,27 @@ pub fn can_keep() -> bool {
 }
 
 impl LiveRoom {
-    /// Puts back what was kept, before the room connects.
-    pub(super) fn restore(&self, kept: Listed) {
-        self.convo.update_value(|c| c.restore(&kept.room));
-        browser::save(Store::Tab, KEPT_KEY, &kept.id);
-        self.kept.set(Some(kept.id));
-        self.kept_size.set(kept.size);
-        self.refresh_members();
+    /// Puts back what was kept, before the room connects; and from then on stops keeping it if
+    /// another tab forgets it.
+    pub(super) fn restore(&self, kept: Option<Listed>) {
+        if let Some(kept) = kept {
+            self.convo.update_value(|c| c.restore(&kept.room));
+            browser::save(Store::Tab, KEPT_KEY, &kept.id);
+            self.kept.set(Some(kept.id));
+            self.kept_size.set(kept.size);
+            self.refresh_members();
+        }
+        let live = *self;
+        let told = kept::told();
+        Effect::new(move |_| {
+            told.track();
+            let id = live.kept.get_untracked();
+            if id.as_deref().is_some_and(kept::is_forgotten) {
+                browser::forget(Store::Tab, KEPT_KEY);
+                live.kept.set(None);
+                live.kept_size.set(0);
+            }
+        });
     }
 
     /// The person keeps the room on this device (`true`) or stops keeping it, which deletes
@@ -49,7 +58,7 @@ impl LiveRoom {
             let id = Keeper::new_id();
             browser::save(Store::Tab, KEPT_KEY, &id);
             self.kept.set(Some(id));
-            self.save_soon();
+            self.save_now();
         } else {
             self.forget_kept();
         }
@@ -59,14 +68,12 @@ impl LiveRoom {
     pub fn forget_kept(&self) {
         browser::forget(Store::Tab, KEPT_KEY);
         self.kept_size.try_set(0);
+        self.saving.try_set(false);
         let Some(Some(id)) = self.kept.try_update(Option::take) else {
             return;
         };
-        FORGOTTEN.with_borrow_mut(|f| f.insert(id.clone()));
         spawn_local(async move {
-            if let Ok(Some(keeper)) = Keeper::open().await
-                && let Err(why) = keeper.forget(&id).await
-            {
+            if let Err(why) = kept::forget(&id).await {
                 leptos::logging::warn!("a kept room could not be deleted: {why}");
             }
         });
@@ -80,9 +87,11 @@ impl LiveRoom {
         }
     }
 
-    /// The page was hidden or shown: shown, everything is seen.
+    /// The page was hidden (written now: it may be closing) or shown (everything is seen).
     pub(super) fn shown(&self) {
-        if !browser::notify::page_hidden() && self.unseen.try_get_value().is_some_and(|u| u > 0) {
+        if browser::notify::page_hidden() {
+            self.save_now();
+        } else if self.unseen.try_get_value().is_some_and(|u| u > 0) {
             self.unseen.set_value(0);
             self.save_soon();
         }
@@ -99,47 +108,29 @@ impl LiveRoom {
         self.saving.set(true);
         let live = *self;
         set_timeout(
-            move || spawn_local(async move { live.save().await }),
+            move || {
+                if live.save_due.try_get_value() == Some(true) {
+                    live.save_now();
+                }
+            },
             std::time::Duration::from_millis(SAVE_AFTER_MS),
         );
     }
 
-    async fn save(self) {
-        if self.save_due.try_set_value(false).is_some() {
-            return;
-        }
-        if let Some(Some(id)) = self.kept.try_get_untracked() {
-            self.write(id).await;
-        }
-        if self.save_due.try_get_value() == Some(false) {
-            self.saving.try_set(false);
-        }
-    }
-
-    async fn write(self, id: String) {
-        let Some(record) = self.record() else {
+    /// Writes the room now, if it is kept (the room moved, the page is hidden, or it closes).
+    pub(super) fn save_now(&self) {
+        self.save_due.try_set_value(false);
+        let (Some(Some(id)), Some(record)) = (self.kept.try_get_untracked(), self.record()) else {
             return;
         };
-        match store(&id, record).await {
-            Ok(size) => {
-                self.kept_size.try_set(size);
+        self.saving.try_set(true);
+        let live = *self;
+        kept::write(id, record, move |size| {
+            live.kept_size.try_set(size);
+            if live.save_due.try_get_value() == Some(false) {
+                live.saving.try_set(false);
             }
-            Err(why) => leptos::logging::warn!("the room could not be kept: {why}"),
-        }
-    }
-
-    /// The room closes with a write due: it is written now, from what the room holds now.
-    pub(super) fn flush_kept(&self) {
-        if self.save_due.try_update_value(std::mem::take) != Some(true) {
-            return;
-        }
-        if let (Some(Some(id)), Some(record)) = (self.kept.try_get_untracked(), self.record()) {
-            spawn_local(async move {
-                if let Err(why) = store(&id, record).await {
-                    leptos::logging::warn!("the room could not be kept: {why}");
-                }
-            });
-        }
+        });
     }
 
     fn record(&self) -> Option<KeptRoom> {
@@ -149,22 +140,16 @@ impl LiveRoom {
     }
 }
 
-/// Seals and stores `record` under `id`: the bytes it takes. A room forgotten meanwhile is
-/// deleted again, so a write that lands after the forgetting cannot bring it back.
-async fn store(id: &str, record: KeptRoom) -> Result<usize, BrowserError> {
-    let keeper = Keeper::open()
-        .await?
-        .ok_or_else(|| BrowserError("this page cannot keep rooms".into()))?;
-    let saved = keeper.save(id, &record).await;
-    if FORGOTTEN.with_borrow(|f| f.contains(id)) {
-        keeper.forget(id).await?;
-    }
-    saved
-}
-
-/// What a room page opens with: the room kept under this tab's kept id, if any.
-pub async fn kept_in_this_tab() -> Option<Listed> {
-    let id = browser::load(Store::Tab, KEPT_KEY)?;
+/// What a room page opens with: the room kept under this tab's kept id, else the room kept with
+/// this secret (its invite opened again), if any.
+pub async fn kept_for(secret: &RoomSecret) -> Option<Listed> {
     let keeper = Keeper::open().await.ok()??;
-    keeper.load(&id).await.ok()?
+    let by_tab = match browser::load(Store::Tab, KEPT_KEY) {
+        Some(id) if !kept::is_forgotten(&id) => keeper.load(&id).await.ok()?,
+        _ => None,
+    };
+    match by_tab {
+        Some(listed) => Some(listed),
+        None => keeper.find(secret.as_bytes()).await.ok()?,
+    }
 }

@@ -50,6 +50,9 @@ impl GroupConversation {
                 ..
             } => {
                 let line = received(&credential, from, session, chat);
+                if self.log.has(&line.msg_id, line.author_key.as_deref()) {
+                    return;
+                }
                 if self.log.add(line.clone()) {
                     changes.arrived.push(line);
                 }
@@ -65,6 +68,9 @@ impl GroupConversation {
                 let peer = with.leaf_identity();
                 let line = received(&with, from, session, chat);
                 let thread = self.threads.entry(peer.clone()).or_default();
+                if thread.log.has(&line.msg_id, line.author_key.as_deref()) {
+                    return;
+                }
                 if thread.log.add(line.clone()) {
                     thread.unread += 1;
                     changes.arrived_private.push((with.name().to_owned(), line));
