@@ -13,7 +13,7 @@ use crate::browser::{self, Store};
 use crate::home::HomePage;
 use crate::offline::page::OfflinePage;
 use crate::room::live::keep::KEPT_KEY;
-use crate::room::page::{JOINED_KEY, RoomPage};
+use crate::room::page::{HISTORY_KEY, JOINED_KEY, RoomPage};
 use crate::ui::secure_banner::SecureBanner;
 use protocol::hex;
 
@@ -40,6 +40,7 @@ fn enter(secret: RoomSecret, created: bool) -> Screen {
     browser::save(Store::Tab, ROOM_KEY, &hex::encode(secret.as_bytes()));
     browser::forget(Store::Tab, JOINED_KEY);
     browser::forget(Store::Tab, KEPT_KEY);
+    browser::forget(Store::Tab, HISTORY_KEY);
     Screen::Room {
         secret: Arc::new(secret),
         created,
@@ -132,6 +133,7 @@ pub fn App() -> impl IntoView {
         browser::forget(Store::Tab, ROOM_KEY);
         browser::forget(Store::Tab, JOINED_KEY);
         browser::forget(Store::Tab, KEPT_KEY);
+        browser::forget(Store::Tab, HISTORY_KEY);
         screen.set(Screen::Home { notice: None });
     });
 

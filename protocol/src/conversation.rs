@@ -311,6 +311,7 @@ impl Conversation {
             delivery: Delivery::Pending,
             arrival: None,
             by_key: None,
+            shared_by: None,
         });
         self.pending.push(Pending { chat, ping: None });
         let mut changes = Changes {
@@ -388,6 +389,7 @@ impl Conversation {
                         delivery: Delivery::Received,
                         arrival: None,
                         by_key: None,
+                        shared_by: None,
                     };
                     if self.log.add(line.clone()) {
                         changes.arrived.push(line);
@@ -437,6 +439,7 @@ impl Conversation {
                 delivery: Delivery::Received,
                 arrival: Some(arrival),
                 by_key: None,
+                shared_by: None,
             });
             changes.lines = true;
         }

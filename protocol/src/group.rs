@@ -11,6 +11,7 @@ pub mod member;
 pub mod mls;
 pub mod output;
 pub mod rules;
+pub mod settings;
 
 pub use credential::{CREDENTIAL_TYPE, GroupId, LeafFacts, MemberCredential, member_statement};
 pub use join::{Ends, Ephemeral, JoinChannel, JoinKeys, Payload, PayloadError, Status};

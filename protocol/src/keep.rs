@@ -53,8 +53,10 @@ pub struct KeptLine {
     pub delivery: u8,
     /// `None` for a message; 0 here, 1 left, 2 removed.
     pub arrival: Option<u8>,
-    /// For a removal, the remover's leaf identity.
+    /// For a removal, the remover's leaf identity; for a shared message, the sharer's.
     pub by_key: Option<Vec<u8>>,
+    /// For a message shared from the room's history (R.12), who shared it.
+    pub shared_by: Option<String>,
 }
 
 impl From<&Line> for KeptLine {
@@ -76,6 +78,7 @@ impl From<&Line> for KeptLine {
                 Arrival::Removed => 2,
             }),
             by_key: line.by_key.clone(),
+            shared_by: line.shared_by.clone(),
         }
     }
 }
@@ -102,6 +105,7 @@ impl KeptLine {
                 _ => Arrival::Removed,
             }),
             by_key: self.by_key.clone(),
+            shared_by: self.shared_by.clone(),
         }
     }
 }
@@ -257,6 +261,7 @@ mod tests {
             delivery: 2,
             arrival: None,
             by_key: None,
+            shared_by: None,
         }
     }
 

@@ -63,7 +63,7 @@ fn members_join_talk_and_a_removed_one_reads_nothing_more() {
     let (ana, _) = device(group, "Ana", &mut entropy);
     let (bo, _) = device(group, "Bo", &mut entropy);
     let (cy, _) = device(group, "Cy", &mut entropy);
-    let mut a = ana.create(NOW).unwrap();
+    let mut a = ana.create(NOW, None).unwrap();
     let mut b = add(&mut a, &bo, &mut []);
     let mut c = add(&mut a, &cy, &mut [&mut b]);
     assert_eq!((a.epoch(), b.epoch(), c.epoch()), (2, 2, 2));
@@ -116,7 +116,7 @@ fn a_message_sent_before_a_commit_still_opens_after_it() {
     let (ana, _) = device(group, "Ana", &mut entropy);
     let (bo, _) = device(group, "Bo", &mut entropy);
     let (cy, _) = device(group, "Cy", &mut entropy);
-    let mut a = ana.create(NOW).unwrap();
+    let mut a = ana.create(NOW, None).unwrap();
     let mut b = add(&mut a, &bo, &mut []);
     // Bo speaks at epoch 1 while Ana's commit adding Cy is on its way; the relay orders the
     // commit first.
@@ -131,7 +131,7 @@ fn a_leaf_certified_for_another_group_or_key_is_refused() {
     let mut entropy = SeededEntropy::new(3);
     let group = GroupId([9; 16]);
     let (ana, _) = device(group, "Ana", &mut entropy);
-    let mut a = ana.create(NOW).unwrap();
+    let mut a = ana.create(NOW, None).unwrap();
 
     // A device of another group: its KeyPackage is refused by this group's rules.
     let (stranger, _) = device(GroupId([10; 16]), "Eve", &mut entropy);
@@ -164,7 +164,7 @@ fn the_same_device_twice_in_one_group_is_refused() {
     let group = GroupId([11; 16]);
     let (ana, _) = device(group, "Ana", &mut entropy);
     let (bo, _) = device(group, "Bo", &mut entropy);
-    let mut a = ana.create(NOW).unwrap();
+    let mut a = ana.create(NOW, None).unwrap();
     let _b = add(&mut a, &bo, &mut []);
     // Bo's device again (a second KeyPackage of the same credential): one leaf per device.
     let again = bo.key_package(NOW).unwrap();
@@ -181,7 +181,7 @@ fn a_group_that_reads_application_messages_only_refuses_a_commit_before_applying
     let (maker, _) = device(group, "Ana", &mut entropy);
     let (other, _) = device(group, "Bo", &mut entropy);
     let (third, _) = device(group, "Cy", &mut entropy);
-    let mut m = maker.create(NOW).unwrap();
+    let mut m = maker.create(NOW, None).unwrap();
     let mut o = add(&mut m, &other, &mut []);
     let epoch = m.epoch();
     let commit = o

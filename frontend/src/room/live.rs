@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use protocol::conversation::ComposeError;
 use protocol::entropy::SystemEntropy;
 use protocol::group::conversation::{GroupChanges, GroupConversation};
+use protocol::group::settings::RoomSettings;
 use protocol::hex;
 use protocol::ids::DeviceId;
 use protocol::keys::RoomSecret;
@@ -121,15 +122,25 @@ pub struct LiveRoom {
     pub saving: RwSignal<bool>,
     /// Room messages that arrived while the page was hidden, for the kept room's count.
     unseen: StoredValue<u32>,
+    /// The room passes newcomers its recent history (its settings, R.12).
+    pub history: RwSignal<bool>,
 }
 
 impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
     /// What was `kept` of the room on this device comes back first.
-    pub fn start(secret: &RoomSecret, name: &str, device: DeviceId, kept: Option<Listed>) -> Self {
+    /// A group this member makes gets `settings` (the person's choice when making the room).
+    pub fn start(
+        secret: &RoomSecret,
+        name: &str,
+        device: DeviceId,
+        (kept, settings): (Option<Listed>, RoomSettings),
+    ) -> Self {
         let identity = browser::identity().public();
-        let convo = StoredValue::new_local(GroupConversation::new(secret, name, device, identity));
+        let mut convo = GroupConversation::new(secret, name, device, identity);
+        convo.choose_settings(settings);
+        let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());
         let live = Self {
@@ -155,6 +166,7 @@ impl LiveRoom {
             save_due: StoredValue::new(false),
             saving: RwSignal::new(false),
             unseen: StoredValue::new(0),
+            history: RwSignal::new(settings.history_for_newcomers),
         };
         live.restore(kept);
         live.connect();

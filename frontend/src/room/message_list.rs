@@ -151,6 +151,8 @@ pub fn MessageList(
     /// The member list, to mark who shared a file as their entry is marked.
     members: RwSignal<Vec<MemberView>>,
     on_action: Callback<(String, FileAction)>,
+    /// The room passes newcomers its recent history (a room setting, R.12).
+    history: Signal<bool>,
 ) -> impl IntoView {
     // Who shared the file of card `key`, as the member list marks them: (standing, key tag).
     let shared_by = move |key: &str| {
@@ -213,8 +215,12 @@ pub fn MessageList(
     view! {
         <div class="messages-frame">
             <ol class="messages" aria-label="Messages" node_ref=list tabindex="0" on:scroll=scrolled>
-                <li class="log-note" data-testid="history-note">
-                    "Messages sent before you joined are not shown: the relay keeps nothing."
+                <li class="log-note" data-testid="history-note" data-history=move || history.get().to_string()>
+                    {move || if history.get() {
+                        "This room passes newcomers its last messages (up to 500, of the last 24 hours), from the members online: they are marked as shared, and by whom."
+                    } else {
+                        "Messages sent before you joined are not shown: the relay keeps nothing, and this room shares no history with newcomers."
+                    }}
                 </li>
                 <For
                     each=move || all.get()
@@ -274,11 +280,20 @@ pub fn MessageList(
                             </li>
                         }.into_any(),
                         None => view! {
-                    <li class="message" class:mine=line.mine data-testid="message" data-state=line.state data-author=line.standing>
+                    <li class="message" class:mine=line.mine class:shared=line.shared_by.is_some() data-testid="message" data-state=line.state data-author=line.standing data-shared=line.shared_by.is_some().then_some("true")>
                         <div class="meta">
                             <span class="author">{line.author.clone()}</span>
                             {author_marks(&line)}
                             <time>{line.time.clone()}</time>
+                            {line.shared_by.clone().map(|by| {
+                                let (tag, standing) = line.by_marks.clone();
+                                view! {
+                                    <span class="shared-by" data-testid="shared-by" title="Passed on from this room's history: their word, not the author's">
+                                        {format!("shared by {by}")}
+                                        {marks(tag, standing)}
+                                    </span>
+                                }
+                            })}
                             {(line.state == "pending").then(|| view! {
                                 <span class="pending" title="Goes out as soon as someone is in the room and the relay confirms it">" not delivered yet"</span>
                             })}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use protocol::body::MAX_NAME_LEN;
+use protocol::group::settings::RoomSettings;
 use protocol::ids::DeviceId;
 use protocol::invite::invite_fragment;
 use protocol::keys::{RoomKeys, RoomSecret};
@@ -29,6 +30,9 @@ use crate::ui::focus::focus_when_mounted;
 pub const NAME_KEY: &str = "cutout.name";
 /// Set in this tab once it has joined, so a reload rejoins without asking again.
 pub const JOINED_KEY: &str = "cutout.joined";
+/// Set in this tab when the person made the room with history for newcomers (R.12), so a group
+/// this tab makes again (everyone else gone) keeps the setting.
+pub const HISTORY_KEY: &str = "cutout.history";
 
 /// The room of `secret`. `on_leave` returns to the home screen.
 #[component]
@@ -41,6 +45,7 @@ pub fn RoomPage(
     let remembered = browser::load(Store::Device, NAME_KEY).unwrap_or_default();
     let rejoin = browser::load(Store::Tab, JOINED_KEY).is_some() && !remembered.trim().is_empty();
     let joined_as = RwSignal::new(rejoin.then(|| remembered.clone()));
+    let history = RwSignal::new(false);
     let check_code = RoomKeys::derive(&secret).check_code().to_string();
     let device = LocalResource::new(browser::device_id);
     // A room kept on this device comes back as it was, under the name it was kept with.
@@ -71,9 +76,13 @@ pub fn RoomPage(
                     initial=remembered.clone()
                     created=created
                     check_code=check_code.clone()
+                    history=history
                     on_join=Callback::new(move |name: String| {
                         browser::save(Store::Device, NAME_KEY, &name);
                         browser::save(Store::Tab, JOINED_KEY, "1");
+                        if created && history.get_untracked() {
+                            browser::save(Store::Tab, HISTORY_KEY, "1");
+                        }
                         joined_as.set(Some(name));
                     })
                     on_cancel=on_leave
@@ -101,6 +110,8 @@ fn NamePrompt(
     initial: String,
     created: bool,
     check_code: String,
+    /// For a room this person makes: whether it passes newcomers its recent history (R.12).
+    history: RwSignal<bool>,
     on_join: Callback<String>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -141,6 +152,18 @@ fn NamePrompt(
                     />
                 </label>
                 <p class="hint">"Remembered on this device only."</p>
+                {created.then(|| view! {
+                    <label class="choice">
+                        <input
+                            type="checkbox"
+                            data-testid="history-for-newcomers"
+                            prop:checked=move || history.get()
+                            on:change=move |ev| history.set(event_target_checked(&ev))
+                        />
+                        " Share recent history with newcomers"
+                    </label>
+                    <p class="hint">"Everyone who joins later is passed the last messages (up to 500, of the last 24 hours) by the members online. Everyone in the room sees this setting; it cannot be changed later."</p>
+                })}
                 <p class="error" role="alert">{move || error.get()}</p>
                 <div class="row">
                     <button class="button primary" type="submit" data-testid="join-button">
@@ -185,7 +208,10 @@ fn RoomView(
     kept: Option<Listed>,
     on_leave: Callback<()>,
 ) -> impl IntoView {
-    let live = LiveRoom::start(&secret, &name, device, kept);
+    let settings = RoomSettings {
+        history_for_newcomers: browser::load(Store::Tab, HISTORY_KEY).is_some(),
+    };
+    let live = LiveRoom::start(&secret, &name, device, (kept, settings));
     // The room's invite now: it changes when the room moves (someone was removed).
     let link =
         Signal::derive(move || format!("{}/{}", origin.get(), invite_fragment(&live.secret.get())));
@@ -301,7 +327,7 @@ fn RoomView(
             <div class="room-grid">
                 <div class="conversation">
                     <FileNotice notice=live.files.notice />
-                    <MessageList lines=live.lines files=live.files.views placed=live.files.placed members=live.members on_action=act />
+                    <MessageList lines=live.lines files=live.files.views placed=live.files.placed members=live.members on_action=act history=live.history.into() />
                     <Show when=move || live.removed.get().is_none()>
                         <Composer on_send=send on_files=offer />
                     </Show>

@@ -33,8 +33,11 @@ pub struct LineView {
     /// The day this line starts, said before it ("Today", "Yesterday", a date), where the
     /// conversation spans more than today (`protocol::days`).
     pub day: Option<String>,
-    /// For a removal, the remover as marked: their key tag and standing, as for an author.
+    /// For a removal, the remover as marked: their key tag and standing, as for an author; for
+    /// a shared message, the sharer.
     pub by_marks: (Option<String>, &'static str),
+    /// For a message shared from the room's history (R.12), who shared it.
+    pub shared_by: Option<String>,
 }
 
 /// A member as drawn.
@@ -99,6 +102,8 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
     // every envelope's clear header, so anyone holding the invite can seal under it.
     // In a v2 room by the leaf identity MLS authenticated, which stays once they are gone.
     let author = match &line.author_key {
+        // A shared message's author is the sharer's word: never marked as verified.
+        Some(_) if line.shared_by.is_some() => None,
         Some(leaf) => author_entry(leaf, members),
         None => line
             .session
@@ -112,6 +117,7 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
         .and_then(|leaf| author_entry(leaf, members));
     LineView {
         by_marks: (remover.and_then(|m| m.tag.clone()), standing(remover)),
+        shared_by: line.shared_by.clone(),
         day: None,
         tag: author.and_then(|m| m.tag.clone()),
         standing: if mine { "mine" } else { standing(author) },

@@ -45,8 +45,13 @@ pub struct Line {
     /// A message, or someone arriving or leaving (`author`; no text).
     pub arrival: Option<Arrival>,
     /// For a removal, the remover's leaf identity (as `author_key`), so the remover's name is
-    /// marked as any author's is: a look-alike name cannot pass for someone verified.
+    /// marked as any author's is: a look-alike name cannot pass for someone verified; for a
+    /// shared message, the sharer's.
     pub by_key: Option<Vec<u8>>,
+    /// For a message shared with this newcomer from the room's history (R.12), who shared it;
+    /// `by_key` is then the sharer's leaf identity. Its author and `author_key` are the sharer's
+    /// word.
+    pub shared_by: Option<String>,
 }
 
 /// What changed after an input, so a UI redraws only what it must.

@@ -51,6 +51,20 @@ impl Log {
             .any(|l| l.msg_id == *msg_id && ik(l.author_key.as_deref()) == ik(key))
     }
 
+    /// Adds a message shared from the room's history (R.12): among the shared ones in time
+    /// order, before every line of this member's own time in the room.
+    pub(crate) fn add_shared(&mut self, line: Line) {
+        let at = self
+            .lines
+            .iter()
+            .position(|l| l.shared_by.is_none() || l.sent_at_ms > line.sent_at_ms)
+            .unwrap_or(self.lines.len());
+        self.lines.insert(at, line);
+        if self.lines.len() > MAX_LINES {
+            self.lines.remove(0);
+        }
+    }
+
     /// Marks our pending lines among `confirmed` as sent.
     pub(crate) fn mark_sent(&mut self, confirmed: &[MsgId]) {
         for line in &mut self.lines {
@@ -100,6 +114,7 @@ mod tests {
             delivery: Delivery::Received,
             arrival: None,
             by_key: None,
+            shared_by: None,
         }
     }
 

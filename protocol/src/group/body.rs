@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{Body, BodyError, Chat, FileCtrl, FileOffer};
+use crate::body::{Body, BodyError, Chat, FileCtrl, FileOffer, MAX_CHAT_TEXT_LEN, MAX_NAME_LEN};
+use crate::ids::MsgId;
 use crate::ids::SenderId;
 
 /// One application message of a room's group.
@@ -62,8 +63,31 @@ pub enum GroupBody {
         /// The group.
         group: [u8; 16],
     },
+    /// Recent messages of the room, passed to a newcomer in a private conversation (R.12).
+    History(Vec<SharedLine>),
 }
 
+/// A message of the room as one member saw it, passed on to a newcomer (R.12): the sharer's
+/// word, not the author's (no signature of the author comes with it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedLine {
+    /// The message id.
+    pub msg_id: MsgId,
+    /// The author's name, as the sharer saw it.
+    pub author: String,
+    /// The author's leaf identity (`ik ‖ device_id`, 48 bytes), as the sharer saw it.
+    pub author_key: Vec<u8>,
+    /// The author's clock when sent.
+    pub sent_at_ms: u64,
+    /// The text.
+    pub text: String,
+}
+
+/// Most lines in one [`GroupBody::History`] message.
+pub const MAX_SHARED_PER_MESSAGE: usize = 64;
+
+/// Bytes of a leaf identity, `ik ‖ device_id` (R.2).
+const LEAF_IDENTITY_LEN: usize = 48;
 /// Longest KeyPackage a private conversation takes (one leaf: about 600 bytes).
 const MAX_KEY_PACKAGE: usize = 4 * 1024;
 /// Longest Welcome into a two-member group (about 2 KiB with its tree).
@@ -88,6 +112,19 @@ impl Body for GroupBody {
             }
             Self::PrivateWelcome { welcome, .. } => bytes("welcome", welcome, MAX_PRIVATE_WELCOME),
             Self::PrivateAsk { .. } | Self::PrivateReset { .. } => Ok(()),
+            Self::History(lines) => {
+                if lines.len() > MAX_SHARED_PER_MESSAGE {
+                    return Err(BodyError::TooLong("history"));
+                }
+                for line in lines {
+                    bytes("author", line.author.as_bytes(), MAX_NAME_LEN)?;
+                    bytes("text", line.text.as_bytes(), MAX_CHAT_TEXT_LEN)?;
+                    if line.author_key.len() != LEAF_IDENTITY_LEN {
+                        return Err(BodyError::TooLong("author key"));
+                    }
+                }
+                Ok(())
+            }
             Self::Hello { .. } | Self::Here { .. } | Self::Heartbeat | Self::Leave => Ok(()),
         }
     }

@@ -17,6 +17,7 @@ use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
 
 use super::body::GroupBody;
 use super::machine::{CertifyError, CredentialRequest, GroupEvent, Machine, Out, Output};
+use super::settings::RoomSettings;
 use crate::body::Chat;
 use crate::conversation::log::Log;
 use crate::conversation::presence_log::PresenceLog;
@@ -76,6 +77,12 @@ pub struct GroupConversation {
     removed: bool,
     presence: PresenceLog,
     arrivals: u64,
+    /// When this conversation first joined the group (R.12).
+    joined_at_ms: Option<u64>,
+    /// Leaves a commit added, to share history with (R.12).
+    newcomers: Vec<u32>,
+    /// Shared messages taken so far (R.12).
+    shared_taken: usize,
 }
 
 impl GroupConversation {
@@ -101,7 +108,16 @@ impl GroupConversation {
             removed: false,
             presence: PresenceLog::default(),
             arrivals: 0,
+            joined_at_ms: None,
+            newcomers: Vec::new(),
+            shared_taken: 0,
         }
+    }
+
+    /// The person making the room chose `settings` for it (R.1; a group found in the room keeps
+    /// its own).
+    pub fn choose_settings(&mut self, settings: RoomSettings) {
+        self.machine.choose_settings(settings);
     }
 
     /// The state machine (file keys, private groups, the member list's leaves).
@@ -334,6 +350,7 @@ impl GroupConversation {
             }
         };
         self.apply(output, now_ms, &mut changes);
+        self.share_history(now_ms, entropy, &mut changes);
         changes
     }
 
@@ -342,6 +359,7 @@ impl GroupConversation {
         let mut changes = GroupChanges::default();
         let output = self.machine.tick(now_ms, entropy);
         self.apply(output, now_ms, &mut changes);
+        self.share_history(now_ms, entropy, &mut changes);
         changes
     }
 
@@ -423,6 +441,7 @@ impl GroupConversation {
             delivery: Delivery::Pending,
             arrival: None,
             by_key: None,
+            shared_by: None,
         }
     }
 
@@ -488,6 +507,7 @@ pub fn encode(out: &Out) -> Vec<u8> {
 }
 
 mod events;
+mod history;
 mod keep;
 
 use events::compose;

@@ -18,6 +18,7 @@ mod joining;
 mod private;
 
 use super::mls::{Device, LeafKey};
+use super::settings::RoomSettings;
 use crate::entropy::Entropy;
 use crate::identity::PublicIdentity;
 use crate::ids::{DeviceId, SenderId};
@@ -94,6 +95,9 @@ pub struct Machine {
     doubt_until_ms: u64,
     /// Private conversations (R.10).
     privates: Privates,
+    /// The settings a group this member creates gets: the person's choice when making the
+    /// room, then those of each group it enters (R.1).
+    settings: RoomSettings,
 }
 
 impl Machine {
@@ -117,6 +121,7 @@ impl Machine {
             lonely_since_ms: None,
             knock: None,
             shunned: BTreeSet::new(),
+            settings: RoomSettings::default(),
             doubt_until_ms: 0,
             privates: Privates::default(),
         }
@@ -145,6 +150,18 @@ impl Machine {
             Phase::Member(member) => Some(member),
             _ => None,
         }
+    }
+
+    /// The room's settings: its group's, once in one; before, those a group made by this member
+    /// would get.
+    pub fn settings(&self) -> RoomSettings {
+        self.group().map_or(self.settings, |g| g.mls().settings())
+    }
+
+    /// The person making the room chose `settings` (before the group exists; a group found in
+    /// the room keeps its own).
+    pub fn choose_settings(&mut self, settings: RoomSettings) {
+        self.settings = settings;
     }
 
     /// Whether this member was removed.
@@ -197,6 +214,8 @@ impl Machine {
         self.knock = None;
         self.shunned.clear();
         let mut member = Box::new(member);
+        // A group this member makes later (everyone else gone) keeps the room's settings.
+        self.settings = member.mls().settings();
         if let Some(me) = self.me {
             member.reconnected(&self.join, me, self.session, now_ms, output);
         }

@@ -329,6 +329,12 @@ impl GroupMember {
         for leaf in added {
             let identity = leaf.credential.leaf_identity();
             self.adds.retain(|a| a.leaf_identity != identity);
+            if !removed
+                .iter()
+                .any(|r| r.credential.leaf_identity() == identity)
+            {
+                output.event(GroupEvent::MemberAdded { leaf: leaf.index });
+            }
         }
         for leaf in removed {
             self.peers.remove(&leaf.index);

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 use super::credential::{CREDENTIAL_TYPE, GroupId, MemberCredential};
 use super::identities::Identities;
 use super::rules::RoomRules;
+use super::settings::{RoomSettings, SETTINGS_EXTENSION};
 use crate::entropy::Entropy;
 use crate::identity::SigningPublic;
 
@@ -98,6 +99,7 @@ impl Device {
             .identity_provider(Identities::new(group))
             .crypto_provider(RustCryptoProvider::with_enabled_cipher_suites(vec![SUITE]))
             .mls_rules(RoomRules)
+            .extension_type(SETTINGS_EXTENSION.into())
             .signing_identity(leaf, secret, SUITE)
             .build();
         Ok(Self {
@@ -117,13 +119,18 @@ impl Device {
         &self.credential
     }
 
-    /// Creates the group, with this device as its only member.
-    pub fn create(&self, now_s: u64) -> Result<RoomGroup, GroupError> {
+    /// Creates the group, with this device as its only member, and the room's `settings`
+    /// (`None` for a private conversation's group).
+    pub fn create(
+        &self,
+        now_s: u64,
+        settings: Option<RoomSettings>,
+    ) -> Result<RoomGroup, GroupError> {
         let group = self
             .client
             .create_group_with_id(
                 self.group.0.to_vec(),
-                ExtensionList::default(),
+                settings.map(RoomSettings::extensions).unwrap_or_default(),
                 ExtensionList::default(),
                 Some(lifetime_start(now_s)),
             )
@@ -244,6 +251,11 @@ impl RoomGroup {
     /// The group's id.
     pub fn id(&self) -> GroupId {
         self.id
+    }
+
+    /// The room's settings, as the group's context holds them (R.1).
+    pub fn settings(&self) -> RoomSettings {
+        RoomSettings::from_extensions(&self.group.context().extensions)
     }
 
     /// The current epoch.

@@ -27,6 +27,12 @@ pub enum GroupEvent {
     Joined,
     /// The member list changed.
     MembersChanged,
+    /// A commit added someone new to the group (not a member coming back under the same leaf
+    /// identity, R.7).
+    MemberAdded {
+        /// Their leaf.
+        leaf: u32,
+    },
     /// The identity must sign [`crate::group::machine::Machine::credential_request`].
     SignatureNeeded,
     /// An application message from another member.

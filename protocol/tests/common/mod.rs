@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::DeviceId;
+pub mod convo_relay;
 pub mod group_adversary;
 pub mod group_relay;
 pub mod room_relay;

@@ -59,36 +59,38 @@ fn a_file_arrives_whole_while_both_cards_show_progress() {
     );
     assert_eq!(sharing.progress[0].detail, "0 % · 0 B of 585.9 KiB");
 
-    // Eight chunks in flight; the first two arrive a second apart, and Bob's ack of both
-    // reaches Alice with the second.
+    // Eight chunks in flight; the first three arrive at once and the fourth a second later,
+    // and Bob's ack of all four (every 4 chunks, B.4) reaches Alice with it.
     let frames = p.frames();
     assert_eq!(frames.len(), 8);
-    assert_eq!(p.deliver(&frames[0]), []);
+    for frame in &frames[..3] {
+        assert_eq!(p.deliver(frame), []);
+    }
     p.now = 1_000;
     assert_eq!(
-        p.deliver(&frames[1]),
+        p.deliver(&frames[3]),
         [Outbound::Ctrl(
             ALICE,
             FileCtrl::Ack {
                 file_id: id,
-                next_index: 2
+                next_index: 4
             }
         )]
     );
     let mine = &card(&p.bob, id).progress[0];
-    assert_eq!(mine.bytes, 131_072);
+    assert_eq!(mine.bytes, 262_144);
     assert_eq!(
         mine.detail,
         "21 % · 128.0 KiB of 585.9 KiB · 64.0 KiB/s · 8 s left"
     );
     let theirs = &card(&p.alice, id).progress[0];
-    assert_eq!((theirs.who.as_str(), theirs.bytes), ("Bob", 131_072));
+    assert_eq!((theirs.who.as_str(), theirs.bytes), ("Bob", 262_144));
     assert_eq!(
         theirs.detail,
         "21 % · 128.0 KiB of 585.9 KiB · 128.0 KiB/s · 4 s left"
     );
 
-    for frame in &frames[2..] {
+    for frame in &frames[4..] {
         p.deliver(frame);
     }
     p.run();

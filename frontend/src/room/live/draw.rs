@@ -80,13 +80,20 @@ impl LiveRoom {
                     }
                 })
                 .collect::<Vec<_>>();
-            (members, c.alone())
+            (
+                members,
+                (c.alone(), c.machine().settings().history_for_newcomers),
+            )
         }) else {
             return;
         };
+        let (alone, history) = alone;
         self.announce_presence(&members);
         self.members.set(members);
         self.alone.set(alone);
+        if self.history.get_untracked() != history {
+            self.history.set(history);
+        }
         // Authors are marked as members are: a verification or a new name tag shows there too.
         self.refresh_lines();
     }

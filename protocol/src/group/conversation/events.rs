@@ -38,9 +38,17 @@ impl Thread {
 impl GroupConversation {
     pub(super) fn event(&mut self, event: GroupEvent, now_ms: u64, changes: &mut GroupChanges) {
         match event {
-            GroupEvent::Joined | GroupEvent::MembersChanged | GroupEvent::Rejoining => {
+            GroupEvent::Joined => {
+                self.joined_at_ms.get_or_insert(now_ms);
                 changes.members = true;
             }
+            GroupEvent::MembersChanged | GroupEvent::Rejoining => changes.members = true,
+            GroupEvent::MemberAdded { leaf } => self.newcomers.push(leaf),
+            GroupEvent::Private {
+                with,
+                body: GroupBody::History(lines),
+                ..
+            } => self.take_history(&with, lines, now_ms, changes),
             GroupEvent::SignatureNeeded => changes.sign = true,
             GroupEvent::Message {
                 from,
@@ -137,6 +145,7 @@ impl GroupConversation {
             delivery: Delivery::Received,
             arrival: Some(arrival),
             by_key,
+            shared_by: None,
         });
     }
 }
@@ -159,6 +168,7 @@ fn received(
         delivery: Delivery::Received,
         arrival: None,
         by_key: None,
+        shared_by: None,
     }
 }
 

@@ -68,7 +68,7 @@ impl Machine {
                 };
                 let group = unsigned.group;
                 let device = self.device(*unsigned, signature)?;
-                let Ok(room) = device.create(now_s) else {
+                let Ok(room) = device.create(now_s, Some(self.settings)) else {
                     return Err(CertifyError::Invalid);
                 };
                 self.enter(GroupMember::new(room, now_ms, entropy), now_ms, &mut output);

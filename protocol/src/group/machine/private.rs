@@ -256,7 +256,7 @@ impl Machine {
             pair.opening = Some(opening);
             return;
         };
-        let Ok(mut group) = device.create(now_ms / 1000) else {
+        let Ok(mut group) = device.create(now_ms / 1000, None) else {
             return;
         };
         // Their KeyPackage must be the person this member meant (R.10).
