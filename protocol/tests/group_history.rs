@@ -43,7 +43,7 @@ fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
     let cy = relay.person(&secret, "Cy");
     relay.connect(cy);
     relay.settle();
-    relay.wait(5_000);
+    relay.wait(3_000);
     relay
 }
 

@@ -79,8 +79,8 @@ pub struct GroupConversation {
     arrivals: u64,
     /// When this conversation first joined the group (R.12).
     joined_at_ms: Option<u64>,
-    /// Leaves a commit added, to share history with (R.12).
-    newcomers: Vec<u32>,
+    /// Leaves a commit added, and when, to share history with once they are connected (R.12).
+    newcomers: Vec<(u32, u64)>,
     /// Shared messages taken so far (R.12).
     shared_taken: usize,
 }

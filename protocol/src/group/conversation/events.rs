@@ -43,7 +43,7 @@ impl GroupConversation {
                 changes.members = true;
             }
             GroupEvent::MembersChanged | GroupEvent::Rejoining => changes.members = true,
-            GroupEvent::MemberAdded { leaf } => self.newcomers.push(leaf),
+            GroupEvent::MemberAdded { leaf } => self.newcomers.push((leaf, now_ms)),
             GroupEvent::Private {
                 with,
                 body: GroupBody::History(lines),

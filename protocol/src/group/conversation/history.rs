@@ -10,11 +10,11 @@ use crate::group::body::{GroupBody, MAX_SHARED_PER_MESSAGE, SharedLine};
 use crate::group::credential::MemberCredential;
 
 /// Most messages shared with a newcomer, and most a newcomer takes.
-pub const MAX_SHARED: usize = 500;
+pub(super) const MAX_SHARED: usize = 500;
 /// How far back shared messages go.
-pub const SHARED_SPAN_MS: u64 = 24 * 3600 * 1000;
+pub(super) const SHARED_SPAN_MS: u64 = 24 * 3600 * 1000;
 /// How long after joining a newcomer takes history.
-pub const TAKE_HISTORY_MS: u64 = 2 * 60 * 1000;
+pub(super) const TAKE_HISTORY_MS: u64 = 2 * 60 * 1000;
 /// Most bytes of text in one History message, so it fits the relay's payload limit.
 const MAX_SHARED_TEXT: usize = 48 * 1024;
 
@@ -27,8 +27,23 @@ impl GroupConversation {
         entropy: &mut dyn Entropy,
         changes: &mut GroupChanges,
     ) {
-        let newcomers = std::mem::take(&mut self.newcomers);
-        if newcomers.is_empty() || !self.machine.settings().history_for_newcomers {
+        if self.newcomers.is_empty() || !self.machine.settings().history_for_newcomers {
+            self.newcomers.clear();
+            return;
+        }
+        // A newcomer is passed history once it is connected (its Hello came): a private
+        // conversation opens only with a member whose wire id is known. One that never comes
+        // within the time a newcomer takes history is let go.
+        let members = self.members();
+        let online = |leaf: u32| members.iter().any(|m| m.leaf == Some(leaf) && m.online);
+        let (newcomers, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.newcomers)
+            .into_iter()
+            .partition(|(leaf, _)| online(*leaf));
+        self.newcomers = waiting
+            .into_iter()
+            .filter(|(_, at)| now_ms.saturating_sub(*at) <= TAKE_HISTORY_MS)
+            .collect();
+        if newcomers.is_empty() {
             return;
         }
         let own_key = self
@@ -64,7 +79,7 @@ impl GroupConversation {
         if recent.is_empty() {
             return;
         }
-        for leaf in newcomers {
+        for (leaf, _) in newcomers {
             for batch in batches(recent) {
                 let body = GroupBody::History(batch);
                 if let Ok(output) = self.machine.send_private(leaf, &body, now_ms, entropy) {

@@ -81,6 +81,8 @@ impl GroupMember {
             | GroupBody::PrivateKeyPackage { .. }
             | GroupBody::PrivateWelcome { .. }
             | GroupBody::PrivateReset { .. } => {}
+            // History goes to a newcomer alone, in a private conversation (R.12), never here.
+            GroupBody::History(_) => return Ok(()),
         }
         let session = (peer.member_id == Some(from))
             .then_some(peer.session)
