@@ -79,7 +79,7 @@ impl Room {
     pub fn new(n: usize) -> Result<Self, BenchError> {
         let mut entropy = Counter(n as u64);
         let mut committer = device(0, &mut entropy)?
-            .create(NOW_S)
+            .create(NOW_S, None)
             .map_err(failed("create"))?;
         let receiver = device(1, &mut entropy)?;
         let mut key_packages = vec![receiver.key_package(NOW_S).map_err(failed("kp"))?];
