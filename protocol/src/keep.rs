@@ -16,7 +16,7 @@ use crate::conversation::{Arrival, Delivery, Line, MAX_LINES};
 use crate::ids::MsgId;
 
 /// The record's first byte.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Most lines kept of the room's chat and of each private conversation: what the page shows.
 pub const MAX_KEPT_LINES: usize = MAX_LINES;
 /// Most private conversations kept a room (the most members a room's group holds).
@@ -140,6 +140,10 @@ pub struct KeptRoom {
     pub lines: Vec<KeptLine>,
     /// The private conversations.
     pub threads: Vec<KeptThread>,
+    /// The room passes newcomers its recent history (its settings as the member held them, R.1
+    /// and R.12), so a group this device makes again has them too; `None` if it never knew
+    /// them (it was never in a group).
+    pub history_for_newcomers: Option<bool>,
 }
 
 impl std::fmt::Debug for KeptRoom {
@@ -279,6 +283,7 @@ mod tests {
                 unread: 1,
                 lines: vec![line(1)],
             }],
+            history_for_newcomers: Some(true),
         }
     }
 
@@ -321,8 +326,8 @@ mod tests {
     #[test]
     fn another_version_or_damage_is_refused() {
         let mut bytes = room(2).to_bytes();
-        bytes[0] = 2;
-        assert_eq!(KeptRoom::from_bytes(&bytes), Err(KeepError::Version(2)));
+        bytes[0] = 1;
+        assert_eq!(KeptRoom::from_bytes(&bytes), Err(KeepError::Version(1)));
         assert_eq!(KeptRoom::from_bytes(&[]), Err(KeepError::Damaged));
         let good = room(2).to_bytes();
         assert_eq!(

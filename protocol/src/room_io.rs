@@ -107,6 +107,13 @@ pub struct Member {
     pub leaf: Option<u32>,
 }
 
+impl Member {
+    /// Its leaf identity, `ik ‖ device_id` (R.2).
+    pub fn leaf_identity(&self) -> Vec<u8> {
+        [&self.identity[..], self.device_id.as_bytes()].concat()
+    }
+}
+
 /// Why the room could not send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 pub enum SendError {

@@ -255,7 +255,7 @@ impl LiveFiles {
         }
         let after = self
             .convo
-            .try_with_value(|c| c.lines().last().map(|l| hex::encode(l.msg_id.as_bytes())))
+            .try_with_value(|c| c.lines().last().map(crate::room::views::line_key))
             .flatten();
         let time = browser::local_time(browser::now_ms());
         self.placed

@@ -130,16 +130,21 @@ impl LiveRoom {
     /// Joins the room of `secret` as `name` from this tab's `device` and keeps the connection
     /// alive until the owner is cleaned up.
     /// What was `kept` of the room on this device comes back first.
-    /// A group this member makes gets `settings` (the person's choice when making the room).
+    /// A group this member makes gets `settings` (the person's choice when making the room), or
+    /// they are the room's as this tab held them before a reload (`held`).
     pub fn start(
         secret: &RoomSecret,
         name: &str,
         device: DeviceId,
-        (kept, settings): (Option<Listed>, RoomSettings),
+        (kept, settings, held): (Option<Listed>, RoomSettings, bool),
     ) -> Self {
         let identity = browser::identity().public();
         let mut convo = GroupConversation::new(secret, name, device, identity);
-        convo.choose_settings(settings);
+        if held {
+            convo.settle_settings(settings);
+        } else {
+            convo.choose_settings(settings);
+        }
         let convo = StoredValue::new_local(convo);
         let connection = Connection::new();
         let announcement = RwSignal::new(String::new());
@@ -431,6 +436,12 @@ impl LiveRoom {
             if !changes.threads.is_empty() {
                 self.refresh_members();
             }
+        }
+        if let Some((by, count)) = &changes.shared {
+            let messages = if *count == 1 { "message" } else { "messages" };
+            self.announcement.set(format!(
+                "{by} shared {count} earlier {messages} of this room with you"
+            ));
         }
         if let Some(last) = changes.arrived.last() {
             self.announcement

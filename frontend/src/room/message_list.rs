@@ -217,7 +217,7 @@ pub fn MessageList(
             <ol class="messages" aria-label="Messages" node_ref=list tabindex="0" on:scroll=scrolled>
                 <li class="log-note" data-testid="history-note" data-history=move || history.get().to_string()>
                     {move || if history.get() {
-                        "This room passes newcomers its last messages (up to 500, of the last 24 hours), from the members online: they are marked as shared, and by whom."
+                        "This room passes newcomers its last messages (up to 500, of the last 24 hours), from up to three members online: they are marked as shared, and by whom."
                     } else {
                         "Messages sent before you joined are not shown: the relay keeps nothing, and this room shares no history with newcomers."
                     }}

@@ -30,8 +30,9 @@ use crate::ui::focus::focus_when_mounted;
 pub const NAME_KEY: &str = "cutout.name";
 /// Set in this tab once it has joined, so a reload rejoins without asking again.
 pub const JOINED_KEY: &str = "cutout.joined";
-/// Set in this tab when the person made the room with history for newcomers (R.12), so a group
-/// this tab makes again (everyone else gone) keeps the setting.
+/// The room's history for newcomers (R.12) in this tab: `chosen` when the person made the room
+/// with it, then `held:1` or `held:0` once a group told it, so that after a reload a group cannot
+/// turn it on (R.1) and a group this tab makes again keeps it.
 pub const HISTORY_KEY: &str = "cutout.history";
 
 /// The room of `secret`. `on_leave` returns to the home screen.
@@ -81,7 +82,7 @@ pub fn RoomPage(
                         browser::save(Store::Device, NAME_KEY, &name);
                         browser::save(Store::Tab, JOINED_KEY, "1");
                         if created && history.get_untracked() {
-                            browser::save(Store::Tab, HISTORY_KEY, "1");
+                            browser::save(Store::Tab, HISTORY_KEY, "chosen");
                         }
                         joined_as.set(Some(name));
                     })
@@ -208,10 +209,12 @@ fn RoomView(
     kept: Option<Listed>,
     on_leave: Callback<()>,
 ) -> impl IntoView {
+    let history = browser::load(Store::Tab, HISTORY_KEY);
     let settings = RoomSettings {
-        history_for_newcomers: browser::load(Store::Tab, HISTORY_KEY).is_some(),
+        history_for_newcomers: matches!(history.as_deref(), Some("chosen" | "held:1")),
     };
-    let live = LiveRoom::start(&secret, &name, device, (kept, settings));
+    let held = history.is_some_and(|h| h.starts_with("held:"));
+    let live = LiveRoom::start(&secret, &name, device, (kept, settings, held));
     // The room's invite now: it changes when the room moves (someone was removed).
     let link =
         Signal::derive(move || format!("{}/{}", origin.get(), invite_fragment(&live.secret.get())));

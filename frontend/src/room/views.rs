@@ -14,7 +14,7 @@ use crate::browser;
 /// A chat line as drawn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineView {
-    /// Stable key: the msg_id in hex.
+    /// Stable key, one per line ([`line_key`]).
     pub key: String,
     pub author: String,
     pub text: String,
@@ -96,6 +96,18 @@ pub(crate) fn standing(author: Option<&MemberView>) -> &'static str {
     }
 }
 
+/// A line's key, one per line: its msg_id, and for a received or shared message its author's
+/// leaf identity and its sharer's (two authors may use one msg_id, and members may share
+/// differing copies of one message, at most one each, R.12).
+pub(crate) fn line_key(line: &Line) -> String {
+    let mut key = hex::encode(line.msg_id.as_bytes());
+    for part in [&line.author_key, &line.by_key].into_iter().flatten() {
+        key.push('-');
+        key.push_str(&hex::encode(part));
+    }
+    key
+}
+
 /// `line` as drawn, its author looked up in `members` (the list as last drawn).
 pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
     // By connection and sender id together, as the room keys sessions: a sender id alone is in
@@ -121,7 +133,7 @@ pub(crate) fn line_view(line: &Line, members: &[MemberView]) -> LineView {
         day: None,
         tag: author.and_then(|m| m.tag.clone()),
         standing: if mine { "mine" } else { standing(author) },
-        key: hex::encode(line.msg_id.as_bytes()),
+        key: line_key(line),
         author: line.author.clone(),
         text: line.text.clone(),
         time: browser::local_time(line.sent_at_ms),

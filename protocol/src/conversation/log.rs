@@ -15,6 +15,15 @@
 use super::{Delivery, Line, MAX_LINES};
 use crate::ids::MsgId;
 
+/// The identity key (the first 32 bytes) of a leaf identity, if any.
+fn ik_of(key: Option<&[u8]>) -> Option<&[u8]> {
+    key.and_then(|k| k.get(..32))
+}
+
+fn ik(key: &Option<Vec<u8>>) -> Option<&[u8]> {
+    ik_of(key.as_deref())
+}
+
 /// The visible chat log, oldest first, at most [`MAX_LINES`] long.
 #[derive(Debug, Default)]
 pub(crate) struct Log {
@@ -42,26 +51,46 @@ impl Log {
     }
 
     /// Whether a line with `msg_id` from the author of `key`'s identity (its first 32 bytes,
-    /// whichever device) is already here: a message sent again after its author came back on
-    /// another device, or one restored from a kept room and delivered again.
+    /// whichever device) is already here, not counting shared ones (R.12): a message sent again
+    /// after its author came back on another device, or one restored from a kept room and
+    /// delivered again.
     pub(crate) fn has(&self, msg_id: &MsgId, key: Option<&[u8]>) -> bool {
-        let ik = |k: Option<&[u8]>| k.and_then(|k| k.get(..32)).map(<[u8]>::to_vec);
-        self.lines
-            .iter()
-            .any(|l| l.msg_id == *msg_id && ik(l.author_key.as_deref()) == ik(key))
+        self.lines.iter().any(|l| {
+            l.shared_by.is_none() && l.msg_id == *msg_id && ik(&l.author_key) == ik_of(key)
+        })
     }
 
-    /// Adds a message shared from the room's history (R.12): among the shared ones in time
-    /// order, before every line of this member's own time in the room.
+    /// Adds a message shared from the room's history (R.12) by its time: before the first line
+    /// sent later.
     pub(crate) fn add_shared(&mut self, line: Line) {
         let at = self
             .lines
             .iter()
-            .position(|l| l.shared_by.is_none() || l.sent_at_ms > line.sent_at_ms)
+            .position(|l| l.sent_at_ms > line.sent_at_ms)
             .unwrap_or(self.lines.len());
         self.lines.insert(at, line);
         if self.lines.len() > MAX_LINES {
             self.lines.remove(0);
+        }
+    }
+
+    /// Drops the shared copies (R.12) that say what the author's own `line` says (same msg_id,
+    /// identity, text and time): it is the one shown. A copy that says otherwise stays beside
+    /// it, so no author can rewrite what others passed on of theirs.
+    pub(crate) fn drop_shared(&mut self, line: &Line) {
+        self.lines.retain(|l| {
+            l.shared_by.is_none()
+                || l.msg_id != line.msg_id
+                || ik(&l.author_key) != ik(&line.author_key)
+                || l.text != line.text
+                || l.sent_at_ms != line.sent_at_ms
+        });
+    }
+
+    /// Removes the line at `at` (a shared one past the bound, R.12).
+    pub(crate) fn remove(&mut self, at: usize) {
+        if at < self.lines.len() {
+            self.lines.remove(at);
         }
     }
 
@@ -170,5 +199,52 @@ mod tests {
         assert_eq!(log.lines().len(), MAX_LINES);
         assert_eq!(texts(&log)[..2], ["a1002", "other"]);
         assert_eq!(texts(&log)[MAX_LINES - 1], "newest");
+    }
+
+    #[test]
+    fn shared_lines_go_by_time_and_the_authors_own_message_replaces_them() {
+        let mut log = Log::default();
+        let at = |mut line: Line, ms: u64| {
+            line.sent_at_ms = ms;
+            line
+        };
+        log.add(at(received(1, 1, "live"), 50));
+        let shared = |id: u8, ms: u64, text: &str| Line {
+            msg_id: MsgId([id; 16]),
+            author_key: Some(vec![id; 48]),
+            by_key: Some(vec![id; 48]),
+            shared_by: Some("Bo".into()),
+            ..at(received(2, 0, text), ms)
+        };
+        log.add_shared(shared(7, 40, "older"));
+        log.add_shared(shared(8, 60, "newer"));
+        log.add_shared(shared(8, 45, "other copy"));
+        assert_eq!(texts(&log), ["older", "other copy", "live", "newer"]);
+        log.drop_shared(&shared(8, 60, "newer"));
+        assert_eq!(
+            texts(&log),
+            ["older", "other copy", "live"],
+            "the same copy goes"
+        );
+        assert!(
+            !log.has(&MsgId([8; 16]), Some(&[8; 48])),
+            "shared lines do not count"
+        );
+        let mut other = shared(7, 40, "older");
+        other.author_key = Some(vec![9; 48]);
+        log.drop_shared(&other);
+        assert_eq!(
+            texts(&log),
+            ["older", "other copy", "live"],
+            "another author's stays"
+        );
+        log.drop_shared(&shared(8, 45, "other text"));
+        assert_eq!(
+            texts(&log),
+            ["older", "other copy", "live"],
+            "another text stays"
+        );
+        log.remove(1);
+        assert_eq!(texts(&log), ["older", "live"]);
     }
 }

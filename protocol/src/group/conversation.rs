@@ -47,6 +47,8 @@ pub struct GroupChanges {
     pub arrived: Vec<Line>,
     /// Private messages that arrived, with whom.
     pub arrived_private: Vec<(String, Line)>,
+    /// Earlier messages of the room someone shared (R.12): who, and how many were taken.
+    pub shared: Option<(String, usize)>,
     /// This member was removed (by whom, when known): the room is over for it.
     pub removed: Option<Option<String>>,
     /// The room moved (R.8): its new secret; reconnect, and show its invite.
@@ -77,12 +79,10 @@ pub struct GroupConversation {
     removed: bool,
     presence: PresenceLog,
     arrivals: u64,
-    /// When this conversation first joined the group (R.12).
-    joined_at_ms: Option<u64>,
-    /// Leaves a commit added, and when, to share history with once they are connected (R.12).
-    newcomers: Vec<(u32, u64)>,
-    /// Shared messages taken so far (R.12).
-    shared_taken: usize,
+    /// When this member first joined a group, and from whom it takes history (R.12).
+    arrived: taken::Arrived,
+    /// Who has been in the room, and who came new and waits for its history (R.12).
+    sharing: history::Sharing,
 }
 
 impl GroupConversation {
@@ -108,9 +108,8 @@ impl GroupConversation {
             removed: false,
             presence: PresenceLog::default(),
             arrivals: 0,
-            joined_at_ms: None,
-            newcomers: Vec::new(),
-            shared_taken: 0,
+            arrived: taken::Arrived::default(),
+            sharing: history::Sharing::default(),
         }
     }
 
@@ -118,6 +117,12 @@ impl GroupConversation {
     /// its own).
     pub fn choose_settings(&mut self, settings: RoomSettings) {
         self.machine.choose_settings(settings);
+    }
+
+    /// The room's settings as known from a kept room or this tab before a reload (R.1): a
+    /// group entered can turn them off, not on.
+    pub fn settle_settings(&mut self, settings: RoomSettings) {
+        self.machine.settle_settings(settings);
     }
 
     /// The state machine (file keys, private groups, the member list's leaves).
@@ -360,6 +365,9 @@ impl GroupConversation {
         let output = self.machine.tick(now_ms, entropy);
         self.apply(output, now_ms, &mut changes);
         self.share_history(now_ms, entropy, &mut changes);
+        // A request made where no changes go back (a private file's conversation opening,
+        // `send_private_file`) is signed on the next tick, not when something else asks.
+        changes.sign |= self.machine.credential_request().is_some();
         changes
     }
 
@@ -394,7 +402,7 @@ impl GroupConversation {
             .members()
             .into_iter()
             .find(|m| m.leaf == Some(leaf) && !m.is_self)
-            .map(|m| [&m.identity[..], m.device_id.as_bytes()].concat())
+            .map(|m| m.leaf_identity())
             .ok_or(ComposeError::NoOne)?;
         let output = self
             .machine
@@ -490,6 +498,8 @@ impl GroupConversation {
             self.event(event, now_ms, changes);
         }
         if changes.members {
+            let members = self.members();
+            self.sharing.saw(members.iter().map(|m| m.leaf_identity()));
             self.adopt_threads();
             self.tell_arrivals(now_ms, changes);
             self.flush_pending(changes);
@@ -509,5 +519,6 @@ pub fn encode(out: &Out) -> Vec<u8> {
 mod events;
 mod history;
 mod keep;
+mod taken;
 
 use events::compose;

@@ -95,9 +95,12 @@ pub struct Machine {
     doubt_until_ms: u64,
     /// Private conversations (R.10).
     privates: Privates,
-    /// The settings a group this member creates gets: the person's choice when making the
-    /// room, then those of each group it enters (R.1).
+    /// The room's settings as this member holds them (R.1): the person's choice when making the
+    /// room (or a kept room's), else the first group's it enters; a later group can turn a
+    /// setting off, never on.
     settings: RoomSettings,
+    /// Whether `settings` are the room's (a group entered, or a kept room's), not a guess.
+    settled: bool,
 }
 
 impl Machine {
@@ -122,6 +125,7 @@ impl Machine {
             knock: None,
             shunned: BTreeSet::new(),
             settings: RoomSettings::default(),
+            settled: false,
             doubt_until_ms: 0,
             privates: Privates::default(),
         }
@@ -152,16 +156,33 @@ impl Machine {
         }
     }
 
-    /// The room's settings: its group's, once in one; before, those a group made by this member
-    /// would get.
+    /// The room's settings as this member holds them: those of the first group it entered, or
+    /// a kept room's, with any setting a later group has off turned off (a member that forks a
+    /// greater group, R.7, cannot turn history for newcomers on for those who follow); before any
+    /// group, those a group made by this member would get.
     pub fn settings(&self) -> RoomSettings {
-        self.group().map_or(self.settings, |g| g.mls().settings())
+        self.settings
     }
 
-    /// The person making the room chose `settings` (before the group exists; a group found in
-    /// the room keeps its own).
+    /// The person making the room chose `settings`, used if this member makes the group (a
+    /// group found in the room keeps its own).
     pub fn choose_settings(&mut self, settings: RoomSettings) {
+        if !self.settled {
+            self.settings = settings;
+        }
+    }
+
+    /// The room's settings once known (a group entered, or a kept room's): what a kept room
+    /// or a reloaded tab holds.
+    pub fn held_settings(&self) -> Option<RoomSettings> {
+        self.settled.then_some(self.settings)
+    }
+
+    /// The room's settings, known from a kept room (K.1) or this tab before a reload: a group
+    /// entered can turn them off, not on.
+    pub fn settle_settings(&mut self, settings: RoomSettings) {
         self.settings = settings;
+        self.settled = true;
     }
 
     /// Whether this member was removed.
@@ -209,18 +230,25 @@ impl Machine {
         }
     }
 
-    fn enter(&mut self, member: GroupMember, now_ms: u64, output: &mut Output) {
+    fn enter(&mut self, member: GroupMember, welcomed: bool, now_ms: u64, output: &mut Output) {
         self.lonely_since_ms = None;
         self.knock = None;
         self.shunned.clear();
         let mut member = Box::new(member);
-        // A group this member makes later (everyone else gone) keeps the room's settings.
-        self.settings = member.mls().settings();
+        // The first group's settings are the room's; a later one (a greater group, R.7, or
+        // one made again after everyone left) can turn a setting off, not on.
+        let theirs = member.mls().settings();
+        self.settings = if self.settled {
+            self.settings.and(theirs)
+        } else {
+            theirs
+        };
+        self.settled = true;
         if let Some(me) = self.me {
             member.reconnected(&self.join, me, self.session, now_ms, output);
         }
         self.phase = Phase::Member(member);
-        output.event(GroupEvent::Joined);
+        output.event(GroupEvent::Joined { welcomed });
         output.event(GroupEvent::MembersChanged);
     }
 

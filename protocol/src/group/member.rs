@@ -333,7 +333,7 @@ impl GroupMember {
                 .iter()
                 .any(|r| r.credential.leaf_identity() == identity)
             {
-                output.event(GroupEvent::MemberAdded { leaf: leaf.index });
+                output.event(GroupEvent::MemberAdded { identity });
             }
         }
         for leaf in removed {

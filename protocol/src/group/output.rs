@@ -23,15 +23,18 @@ pub enum Out {
 /// Something the app should show or act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupEvent {
-    /// This member is in the group now (made it, or was welcomed).
-    Joined,
+    /// This member is in the group now: made it, or was welcomed (`welcomed`).
+    Joined {
+        /// It came in by a Welcome.
+        welcomed: bool,
+    },
     /// The member list changed.
     MembersChanged,
     /// A commit added someone new to the group (not a member coming back under the same leaf
     /// identity, R.7).
     MemberAdded {
-        /// Their leaf.
-        leaf: u32,
+        /// Their leaf identity (`ik ‖ device_id`).
+        identity: Vec<u8>,
     },
     /// The identity must sign [`crate::group::machine::Machine::credential_request`].
     SignatureNeeded,

@@ -18,6 +18,13 @@ pub struct RoomSettings {
 }
 
 impl RoomSettings {
+    /// Each setting on only if on in both.
+    pub fn and(self, other: Self) -> Self {
+        Self {
+            history_for_newcomers: self.history_for_newcomers && other.history_for_newcomers,
+        }
+    }
+
     /// The extension list a new room group is created with.
     pub(crate) fn extensions(self) -> ExtensionList {
         let mut list = ExtensionList::new();

@@ -246,6 +246,8 @@ pub fn rogue_client(secret: SignatureSecretKey, leaf: SigningIdentity) -> Client
             CipherSuite::CURVE25519_AES128,
         ]))
         .mls_rules(rules)
+        // Every member's capabilities list the room's settings extension (R.1).
+        .extension_type(protocol::group::settings::SETTINGS_EXTENSION.into())
         .signing_identity(leaf, secret, CipherSuite::CURVE25519_AES128)
         .build()
 }

@@ -81,13 +81,13 @@ fn a_file_arrives_whole_while_both_cards_show_progress() {
     assert_eq!(mine.bytes, 262_144);
     assert_eq!(
         mine.detail,
-        "21 % · 128.0 KiB of 585.9 KiB · 64.0 KiB/s · 8 s left"
+        "43 % · 256.0 KiB of 585.9 KiB · 192.0 KiB/s · 2 s left"
     );
     let theirs = &card(&p.alice, id).progress[0];
     assert_eq!((theirs.who.as_str(), theirs.bytes), ("Bob", 262_144));
     assert_eq!(
         theirs.detail,
-        "21 % · 128.0 KiB of 585.9 KiB · 128.0 KiB/s · 4 s left"
+        "43 % · 256.0 KiB of 585.9 KiB · 256.0 KiB/s · 2 s left"
     );
 
     for frame in &frames[4..] {

@@ -10,7 +10,8 @@ use protocol::hex;
 use protocol::verified::Standing;
 
 use super::LiveRoom;
-use crate::browser;
+use crate::browser::{self, Store};
+use crate::room::page::HISTORY_KEY;
 use crate::room::views::{LineView, MemberView, line_view, member_key};
 
 impl LiveRoom {
@@ -80,19 +81,24 @@ impl LiveRoom {
                     }
                 })
                 .collect::<Vec<_>>();
-            (
-                members,
-                (c.alone(), c.machine().settings().history_for_newcomers),
-            )
+            (members, (c.alone(), c.machine().held_settings()))
         }) else {
             return;
         };
-        let (alone, history) = alone;
+        let (alone, held) = alone;
         self.announce_presence(&members);
         self.members.set(members);
         self.alone.set(alone);
-        if self.history.get_untracked() != history {
-            self.history.set(history);
+        if let Some(held) = held.map(|s| s.history_for_newcomers) {
+            // Held from now on in this tab: a reload keeps what a group told it (R.1).
+            browser::save(
+                Store::Tab,
+                HISTORY_KEY,
+                if held { "held:1" } else { "held:0" },
+            );
+            if self.history.get_untracked() != held {
+                self.history.set(held);
+            }
         }
         // Authors are marked as members are: a verification or a new name tag shows there too.
         self.refresh_lines();

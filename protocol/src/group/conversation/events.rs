@@ -4,6 +4,7 @@
 
 use wire::MemberId;
 
+use super::history::ARRIVAL_ID;
 use super::{GroupChanges, GroupConversation};
 use crate::body::{Chat, MAX_CHAT_TEXT_LEN};
 use crate::conversation::ComposeError;
@@ -38,12 +39,14 @@ impl Thread {
 impl GroupConversation {
     pub(super) fn event(&mut self, event: GroupEvent, now_ms: u64, changes: &mut GroupChanges) {
         match event {
-            GroupEvent::Joined => {
-                self.joined_at_ms.get_or_insert(now_ms);
+            GroupEvent::Joined { welcomed } => {
+                if welcomed {
+                    self.arrived(now_ms);
+                }
                 changes.members = true;
             }
             GroupEvent::MembersChanged | GroupEvent::Rejoining => changes.members = true,
-            GroupEvent::MemberAdded { leaf } => self.newcomers.push((leaf, now_ms)),
+            GroupEvent::MemberAdded { identity } => self.sharing.added(identity, now_ms),
             GroupEvent::Private {
                 with,
                 body: GroupBody::History(lines),
@@ -57,7 +60,13 @@ impl GroupConversation {
                 body: GroupBody::Chat(chat),
                 ..
             } => {
+                if chat.msg_id.as_bytes().starts_with(ARRIVAL_ID) {
+                    changes.dropped += 1;
+                    self.dropped += 1;
+                    return;
+                }
                 let line = received(&credential, from, session, chat);
+                self.log.drop_shared(&line);
                 if self.log.has(&line.msg_id, line.author_key.as_deref()) {
                     return;
                 }
@@ -73,6 +82,11 @@ impl GroupConversation {
                 body: GroupBody::Chat(chat),
                 ..
             } => {
+                if chat.msg_id.as_bytes().starts_with(ARRIVAL_ID) {
+                    changes.dropped += 1;
+                    self.dropped += 1;
+                    return;
+                }
                 let peer = with.leaf_identity();
                 let line = received(&with, from, session, chat);
                 let thread = self.threads.entry(peer.clone()).or_default();
@@ -130,9 +144,10 @@ impl GroupConversation {
         now_ms: u64,
     ) {
         self.arrivals += 1;
-        // Ids of their own: a random msg_id never starts with these 8 bytes in practice, and
-        // these lines never go on the wire.
-        let mut id = *b"arrival\0\0\0\0\0\0\0\0\0";
+        // Ids of their own, which no message taken from anyone has, and these lines never go
+        // on the wire.
+        let mut id = [0; 16];
+        id[..8].copy_from_slice(ARRIVAL_ID);
         id[8..].copy_from_slice(&self.arrivals.to_be_bytes());
         self.log.add(Line {
             msg_id: MsgId(id),

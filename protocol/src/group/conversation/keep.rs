@@ -2,13 +2,12 @@
 //! K.1): the room's chat, the private conversations, and what the person typed that never went
 //! out, which goes out again once the room is joined.
 
+use super::history::ARRIVAL_ID;
 use super::{GroupConversation, Pending};
 use crate::body::Chat;
 use crate::conversation::{Delivery, Line};
+use crate::group::settings::RoomSettings;
 use crate::keep::{KeptLine, KeptRoom, KeptThread};
-
-/// The first 8 bytes of the ids of lines about someone (`events.rs`), followed by a counter.
-const ARRIVAL_ID: &[u8; 8] = b"arrival\0";
 
 impl GroupConversation {
     /// The conversation as kept, with `unread` room messages not seen, at `now_ms`.
@@ -17,7 +16,7 @@ impl GroupConversation {
         let name_of = |peer: &[u8]| {
             members
                 .iter()
-                .find(|m| [&m.identity[..], m.device_id.as_bytes()].concat() == peer)
+                .find(|m| m.leaf_identity() == peer)
                 .map(|m| m.name.clone())
         };
         let threads = self.threads.iter().map(|(peer, thread)| KeptThread {
@@ -47,6 +46,10 @@ impl GroupConversation {
             unread,
             lines: self.log.lines().iter().map(KeptLine::from).collect(),
             threads: threads.collect(),
+            history_for_newcomers: self
+                .machine
+                .held_settings()
+                .map(|s| s.history_for_newcomers),
         }
     }
 
@@ -54,6 +57,11 @@ impl GroupConversation {
     /// was typed but never confirmed goes out again (with its msg_id, so whoever got it
     /// already shows it once).
     pub fn restore(&mut self, kept: &KeptRoom) {
+        if let Some(history_for_newcomers) = kept.history_for_newcomers {
+            self.machine.settle_settings(RoomSettings {
+                history_for_newcomers,
+            });
+        }
         for line in kept.lines.iter().map(KeptLine::to_line) {
             self.note_restored_id(&line);
             if line.delivery == Delivery::Pending {
@@ -81,12 +89,11 @@ impl GroupConversation {
     /// member of the same identity key that has none (the other came back from another tab, or
     /// after a restart, under a new device id).
     pub(super) fn adopt_threads(&mut self) {
-        let leaf = |m: &crate::room_io::Member| [&m.identity[..], m.device_id.as_bytes()].concat();
         let members = self.members();
         let online: Vec<Vec<u8>> = members
             .iter()
             .filter(|m| !m.is_self && m.online)
-            .map(leaf)
+            .map(crate::room_io::Member::leaf_identity)
             .collect();
         for to in &online {
             if self.threads.contains_key(to) {

@@ -71,7 +71,8 @@ impl Machine {
                 let Ok(room) = device.create(now_s, Some(self.settings)) else {
                     return Err(CertifyError::Invalid);
                 };
-                self.enter(GroupMember::new(room, now_ms, entropy), now_ms, &mut output);
+                let member = GroupMember::new(room, now_ms, entropy);
+                self.enter(member, false, now_ms, &mut output);
                 debug_assert_eq!(self.group().map(|g| g.id()), Some(group));
             }
             _ if self.knock.is_some() => {

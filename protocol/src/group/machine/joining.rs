@@ -147,7 +147,12 @@ impl Machine {
         if matches!(self.phase, Phase::Member(_)) {
             output.event(GroupEvent::Rejoining);
         }
-        self.enter(GroupMember::new(room, now_ms, entropy), now_ms, output);
+        self.enter(
+            GroupMember::new(room, now_ms, entropy),
+            true,
+            now_ms,
+            output,
+        );
         Ok(())
     }
 
