@@ -8,7 +8,6 @@
 use leptos::prelude::*;
 use protocol::entropy::SystemEntropy;
 use protocol::group::conversation::GroupConversation;
-use protocol::hex;
 use protocol::stream_receive::Checked;
 use protocol::stream_send::SendChunkError;
 use protocol::transfers::{FileView, Finishing, Outbound, card_key};
