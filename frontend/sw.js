@@ -19,7 +19,7 @@ async function fill() {
   const cache = await caches.open(CACHE);
   await cache.addAll(['./', ...names.filter((n) => n !== LIST)]);
   await cache.put(LIST, response);
-  const wanted = new Set(['/', ...names.map((n) => `/${n}`)]);
+  const wanted = new Set(['/', `/${LIST}`, ...names.map((n) => `/${n}`)]);
   for (const request of await cache.keys()) {
     if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
   }
