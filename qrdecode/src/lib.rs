@@ -28,7 +28,7 @@ use rxing::{
 use thiserror::Error;
 
 pub use binarise::FastHybrid;
-pub use prepare::{downscale, invert, sharpen};
+pub use prepare::{SMALL_SIDE, downscale, enlarge, invert, sharpen};
 
 /// Largest picture accepted, in pixels (a 48-megapixel photo).
 pub const MAX_PIXELS: usize = 48_000_000;
@@ -122,12 +122,16 @@ pub enum Step {
     RqrrHalf,
     /// rxing on a sharpened copy (blurred, out-of-focus codes).
     RxingSharp,
+    /// rxing on a small picture given a light border and enlarged ([`enlarge`]): codes cropped
+    /// close and codes a few pixels a module. Nothing on a picture that is not small.
+    RxingLarge,
 }
 
 impl Step {
     /// Every step, for benchmarks.
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::Rxing,
+        Step::RxingLarge,
         Step::RxingGlobal,
         Step::RxingHalf,
         Step::Rqrr,
@@ -151,6 +155,7 @@ impl Step {
             Step::RqrrInverted => "rqrr-inverted",
             Step::RqrrHalf => "rqrr-half",
             Step::RxingSharp => "rxing-sharp",
+            Step::RxingLarge => "rxing-large",
         }
     }
 }
@@ -168,6 +173,8 @@ impl Pipeline {
     /// What the app runs on every photo and uploaded picture (camera frames get
     /// [`Pipeline::LIVE`]).
     /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
+    /// small picture, given a border and enlarged, it reads codes cropped close and codes of 2
+    /// or 3 pixels a module (and costs nothing on larger pictures); on a
     /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
     /// binariser is cheap and adds glare; the half-size copy adds moiré and noise; rqrr, the
     /// slowest, comes last and adds a few glare frames.
@@ -175,6 +182,7 @@ impl Pipeline {
         name: "default",
         steps: &[
             Step::Rxing,
+            Step::RxingLarge,
             Step::RxingSharp,
             Step::RxingGlobal,
             Step::RxingHalf,
@@ -299,6 +307,15 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
                     Image::new(image.width, image.height, &inverted)
                         .ok()
                         .and_then(|i| rqrr(&i))
+                }
+                Step::RxingLarge => {
+                    let (pixels, width, height, factor, border) = enlarge(image)?;
+                    let larger = Image::new(width, height, &pixels).ok()?;
+                    let (f, b) = (factor as f32, border as f32);
+                    rxing_hybrid(&larger, java, effort).map(|(bytes, points)| {
+                        let back = points.into_iter().map(|(x, y)| (x / f - b, y / f - b));
+                        (bytes, back.collect())
+                    })
                 }
                 Step::RxingHalf | Step::RqrrHalf => {
                     let half = half.get_or_insert_with(|| downscale(image, 2));

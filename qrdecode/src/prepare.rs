@@ -109,6 +109,77 @@ pub fn downscale(image: &Image<'_>, factor: u32) -> Option<(Vec<u8>, u32, u32)> 
     Some((out, width, height))
 }
 
+/// Pictures whose shorter side is under this many pixels are enlarged (see [`enlarge`]).
+pub const SMALL_SIDE: u32 = 480;
+
+/// A small picture made larger for the binariser and the finder search: a light border of about
+/// a tenth of its shorter side added around it (a code cropped close, with little or no quiet
+/// zone, gets one), then enlarged by the smallest whole factor (at most 4) that makes its shorter
+/// side at least [`SMALL_SIDE`], by bilinear interpolation, so a code at 2 or 3 pixels a module
+/// gets module edges between pixels back. The border takes the picture's light level (its 95th
+/// percentile). `None` for a picture that is not small. Returns the pixels, their size, the
+/// factor and the border (in the original's pixels), to map points back.
+pub fn enlarge(image: &Image<'_>) -> Option<(Vec<u8>, u32, u32, u32, u32)> {
+    let (w, h) = (image.width(), image.height());
+    let short = w.min(h);
+    if short >= SMALL_SIDE {
+        return None;
+    }
+    let border = (short / 10).max(4);
+    let light = percentile(image.pixels(), 95);
+    let (pw, ph) = (w + 2 * border, h + 2 * border);
+    let padded: Vec<u8> = (0..ph)
+        .flat_map(|y| {
+            (0..pw).map(move |x| {
+                let inside = x >= border && x < border + w && y >= border && y < border + h;
+                if inside {
+                    image.pixels()[((y - border) * w + (x - border)) as usize]
+                } else {
+                    light
+                }
+            })
+        })
+        .collect();
+    let factor = SMALL_SIDE.div_ceil(pw.min(ph)).clamp(2, 4);
+    let (ow, oh) = (pw * factor, ph * factor);
+    let mut out = Vec::with_capacity(ow as usize * oh as usize);
+    // Each output pixel's centre, in the padded picture's pixels, fixed-point 8 bits.
+    let at = |o: u32, n: u32| -> (usize, usize, u32) {
+        let pos = ((2 * o + 1) * 256 / (2 * factor)).saturating_sub(128);
+        let i = (pos / 256).min(n - 1);
+        (i as usize, (i + 1).min(n - 1) as usize, pos % 256)
+    };
+    let stride = pw as usize;
+    for oy in 0..oh {
+        let (y0, y1, fy) = at(oy, ph);
+        for ox in 0..ow {
+            let (x0, x1, fx) = at(ox, pw);
+            let p = |y: usize, x: usize| u32::from(padded[y * stride + x]);
+            let top = p(y0, x0) * (256 - fx) + p(y0, x1) * fx;
+            let bottom = p(y1, x0) * (256 - fx) + p(y1, x1) * fx;
+            out.push(((top * (256 - fy) + bottom * fy) >> 16) as u8);
+        }
+    }
+    Some((out, ow, oh, factor, border))
+}
+
+/// The `pct`-th percentile of the pixels.
+fn percentile(pixels: &[u8], pct: usize) -> u8 {
+    let mut counts = [0usize; 256];
+    for &p in pixels {
+        counts[usize::from(p)] += 1;
+    }
+    let target = pixels.len() * pct / 100;
+    let mut seen = 0;
+    for (value, count) in counts.iter().enumerate() {
+        seen += count;
+        if seen > target {
+            return value as u8;
+        }
+    }
+    255
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +255,35 @@ mod tests {
                 "{w}×{h}"
             );
         }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_small_picture_gets_a_light_border_and_is_enlarged() {
+        // 50 × 40, dark on the left half, light (200) on the right.
+        let pixels: Vec<u8> = (0..50 * 40)
+            .map(|i| if i % 50 < 25 { 10 } else { 200 })
+            .collect();
+        let image = Image::new(50, 40, &pixels).unwrap();
+        let (out, w, h, factor, border) = enlarge(&image).unwrap();
+        assert_eq!(
+            (border, factor),
+            (4, 4),
+            "a tenth of 40, at least 4; 480 / 48 capped at 4"
+        );
+        assert_eq!((w, h), ((50 + 8) * 4, (40 + 8) * 4));
+        assert_eq!(out.len(), (w * h) as usize);
+        // The border takes the light level; inside, flat areas keep their value.
+        assert_eq!(out[0], 200);
+        let at = |x: u32, y: u32| out[(y * w + x) as usize];
+        assert_eq!(at(4 * (4 + 5), 4 * (4 + 20)), 10);
+        assert_eq!(at(4 * (4 + 45), 4 * (4 + 20)), 200);
+        // Across the dark-light edge the values climb, not jump.
+        let edge: Vec<u8> = (4 * (4 + 23)..4 * (4 + 27)).map(|x| at(x, 100)).collect();
+        assert!(edge.windows(2).all(|p| p[0] <= p[1]), "{edge:?}");
+        assert!(edge.iter().any(|&p| p > 10 && p < 200), "{edge:?}");
+        let large = vec![0; 500 * 480];
+        assert!(enlarge(&Image::new(500, 480, &large).unwrap()).is_none());
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -264,3 +264,46 @@ fn malformed_buffers_are_refused() {
         ImageError::TooLarge
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_code_cropped_to_its_edge_at_two_pixels_a_module_reads_enlarged() {
+    let payload = b"http://192.168.1.20:8080/#r1.qWY7rZ2Gd1cQxk3oGJcN2Hw9b2YJbD8zU0bJq7Xj9QA";
+    let (pixels, side, _) = picture(payload, 2, 0);
+    // No quiet zone at all: the 4 modules (8 pixels) of white around it cut off, then softened
+    // by a 3×3 box blur, as a close crop of a photo is.
+    let (quiet, w) = (8usize, side as usize - 16);
+    let crop: Vec<u8> = (0..w)
+        .flat_map(|y| pixels[(y + quiet) * side as usize + quiet..][..w].to_vec())
+        .collect();
+    let soft: Vec<u8> = (0..w * w)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            let near: Vec<u32> = (y.saturating_sub(1)..(y + 2).min(w))
+                .flat_map(|wy| (x.saturating_sub(1)..(x + 2).min(w)).map(move |wx| (wx, wy)))
+                .map(|(wx, wy)| u32::from(crop[wy * w + wx]))
+                .collect();
+            (near.iter().sum::<u32>() / near.len() as u32) as u8
+        })
+        .collect();
+    let image = Image::new(w as u32, w as u32, &soft).unwrap();
+    let found = decode_with(&image, &[Step::RxingLarge]).found.unwrap();
+    assert_eq!(found.bytes, payload);
+    assert!(
+        found
+            .points
+            .iter()
+            .all(|&(x, y)| (-1.0..=w as f32 + 1.0).contains(&x)
+                && (-1.0..=w as f32 + 1.0).contains(&y)),
+        "corners in the picture's own pixels: {:?}",
+        found.points
+    );
+    assert_eq!(
+        read(&soft, w as u32, w as u32, &Pipeline::DEFAULT).as_deref(),
+        Some(&payload[..])
+    );
+    // A picture that is not small is left to the other steps.
+    let (large, side, _) = picture(payload, 12, 40);
+    let image = Image::new(side, side, &large).unwrap();
+    assert!(decode_with(&image, &[Step::RxingLarge]).found.is_none());
+}

@@ -19,6 +19,8 @@ mod protocol_report;
 mod protocol_results;
 mod qr;
 mod qr_frames;
+mod qr_photos;
+mod qr_pictures;
 mod qr_report;
 mod relay;
 mod relay_report;
@@ -33,7 +35,7 @@ pub fn run(benchmark: Benchmark) -> Result<(), String> {
     match benchmark {
         Benchmark::Protocol => protocol::run(),
         Benchmark::Files(args) => files::run(&args),
-        Benchmark::Qr => qr::run(),
+        Benchmark::Qr(args) => qr::run(&args),
         Benchmark::Offline(args) => offline::run(&args),
         Benchmark::Relay(args) => relay::run(&args),
         Benchmark::Mls => mls::run(),

@@ -87,8 +87,10 @@ pub enum Benchmark {
     #[command(args_override_self = true)]
     Files(FilesArgs),
     /// QR decode rate and ms per frame of each pipeline in wasm (headless Chromium) on synthetic
-    /// frames, zxing-cpp as reference; writes docs/BENCHMARKS.md
-    Qr,
+    /// frames and pictures, and on a folder of real pictures when there is one, zxing-cpp as
+    /// reference; writes docs/BENCHMARKS.md
+    #[command(args_override_self = true)]
+    Qr(QrArgs),
     /// a 32 KiB file (or SIZE KiB) as animated offline codes through the fake camera at 10, 15
     /// and 20 codes a second, 0 % and 20 % lost; writes docs/BENCHMARKS.md
     #[command(args_override_self = true)]
@@ -114,6 +116,16 @@ pub struct FilesArgs {
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
+}
+
+/// `cargo xtask bench qr`.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// A folder of real pictures with their payloads (`expected.json`: file name → `bytes_b64`,
+    /// or null where unknown); by default `../shared/qr-photos` beside the repository, when it
+    /// is there. Without one, that part of the report says it was skipped.
+    #[arg(long, value_name = "DIR")]
+    pub photos: Option<PathBuf>,
 }
 
 /// `cargo xtask bench offline`.
@@ -317,7 +329,14 @@ mod tests {
             benchmark(&["bench", "protocol"]),
             Ok(Benchmark::Protocol)
         ));
-        assert!(matches!(benchmark(&["bench", "qr"]), Ok(Benchmark::Qr)));
+        assert!(matches!(
+            benchmark(&["bench", "qr"]),
+            Ok(Benchmark::Qr(QrArgs { photos: None }))
+        ));
+        assert!(matches!(
+            benchmark(&["bench", "qr", "--photos", "/tmp/p"]),
+            Ok(Benchmark::Qr(QrArgs { photos: Some(p) })) if p == Path::new("/tmp/p")
+        ));
         assert!(matches!(benchmark(&["bench", "mls"]), Ok(Benchmark::Mls)));
     }
 

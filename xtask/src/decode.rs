@@ -51,7 +51,7 @@ fn line(path: &Path, pipeline: &Pipeline) -> serde_json::Value {
 
 /// The file as 8-bit greyscale, transparency laid over white (a code saved on a transparent
 /// ground would otherwise turn black on black); its format is recognised from its bytes.
-fn load(path: &Path) -> Result<image::GrayImage, String> {
+pub fn load(path: &Path) -> Result<image::GrayImage, String> {
     let reader = image::ImageReader::open(path)
         .map_err(|e| format!("cannot open: {e}"))?
         .with_guessed_format()

@@ -1,31 +1,34 @@
-//! `cargo xtask bench qr`: the synthetic frames of `qr_frames.rs` decoded by each pipeline
-//! option of `qrdecode` in wasm (the app's own worker, release build, headless Chromium:
-//! tests/browser/bench/qr.bench.ts) and by zxing-cpp (the PyPI wheel, natively) as the
-//! reference, in one run; written as the "## QR decoding" section of docs/BENCHMARKS.md.
+//! `cargo xtask bench qr`: the synthetic frames of `qr_frames.rs`, the pictures of
+//! `qr_pictures.rs` and a folder of real pictures (`qr_photos.rs`, when there is one) decoded
+//! by each pipeline option of `qrdecode` in wasm (the app's own worker, release build, headless
+//! Chromium: tests/browser/bench/qr.bench.ts) and by zxing-cpp (the PyPI wheel, natively) as
+//! the reference, in one run; written as the "## QR decoding" section of docs/BENCHMARKS.md.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::cli::QrArgs;
 use crate::exec::{self, command};
 use crate::workspace::chromium_path;
 
 use super::machine::browser_lines;
 use super::playwright::{bench_spec, build_release_app_and_relay};
-use super::qr_frames;
-use super::qr_report::{HEADING, Measured, ZXING_CPP, render, worker_specs};
+use super::qr_report::{HEADING, Measured, Photos, ZXING_CPP, render, worker_specs};
 use super::section;
+use super::{qr_frames, qr_photos, qr_pictures};
 
 /// The frames are the same in every run.
 const SEED: u64 = 0x5eed_c0de;
 /// The image library the reference reader's script reads PNGs with.
 const PILLOW: &str = "pillow==13.0.0";
-/// Bumped whenever `qr_frames.rs` draws frames differently, so cached frames are redrawn.
-const FRAMES_VERSION: u32 = 1;
+/// Bumped whenever `qr_frames.rs` or `qr_pictures.rs` draws differently, so cached frames are
+/// redrawn.
+const FRAMES_VERSION: u32 = 2;
 
 /// Draws (or reuses) the frames, has zxing-cpp and the app's worker read them, and writes the
 /// section.
-pub fn run() -> Result<(), String> {
+pub fn run(args: &QrArgs) -> Result<(), String> {
     let root = build_release_app_and_relay()?;
 
     let bench = root.join("target/bench/qr");
@@ -44,13 +47,35 @@ pub fn run() -> Result<(), String> {
         }
         None => {
             println!("\nwriting the frames into {}:", frames.display());
-            let manifest = qr_frames::write(&frames, SEED)?;
+            let mut manifest = qr_frames::write(&frames, SEED)?;
+            manifest.extend(qr_pictures::write(&frames, SEED)?);
             let marked = serde_json::json!({
                 "seed": SEED, "framesVersion": FRAMES_VERSION, "frames": manifest,
             });
             write_json(&manifest_file, &marked)?;
             println!("  {} frames", manifest.len());
             manifest
+        }
+    };
+    let mut manifest = manifest;
+    let photos = match qr_photos::folder(&root, args.photos.as_deref()) {
+        Ok(dir) => {
+            let (list, left_out) = qr_photos::write(&dir, &frames)?;
+            println!(
+                "\n{} real pictures from {} ({left_out} without a known payload left out)",
+                list.len(),
+                dir.display()
+            );
+            manifest.extend(list.iter().cloned());
+            Photos::Read {
+                dir: dir.display().to_string(),
+                count: list.len(),
+                left_out,
+            }
+        }
+        Err(why) => {
+            println!("\n{why}: that part of the report is skipped");
+            Photos::Skipped(why)
         }
     };
     // The page reads the frame list from a file of its own.
@@ -85,7 +110,7 @@ pub fn run() -> Result<(), String> {
     let wasm = section::read_json(&result_file)?;
 
     let measured = Measured::new(&manifest, &zxing, &wasm)?;
-    let section = render(&measured, &browser_lines(&chromium_path()));
+    let section = render(&measured, &photos, &browser_lines(&chromium_path()));
     section::publish(&root, HEADING, &section)?;
     Ok(())
 }

@@ -60,7 +60,7 @@ impl Condition {
 }
 
 /// xorshift64*: small, seeded, good enough for test pictures.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -75,19 +75,19 @@ impl Rng {
     }
 
     /// A standard normal sample (Box–Muller).
-    fn normal(&mut self) -> f64 {
+    pub fn normal(&mut self) -> f64 {
         let (u, v) = (self.unit().max(1e-12), self.unit());
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 }
 
-/// A code filled to about 90 % of its version's byte capacity at level M, with printable text.
-fn code_of_version(version: i16, rng: &mut Rng) -> Option<(QrCode, String)> {
+/// A code filled to about 90 % of its version's byte capacity at `level`, with printable text.
+pub fn code_of_version(version: i16, level: EcLevel, rng: &mut Rng) -> Option<(QrCode, String)> {
     let fits = |len: usize, rng: &mut Rng| {
         let text: String = (0..len)
             .map(|_| char::from(b'!' + (rng.next() % 94) as u8))
             .collect();
-        QrCode::with_version(text.as_bytes(), Version::Normal(version), EcLevel::M)
+        QrCode::with_version(text.as_bytes(), Version::Normal(version), level)
             .ok()
             .map(|code| (code, text))
     };
@@ -316,7 +316,7 @@ pub fn write(dir: &Path, seed: u64) -> Result<Vec<Value>, String> {
     let mut rng = Rng(seed | 1);
     let mut manifest = Vec::new();
     for version in VERSIONS {
-        let (code, text) = code_of_version(version, &mut rng)
+        let (code, text) = code_of_version(version, EcLevel::M, &mut rng)
             .ok_or_else(|| format!("no code of version {version}"))?;
         let span = code.width() as u32 + 2 * QUIET_ZONE;
         for scale in SCALES {
@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn clean_frames_read_and_codes_fill_their_version() {
         let mut rng = Rng(7);
-        let (code, text) = code_of_version(5, &mut rng).unwrap();
+        let (code, text) = code_of_version(5, EcLevel::M, &mut rng).unwrap();
         assert_eq!(code.version(), Version::Normal(5));
         assert!(text.len() > 60, "{}", text.len());
         for condition in [
