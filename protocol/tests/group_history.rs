@@ -10,6 +10,7 @@ mod common;
 
 use common::convo_relay::{Person, Relay, secret};
 use protocol::body::Chat;
+use protocol::conversation::Line;
 use protocol::group::body::{GroupBody, SharedLine};
 use protocol::group::conversation::{GroupChanges, GroupConversation};
 use protocol::group::member;
@@ -17,9 +18,8 @@ use protocol::group::settings::RoomSettings;
 use protocol::identity::{IdentityKeys, IdentitySigner};
 use protocol::ids::{DeviceId, MsgId};
 
-/// Ana makes the room (with history for newcomers, or not), Bo joins, they talk, in the room
-/// and privately; then Cy arrives.
-fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
+/// Ana makes the room (with history for newcomers, or not), and Bo joins.
+fn ana_and_bo(history_for_newcomers: bool, seed: u64) -> Relay {
     let mut relay = Relay::new(seed);
     let secret = secret();
     let ana = relay.person(&secret, "Ana");
@@ -31,6 +31,14 @@ fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
     let bo = relay.person(&secret, "Bo");
     relay.connect(bo);
     relay.settle();
+    relay
+}
+
+/// Ana makes the room (with history for newcomers, or not), Bo joins, they talk, in the room
+/// and privately; then Cy arrives.
+fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
+    let mut relay = ana_and_bo(history_for_newcomers, seed);
+    let (ana, bo) = (0, 1);
     relay.say(ana, "one");
     relay.wait(1_000);
     relay.say(bo, "two");
@@ -46,7 +54,7 @@ fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
     let changes = convo.send_private(ana_leaf.unwrap(), "only for Ana", now, &mut relay.entropy);
     relay.apply(bo, changes.unwrap());
     relay.wait(3_000);
-    let cy = relay.person(&secret, "Cy");
+    let cy = relay.person(&secret(), "Cy");
     relay.connect(cy);
     relay.settle();
     relay.wait(3_000);
@@ -123,15 +131,24 @@ fn share(relay: &mut Relay, from: usize, to: &str, lines: Vec<SharedLine>) {
     let body = GroupBody::History(lines);
     let frames = convo.send_private_file(leaf, &body, now, &mut relay.entropy);
     assert!(!frames.is_empty(), "sent");
-    relay.apply(
-        from,
-        GroupChanges {
-            frames,
-            ..GroupChanges::default()
-        },
-    );
+    write(relay, from, frames);
     // Opening the private conversation asks for a signature, given on the next tick.
     relay.wait(2_000);
+}
+
+/// `who` writes `frames` of its own making.
+fn write(relay: &mut Relay, who: usize, frames: Vec<Vec<u8>>) {
+    let changes = GroupChanges {
+        frames,
+        ..GroupChanges::default()
+    };
+    relay.apply(who, changes);
+}
+
+/// The line of `who`'s room chat that says `text`.
+fn line_saying(relay: &Relay, who: usize, text: &str) -> Line {
+    let lines = relay.people[who].convo.lines();
+    lines.iter().find(|l| l.text == text).unwrap().clone()
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -139,12 +156,7 @@ fn share(relay: &mut Relay, from: usize, to: &str, lines: Vec<SharedLine>) {
 fn a_newcomer_takes_only_good_lines_from_who_was_there_and_shows_a_differing_copy_apart() {
     let mut relay = talk_then_cy_arrives(true, 23);
     let (bo, cy) = (1, 2);
-    let one = relay.people[cy]
-        .convo
-        .lines()
-        .iter()
-        .find(|l| l.text == "one");
-    let one = one.unwrap().clone();
+    let one = line_saying(&relay, cy, "one");
     let forged = SharedLine {
         msg_id: one.msg_id,
         author: one.author.clone(),
@@ -252,17 +264,8 @@ fn a_room_kept_without_the_setting_does_not_share_when_a_group_says_otherwise() 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_member_coming_back_is_not_passed_history_again() {
-    let mut relay = Relay::new(25);
-    let secret = secret();
-    let ana = relay.person(&secret, "Ana");
-    relay.people[ana].convo.choose_settings(RoomSettings {
-        history_for_newcomers: true,
-    });
-    relay.connect(ana);
-    relay.settle();
-    let bo = relay.person(&secret, "Bo");
-    relay.connect(bo);
-    relay.settle();
+    let mut relay = ana_and_bo(true, 25);
+    let (ana, secret) = (0, secret());
     relay.say(ana, "one");
     relay.settle();
     // Cy's identity and device, twice: once now, once after her leaf was let go.
@@ -300,15 +303,11 @@ fn a_member_coming_back_is_not_passed_history_again() {
 fn made_up_lines_do_not_push_out_what_others_agree_on() {
     let mut relay = talk_then_cy_arrives(true, 26);
     let (ana, bo, cy) = (0, 1, 2);
-    let one = relay.people[cy]
-        .convo
-        .lines()
-        .iter()
-        .find(|l| l.text == "one");
+    let one = line_saying(&relay, cy, "one");
     let template = SharedLine {
         msg_id: MsgId([0; 16]),
         author: "Ana".into(),
-        author_key: one.unwrap().author_key.clone().unwrap(),
+        author_key: one.author_key.clone().unwrap(),
         sent_at_ms: relay.now - 1_000,
         text: String::new(),
     };
@@ -349,12 +348,7 @@ fn made_up_lines_do_not_push_out_what_others_agree_on() {
 fn the_authors_own_message_replaces_its_shared_copy_and_arrival_ids_are_refused() {
     let mut relay = talk_then_cy_arrives(true, 27);
     let (ana, bo, cy) = (0, 1, 2);
-    let one = relay.people[cy]
-        .convo
-        .lines()
-        .iter()
-        .find(|l| l.text == "one");
-    let one = one.unwrap().clone();
+    let one = line_saying(&relay, cy, "one");
     assert!(one.shared_by.is_some());
     // Ana's device sends "one" again (as after a reconnect), and Bo a message under an id of
     // the app's own lines about someone.
@@ -366,13 +360,7 @@ fn the_authors_own_message_replaces_its_shared_copy_and_arrival_ids_are_refused(
     let frames = relay.people[ana]
         .convo
         .send_file(None, &GroupBody::Chat(again));
-    relay.apply(
-        ana,
-        GroupChanges {
-            frames,
-            ..GroupChanges::default()
-        },
-    );
+    write(&mut relay, ana, frames);
     let sly = Chat {
         msg_id: MsgId(*b"arrival\0\0\0\0\0\0\0\0\x01"),
         sent_at_ms: relay.now,
@@ -382,13 +370,7 @@ fn the_authors_own_message_replaces_its_shared_copy_and_arrival_ids_are_refused(
     let frames = relay.people[bo]
         .convo
         .send_file(None, &GroupBody::Chat(sly));
-    relay.apply(
-        bo,
-        GroupChanges {
-            frames,
-            ..GroupChanges::default()
-        },
-    );
+    write(&mut relay, bo, frames);
     relay.settle();
     let ones: Vec<_> = relay.people[cy]
         .convo

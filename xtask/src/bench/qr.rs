@@ -68,7 +68,11 @@ pub fn run(args: &QrArgs) -> Result<(), String> {
             );
             manifest.extend(list.iter().cloned());
             Photos::Read {
-                dir: dir.display().to_string(),
+                // As given, or the default as written (not the absolute path of this checkout).
+                dir: args
+                    .photos
+                    .as_deref()
+                    .map_or(qr_photos::DEFAULT_DIR.into(), |d| d.display().to_string()),
                 count: list.len(),
                 left_out,
             }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 /// The condition the report files these pictures under.
 pub const CONDITION: &str = "real pictures";
 /// The folder used when none is given: the shared set beside the repository.
-const DEFAULT_DIR: &str = "../shared/qr-photos";
+pub const DEFAULT_DIR: &str = "../shared/qr-photos";
 
 /// The folder to read: `given`, or the default when it exists; `None` (with why) otherwise.
 pub fn folder(root: &Path, given: Option<&Path>) -> Result<PathBuf, String> {
