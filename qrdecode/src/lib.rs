@@ -28,7 +28,7 @@ use rxing::{
 use thiserror::Error;
 
 pub use binarise::FastHybrid;
-pub use prepare::{SMALL_SIDE, downscale, enlarge, invert, sharpen};
+pub use prepare::{Enlarged, MAX_DOUBLED, SMALL_SIDE, double, downscale, enlarge, invert, sharpen};
 
 /// Largest picture accepted, in pixels (a 48-megapixel photo).
 pub const MAX_PIXELS: usize = 48_000_000;
@@ -125,13 +125,17 @@ pub enum Step {
     /// rxing on a small picture given a light border and enlarged ([`enlarge`]): codes cropped
     /// close and codes a few pixels a module. Nothing on a picture that is not small.
     RxingLarge,
+    /// rxing on a sharpened copy of a picture at twice its size ([`double`]): codes of 2 pixels
+    /// a module in a larger picture. Nothing on small or very large pictures.
+    RxingDouble,
 }
 
 impl Step {
     /// Every step, for benchmarks.
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::Rxing,
         Step::RxingLarge,
+        Step::RxingDouble,
         Step::RxingGlobal,
         Step::RxingHalf,
         Step::Rqrr,
@@ -156,6 +160,7 @@ impl Step {
             Step::RqrrHalf => "rqrr-half",
             Step::RxingSharp => "rxing-sharp",
             Step::RxingLarge => "rxing-large",
+            Step::RxingDouble => "rxing-double",
         }
     }
 }
@@ -174,7 +179,9 @@ impl Pipeline {
     /// [`Pipeline::LIVE`]).
     /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
     /// small picture, given a border and enlarged, it reads codes cropped close and codes of 2
-    /// or 3 pixels a module (and costs nothing on larger pictures); on a
+    /// or 3 pixels a module (and costs nothing on larger pictures); last, on a sharpened copy at
+    /// twice the size of a picture up to 1080p, it reads codes of 2 pixels a module that every
+    /// other step misses (seen at an angle, blurred, in glare); on a
     /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
     /// binariser is cheap and adds glare; the half-size copy adds moiré and noise; rqrr, the
     /// slowest, comes last and adds a few glare frames.
@@ -187,6 +194,7 @@ impl Pipeline {
             Step::RxingGlobal,
             Step::RxingHalf,
             Step::Rqrr,
+            Step::RxingDouble,
         ],
     };
     /// What the scanner runs on live camera frames, one step a frame in turn: the default
@@ -309,14 +317,14 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
                         .and_then(|i| rqrr(&i))
                 }
                 Step::RxingLarge => {
-                    let (pixels, width, height, factor, border) = enlarge(image)?;
-                    let larger = Image::new(width, height, &pixels).ok()?;
-                    let (f, b) = (factor as f32, border as f32);
-                    rxing_hybrid(&larger, java, effort).map(|(bytes, points)| {
-                        let back = points.into_iter().map(|(x, y)| (x / f - b, y / f - b));
-                        (bytes, back.collect())
-                    })
+                    read_enlarged(enlarge(image)?, |i| rxing_hybrid(i, java, effort))
                 }
+                Step::RxingDouble => read_enlarged(double(image)?, |i| {
+                    let sharp = sharpen::<2>(i, 2);
+                    Image::new(i.width, i.height, &sharp)
+                        .ok()
+                        .and_then(|i| rxing_hybrid(&i, java, effort))
+                }),
                 Step::RxingHalf | Step::RqrrHalf => {
                     let half = half.get_or_insert_with(|| downscale(image, 2));
                     let (pixels, width, height) = half.as_ref()?;
@@ -352,6 +360,16 @@ fn run(image: &Image<'_>, steps: &[Step], effort: Effort) -> Outcome {
         }
     }
     outcome
+}
+
+/// `read` on an enlarged copy, its points mapped back to the original's pixels.
+fn read_enlarged(larger: Enlarged, read: impl Fn(&Image<'_>) -> Option<Read>) -> Option<Read> {
+    let image = Image::new(larger.width, larger.height, &larger.pixels).ok()?;
+    let (f, b) = (larger.factor as f32, larger.border as f32);
+    read(&image).map(|(bytes, points)| {
+        let back = points.into_iter().map(|(x, y)| (x / f - b, y / f - b));
+        (bytes, back.collect())
+    })
 }
 
 fn hints(effort: Effort) -> DecodeHints {

@@ -112,55 +112,90 @@ pub fn downscale(image: &Image<'_>, factor: u32) -> Option<(Vec<u8>, u32, u32)> 
 /// Pictures whose shorter side is under this many pixels are enlarged (see [`enlarge`]).
 pub const SMALL_SIDE: u32 = 480;
 
-/// A small picture made larger for the binariser and the finder search: a light border of about
-/// a tenth of its shorter side added around it (a code cropped close, with little or no quiet
-/// zone, gets one), then enlarged by the smallest whole factor (at most 4) that makes its shorter
-/// side at least [`SMALL_SIDE`], by bilinear interpolation, so a code at 2 or 3 pixels a module
-/// gets module edges between pixels back. The border takes the picture's light level (its 95th
-/// percentile). `None` for a picture that is not small. Returns the pixels, their size, the
-/// factor and the border (in the original's pixels), to map points back.
-pub fn enlarge(image: &Image<'_>) -> Option<(Vec<u8>, u32, u32, u32, u32)> {
-    let (w, h) = (image.width(), image.height());
-    let short = w.min(h);
+/// A picture made larger for the binariser and the finder search, with the factor and border
+/// (in the original's pixels) that map its points back.
+pub struct Enlarged {
+    /// The larger picture's pixels, row by row.
+    pub pixels: Vec<u8>,
+    /// Its width.
+    pub width: u32,
+    /// Its height.
+    pub height: u32,
+    /// How many times larger than the original (with its border).
+    pub factor: u32,
+    /// The border added around the original, in the original's pixels.
+    pub border: u32,
+}
+
+/// A small picture made larger: a light border of about a tenth of its shorter side added
+/// around it (a code cropped close, with little or no quiet zone, gets one), then enlarged by
+/// the smallest whole factor (at most 4) that makes its shorter side at least [`SMALL_SIDE`],
+/// by bilinear interpolation, so a code at 2 or 3 pixels a module gets module edges between
+/// pixels back. The border takes the picture's light level (its 95th percentile). `None` for a
+/// picture that is not small.
+pub fn enlarge(image: &Image<'_>) -> Option<Enlarged> {
+    let short = image.width().min(image.height());
     if short >= SMALL_SIDE {
         return None;
     }
     let border = (short / 10).max(4);
+    let factor = SMALL_SIDE.div_ceil(short + 2 * border).clamp(2, 4);
+    Some(scale_up(image, factor, border))
+}
+
+/// Pictures of at most this many pixels are doubled (see [`double`]): a 1080p frame.
+pub const MAX_DOUBLED: u32 = 1920 * 1080;
+
+/// A picture that is not small, but not large either, at twice its size (bilinear): a code of
+/// 2 pixels a module in a photo of a whole scene. `None` for a small picture ([`enlarge`]'s)
+/// and for one over [`MAX_DOUBLED`] pixels, whose codes are rarely that fine and whose double
+/// would cost too much.
+pub fn double(image: &Image<'_>) -> Option<Enlarged> {
+    let (w, h) = (image.width(), image.height());
+    if w.min(h) < SMALL_SIDE || w.saturating_mul(h) > MAX_DOUBLED {
+        return None;
+    }
+    Some(scale_up(image, 2, 0))
+}
+
+/// `image` with `border` pixels of its light level around it, enlarged `factor` times by
+/// bilinear interpolation.
+fn scale_up(image: &Image<'_>, factor: u32, border: u32) -> Enlarged {
+    let (w, h) = (image.width(), image.height());
     let light = percentile(image.pixels(), 95);
     let (pw, ph) = (w + 2 * border, h + 2 * border);
-    let padded: Vec<u8> = (0..ph)
-        .flat_map(|y| {
-            (0..pw).map(move |x| {
-                let inside = x >= border && x < border + w && y >= border && y < border + h;
-                if inside {
-                    image.pixels()[((y - border) * w + (x - border)) as usize]
-                } else {
-                    light
-                }
-            })
-        })
-        .collect();
-    let factor = SMALL_SIDE.div_ceil(pw.min(ph)).clamp(2, 4);
+    let source = |x: u32, y: u32| -> u32 {
+        let inside = x >= border && x < border + w && y >= border && y < border + h;
+        if inside {
+            u32::from(image.pixels()[((y - border) * w + (x - border)) as usize])
+        } else {
+            u32::from(light)
+        }
+    };
     let (ow, oh) = (pw * factor, ph * factor);
     let mut out = Vec::with_capacity(ow as usize * oh as usize);
-    // Each output pixel's centre, in the padded picture's pixels, fixed-point 8 bits.
-    let at = |o: u32, n: u32| -> (usize, usize, u32) {
+    // Each output pixel's centre, in the bordered picture's pixels, fixed-point 8 bits.
+    let at = |o: u32, n: u32| -> (u32, u32, u32) {
         let pos = ((2 * o + 1) * 256 / (2 * factor)).saturating_sub(128);
         let i = (pos / 256).min(n - 1);
-        (i as usize, (i + 1).min(n - 1) as usize, pos % 256)
+        (i, (i + 1).min(n - 1), pos % 256)
     };
-    let stride = pw as usize;
     for oy in 0..oh {
         let (y0, y1, fy) = at(oy, ph);
         for ox in 0..ow {
             let (x0, x1, fx) = at(ox, pw);
-            let p = |y: usize, x: usize| u32::from(padded[y * stride + x]);
-            let top = p(y0, x0) * (256 - fx) + p(y0, x1) * fx;
-            let bottom = p(y1, x0) * (256 - fx) + p(y1, x1) * fx;
+            let top = source(x0, y0) * (256 - fx) + source(x1, y0) * fx;
+            let bottom = source(x0, y1) * (256 - fx) + source(x1, y1) * fx;
             out.push(((top * (256 - fy) + bottom * fy) >> 16) as u8);
         }
     }
-    Some((out, ow, oh, factor, border))
+    Enlarged {
+        pixels: out,
+        width: ow,
+        height: oh,
+        factor,
+        border,
+    }
 }
 
 /// The `pct`-th percentile of the pixels.
@@ -265,7 +300,13 @@ mod tests {
             .map(|i| if i % 50 < 25 { 10 } else { 200 })
             .collect();
         let image = Image::new(50, 40, &pixels).unwrap();
-        let (out, w, h, factor, border) = enlarge(&image).unwrap();
+        let Enlarged {
+            pixels: out,
+            width: w,
+            height: h,
+            factor,
+            border,
+        } = enlarge(&image).unwrap();
         assert_eq!(
             (border, factor),
             (4, 4),
@@ -284,6 +325,32 @@ mod tests {
         assert!(edge.iter().any(|&p| p > 10 && p < 200), "{edge:?}");
         let large = vec![0; 500 * 480];
         assert!(enlarge(&Image::new(500, 480, &large).unwrap()).is_none());
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_middling_picture_is_doubled_and_others_are_not() {
+        let pixels: Vec<u8> = (0..640 * 480).map(|i| (i % 640 / 3) as u8).collect();
+        let image = Image::new(640, 480, &pixels).unwrap();
+        let twice = double(&image).unwrap();
+        assert_eq!(
+            (twice.width, twice.height, twice.factor, twice.border),
+            (1280, 960, 2, 0)
+        );
+        // A smooth ramp stays a ramp: each pixel of the original is two of the double.
+        let at = |x: u32, y: u32| twice.pixels[(y * 1280 + x) as usize];
+        assert!(at(300, 10).abs_diff(pixels[150]) <= 1);
+        assert!(at(301, 10) >= at(300, 10) && at(302, 10) >= at(301, 10));
+        let small = vec![0; 400 * 400];
+        assert!(
+            double(&Image::new(400, 400, &small).unwrap()).is_none(),
+            "enlarge's"
+        );
+        let huge = vec![0; 2000 * 1100];
+        assert!(
+            double(&Image::new(2000, 1100, &huge).unwrap()).is_none(),
+            "too large"
+        );
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -19,10 +19,11 @@ pub const HEADING: &str = "## QR decoding";
 pub const ZXING_CPP: &str = "zxing-cpp==3.1.1";
 /// What is measured in wasm, in the order of the report: (label, what the worker is asked to
 /// run: a `qrdecode::Pipeline` name, or `step:` and step names).
-const PIPELINES: [(&str, &str); 10] = [
+const PIPELINES: [(&str, &str); 11] = [
     ("rqrr", "rqrr"),
     ("rxing", "rxing"),
     ("rxing-large", "step:rxing-large"),
+    ("rxing-double", "step:rxing-double"),
     ("rxing-sharp", "step:rxing-sharp"),
     ("rxing-global", "step:rxing-global"),
     ("rxing-half", "step:rxing-half"),
@@ -241,7 +242,8 @@ pub fn render(m: &Measured, photos: &Photos, machine: &[String]) -> String {
          amount 2); rxing-global (global histogram binariser); rxing-half and rqrr-half (on a \
          copy at half the size); rxing-large (on a picture under 480 pixels a side only: a \
          light border of a tenth of its shorter side, then enlarged 2–4× by bilinear \
-         interpolation). Pipelines: default = {}; thorough = every step (also rqrr on \
+         interpolation); rxing-double (rxing-sharp on a copy at twice the size, bilinear, of a \
+         picture from 480 pixels a side up to 1920×1080 pixels). Pipelines: default = {}; thorough = every step (also rqrr on \
          the inverted frame and on a half-size copy); live = what the scanner does with camera \
          frames: one step of {} a frame, in turn, starting over at the first step after a read \
          (here, from one frame to the next), the frame shown up to 4 times (read if any read; \
@@ -438,6 +440,7 @@ mod tests {
                 "rqrr": answers(json!({"file": "f0001.png", "text": null, "ms": 0, "panicked": true})),
                 "rxing": answers(json!({"file": "f0001.png", "text": "B", "ms": 6.0, "panicked": false})),
                 "step:rxing-large": answers(json!({"file": "f0001.png", "text": null, "ms": 1.0, "panicked": false})),
+                "step:rxing-double": answers(json!({"file": "f0001.png", "text": "B", "ms": 30.0, "panicked": false})),
                 "step:rxing-sharp": answers(json!({"file": "f0001.png", "text": "B", "ms": 7.0, "panicked": false})),
                 "step:rxing-global": answers(json!({"file": "f0001.png", "text": null, "ms": 6.0, "panicked": false})),
                 "step:rxing-half": answers(json!({"file": "f0001.png", "text": null, "ms": 2.0, "panicked": false})),
