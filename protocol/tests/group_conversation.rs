@@ -118,6 +118,38 @@ fn a_private_thread_counts_its_unread_and_the_third_sees_nothing() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_private_message_to_someone_just_let_in_goes_out_once_they_are_connected() {
+    let mut relay = room_of(&["Ana", "Bo"], 8);
+    let cy = relay.person(&secret(), "Cy");
+    relay.connect(cy);
+    // Frame by frame until Ana's group holds Cy, before Cy's Hello says where Cy is.
+    let cy_leaf = loop {
+        let members = relay.people[0].convo.members();
+        let cy_member = members.iter().find(|m| m.name == "Cy");
+        if let Some(m) = cy_member.filter(|m| !m.online) {
+            break m.leaf.unwrap();
+        }
+        assert!(relay.step(), "Cy never entered Ana's group");
+    };
+    let started = relay.now;
+    let (now, convo) = (relay.now, &mut relay.people[0].convo);
+    let changes = convo
+        .send_private(cy_leaf, "welcome", now, &mut relay.entropy)
+        .unwrap();
+    relay.apply(0, changes);
+    relay.settle();
+    relay.wait(3_000);
+    let ana = relay.people[0].convo.members();
+    let ana = ana.iter().find(|m| m.is_self).unwrap();
+    let thread = relay.people[cy].convo.thread(&ana.leaf_identity());
+    let texts: Vec<&str> = thread
+        .map(|t| t.lines().iter().map(|l| l.text.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(texts, ["welcome"], "within {} ms", relay.now - started);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_removal_moves_the_others_to_a_new_room_and_the_removed_hears_nothing() {
     let mut relay = room_of(&["Ana", "Bo", "Cy"], 4);
     let old_room = RoomKeys::derive(&secret()).room_id();

@@ -142,17 +142,24 @@ impl Relay {
 
     pub fn settle(&mut self) {
         let mut steps = 0;
-        while let Some((to, bytes)) = self.queue.pop_front() {
+        while self.step() {
             steps += 1;
             assert!(steps < 100_000, "the room never settles");
-            let Some(who) = self.index_of(to) else {
-                continue;
-            };
+        }
+    }
+
+    /// Hands over the next frame in the queue, if any.
+    pub fn step(&mut self) -> bool {
+        let Some((to, bytes)) = self.queue.pop_front() else {
+            return false;
+        };
+        if let Some(who) = self.index_of(to) {
             let frame = RelayFrame::decode(&bytes).unwrap();
             let (now, convo) = (self.now, &mut self.people[who].convo);
             let changes = convo.receive(frame, now, &mut self.entropy);
             self.apply(who, changes);
         }
+        true
     }
 
     pub fn wait(&mut self, ms: u64) {

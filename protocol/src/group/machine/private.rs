@@ -48,6 +48,9 @@ struct Opening {
     device: Option<Device>,
     theirs: Option<Vec<u8>>,
     at_ms: u64,
+    /// The ask went out: the other was connected (its wire id known) when it was made, or
+    /// since (see [`Machine::flush_all_private`]).
+    asked: bool,
 }
 
 /// Why a credential is being signed for a private group.
@@ -144,27 +147,30 @@ impl Machine {
             .unsigned
             .push((peer.clone(), Role::Maker, unsigned));
         output.event(GroupEvent::SignatureNeeded);
+        let asked = self.tell(&peer, &GroupBody::PrivateAsk { group: group.0 }, output);
         if let Some(pair) = self.privates.pairs.get_mut(&peer) {
             pair.opening = Some(Opening {
                 group,
                 device: None,
                 theirs: None,
                 at_ms: now_ms,
+                asked,
             });
         }
-        self.tell(&peer, &GroupBody::PrivateAsk { group: group.0 }, output);
     }
 
-    /// Sends a room message to `peer` alone.
-    fn tell(&mut self, peer: &[u8], body: &GroupBody, output: &mut Output) {
+    /// Sends a room message to `peer` alone, if they are connected; whether it went out.
+    fn tell(&mut self, peer: &[u8], body: &GroupBody, output: &mut Output) -> bool {
         let Some((_, Some(wire))) = self.peer_in_room(peer) else {
-            return;
+            return false;
         };
         if let Phase::Member(member) = &mut self.phase
             && let Ok(payload) = member.seal(body)
         {
             output.send(Some(wire), payload);
+            return true;
         }
+        false
     }
 
     /// Sends what waits for `peer`, in their newest group, if they are connected.
@@ -192,10 +198,26 @@ impl Machine {
         }
     }
 
-    /// Flushes every conversation (after a reconnect, or someone's Hello).
+    /// Flushes every conversation (after a reconnect, or someone's Hello), and asks those
+    /// that were not connected when their conversation was opened (a message to someone who
+    /// had just arrived waited for the opening to expire, 30 s).
     pub(super) fn flush_all_private(&mut self, now_ms: u64, output: &mut Output) {
         let peers: Vec<Peer> = self.privates.pairs.keys().cloned().collect();
         for peer in peers {
+            let unasked = self.privates.pairs.get(&peer).and_then(|pair| {
+                let opening = pair.opening.as_ref()?;
+                (!opening.asked).then_some(opening.group)
+            });
+            if let Some(group) = unasked
+                && self.tell(&peer, &GroupBody::PrivateAsk { group: group.0 }, output)
+                && let Some(opening) = self
+                    .privates
+                    .pairs
+                    .get_mut(&peer)
+                    .and_then(|p| p.opening.as_mut())
+            {
+                opening.asked = true;
+            }
             self.flush_private(&peer, now_ms, output);
         }
     }
