@@ -19,7 +19,9 @@ async function fill() {
   const cache = await caches.open(CACHE);
   await cache.addAll(['./', ...names.filter((n) => n !== LIST)]);
   await cache.put(LIST, response);
-  const wanted = new Set(['/', `/${LIST}`, ...names.map((n) => `/${n}`)]);
+  // As the cache's keys hold them: paths under the worker's scope, percent-encoded.
+  const path = (n) => new URL(n, self.registration.scope).pathname;
+  const wanted = new Set([path('./'), path(LIST), ...names.map(path)]);
   for (const request of await cache.keys()) {
     if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
   }

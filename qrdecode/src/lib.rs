@@ -180,7 +180,7 @@ impl Pipeline {
     /// Chosen by `cargo xtask bench qr` (docs/BENCHMARKS.md): rxing reads the most alone; on a
     /// small picture, given a border and enlarged, it reads codes cropped close and codes of 2
     /// or 3 pixels a module (and costs nothing on larger pictures); last, on a sharpened copy at
-    /// twice the size of a picture up to 1080p, it reads codes of 2 pixels a module that every
+    /// twice the size of a picture up to 2048 × 1536 (a photo as the app sends it), it reads codes of 2 pixels a module that every
     /// other step misses (seen at an angle, blurred, in glare); on a
     /// sharpened copy it reads blurred and low-contrast frames it otherwise misses; its global
     /// binariser is cheap and adds glare; the half-size copy adds moiré and noise; rqrr, the

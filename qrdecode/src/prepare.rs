@@ -140,11 +140,18 @@ pub fn enlarge(image: &Image<'_>) -> Option<Enlarged> {
     }
     let border = (short / 10).max(4);
     let factor = SMALL_SIDE.div_ceil(short + 2 * border).clamp(2, 4);
+    // A picture small one way and very long the other (a strip): not larger than a picture may
+    // be in the first place.
+    let side = |n: u32| u64::from(n + 2 * border) * u64::from(factor);
+    if side(image.width()) * side(image.height()) > crate::MAX_PIXELS as u64 {
+        return None;
+    }
     Some(scale_up(image, factor, border))
 }
 
-/// Pictures of at most this many pixels are doubled (see [`double`]): a 1080p frame.
-pub const MAX_DOUBLED: u32 = 1920 * 1080;
+/// Pictures of at most this many pixels are doubled (see [`double`]): a photo as the app hands
+/// it to the decoder (at most 2048 pixels a side, so 2048 × 1536 at 4:3).
+pub const MAX_DOUBLED: u32 = 2048 * 1536;
 
 /// A picture that is not small, but not large either, at twice its size (bilinear): a code of
 /// 2 pixels a module in a photo of a whole scene. `None` for a small picture ([`enlarge`]'s)
@@ -162,7 +169,12 @@ pub fn double(image: &Image<'_>) -> Option<Enlarged> {
 /// bilinear interpolation.
 fn scale_up(image: &Image<'_>, factor: u32, border: u32) -> Enlarged {
     let (w, h) = (image.width(), image.height());
-    let light = percentile(image.pixels(), 95);
+    // Only a border needs the light level (a pass over every pixel).
+    let light = if border > 0 {
+        percentile(image.pixels(), 95)
+    } else {
+        255
+    };
     let (pw, ph) = (w + 2 * border, h + 2 * border);
     let source = |x: u32, y: u32| -> u32 {
         let inside = x >= border && x < border + w && y >= border && y < border + h;
@@ -176,9 +188,9 @@ fn scale_up(image: &Image<'_>, factor: u32, border: u32) -> Enlarged {
     let mut out = Vec::with_capacity(ow as usize * oh as usize);
     // Each output pixel's centre, in the bordered picture's pixels, fixed-point 8 bits.
     let at = |o: u32, n: u32| -> (u32, u32, u32) {
-        let pos = ((2 * o + 1) * 256 / (2 * factor)).saturating_sub(128);
-        let i = (pos / 256).min(n - 1);
-        (i, (i + 1).min(n - 1), pos % 256)
+        let pos = ((2 * u64::from(o) + 1) * 256 / (2 * u64::from(factor))).saturating_sub(128);
+        let i = u32::try_from(pos / 256).unwrap_or(u32::MAX).min(n - 1);
+        (i, (i + 1).min(n - 1), (pos % 256) as u32)
     };
     for oy in 0..oh {
         let (y0, y1, fy) = at(oy, ph);
@@ -204,7 +216,7 @@ fn percentile(pixels: &[u8], pct: usize) -> u8 {
     for &p in pixels {
         counts[usize::from(p)] += 1;
     }
-    let target = pixels.len() * pct / 100;
+    let target = pixels.len() / 100 * pct;
     let mut seen = 0;
     for (value, count) in counts.iter().enumerate() {
         seen += count;
@@ -325,6 +337,9 @@ mod tests {
         assert!(edge.iter().any(|&p| p > 10 && p < 200), "{edge:?}");
         let large = vec![0; 500 * 480];
         assert!(enlarge(&Image::new(500, 480, &large).unwrap()).is_none());
+        // A strip small one way and long the other would be larger than any picture may be.
+        let strip = vec![0; 400_000 * 10];
+        assert!(enlarge(&Image::new(400_000, 10, &strip).unwrap()).is_none());
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -346,9 +361,14 @@ mod tests {
             double(&Image::new(400, 400, &small).unwrap()).is_none(),
             "enlarge's"
         );
-        let huge = vec![0; 2000 * 1100];
+        let photo = vec![0; 2048 * 1536];
         assert!(
-            double(&Image::new(2000, 1100, &huge).unwrap()).is_none(),
+            double(&Image::new(2048, 1536, &photo).unwrap()).is_some(),
+            "a photo as sent"
+        );
+        let huge = vec![0; 2100 * 1600];
+        assert!(
+            double(&Image::new(2100, 1600, &huge).unwrap()).is_none(),
             "too large"
         );
     }

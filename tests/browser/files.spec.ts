@@ -46,7 +46,7 @@ test('a 10 MiB file arrives whole: equal SHA-256, progress on both sides', async
   await expect(line).toHaveAttribute('data-state', 'done');
   // On 127.0.0.1 (a secure context) the file was written to disk as it arrived, not kept in
   // memory; dismissing the card removes it.
-  expect((await storedFiles(bob.page)).map((f) => f.size)).toEqual([10 * MiB]);
+  await expect.poll(async () => (await storedFiles(bob.page)).map((f) => f.size)).toEqual([10 * MiB]);
   await card(bob.page, 'ten.bin').getByTestId('file-dismiss').click();
   await expect(card(bob.page, 'ten.bin')).toHaveCount(0);
   await expect.poll(() => storedFiles(bob.page)).toEqual([]);

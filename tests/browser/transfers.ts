@@ -60,8 +60,13 @@ export async function storedFiles(page: Page): Promise<{ name: string; size: num
     const files: { name: string; size: number }[] = [];
     // @ts-expect-error: values() is in every browser with OPFS, not yet in TypeScript's DOM types.
     for await (const handle of folder.values() as AsyncIterable<FileSystemHandle>) {
-      if (handle.kind === 'file') {
+      if (handle.kind !== 'file') continue;
+      // A file the app removes while it is listed (a finished transfer's is renamed or dropped)
+      // is gone by the time it is read: it is not stored any more.
+      try {
         files.push({ name: handle.name, size: (await (handle as FileSystemFileHandle).getFile()).size });
+      } catch (e) {
+        if ((e as DOMException).name !== 'NotFoundError') throw e;
       }
     }
     return files;

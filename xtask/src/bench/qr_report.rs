@@ -243,7 +243,7 @@ pub fn render(m: &Measured, photos: &Photos, machine: &[String]) -> String {
          copy at half the size); rxing-large (on a picture under 480 pixels a side only: a \
          light border of a tenth of its shorter side, then enlarged 2–4× by bilinear \
          interpolation); rxing-double (rxing-sharp on a copy at twice the size, bilinear, of a \
-         picture from 480 pixels a side up to 1920×1080 pixels). Pipelines: default = {}; thorough = every step (also rqrr on \
+         picture from 480 pixels a side up to 2048×1536 pixels). Pipelines: default = {}; thorough = every step (also rqrr on \
          the inverted frame and on a half-size copy); live = what the scanner does with camera \
          frames: one step of {} a frame, in turn, starting over at the first step after a read \
          (here, from one frame to the next), the frame shown up to 4 times (read if any read; \

@@ -216,7 +216,9 @@ impl Machine {
                     .get_mut(&peer)
                     .and_then(|p| p.opening.as_mut())
             {
+                // Its time runs from the ask: the other has the whole while to answer.
                 opening.asked = true;
+                opening.at_ms = now_ms;
             }
             self.flush_private(&peer, now_ms, output);
         }

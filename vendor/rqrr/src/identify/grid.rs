@@ -244,9 +244,17 @@ where
     let a = c0.c.map(u, v + 1.0);
     let (u, v) = c2.c.unmap(&align_seed);
     let c = c2.c.map(u + 1.0, v);
-    let size_estimate = ((a.x - align_seed.x) * -(c.y - align_seed.y)
-        + (a.y - align_seed.y) * (c.x - align_seed.x))
-        .unsigned_abs() as usize;
+    // Cutout: in i64, and no larger than a sixteenth of the picture (an alignment pattern is 5
+    // modules of a code at least 21 wide): a degenerate perspective (points saturated at the
+    // edge of i32, geometry.rs) overflowed these products and could spin the spiral below for
+    // billions of steps.
+    let d = |p: &Point, q: &Point| (i64::from(p.x) - i64::from(q.x), i64::from(p.y) - i64::from(q.y));
+    let ((ax, ay), (cx, cy)) = (d(&a, &align_seed), d(&c, &align_seed));
+    let size_estimate = (ax * -cy + ay * cx).unsigned_abs();
+    if size_estimate > (img.width() as u64 * img.height() as u64) / 16 {
+        return None;
+    }
+    let size_estimate = size_estimate as usize;
 
     /* Spiral outwards from the estimate point until we find something
      * roughly the right size. Don't look too far from the estimate
