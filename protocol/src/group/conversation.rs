@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use wire::{ClientFrame, ErrorCode, MemberId, RelayFrame};
 
 use super::body::GroupBody;
-use super::machine::{CertifyError, CredentialRequest, GroupEvent, Machine, Out, Output};
+use super::machine::{CertifyError, CredentialRequest, Machine, Out, Output};
 use super::settings::RoomSettings;
 use crate::body::Chat;
 use crate::conversation::log::Log;
@@ -28,36 +28,8 @@ use crate::ids::{DeviceId, MsgId, SenderId};
 use crate::keys::{RoomKeys, RoomSecret};
 use crate::room_io::Member;
 
+pub use changes::GroupChanges;
 pub use events::Thread;
-
-/// What changed after an input.
-#[derive(Debug, Default)]
-pub struct GroupChanges {
-    /// Client frames to write, in order.
-    pub frames: Vec<Vec<u8>>,
-    /// The room's chat log changed.
-    pub lines: bool,
-    /// A private conversation's log changed (its peer's leaf identity).
-    pub threads: Vec<Vec<u8>>,
-    /// The member list changed.
-    pub members: bool,
-    /// The identity must sign [`GroupConversation::credential_request`].
-    pub sign: bool,
-    /// Messages from others that arrived in the room (for announcements and the unread count).
-    pub arrived: Vec<Line>,
-    /// Private messages that arrived, with whom.
-    pub arrived_private: Vec<(String, Line)>,
-    /// Earlier messages of the room someone shared (R.12): who, and how many were taken.
-    pub shared: Option<(String, usize)>,
-    /// This member was removed (by whom, when known): the room is over for it.
-    pub removed: Option<Option<String>>,
-    /// The room moved (R.8): its new secret; reconnect, and show its invite.
-    pub moved: Option<RoomSecret>,
-    /// Application messages and payloads the machine could not read, dropped.
-    pub dropped: u64,
-    /// Room events for the file side, in order.
-    pub files: Vec<GroupEvent>,
-}
 
 struct Pending {
     chat: Chat,
@@ -516,6 +488,7 @@ pub fn encode(out: &Out) -> Vec<u8> {
     }
 }
 
+mod changes;
 mod events;
 mod history;
 mod keep;

@@ -14,7 +14,8 @@ use crate::workspace::chromium_path;
 
 use super::machine::browser_lines;
 use super::playwright::{bench_spec, build_release_app_and_relay};
-use super::qr_report::{HEADING, Measured, Photos, ZXING_CPP, render, worker_specs};
+use super::qr_photos::Photos;
+use super::qr_report::{HEADING, Measured, ZXING_CPP, render, worker_specs};
 use super::section;
 use super::{qr_frames, qr_photos, qr_pictures};
 

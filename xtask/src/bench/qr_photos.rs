@@ -78,3 +78,32 @@ pub fn write(dir: &Path, frames: &Path) -> Result<(Vec<Value>, usize), String> {
     }
     Ok((manifest, left_out))
 }
+
+/// The real pictures of the run: read from a folder, or skipped (why).
+pub enum Photos {
+    Read {
+        dir: String,
+        count: usize,
+        left_out: usize,
+    },
+    Skipped(String),
+}
+
+impl Photos {
+    /// What the report says of them.
+    pub fn describe(&self) -> String {
+        match self {
+            Photos::Read {
+                dir,
+                count,
+                left_out,
+            } => format!(
+                "Real pictures: the {count} pictures of `{dir}` with a known payload (its \
+                 `expected.json`; {left_out} without one left out), turned to 8-bit grey as \
+                 `cargo xtask decode` reads files; payload bytes compared exactly (shown as \
+                 text: UTF-8 when valid, else one character a byte)."
+            ),
+            Photos::Skipped(why) => format!("Real pictures: skipped ({why}; `--photos DIR`)."),
+        }
+    }
+}

@@ -10,7 +10,7 @@ use qrdecode::Pipeline;
 use serde_json::Value;
 
 use super::qr_frames::{self, Condition};
-use super::qr_photos;
+use super::qr_photos::{self, Photos};
 use super::qr_pictures::{self, Kind};
 use super::section::{significant, today};
 
@@ -43,16 +43,6 @@ pub fn worker_specs() -> Vec<String> {
         .into_iter()
         .chain(frame_specs())
         .collect()
-}
-
-/// The real pictures of the run: read from a folder, or skipped (why).
-pub enum Photos {
-    Read {
-        dir: String,
-        count: usize,
-        left_out: usize,
-    },
-    Skipped(String),
 }
 
 /// One decoder's answer on one frame.
@@ -272,7 +262,7 @@ pub fn render(m: &Measured, photos: &Photos, machine: &[String]) -> String {
         qr_pictures::LOGO_SHARE
             .map(|(_, level, share)| format!("{:.0} % at {level}", share * 100.0))
             .join(", "),
-        photos_text(photos),
+        photos.describe(),
     ));
 
     rate_table_head(&mut out, "Decode rate by condition", "condition");
@@ -380,23 +370,6 @@ fn synthetic_conditions() -> Vec<&'static str> {
         .map(|c| c.name())
         .chain(Kind::ALL.iter().map(|k| k.name()))
         .collect()
-}
-
-/// What the report says of the real pictures.
-fn photos_text(photos: &Photos) -> String {
-    match photos {
-        Photos::Read {
-            dir,
-            count,
-            left_out,
-        } => format!(
-            "Real pictures: the {count} pictures of `{dir}` with a known payload (its \
-             `expected.json`; {left_out} without one left out), turned to 8-bit grey as \
-             `cargo xtask decode` reads files; payload bytes compared exactly (shown as text: \
-             UTF-8 when valid, else one character a byte)."
-        ),
-        Photos::Skipped(why) => format!("Real pictures: skipped ({why}; `--photos DIR`)."),
-    }
 }
 
 /// A pipeline's steps, by name, comma-separated.
