@@ -83,20 +83,8 @@ fn typed_alone_it_goes_to_the_first_who_arrives_and_a_resend_shows_once() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_private_thread_counts_its_unread_and_the_third_sees_nothing() {
     let mut relay = room_of(&["Ana", "Bo", "Cy"], 3);
-    let bo_leaf = relay.people[0]
-        .convo
-        .members()
-        .iter()
-        .find(|m| m.name == "Bo")
-        .unwrap()
-        .leaf
-        .unwrap();
     for text in ["one", "two"] {
-        let (now, convo) = (relay.now, &mut relay.people[0].convo);
-        let changes = convo
-            .send_private(bo_leaf, text, now, &mut relay.entropy)
-            .unwrap();
-        relay.apply(0, changes);
+        relay.say_privately(0, "Bo", text);
         relay.settle();
     }
     let ana = relay.people[1]
@@ -253,16 +241,7 @@ fn a_kept_room_comes_back_after_a_restart_and_what_was_typed_offline_goes_out_on
     let mut relay = room_of(&["Ana", "Bo"], 11);
     relay.say(0, "before");
     relay.settle();
-    let ana_leaf = relay.people[1]
-        .convo
-        .members()
-        .iter()
-        .find(|m| m.name == "Ana")
-        .unwrap()
-        .leaf;
-    let (now, bo) = (relay.now, &mut relay.people[1].convo);
-    let changes = bo.send_private(ana_leaf.unwrap(), "just you", now, &mut relay.entropy);
-    relay.apply(1, changes.unwrap());
+    relay.say_privately(1, "Ana", "just you");
     relay.settle();
     relay.wait(3_000);
     // One more reaches Bob, but Ana's connection drops before the relay's PONG reaches her: it

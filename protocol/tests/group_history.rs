@@ -43,16 +43,7 @@ fn talk_then_cy_arrives(history_for_newcomers: bool, seed: u64) -> Relay {
     relay.wait(1_000);
     relay.say(bo, "two");
     relay.settle();
-    let ana_leaf = relay.people[bo]
-        .convo
-        .members()
-        .iter()
-        .find(|m| m.name == "Ana")
-        .unwrap()
-        .leaf;
-    let (now, convo) = (relay.now, &mut relay.people[bo].convo);
-    let changes = convo.send_private(ana_leaf.unwrap(), "only for Ana", now, &mut relay.entropy);
-    relay.apply(bo, changes.unwrap());
+    relay.say_privately(bo, "Ana", "only for Ana");
     relay.wait(3_000);
     let cy = relay.person(&secret(), "Cy");
     relay.connect(cy);
@@ -116,17 +107,10 @@ fn without_the_setting_a_newcomer_gets_nothing_from_before() {
     assert!(relay.texts(cy).is_empty(), "{:?}", relay.texts(cy));
 }
 
-/// `who`'s view of the leaf of the member called `name`.
-fn leaf_of(relay: &Relay, who: usize, name: &str) -> u32 {
-    let members = relay.people[who].convo.members();
-    let member = members.iter().find(|m| m.name == name && !m.is_self);
-    member.and_then(|m| m.leaf).unwrap()
-}
-
 /// `from` passes the member called `to` a History message of its own making, as a hostile
 /// member could.
 fn share(relay: &mut Relay, from: usize, to: &str, lines: Vec<SharedLine>) {
-    let leaf = leaf_of(relay, from, to);
+    let leaf = relay.leaf_of(from, to);
     let (now, convo) = (relay.now, &mut relay.people[from].convo);
     let body = GroupBody::History(lines);
     let frames = convo.send_private_file(leaf, &body, now, &mut relay.entropy);

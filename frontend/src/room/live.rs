@@ -437,20 +437,11 @@ impl LiveRoom {
                 self.refresh_members();
             }
         }
-        if let Some((by, count)) = &changes.shared {
-            let messages = if *count == 1 { "message" } else { "messages" };
-            self.announcement.set(format!(
-                "{by} shared {count} earlier {messages} of this room with you"
-            ));
-        }
-        if let Some(last) = changes.arrived.last() {
-            self.announcement
-                .set(format!("{} says: {}", last.author, last.text));
-        }
-        if let Some((with, last)) = changes.arrived_private.last() {
-            self.announcement
-                .set(format!("{with} says to you: {}", last.text));
-        }
+        self.announce_arrivals(
+            changes.shared.as_ref(),
+            changes.arrived.last(),
+            changes.arrived_private.last(),
+        );
         let arrived: Vec<_> = changes
             .arrived
             .iter()

@@ -180,6 +180,23 @@ impl Relay {
         self.apply(who, changes);
     }
 
+    /// `who`'s view of the leaf of the member called `name` (someone else).
+    pub fn leaf_of(&self, who: usize, name: &str) -> u32 {
+        let members = self.people[who].convo.members();
+        let member = members.iter().find(|m| m.name == name && !m.is_self);
+        member.and_then(|m| m.leaf).unwrap()
+    }
+
+    /// `who` writes `text` privately to the member called `to`.
+    pub fn say_privately(&mut self, who: usize, to: &str, text: &str) {
+        let leaf = self.leaf_of(who, to);
+        let (now, convo) = (self.now, &mut self.people[who].convo);
+        let changes = convo
+            .send_private(leaf, text, now, &mut self.entropy)
+            .unwrap();
+        self.apply(who, changes);
+    }
+
     pub fn texts(&self, who: usize) -> Vec<String> {
         self.people[who]
             .convo

@@ -104,6 +104,30 @@ impl LiveRoom {
         self.refresh_lines();
     }
 
+    /// Says what arrived, for screen readers: history shared with this member, then the last
+    /// message of the room, then the last private one.
+    pub(super) fn announce_arrivals(
+        &self,
+        shared: Option<&(String, usize)>,
+        last: Option<&Line>,
+        last_private: Option<&(String, Line)>,
+    ) {
+        if let Some((by, count)) = shared {
+            let messages = if *count == 1 { "message" } else { "messages" };
+            self.announcement.set(format!(
+                "{by} shared {count} earlier {messages} of this room with you"
+            ));
+        }
+        if let Some(last) = last {
+            self.announcement
+                .set(format!("{} says: {}", last.author, last.text));
+        }
+        if let Some((with, last)) = last_private {
+            self.announcement
+                .set(format!("{with} says to you: {}", last.text));
+        }
+    }
+
     /// Says who came and who went, for screen readers.
     fn announce_presence(&self, members: &[MemberView]) {
         let before: Vec<(String, bool)> = self
