@@ -1,6 +1,7 @@
 //! Collecting an offline message from codes (PROTOCOL.md C.2, C.3): a single `CT1M` code, or
 //! `CT1F` fountain frames until the message can be rebuilt. A frame of another message is
-//! ignored until a few come in a row (someone started showing another message); a whole
+//! ignored until a few come in a row (someone started showing another message), and so is a
+//! frame of this message at another symbol size (the sender changed its density); a whole
 //! message is passed on only if its header passes the checks made before any key derivation.
 //! Texts are tidied first ([`tidy`]: line breaks dropped), and a `CT1T` text (the message as
 //! text, [`crate::text_form`]) is whole only if its declared length and digest say so.
@@ -81,8 +82,9 @@ impl Collector {
                 tally.distinct += 1;
                 whole(blob)
             }
-            // Someone started showing another message: follow it after a few of its frames.
-            Err(FountainError::Foreign) => {
+            // Someone started showing another message, or the same one at another density (a
+            // new symbol size): follow it after a few of its frames.
+            Err(FountainError::Foreign | FountainError::Inconsistent) => {
                 self.foreign += 1;
                 if self.foreign >= SWITCH_AFTER {
                     self.decoder.reset();
@@ -96,7 +98,7 @@ impl Collector {
                 *tally = Tally::default();
                 Taken::Damaged
             }
-            Err(FountainError::Malformed | FountainError::Inconsistent) => Taken::Damaged,
+            Err(FountainError::Malformed) => Taken::Damaged,
         }
     }
 }
@@ -127,7 +129,11 @@ mod tests {
     }
 
     fn frames(blob: &[u8]) -> Vec<String> {
-        let encoder = FountainEncoder::new(blob, 64).unwrap();
+        frames_of(blob, 64)
+    }
+
+    fn frames_of(blob: &[u8], symbol_size: u16) -> Vec<String> {
+        let encoder = FountainEncoder::new(blob, symbol_size).unwrap();
         (0..encoder.source_symbols() + 4)
             .map(|esi| fountain_frame_text(&encoder.frame(esi)))
             .collect()
@@ -187,6 +193,30 @@ mod tests {
             }
         }
         assert!(matches!(taken, Taken::Whole(b) if b == second));
+    }
+
+    #[test]
+    fn a_change_of_density_is_followed_after_several_frames_at_the_new_size() {
+        let blob = sealed(&"one message, two densities ".repeat(40));
+        let (mut collector, mut tally) = (Collector::default(), Tally::default());
+        for frame in &frames_of(&blob, 64)[..3] {
+            collector.take(frame, &mut tally);
+        }
+        assert_eq!(tally.distinct, 3);
+        let denser = frames_of(&blob, 256);
+        for frame in &denser[..SWITCH_AFTER as usize - 1] {
+            assert!(matches!(collector.take(frame, &mut tally), Taken::More));
+            assert_eq!(tally.distinct, 3, "one stray frame does not restart");
+        }
+        let mut taken = Taken::More;
+        for frame in &denser[SWITCH_AFTER as usize - 1..] {
+            taken = collector.take(frame, &mut tally);
+            if !matches!(taken, Taken::More) {
+                break;
+            }
+        }
+        assert!(matches!(taken, Taken::Whole(b) if b == blob));
+        assert_eq!(tally.needed, u32::try_from(blob.len().div_ceil(256)).unwrap());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod contact_book;
 pub mod conversation;
 pub mod days;
+pub mod density;
 pub mod dedupe;
 pub mod device_claim;
 pub mod draft;

@@ -21,9 +21,6 @@ pub const CONTACT_KEY_TAG: &str = "CT1K";
 /// An offline message is shown as one `CT1M` code when that code needs QR version 15 or less
 /// at error correction level M (a blob of up to about 390 bytes); longer ones are animated.
 pub const SINGLE_CODE_MAX_VERSION: i16 = 15;
-/// The largest fountain symbol size whose `CT1F` text fits QR version 22 at level M (105 × 105
-/// modules: at 1280 × 720 a code filling the frame's height has about 6 pixels per module).
-pub const FRAME_MAX_SYMBOL: u16 = 736;
 
 /// What a scanned QR text holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -138,7 +135,6 @@ pub fn parse_qr_text(text: &str) -> Result<QrText, QrTextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fountain::FRAME_OVERHEAD;
     use crate::invite::invite_fragment;
 
     #[test]
@@ -171,13 +167,6 @@ mod tests {
             Ok(qrcode::Version::Normal(v)) => v,
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn frame_size_fits_version_22() {
-        let frame = |t: u16| fountain_frame_text(&vec![0xff; FRAME_OVERHEAD + usize::from(t)]);
-        assert_eq!(version(&frame(FRAME_MAX_SYMBOL)), 22);
-        assert_eq!(version(&frame(FRAME_MAX_SYMBOL + 8)), 23);
     }
 
     #[test]

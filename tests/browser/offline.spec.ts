@@ -185,6 +185,88 @@ test('a 20 KiB file goes through the animated codes with a fifth of them lost', 
   });
 });
 
+/** A file of `kib` KiB whose bytes do not repeat in a short cycle. */
+function testFile(kib: number): Buffer {
+  const bytes = Buffer.alloc(kib * 1024);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 151 + (i >> 9)) & 0xff;
+  return bytes;
+}
+
+/** Seals `bytes` as `name` with the generated passphrase; returns the passphrase. */
+async function sealFile(page: Page, name: string, bytes: Buffer): Promise<string> {
+  await page.getByTestId('offline-attach').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(page.getByTestId('offline-file')).toContainText(name);
+  return sealWithGenerated(page);
+}
+
+/** On the receiver: the file `name` arrived and is `bytes`. */
+async function expectFile(page: Page, name: string, bytes: Buffer) {
+  const link = page.getByTestId('received-file');
+  await expect(link).toHaveText(`Save ${name}`, { timeout: 30_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(sha256(readFileSync(await download.path()))).toBe(sha256(bytes));
+}
+
+/** Chooses `density` on the sender; its codes' K and symbol size, and the rate it set. */
+async function chooseDensity(page: Page, density: string) {
+  await page.getByTestId('density').selectOption(density);
+  const code = page.getByTestId('offline-qr');
+  await expect(code).toHaveAttribute('data-density', density);
+  return {
+    needed: Number(await code.getAttribute('data-needed')),
+    symbol: Number(await code.getAttribute('data-symbol-size')),
+    rate: Number(await page.getByTestId('rate').inputValue()),
+  };
+}
+
+test('Robust codes carry a file with a fifth of them lost, and the choice is remembered for the next message', async ({ page }) => {
+  await twoDevices(page, 'robust', async (other, clip) => {
+    const bytes = testFile(6);
+    const passphrase = await sealFile(page, 'robust.bin', bytes);
+    await expect(page.getByTestId('offline-qr')).toHaveAttribute('data-density', 'normal');
+    const { needed, symbol, rate } = await chooseDensity(page, 'robust');
+    expect(symbol).toBeLessThanOrEqual(336);
+    expect(rate).toBe(10);
+    expect(needed).toBe(Math.ceil(Number(await page.getByTestId('offline-qr').getAttribute('data-blob-length')) / 336));
+    await expect(page.getByTestId('offline-takes')).toContainText('At 10 codes a second');
+
+    const { frames, dropped } = await captureSequence(page, needed + Math.ceil(needed / 3), (n) => n % 5 === 1);
+    expect(dropped).toBeGreaterThanOrEqual(Math.floor(needed / 5));
+    writeClip(clip, frames);
+    await scan(other);
+    await openWith(other, passphrase);
+    await expectFile(other, 'robust.bin', bytes);
+
+    // The next message starts at the density chosen last.
+    await page.getByTestId('send-another').click();
+    await page.getByTestId('offline-message').fill(LONG_TEXT);
+    await sealWithGenerated(page);
+    await expect(page.getByTestId('offline-qr')).toHaveAttribute('data-density', 'robust');
+    await expect(page.getByTestId('rate')).toHaveValue('10');
+  });
+});
+
+test('Dense codes carry a file with a fifth of them lost, after the receiver had begun at Normal', async ({ page }) => {
+  await twoDevices(page, 'dense', async (other, clip) => {
+    const bytes = testFile(16);
+    const passphrase = await sealFile(page, 'dense.bin', bytes);
+    // Two Normal codes first (fewer than the 3 in a row that make a receiver switch, so the clip
+    // can loop): the receiver starts collecting those, then follows the change to Dense.
+    const { frames: normal } = await captureSequence(page, 2);
+    await page.getByTestId('pause').click();
+    const { needed, symbol, rate } = await chooseDensity(page, 'dense');
+    expect([symbol > 1600, rate]).toEqual([true, 30]);
+    expect(needed).toBeLessThanOrEqual(11);
+    const { frames: dense, dropped } = await captureSequence(page, needed + Math.ceil(needed / 3) + 2, (n) => n % 5 === 1);
+    expect(dropped).toBeGreaterThanOrEqual(Math.floor(needed / 5));
+    writeClip(clip, [...normal, ...dense]);
+    await scan(other);
+    await openWith(other, passphrase);
+    await expectFile(other, 'dense.bin', bytes);
+    await expect(other.getByTestId('offline-receive')).toHaveAttribute('data-needed', String(needed));
+  });
+});
+
 test('pairing by camera, then a message sealed for the contact opens without a passphrase, naming its sender', async ({ page }) => {
   await twoDevices(page, 'pairing', async (other, clip) => {
     // Alice shows her code; Bob's camera reads it. Bob shows his; Alice (no camera) pastes its

@@ -91,8 +91,9 @@ pub enum Benchmark {
     /// reference; writes docs/BENCHMARKS.md
     #[command(args_override_self = true)]
     Qr(QrArgs),
-    /// a 32 KiB file (or SIZE KiB) as animated offline codes through the fake camera at 10, 15
-    /// and 20 codes a second, 0 % and 20 % lost; writes docs/BENCHMARKS.md
+    /// a 32 KiB file (or SIZE KiB) as animated offline codes through the fake camera at each
+    /// density, 720p and 1080p, clean and degraded clips, 0 % and 20 % lost; writes
+    /// docs/BENCHMARKS.md
     #[command(args_override_self = true)]
     Offline(OfflineArgs),
     /// Cutout's relay against wsbroad and websocat under load (loadgen), each scenario three

@@ -8,8 +8,9 @@
 //! - `bench files`: a 1 GiB file through the app between two headless Chromium instances, against
 //!   an unencrypted baseline, into docs/BENCHMARKS.md.
 //! - `bench qr`: QR pipelines in wasm against zxing-cpp on synthetic frames, into docs/BENCHMARKS.md.
-//! - `bench offline`: an offline message as animated codes through the fake camera at three
-//!   rates, with and without loss, into docs/BENCHMARKS.md.
+//! - `bench offline`: an offline message as animated codes through the fake camera at each
+//!   density, two camera sizes, clean and degraded, with and without loss, into
+//!   docs/BENCHMARKS.md.
 //! - `bench relay`: the relay against wsbroad and websocat under load, into docs/BENCHMARKS.md.
 //! - `decode FILE…`: the app's QR pipeline on image files, one JSON line each.
 //! - `fuzz [SECONDS] [TARGET…]`: run the cargo-fuzz targets one after another.

@@ -1,24 +1,29 @@
 //! A sealed offline message on screen (PROTOCOL.md C.2, C.3): one `CT1M` code when it fits QR
 //! version 15, else an animated sequence of `CT1F` fountain frames — the source symbols first,
-//! then fresh repair symbols, never one twice — at a rate the person picks, as large as the
-//! screen allows, with pause (and, paused, one code at a time), a frame counter, and the whole
-//! message as copyable text.
+//! then fresh repair symbols, never one twice — at the density and rate the person picks
+//! (docs/PROTOCOL.md "Densities of animated codes"; the density is remembered on this device), as
+//! large as the screen allows, with pause (and, paused, one code at a time), a frame counter, and
+//! the whole message as copyable text.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::fountain::{FountainEncoder, symbol_size_for};
-use protocol::qr_text::{
-    FRAME_MAX_SYMBOL, SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text,
-};
+use protocol::density::{Density, QrLevel};
+use protocol::fountain::{FountainEncoder, FountainError, symbol_size_for};
+use protocol::transfer_rate::format_duration;
+use protocol::qr_text::{SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text};
 use protocol::text_form::text_form;
+use qrcode::EcLevel;
 
-use crate::ui::qr_code::{QrCodeView, qr_version, svg_markup};
+use crate::browser::{self, Store};
+use crate::ui::qr_code::{QrCodeView, qr_version, svg_markup_at};
 
-/// Frame rates offered, frames a second; the first is the default.
-pub const RATES: [u32; 3] = [10, 15, 20];
+/// Frame rates offered, codes a second.
+pub const RATES: [u32; 4] = [10, 15, 20, 30];
+/// Where the chosen density is kept on this device.
+const DENSITY_KEY: &str = "cutout.density";
 
 /// Whether `blob` fits one `CT1M` code (QR version 15 at most); else it is shown as frames.
 pub fn fits_one_code(blob: &[u8]) -> bool {
@@ -54,12 +59,11 @@ pub fn OfflineCode(
         }
         .into_any()
     } else {
-        let symbol_size = symbol_size_for(blob.len(), FRAME_MAX_SYMBOL);
-        match FountainEncoder::new(&blob, symbol_size) {
-            Ok(encoder) => view! {
-                <Animated encoder=encoder symbol_size=symbol_size blob_length=blob.len() active=active />
-            }
-            .into_any(),
+        let density = browser::load(Store::Device, DENSITY_KEY)
+            .and_then(|name| Density::parse(&name))
+            .unwrap_or_default();
+        match Sequence::new(Rc::new(blob.clone()), density) {
+            Ok(sequence) => view! { <Animated sequence=sequence active=active /> }.into_any(),
             Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
         }
     };
@@ -81,32 +85,81 @@ pub fn OfflineCode(
     }
 }
 
+/// The fountain frames of one blob at one density.
+struct Sequence {
+    blob: Rc<Vec<u8>>,
+    density: Density,
+    symbol_size: u16,
+    encoder: FountainEncoder,
+}
+
+impl Sequence {
+    fn new(blob: Rc<Vec<u8>>, density: Density) -> Result<Self, FountainError> {
+        let symbol_size = symbol_size_for(blob.len(), density.max_symbol());
+        let encoder = FountainEncoder::new(&blob, symbol_size)?;
+        Ok(Self {
+            blob,
+            density,
+            symbol_size,
+            encoder,
+        })
+    }
+
+    /// SVG markup of the next frame.
+    fn next_markup(&mut self) -> String {
+        let level = match self.density.level() {
+            QrLevel::L => EcLevel::L,
+            QrLevel::M => EcLevel::M,
+            QrLevel::Q => EcLevel::Q,
+        };
+        svg_markup_at(&fountain_frame_text(&self.encoder.next_frame()), level).unwrap_or_default()
+    }
+}
+
 /// The animated fountain sequence.
 #[component]
-fn Animated(
-    encoder: FountainEncoder,
-    symbol_size: u16,
-    blob_length: usize,
-    active: Signal<bool>,
-) -> impl IntoView {
-    let needed = encoder.source_symbols();
-    let encoder = Rc::new(RefCell::new(encoder));
+fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
+    let blob_length = sequence.blob.len();
+    let density = RwSignal::new(sequence.density);
+    let needed = RwSignal::new(sequence.encoder.source_symbols());
+    let symbol_size = RwSignal::new(sequence.symbol_size);
+    let sequence = Rc::new(RefCell::new(sequence));
     let markup = RwSignal::new(String::new());
     let shown = RwSignal::new(0u32);
-    let rate = RwSignal::new(RATES[0]);
+    let rate = RwSignal::new(density.get_untracked().rate());
     // A screen-sized picture changing many times a second: where people ask for reduced motion
     // it waits for them to start it.
     let calm = prefers_reduced_motion();
     let playing = RwSignal::new(!calm);
 
-    let next = move || {
-        let frame = encoder.borrow_mut().next_frame();
-        markup.set(svg_markup(&fountain_frame_text(&frame)).unwrap_or_default());
-        shown.update(|n| *n += 1);
+    let next = {
+        let sequence = sequence.clone();
+        move || {
+            markup.set(sequence.borrow_mut().next_markup());
+            shown.update(|n| *n += 1);
+        }
     };
     next();
     // While paused, one code at a time: for a receiver that photographs each code.
     let step = next.clone();
+    // Another density: the sequence starts again at the new symbol size (the receiver follows
+    // after a few frames), at that density's own rate.
+    let choose = {
+        let next = next.clone();
+        move |chosen: Density| {
+            let blob = sequence.borrow().blob.clone();
+            let Ok(fresh) = Sequence::new(blob, chosen) else {
+                return;
+            };
+            browser::save(Store::Device, DENSITY_KEY, chosen.name());
+            needed.set(fresh.encoder.source_symbols());
+            symbol_size.set(fresh.symbol_size);
+            *sequence.borrow_mut() = fresh;
+            density.set(chosen);
+            rate.set(chosen.rate());
+            next();
+        }
+    };
     // One timer at the chosen rate while playing; a new one when the rate changes.
     let timer = StoredValue::new_local(None::<IntervalHandle>);
     Effect::new(move |_| {
@@ -131,6 +184,15 @@ fn Animated(
             }
         });
     });
+    // About how long a receiver that misses nothing takes: the codes needed at this rate.
+    let takes = move || {
+        let seconds = f64::from(needed.get()) / f64::from(rate.get());
+        format!(
+            "At {} codes a second this takes about {} to receive.",
+            rate.get(),
+            format_duration(seconds.max(1.0))
+        )
+    };
 
     view! {
         <div class="offline-code animated">
@@ -140,8 +202,9 @@ fn Animated(
                 aria-label="Animated offline message QR code"
                 data-testid="offline-qr"
                 data-frame=move || shown.get().to_string()
-                data-needed=needed.to_string()
-                data-symbol-size=symbol_size.to_string()
+                data-needed=move || needed.get().to_string()
+                data-symbol-size=move || symbol_size.get().to_string()
+                data-density=move || density.get().name()
                 data-blob-length=blob_length.to_string()
                 inner_html=move || markup.get()
             ></figure>
@@ -155,7 +218,7 @@ fn Animated(
                 {move || format!(
                     "Frame {} · the other device needs about {} of them",
                     shown.get(),
-                    needed
+                    needed.get()
                 )}
             </p>
             <div class="row">
@@ -176,23 +239,46 @@ fn Animated(
                     "Next code"
                 </button>
                 <label class="field inline">
+                    <span>"Density"</span>
+                    <select data-testid="density" prop:value=move || density.get().name() on:change=move |ev| {
+                        if let Some(d) = Density::parse(&event_target_value(&ev)) {
+                            choose(d);
+                        }
+                    }>
+                        {Density::ALL.into_iter().map(|d| view! {
+                            <option value=d.name() selected=move || density.get() == d>{density_label(d)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field inline">
                     <span>"Speed"</span>
-                    <select data-testid="rate" on:change=move |ev| {
+                    <select data-testid="rate" prop:value=move || rate.get().to_string() on:change=move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<u32>() {
                             rate.set(r);
                         }
                     }>
                         {RATES.into_iter().map(|r| view! {
-                            <option value=r.to_string() selected=r == RATES[0]>{format!("{r} codes a second")}</option>
+                            <option value=r.to_string() selected=move || rate.get() == r>{format!("{r} codes a second")}</option>
                         }).collect_view()}
                     </select>
                 </label>
             </div>
+            <p class="hint" data-testid="offline-takes">{takes}</p>
             <p class="hint">
                 "Keep the codes playing until the other device says it has the message. Any "
-                "codes will do, in any order: missed ones are made up by later ones."
+                "codes will do, in any order: missed ones are made up by later ones. If it "
+                "reads few of them, choose Robust; a good camera held close reads Dense."
             </p>
         </div>
+    }
+}
+
+/// What the density choice says.
+fn density_label(density: Density) -> &'static str {
+    match density {
+        Density::Robust => "Robust (any camera)",
+        Density::Normal => "Normal",
+        Density::Dense => "Dense (camera held close)",
     }
 }
 

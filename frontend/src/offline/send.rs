@@ -9,9 +9,9 @@ use protocol::draft::{Draft, Lock, MAX_FILE, SealRequest, check_attachment};
 use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
 use protocol::passphrase::DEFAULT_WORDS;
-use protocol::transfer_rate::{format_duration, format_size};
+use protocol::transfer_rate::format_size;
 
-use crate::offline::code::{OfflineCode, RATES, fits_one_code};
+use crate::offline::code::OfflineCode;
 use crate::offline::contacts::Entry;
 use crate::offline::lazy_worker::LazyWorker;
 use crate::offline::passphrase::{PassphraseField, StrengthView, kdf_status};
@@ -361,8 +361,6 @@ pub fn OfflineSend(
                     </p>
                 }.into_any(),
                 Stage::Showing { blob, passphrase } => {
-                    let seconds = blob.len() as f64 / (f64::from(protocol::qr_text::FRAME_MAX_SYMBOL) * f64::from(RATES[0]));
-                    let animated = !fits_one_code(&blob);
                     let sealed = NodeRef::<leptos::html::P>::new();
                     crate::ui::focus::focus_when_mounted(sealed);
                     view! {
@@ -385,9 +383,6 @@ pub fn OfflineSend(
                                     <p class="passphrase mono" data-testid="shown-passphrase">{p.clone()}</p>
                                 </Show>
                             </div>
-                        })}
-                        {animated.then(|| view! {
-                            <p class="hint">{format!("At {} codes a second this takes about {} to receive.", RATES[0], format_duration(seconds.max(1.0)))}</p>
                         })}
                         <button class="button" data-testid="send-another" on:click=move |_| {
                             text.set(String::new());

@@ -17,9 +17,14 @@ pub fn qr_version(text: &str) -> Option<i16> {
     }
 }
 
-/// SVG markup for `text`, or `None` if it does not fit a QR code.
+/// SVG markup for `text` at level M, or `None` if it does not fit a QR code.
 pub fn svg_markup(text: &str) -> Option<String> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
+    svg_markup_at(text, EcLevel::M)
+}
+
+/// SVG markup for `text` at error-correction level `level`, or `None` if it does not fit.
+pub fn svg_markup_at(text: &str, level: EcLevel) -> Option<String> {
+    let code = QrCode::with_error_correction_level(text.as_bytes(), level).ok()?;
     Some(
         code.render::<svg::Color<'_>>()
             .quiet_zone(true)
