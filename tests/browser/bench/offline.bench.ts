@@ -61,16 +61,25 @@ async function receive(relayUrl: string, clip: string, passphrase: string, bytes
     const page = await browser.newPage();
     await page.addInitScript(() => {
       const decodes: { t: number; ms: number; hit: boolean }[] = [];
-      (window as unknown as { cutoutDecodes: typeof decodes }).cutoutDecodes = decodes;
+      // The frame sizes the scanner hands the worker: what it got from the camera.
+      const sizes = new Set<string>();
+      Object.assign(window, { cutoutDecodes: decodes, cutoutSizes: sizes });
       const Original = window.Worker;
       window.Worker = class extends Original {
+        private readonly qr: boolean;
         constructor(url: string | URL, options?: WorkerOptions) {
           super(url, options);
-          if (String(url).includes('qr_worker')) {
+          this.qr = String(url).includes('qr_worker');
+          if (this.qr) {
             this.addEventListener('message', (e: MessageEvent) => {
               if (typeof e.data?.ms === 'number') decodes.push({ t: performance.now(), ms: e.data.ms, hit: e.data.text != null });
             });
           }
+        }
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        postMessage(message: any, transfer?: any) {
+          if (this.qr && typeof message?.width === 'number') sizes.add(`${message.width}×${message.height}`);
+          super.postMessage(message, transfer);
         }
       };
     });
@@ -85,10 +94,9 @@ async function receive(relayUrl: string, clip: string, passphrase: string, bytes
       .catch(() => false);
     const section = page.getByTestId('offline-receive');
     const distinct = Number(await section.getAttribute('data-distinct'));
-    const video = await page.evaluate(() => {
-      const v = document.querySelector('video');
-      return v ? `${v.videoWidth}×${v.videoHeight}` : 'none';
-    });
+    const video = await page.evaluate(() =>
+      [...(window as unknown as { cutoutSizes: Set<string> }).cutoutSizes].join(', ') || 'none',
+    );
     const decodes: Decode[] = await page.evaluate(() => (window as unknown as { cutoutDecodes: Decode[] }).cutoutDecodes);
     const hits = decodes.filter((d) => d.hit);
     const seconds = hits.length > 0 ? (hits[hits.length - 1].t - hits[0].t) / 1000 + 1 / rate : NaN;
