@@ -1,15 +1,17 @@
 //! Pictures for the QR pipeline's own pixel code (`qrdecode`), any size from 1 × 1 and any
 //! content: `FastHybrid` gives exactly the matrix of rxing's `HybridBinarizer`, which it
-//! replaces; `sharpen` and `downscale` agree with their definitions; and the live steps run over
-//! the picture as over a camera frame (a panic there, in `qrdecode` or in rxing, is a crash: in
-//! the browser it kills the decoding worker).
+//! replaces; `sharpen` and `downscale` agree with their definitions; the live steps run over the
+//! picture as over a camera frame, and every step as over a photo (rxing-large, rqrr and the
+//! patched `vendor/rqrr` among them; rxing-double only takes pictures of 480 pixels a side or
+//! more, larger than this target makes). A panic there, in `qrdecode`, rxing or rqrr, is a
+//! crash: in the browser it kills the decoding worker.
 //!
 //! Input: width − 1, height − 1 (a byte each), then pixels, repeated to fill the picture.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qrdecode::{FastHybrid, Image, Pipeline, decode_frame, downscale, sharpen};
+use qrdecode::{FastHybrid, Image, Pipeline, Step, decode_frame, decode_with, downscale, sharpen};
 use rxing::common::HybridBinarizer;
 use rxing::{Binarizer, Luma8Source};
 
@@ -49,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(downscale(&image, 2), halved(&pixels, width, height));
 
     let _ = decode_frame(&image, Pipeline::LIVE.steps);
+    let _ = decode_with(&image, &Step::ALL);
 });
 
 /// The unsharp mask by its definition: each pixel pushed from the mean of the square around it
