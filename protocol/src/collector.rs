@@ -1,17 +1,18 @@
 //! Collecting an offline message from codes (PROTOCOL.md C.2, C.3): a single `CT1M` code, or
 //! `CT1F` fountain frames until the message can be rebuilt. A frame of another message is
-//! ignored until a few come in a row (someone started showing another message), and so is a
-//! frame of this message at another symbol size (the sender changed its density); a whole
+//! ignored until a few distinct codes of it come with none of this one between (someone started
+//! showing another message; one code read many times by the camera counts once); a whole
 //! message is passed on only if its header passes the checks made before any key derivation.
 //! Texts are tidied first ([`tidy`]: line breaks dropped), and a `CT1T` text (the message as
 //! text, [`crate::text_form`]) is whole only if its declared length and digest say so.
 
 use crate::blob::BlobHeader;
-use crate::fountain::{FountainDecoder, FountainError, FountainProgress};
+use crate::fountain::{FRAME_OVERHEAD, FountainDecoder, FountainError, FountainProgress};
 use crate::qr_text::{QrText, QrTextError, parse_qr_text};
 use crate::text_form::{Pasted, TEXT_TAG, read_pasted, tidy};
 
-/// Frames of another message in a row before the receiver switches to that message.
+/// Distinct codes of another message, with none of this one between, before the receiver
+/// switches to that message.
 pub const SWITCH_AFTER: u32 = 3;
 
 /// What the collector has seen.
@@ -29,8 +30,9 @@ pub struct Tally {
 #[derive(Default)]
 pub struct Collector {
     decoder: FountainDecoder,
-    /// Frames of another message in a row.
-    foreign: u32,
+    /// The headers (parameters and packet id) of the distinct codes of one other message seen
+    /// since the last code of this one.
+    foreign: Vec<[u8; FRAME_OVERHEAD]>,
 }
 
 /// What one scanned text did.
@@ -71,24 +73,25 @@ impl Collector {
                 distinct,
                 source_symbols,
             }) => {
-                self.foreign = 0;
+                self.foreign.clear();
                 tally.distinct = distinct;
                 tally.needed = source_symbols;
                 Taken::More
             }
-            Ok(FountainProgress::Duplicate) => Taken::More,
+            Ok(FountainProgress::Duplicate) => {
+                self.foreign.clear();
+                Taken::More
+            }
             Ok(FountainProgress::Complete(blob)) => {
                 // The frame that completed it was one more distinct one.
                 tally.distinct += 1;
                 whole(blob)
             }
-            // Someone started showing another message, or the same one at another density (a
-            // new symbol size): follow it after a few of its frames.
-            Err(FountainError::Foreign | FountainError::Inconsistent) => {
-                self.foreign += 1;
-                if self.foreign >= SWITCH_AFTER {
+            // Someone started showing another message: follow it after a few of its codes.
+            Err(FountainError::Foreign) => {
+                if self.foreign_code(frame) {
                     self.decoder.reset();
-                    self.foreign = 0;
+                    self.foreign.clear();
                     *tally = Tally::default();
                     return self.frame(frame, tally);
                 }
@@ -98,8 +101,32 @@ impl Collector {
                 *tally = Tally::default();
                 Taken::Damaged
             }
-            Err(FountainError::Malformed) => Taken::Damaged,
+            Err(FountainError::Malformed | FountainError::Inconsistent) => Taken::Damaged,
         }
+    }
+
+    /// Counts a code of another message; whether enough distinct ones came to follow it.
+    fn foreign_code(&mut self, frame: &[u8]) -> bool {
+        // The decoder read the parameters before it called the frame foreign.
+        let Some(header) = frame
+            .get(..FRAME_OVERHEAD)
+            .and_then(|h| <[u8; FRAME_OVERHEAD]>::try_from(h).ok())
+        else {
+            return false;
+        };
+        // msg_id, blob_len and symbol size: codes of a third message start the count again.
+        const PARAMS: usize = 10;
+        if self
+            .foreign
+            .first()
+            .is_some_and(|first| first[..PARAMS] != header[..PARAMS])
+        {
+            self.foreign.clear();
+        }
+        if !self.foreign.contains(&header) {
+            self.foreign.push(header);
+        }
+        self.foreign.len() >= SWITCH_AFTER as usize
     }
 }
 
@@ -129,11 +156,7 @@ mod tests {
     }
 
     fn frames(blob: &[u8]) -> Vec<String> {
-        frames_of(blob, 64)
-    }
-
-    fn frames_of(blob: &[u8], symbol_size: u16) -> Vec<String> {
-        let encoder = FountainEncoder::new(blob, symbol_size).unwrap();
+        let encoder = FountainEncoder::new(blob, 64).unwrap();
         (0..encoder.source_symbols() + 4)
             .map(|esi| fountain_frame_text(&encoder.frame(esi)))
             .collect()
@@ -196,27 +219,26 @@ mod tests {
     }
 
     #[test]
-    fn a_change_of_density_is_followed_after_several_frames_at_the_new_size() {
-        let blob = sealed(&"one message, two densities ".repeat(40));
+    fn one_code_of_another_message_read_many_times_counts_once() {
+        let first = sealed(&"first message ".repeat(40));
+        let second = sealed(&"second message ".repeat(40));
         let (mut collector, mut tally) = (Collector::default(), Tally::default());
-        for frame in &frames_of(&blob, 64)[..3] {
-            collector.take(frame, &mut tally);
+        let (ours, theirs) = (frames(&first), frames(&second));
+        collector.take(&ours[0], &mut tally);
+        collector.take(&ours[1], &mut tally);
+        // A camera at 30 frames a second reads a code shown at 10 a second three times.
+        for _ in 0..5 {
+            collector.take(&theirs[0], &mut tally);
         }
-        assert_eq!(tally.distinct, 3);
-        let denser = frames_of(&blob, 256);
-        for frame in &denser[..SWITCH_AFTER as usize - 1] {
-            assert!(matches!(collector.take(frame, &mut tally), Taken::More));
-            assert_eq!(tally.distinct, 3, "one stray frame does not restart");
-        }
-        let mut taken = Taken::More;
-        for frame in &denser[SWITCH_AFTER as usize - 1..] {
-            taken = collector.take(frame, &mut tally);
-            if !matches!(taken, Taken::More) {
-                break;
-            }
-        }
-        assert!(matches!(taken, Taken::Whole(b) if b == blob));
-        assert_eq!(tally.needed, u32::try_from(blob.len().div_ceil(256)).unwrap());
+        collector.take(&theirs[1], &mut tally);
+        assert_eq!(tally.distinct, 2, "two distinct codes of theirs are not enough");
+        // A code of ours between starts the count again, a repeated one too.
+        collector.take(&ours[1], &mut tally);
+        collector.take(&theirs[2], &mut tally);
+        collector.take(&theirs[3], &mut tally);
+        assert_eq!(tally.distinct, 2);
+        collector.take(&theirs[4], &mut tally);
+        assert_eq!(tally.distinct, 1, "three distinct codes in a row: the new message");
     }
 
     #[test]

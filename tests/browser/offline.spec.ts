@@ -211,7 +211,8 @@ async function expectFile(page: Page, name: string, bytes: Buffer) {
 async function chooseDensity(page: Page, density: string) {
   await page.getByTestId('density').selectOption(density);
   const code = page.getByTestId('offline-qr');
-  await expect(code).toHaveAttribute('data-density', density);
+  // Sealed again: the key derivation takes a moment.
+  await expect(code).toHaveAttribute('data-density', density, { timeout: 30_000 });
   return {
     needed: Number(await code.getAttribute('data-needed')),
     symbol: Number(await code.getAttribute('data-symbol-size')),
@@ -246,24 +247,36 @@ test('Robust codes carry a file with a fifth of them lost, and the choice is rem
   });
 });
 
-test('Dense codes carry a file with a fifth of them lost, after the receiver had begun at Normal', async ({ page }) => {
+test('choosing Dense while the codes play seals the message again, and a receiver that began on the Normal codes follows', async ({ page }) => {
   await twoDevices(page, 'dense', async (other, clip) => {
     const bytes = testFile(16);
     const passphrase = await sealFile(page, 'dense.bin', bytes);
-    // Two Normal codes first (fewer than the 3 in a row that make a receiver switch, so the clip
-    // can loop): the receiver starts collecting those, then follows the change to Dense.
+    const code = page.getByTestId('offline-qr');
+    const normalNeeded = await code.getAttribute('data-needed');
+    const normalBlob = await code.getAttribute('data-blob-length');
+
+    // The receiver collects two of the Normal codes, then its scanner is closed.
     const { frames: normal } = await captureSequence(page, 2);
-    await page.getByTestId('pause').click();
+    writeClip(clip, normal);
+    await scan(other);
+    const section = other.getByTestId('offline-receive');
+    await expect(section).toHaveAttribute('data-distinct', '2', { timeout: 30_000 });
+    await expect(section).toHaveAttribute('data-needed', normalNeeded!);
+    await other.getByTestId('tab-send').click();
+    await other.getByTestId('tab-receive').click();
+
+    // Dense: sealed again with the same passphrase, at its own rate; every fifth code lost.
     const { needed, symbol, rate } = await chooseDensity(page, 'dense');
     expect([symbol > 1600, rate]).toEqual([true, 30]);
     expect(needed).toBeLessThanOrEqual(11);
+    await expect(code).toHaveAttribute('data-blob-length', normalBlob!);
     const { frames: dense, dropped } = await captureSequence(page, needed + Math.ceil(needed / 3) + 2, (n) => n % 5 === 1);
     expect(dropped).toBeGreaterThanOrEqual(Math.floor(needed / 5));
-    writeClip(clip, [...normal, ...dense]);
-    await scan(other);
+    writeClip(clip, dense);
+    await other.getByTestId('receive-scan').click();
     await openWith(other, passphrase);
     await expectFile(other, 'dense.bin', bytes);
-    await expect(other.getByTestId('offline-receive')).toHaveAttribute('data-needed', String(needed));
+    await expect(section).toHaveAttribute('data-needed', String(needed));
   });
 });
 

@@ -1,8 +1,8 @@
 //! A sealed offline message on screen (PROTOCOL.md C.2, C.3): one `CT1M` code when it fits QR
 //! version 15, else an animated sequence of `CT1F` fountain frames — the source symbols first,
 //! then fresh repair symbols, never one twice — at the density and rate the person picks
-//! (docs/PROTOCOL.md "Densities of animated codes"; the density is remembered on this device), as
-//! large as the screen allows, with pause (and, paused, one code at a time), a frame counter, and
+//! (docs/PROTOCOL.md "Densities of animated codes"; the density is remembered on this device,
+//! and choosing another seals the message again), as large as the screen allows, with pause (and, paused, one code at a time), a frame counter, and
 //! the whole message as copyable text.
 
 use std::cell::RefCell;
@@ -36,6 +36,8 @@ pub fn OfflineCode(
     blob: Vec<u8>,
     /// Whether the codes are on screen: hidden, they stop moving.
     active: Signal<bool>,
+    /// Seals the message again, at the density just chosen (kept on the device).
+    reseal: Callback<()>,
 ) -> impl IntoView {
     let text = message_text(&blob);
     let single = fits_one_code(&blob);
@@ -62,8 +64,8 @@ pub fn OfflineCode(
         let density = browser::load(Store::Device, DENSITY_KEY)
             .and_then(|name| Density::parse(&name))
             .unwrap_or_default();
-        match Sequence::new(Rc::new(blob.clone()), density) {
-            Ok(sequence) => view! { <Animated sequence=sequence active=active /> }.into_any(),
+        match Sequence::new(&blob, density) {
+            Ok(sequence) => view! { <Animated sequence=sequence active=active reseal=reseal /> }.into_any(),
             Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
         }
     };
@@ -87,18 +89,18 @@ pub fn OfflineCode(
 
 /// The fountain frames of one blob at one density.
 struct Sequence {
-    blob: Rc<Vec<u8>>,
+    blob_length: usize,
     density: Density,
     symbol_size: u16,
     encoder: FountainEncoder,
 }
 
 impl Sequence {
-    fn new(blob: Rc<Vec<u8>>, density: Density) -> Result<Self, FountainError> {
+    fn new(blob: &[u8], density: Density) -> Result<Self, FountainError> {
         let symbol_size = symbol_size_for(blob.len(), density.max_symbol());
-        let encoder = FountainEncoder::new(&blob, symbol_size)?;
+        let encoder = FountainEncoder::new(blob, symbol_size)?;
         Ok(Self {
-            blob,
+            blob_length: blob.len(),
             density,
             symbol_size,
             encoder,
@@ -118,46 +120,34 @@ impl Sequence {
 
 /// The animated fountain sequence.
 #[component]
-fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
-    let blob_length = sequence.blob.len();
-    let density = RwSignal::new(sequence.density);
-    let needed = RwSignal::new(sequence.encoder.source_symbols());
-    let symbol_size = RwSignal::new(sequence.symbol_size);
+fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<()>) -> impl IntoView {
+    let blob_length = sequence.blob_length;
+    let density = sequence.density;
+    let needed = sequence.encoder.source_symbols();
+    let symbol_size = sequence.symbol_size;
     let sequence = Rc::new(RefCell::new(sequence));
     let markup = RwSignal::new(String::new());
     let shown = RwSignal::new(0u32);
-    let rate = RwSignal::new(density.get_untracked().rate());
+    let rate = RwSignal::new(density.rate());
     // A screen-sized picture changing many times a second: where people ask for reduced motion
     // it waits for them to start it.
     let calm = prefers_reduced_motion();
     let playing = RwSignal::new(!calm);
 
-    let next = {
-        let sequence = sequence.clone();
-        move || {
-            markup.set(sequence.borrow_mut().next_markup());
-            shown.update(|n| *n += 1);
-        }
+    let next = move || {
+        let frame = sequence.borrow_mut().next_markup();
+        markup.set(frame);
+        shown.update(|n| *n += 1);
     };
     next();
     // While paused, one code at a time: for a receiver that photographs each code.
     let step = next.clone();
-    // Another density: the sequence starts again at the new symbol size (the receiver follows
-    // after a few frames), at that density's own rate.
-    let choose = {
-        let next = next.clone();
-        move |chosen: Density| {
-            let blob = sequence.borrow().blob.clone();
-            let Ok(fresh) = Sequence::new(blob, chosen) else {
-                return;
-            };
+    // Another density: the message is sealed again (one symbol size a message), and this
+    // view gives way to the new one, which starts at the density kept here.
+    let choose = move |chosen: Density| {
+        if chosen != density {
             browser::save(Store::Device, DENSITY_KEY, chosen.name());
-            needed.set(fresh.encoder.source_symbols());
-            symbol_size.set(fresh.symbol_size);
-            *sequence.borrow_mut() = fresh;
-            density.set(chosen);
-            rate.set(chosen.rate());
-            next();
+            reseal.run(());
         }
     };
     // One timer at the chosen rate while playing; a new one when the rate changes.
@@ -186,7 +176,7 @@ fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
     });
     // About how long a receiver that misses nothing takes: the codes needed at this rate.
     let takes = move || {
-        let seconds = f64::from(needed.get()) / f64::from(rate.get());
+        let seconds = f64::from(needed) / f64::from(rate.get());
         format!(
             "At {} codes a second this takes about {} to receive.",
             rate.get(),
@@ -202,9 +192,9 @@ fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
                 aria-label="Animated offline message QR code"
                 data-testid="offline-qr"
                 data-frame=move || shown.get().to_string()
-                data-needed=move || needed.get().to_string()
-                data-symbol-size=move || symbol_size.get().to_string()
-                data-density=move || density.get().name()
+                data-needed=needed.to_string()
+                data-symbol-size=symbol_size.to_string()
+                data-density=density.name()
                 data-blob-length=blob_length.to_string()
                 inner_html=move || markup.get()
             ></figure>
@@ -218,7 +208,7 @@ fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
                 {move || format!(
                     "Frame {} · the other device needs about {} of them",
                     shown.get(),
-                    needed.get()
+                    needed
                 )}
             </p>
             <div class="row">
@@ -240,13 +230,13 @@ fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
                 </button>
                 <label class="field inline">
                     <span>"Density"</span>
-                    <select data-testid="density" prop:value=move || density.get().name() on:change=move |ev| {
+                    <select data-testid="density" on:change=move |ev| {
                         if let Some(d) = Density::parse(&event_target_value(&ev)) {
                             choose(d);
                         }
                     }>
                         {Density::ALL.into_iter().map(|d| view! {
-                            <option value=d.name() selected=move || density.get() == d>{density_label(d)}</option>
+                            <option value=d.name() selected=density == d>{density_label(d)}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -267,7 +257,8 @@ fn Animated(sequence: Sequence, active: Signal<bool>) -> impl IntoView {
             <p class="hint">
                 "Keep the codes playing until the other device says it has the message. Any "
                 "codes will do, in any order: missed ones are made up by later ones. If it "
-                "reads few of them, choose Robust; a good camera held close reads Dense."
+                "reads few of them, choose Robust; a good camera held close reads Dense. "
+                "Another density seals the message again, and the other device starts over."
             </p>
         </div>
     }

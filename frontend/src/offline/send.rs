@@ -148,8 +148,9 @@ pub fn OfflineSend(
         });
     };
 
-    let seal = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Seals what the form holds; again, with the same passphrase or contact, when the density of
+    // the codes shown changes (every frame of one message has one symbol size).
+    let seal_now = move || {
         error.set(None);
         let draft = Draft {
             text: text.get_untracked(),
@@ -247,6 +248,12 @@ pub fn OfflineSend(
             }
         });
     };
+
+    let seal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        seal_now();
+    };
+    let reseal = Callback::new(move |()| seal_now());
 
     view! {
         <section
@@ -367,7 +374,7 @@ pub fn OfflineSend(
                         <p class="status" role="status" tabindex="-1" node_ref=sealed data-testid="sealed">
                             "Sealed. Show these codes to the other device."
                         </p>
-                        <OfflineCode blob=blob active=active />
+                        <OfflineCode blob=blob active=active reseal=reseal />
                         {passphrase.map(|p| view! {
                             <div class="stack warning">
                                 <p>
