@@ -49,8 +49,11 @@ fn line(path: &Path, pipeline: &Pipeline) -> serde_json::Value {
     value
 }
 
-/// The file as 8-bit greyscale, transparency laid over white (a code saved on a transparent
-/// ground would otherwise turn black on black); its format is recognised from its bytes.
+/// The file as 8-bit greyscale as the app's QR worker makes it of a camera frame or a photo
+/// (BT.601 weights; the `image` crate's own conversion weighs colours as BT.709 does, and a red
+/// code on a dark ground read there but not here), transparency laid over white (a code saved on
+/// a transparent ground would otherwise turn black on black); its format is recognised from its
+/// bytes. A grey picture is left as it is.
 pub fn load(path: &Path) -> Result<image::GrayImage, String> {
     let reader = image::ImageReader::open(path)
         .map_err(|e| format!("cannot open: {e}"))?
@@ -59,7 +62,7 @@ pub fn load(path: &Path) -> Result<image::GrayImage, String> {
     let decoded = reader
         .decode()
         .map_err(|e| format!("not a readable image: {e}"))?;
-    if !decoded.color().has_alpha() {
+    if decoded.color().channel_count() == 1 {
         return Ok(decoded.to_luma8());
     }
     let rgba = decoded.to_rgba8();
@@ -68,7 +71,7 @@ pub fn load(path: &Path) -> Result<image::GrayImage, String> {
         .pixels()
         .map(|p| {
             let [r, g, b, a] = p.0.map(u32::from);
-            // BT.601 weights (sum 256), then alpha over a white ground.
+            // BT.601 weights (sum 256, as qr-worker's), then alpha over a white ground.
             let y = (77 * r + 150 * g + 29 * b) >> 8;
             ((y * a + 255 * (255 - a)) / 255) as u8
         })
@@ -117,6 +120,22 @@ mod tests {
             assert!(value["ms"].as_f64().unwrap() >= 0.0);
             assert_eq!(value["file"], path.to_string_lossy().as_ref());
         }
+    }
+
+    #[test]
+    fn colours_turn_grey_as_the_apps_worker_turns_them_and_grey_stays_as_it_is() {
+        // Red on dark red, a code's colours that BT.709 weights bring closer together.
+        let path = temp("red.png");
+        image::RgbImage::from_fn(2, 1, |x, _| {
+            image::Rgb(if x == 0 { [220, 40, 40] } else { [100, 30, 30] })
+        })
+        .save(&path)
+        .unwrap();
+        let grey = load(&path).unwrap();
+        assert_eq!(grey.as_raw(), &[94, 51]);
+        let path = temp("grey.png");
+        image::GrayImage::from_raw(3, 1, vec![0, 127, 255]).unwrap().save(&path).unwrap();
+        assert_eq!(load(&path).unwrap().as_raw(), &[0, 127, 255]);
     }
 
     #[test]
