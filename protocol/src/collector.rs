@@ -231,14 +231,20 @@ mod tests {
             collector.take(&theirs[0], &mut tally);
         }
         collector.take(&theirs[1], &mut tally);
-        assert_eq!(tally.distinct, 2, "two distinct codes of theirs are not enough");
+        assert_eq!(
+            tally.distinct, 2,
+            "two distinct codes of theirs are not enough"
+        );
         // A code of ours between starts the count again, a repeated one too.
         collector.take(&ours[1], &mut tally);
         collector.take(&theirs[2], &mut tally);
         collector.take(&theirs[3], &mut tally);
         assert_eq!(tally.distinct, 2);
         collector.take(&theirs[4], &mut tally);
-        assert_eq!(tally.distinct, 1, "three distinct codes in a row: the new message");
+        assert_eq!(
+            tally.distinct, 1,
+            "three distinct codes in a row: the new message"
+        );
     }
 
     #[test]

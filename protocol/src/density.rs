@@ -109,7 +109,11 @@ mod tests {
         let frame = |t: u16| fountain_frame_text(&vec![0xff; FRAME_OVERHEAD + usize::from(t)]);
         for density in Density::ALL {
             let (level, max) = (density.level(), density.max_symbol());
-            assert_eq!(version(&frame(max), level), density.max_version(), "{density:?}");
+            assert_eq!(
+                version(&frame(max), level),
+                density.max_version(),
+                "{density:?}"
+            );
             assert_eq!(version(&frame(max + 8), level), density.max_version() + 1);
             assert!(max.is_multiple_of(crate::fountain::SYMBOL_ALIGNMENT));
             assert!(max <= crate::fountain::MAX_SYMBOL_SIZE);

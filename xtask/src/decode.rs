@@ -134,7 +134,10 @@ mod tests {
         let grey = load(&path).unwrap();
         assert_eq!(grey.as_raw(), &[94, 51]);
         let path = temp("grey.png");
-        image::GrayImage::from_raw(3, 1, vec![0, 127, 255]).unwrap().save(&path).unwrap();
+        image::GrayImage::from_raw(3, 1, vec![0, 127, 255])
+            .unwrap()
+            .save(&path)
+            .unwrap();
         assert_eq!(load(&path).unwrap().as_raw(), &[0, 127, 255]);
     }
 

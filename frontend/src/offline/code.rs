@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::density::{Density, QrLevel};
 use protocol::fountain::{FountainEncoder, FountainError, symbol_size_for};
-use protocol::transfer_rate::format_duration;
 use protocol::qr_text::{SINGLE_CODE_MAX_VERSION, fountain_frame_text, message_text};
 use protocol::text_form::text_form;
+use protocol::transfer_rate::format_duration;
 use qrcode::EcLevel;
 
 use crate::browser::{self, Store};

@@ -39,10 +39,10 @@ pub fn run(options: &OfflineArgs) -> Result<(), String> {
     let results = section::read_json(&result)?;
     let section = render(&results, &browser_lines(&chromium_path()))?;
     section::publish(&root, HEADING, &section)?;
-    if results["runs"]
-        .as_array()
-        .is_some_and(|runs| runs.iter().all(|r| r["received"] != true || r["sha256Equal"] == true))
-    {
+    if results["runs"].as_array().is_some_and(|runs| {
+        runs.iter()
+            .all(|r| r["received"] != true || r["sha256Equal"] == true)
+    }) {
         Ok(())
     } else {
         Err("a received file differed from the one sent".into())
@@ -82,7 +82,9 @@ fn render(results: &Value, machine: &[String]) -> Result<String, String> {
         .as_array()
         .filter(|r| !r.is_empty())
         .ok_or("no runs recorded")?;
-    let densities = results["densities"].as_array().ok_or("no densities recorded")?;
+    let densities = results["densities"]
+        .as_array()
+        .ok_or("no densities recorded")?;
     let mut out = format!(
         "{HEADING}\n\nMeasured {} (UTC) by `cargo xtask bench offline`, all figures in one run.\n\n",
         today()
@@ -160,7 +162,11 @@ fn render(results: &Value, machine: &[String]) -> Result<String, String> {
             significant(p90),
             if p90 < interval { "yes" } else { "no" },
             significant(overhead),
-            if received { significant(number(run, "framesShown")) } else { "–".into() },
+            if received {
+                significant(number(run, "framesShown"))
+            } else {
+                "–".into()
+            },
             significant(kbps),
             significant(channel),
             significant(kbps / channel),
@@ -181,7 +187,11 @@ fn render(results: &Value, machine: &[String]) -> Result<String, String> {
         goal_line(&rates_of(runs, "dense", "clean", 0.2), GOAL_DENSE),
         goal_line(&rates_of(runs, "normal", "degraded", 0.2), GOAL_DEFAULT),
         significant(worst_overhead),
-        if worst_overhead <= GOAL_OVERHEAD { "met" } else { "**not met**" },
+        if worst_overhead <= GOAL_OVERHEAD {
+            "met"
+        } else {
+            "**not met**"
+        },
     ));
     Ok(out)
 }
