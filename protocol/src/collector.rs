@@ -30,7 +30,7 @@ pub struct Tally {
 #[derive(Default)]
 pub struct Collector {
     decoder: FountainDecoder,
-    /// The headers (parameters and packet id) of the distinct codes of one other message seen
+    /// The headers (parameters and packet id) of the distinct codes of other messages seen
     /// since the last code of this one.
     foreign: Vec<[u8; FRAME_OVERHEAD]>,
 }
@@ -105,7 +105,8 @@ impl Collector {
         }
     }
 
-    /// Counts a code of another message; whether enough distinct ones came to follow it.
+    /// Counts a code of another message; whether enough distinct ones of its message came to
+    /// follow it.
     fn foreign_code(&mut self, frame: &[u8]) -> bool {
         // The decoder read the parameters before it called the frame foreign.
         let Some(header) = frame
@@ -114,21 +115,23 @@ impl Collector {
         else {
             return false;
         };
-        // msg_id, blob_len and symbol size: codes of a third message start the count again.
-        const PARAMS: usize = 10;
-        if self
-            .foreign
-            .first()
-            .is_some_and(|first| first[..PARAMS] != header[..PARAMS])
-        {
-            self.foreign.clear();
-        }
         if !self.foreign.contains(&header) {
+            // Two other messages in view at once each get their count; the oldest codes go
+            // first past the bound.
+            if self.foreign.len() >= FOREIGN_KEPT {
+                self.foreign.remove(0);
+            }
             self.foreign.push(header);
         }
-        self.foreign.len() >= SWITCH_AFTER as usize
+        // msg_id, blob_len and symbol size: the codes of one message.
+        const PARAMS: usize = 10;
+        let same = |h: &&[u8; FRAME_OVERHEAD]| h[..PARAMS] == header[..PARAMS];
+        self.foreign.iter().filter(same).count() >= SWITCH_AFTER as usize
     }
 }
+
+/// Headers of other messages' codes kept: the count of up to 4 messages at once.
+const FOREIGN_KEPT: usize = 4 * SWITCH_AFTER as usize;
 
 /// A whole blob, if its header passes the checks made before any key derivation.
 fn whole(blob: Vec<u8>) -> Taken {
@@ -245,6 +248,36 @@ mod tests {
             tally.distinct, 1,
             "three distinct codes in a row: the new message"
         );
+    }
+
+    #[test]
+    fn two_other_messages_in_view_at_once_do_not_keep_each_other_out() {
+        let (ours, b, c) = (
+            frames(&sealed(&"ours ".repeat(80))),
+            frames(&sealed(&"bee ".repeat(80))),
+            frames(&sealed(&"sea ".repeat(80))),
+        );
+        let (mut collector, mut tally) = (Collector::default(), Tally::default());
+        collector.take(&ours[0], &mut tally);
+        for i in 0..2 {
+            collector.take(&b[i], &mut tally);
+            collector.take(&c[i], &mut tally);
+        }
+        assert_eq!(tally.distinct, 1);
+        collector.take(&b[2], &mut tally);
+        assert_eq!(
+            tally.distinct, 1,
+            "the third code of one of them: that one followed"
+        );
+        assert_eq!(tally.needed, u32::try_from(b.len() - 4).unwrap());
+        let mut taken = Taken::More;
+        for frame in &b[3..] {
+            taken = collector.take(frame, &mut tally);
+            if !matches!(taken, Taken::More) {
+                break;
+            }
+        }
+        assert!(matches!(taken, Taken::Whole(_)));
     }
 
     #[test]

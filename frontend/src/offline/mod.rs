@@ -12,5 +12,6 @@ pub mod lazy_worker;
 pub mod page;
 pub mod passphrase;
 pub mod receive;
+pub mod sealing;
 pub mod send;
 pub mod worker;

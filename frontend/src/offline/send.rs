@@ -4,10 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::blob::{seal_for_contact, seal_for_paired};
 use protocol::draft::{Draft, Lock, MAX_FILE, SealRequest, check_attachment};
-use protocol::entropy::SystemEntropy;
-use protocol::fountain::MAX_BLOB_LEN;
 use protocol::passphrase::DEFAULT_WORDS;
 use protocol::transfer_rate::format_size;
 
@@ -15,7 +12,8 @@ use crate::offline::code::OfflineCode;
 use crate::offline::contacts::Entry;
 use crate::offline::lazy_worker::LazyWorker;
 use crate::offline::passphrase::{PassphraseField, StrengthView, kdf_status};
-use crate::offline::worker::{Kind, OfflineWorker, Strength};
+use crate::offline::sealing::{Sealer, Sealing, Stage};
+use crate::offline::worker::{Kind, Strength};
 
 /// The `data-testid` of a lock's radio button.
 fn lock_testid(lock: Lock) -> &'static str {
@@ -46,19 +44,6 @@ fn lock_choice(
             {label}
         </label>
     }
-}
-
-/// What is being sent.
-#[derive(Clone, Debug, PartialEq)]
-enum Stage {
-    Writing,
-    /// Sealing; the key derivation should take this many ms (once measured).
-    Sealing(Option<f64>),
-    /// Sealed: shown as codes, with the passphrase it was sealed with (none for a contact).
-    Showing {
-        blob: Vec<u8>,
-        passphrase: Option<String>,
-    },
 }
 
 /// The Send tab.
@@ -148,9 +133,11 @@ pub fn OfflineSend(
         });
     };
 
-    // Seals what the form holds; again, with the same passphrase or contact, when the density of
-    // the codes shown changes (every frame of one message has one symbol size).
-    let seal_now = move || {
+    // Seals what the form holds; the codes' density sealing the same again goes through
+    // `sealer`, which keeps what the message was sealed with.
+    let sealer = Sealer::new(stage, error, expected_ms);
+    let seal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         error.set(None);
         let draft = Draft {
             text: text.get_untracked(),
@@ -169,91 +156,38 @@ pub fn OfflineSend(
             Some(id) => all.into_iter().find(|c| c.id() == id),
             None => all.into_iter().next(),
         };
-        if let (Lock::Contact, Some(Entry::Paired { identity, .. })) = (draft.lock, &chosen) {
-            // A paired identity (docs/PROTOCOL.md I.6): the pair's key comes from this
-            // browser's X25519 key, which may live in WebCrypto.
-            let content = match draft.content() {
-                Ok(content) => content,
-                Err(why) => {
-                    error.set(Some(why.to_string()));
-                    return;
-                }
-            };
-            let identity = *identity;
-            spawn_local(async move {
-                let mine = *crate::browser::identity().public().ik();
-                let sealed = match crate::offline::contacts::pair_key_with(&identity).await {
-                    Some(key) => {
-                        seal_for_paired(&key, &mine, identity.ik(), &content, &mut SystemEntropy)
-                            .map_err(|err| format!("Cannot seal this: {err}."))
-                    }
-                    None => Err("This contact's key cannot be used: pair with them again.".into()),
+        let sealing =
+            if let (Lock::Contact, Some(Entry::Paired { identity, .. })) = (draft.lock, &chosen) {
+                draft.content().map(|content| Sealing::Paired {
+                    identity: *identity,
+                    content,
+                })
+            } else {
+                let legacy = match &chosen {
+                    Some(Entry::Legacy(c)) => Some(c),
+                    _ => None,
                 };
-                match sealed {
-                    Ok(blob) => stage.set(Stage::Showing {
-                        blob,
-                        passphrase: None,
-                    }),
-                    Err(why) => error.set(Some(why)),
-                }
-            });
-            return;
+                draft.seal_request(legacy).map(|request| match request {
+                    SealRequest::Contact { key, side, content } => {
+                        Sealing::Contact { key, side, content }
+                    }
+                    SealRequest::Passphrase {
+                        passphrase,
+                        light,
+                        content,
+                    } => Sealing::Passphrase {
+                        phrase: passphrase,
+                        light,
+                        content,
+                    },
+                })
+            };
+        match sealing {
+            Ok(sealing) => sealer.seal(sealing),
+            Err(why) => error.set(Some(why.to_string())),
         }
-        let legacy = match &chosen {
-            Some(Entry::Legacy(c)) => Some(c),
-            _ => None,
-        };
-        let (phrase, light, content) = match draft.seal_request(legacy) {
-            Err(why) => {
-                error.set(Some(why.to_string()));
-                return;
-            }
-            Ok(SealRequest::Contact { key, side, content }) => {
-                // With this device's side, so that the code, shown back here, says whose it is.
-                match seal_for_contact(&key, side, &content, &mut SystemEntropy) {
-                    Ok(blob) => stage.set(Stage::Showing {
-                        blob,
-                        passphrase: None,
-                    }),
-                    Err(err) => error.set(Some(format!("Cannot seal this: {err}."))),
-                }
-                return;
-            }
-            Ok(SealRequest::Passphrase {
-                passphrase,
-                light,
-                content,
-            }) => (passphrase, light, content),
-        };
-        stage.set(Stage::Sealing(None));
-        spawn_local(async move {
-            let sealed = OfflineWorker::seal(&phrase, light, &content, move |ms| {
-                expected_ms.set(Some(ms));
-                stage.set(Stage::Sealing(Some(ms)));
-            })
-            .await;
-            match sealed {
-                Ok(blob) if blob.len() <= MAX_BLOB_LEN as usize => stage.set(Stage::Showing {
-                    blob,
-                    passphrase: Some(phrase),
-                }),
-                Ok(_) => {
-                    error.set(Some("This is too long for an offline message.".into()));
-                    stage.set(Stage::Writing);
-                }
-                Err(failure) => {
-                    error.set(Some(failure.explain()));
-                    stage.set(Stage::Writing);
-                }
-            }
-        });
     };
-
-    let seal = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        seal_now();
-    };
-    let reseal = Callback::new(move |()| seal_now());
+    let reseal = Callback::new(move |()| sealer.again());
 
     view! {
         <section
@@ -392,6 +326,7 @@ pub fn OfflineSend(
                             </div>
                         })}
                         <button class="button" data-testid="send-another" on:click=move |_| {
+                            sealer.forget();
                             text.set(String::new());
                             file.set(None);
                             show_phrase.set(false);
