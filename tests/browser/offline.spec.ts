@@ -159,6 +159,29 @@ test('an incomplete sequence says so, keeps its codes, and completes on a second
   });
 });
 
+test('Start over drops the codes collected, and the next scan starts from nothing', async ({ page }) => {
+  await twoDevices(page, 'start-over', async (other, clip) => {
+    await page.getByTestId('offline-message').fill(LONG_TEXT);
+    await sealWithGenerated(page);
+    const { frames } = await captureSequence(page, 3);
+    writeClip(clip, frames.slice(0, 2));
+    await scan(other);
+    const section = other.getByTestId('offline-receive');
+    await expect(section).toHaveAttribute('data-distinct', '2', { timeout: 30_000 });
+    // The scanner closed (another tab and back), then Start over: nothing is kept.
+    await other.getByTestId('tab-send').click();
+    await other.getByTestId('tab-receive').click();
+    await expect(other.getByTestId('receive-incomplete')).toBeVisible();
+    await other.getByTestId('receive-start-over').click();
+    await expect(section).toHaveAttribute('data-distinct', '0');
+    await expect(other.getByTestId('receive-progress')).toHaveCount(0);
+    // One other code: had the two stayed, this would be the third.
+    writeClip(clip, frames.slice(2));
+    await other.getByTestId('receive-scan').click();
+    await expect(other.getByTestId('receive-progress')).toContainText('1 of about 4 codes collected', { timeout: 30_000 });
+  });
+});
+
 test('a 20 KiB file goes through the animated codes with a fifth of them lost', async ({ page }) => {
   await twoDevices(page, 'lossy', async (other, clip) => {
     const bytes = Buffer.alloc(20 * 1024);

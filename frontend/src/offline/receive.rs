@@ -246,6 +246,11 @@ pub fn OfflineReceive(
                         {format!("{} of about {} codes collected{damaged}", t.distinct, t.needed)}
                     </p>
                     {incomplete}
+                    // Codes of a message someone stopped showing, or of the wrong one: drop them
+                    // (another message's codes are followed anyway, after a few of them).
+                    <button class="button ghost" type="button" data-testid="receive-start-over" on:click=again>
+                        "Start over"
+                    </button>
                 </div>
             }
         })
