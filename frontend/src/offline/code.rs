@@ -36,8 +36,9 @@ pub fn OfflineCode(
     blob: Vec<u8>,
     /// Whether the codes are on screen: hidden, they stop moving.
     active: Signal<bool>,
-    /// Seals the message again, at the density just chosen (kept on the device).
-    reseal: Callback<()>,
+    /// Seals the message again for the density chosen, which is kept on the device once the
+    /// new seal shows ([`remember_density`]).
+    reseal: Callback<Density>,
 ) -> impl IntoView {
     let text = message_text(&blob);
     let single = fits_one_code(&blob);
@@ -61,9 +62,7 @@ pub fn OfflineCode(
         }
         .into_any()
     } else {
-        let density = browser::load(Store::Device, DENSITY_KEY)
-            .and_then(|name| Density::parse(&name))
-            .unwrap_or_default();
+        let density = remembered_density();
         match Sequence::new(&blob, density) {
             Ok(sequence) => view! { <Animated sequence=sequence active=active reseal=reseal /> }.into_any(),
             Err(err) => view! { <p class="error" role="alert">{format!("This message cannot be shown: {err}.")}</p> }.into_any(),
@@ -120,7 +119,7 @@ impl Sequence {
 
 /// The animated fountain sequence.
 #[component]
-fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<()>) -> impl IntoView {
+fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<Density>) -> impl IntoView {
     let blob_length = sequence.blob_length;
     let density = sequence.density;
     let needed = sequence.encoder.source_symbols();
@@ -146,8 +145,7 @@ fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<()>) -> i
     // view gives way to the new one, which starts at the density kept here.
     let choose = move |chosen: Density| {
         if chosen != density {
-            browser::save(Store::Device, DENSITY_KEY, chosen.name());
-            reseal.run(());
+            reseal.run(chosen);
         }
     };
     // One timer at the chosen rate while playing; a new one when the rate changes.
@@ -262,6 +260,18 @@ fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<()>) -> i
             </p>
         </div>
     }
+}
+
+/// The density last chosen on this device (Normal until one is).
+fn remembered_density() -> Density {
+    browser::load(Store::Device, DENSITY_KEY)
+        .and_then(|name| Density::parse(&name))
+        .unwrap_or_default()
+}
+
+/// Keeps `density` as the one codes are shown at from now on.
+pub fn remember_density(density: Density) {
+    browser::save(Store::Device, DENSITY_KEY, density.name());
 }
 
 /// What the density choice says.

@@ -12,6 +12,9 @@ use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
 use protocol::identity::PublicIdentity;
 
+use protocol::density::Density;
+
+use crate::offline::code::remember_density;
 use crate::offline::worker::OfflineWorker;
 
 /// What is being sent.
@@ -60,6 +63,8 @@ pub struct Sealer {
     last: StoredValue<Option<Sealing>>,
     /// Counts seals started (and "New message"): only the latest shows its outcome.
     started: StoredValue<u32>,
+    /// The density a seal again is for: kept once its codes show, not before.
+    density: StoredValue<Option<Density>>,
 }
 
 impl Sealer {
@@ -74,11 +79,17 @@ impl Sealer {
             expected_ms,
             last: StoredValue::new(None),
             started: StoredValue::new(0),
+            density: StoredValue::new(None),
         }
     }
 
     /// Seals with `sealing`, then shows the codes (or says why not).
     pub fn seal(self, sealing: Sealing) {
+        self.density.set_value(None);
+        self.start(sealing);
+    }
+
+    fn start(self, sealing: Sealing) {
         self.error.set(None);
         let this = self.started.get_value().wrapping_add(1);
         self.started.set_value(this);
@@ -89,6 +100,10 @@ impl Sealer {
             }
             match sealed {
                 Ok(blob) => {
+                    // Before the codes mount: they start at the density kept.
+                    if let Some(density) = self.density.get_value() {
+                        remember_density(density);
+                    }
                     self.last.set_value(Some(sealing));
                     self.stage.set(Stage::Showing { blob, passphrase });
                 }
@@ -142,10 +157,11 @@ impl Sealer {
         }
     }
 
-    /// Seals the message shown again, with what it was sealed with.
-    pub fn again(self) {
+    /// Seals the message shown again, with what it was sealed with, for codes at `density`.
+    pub fn again(self, density: Density) {
         if let Some(sealing) = self.last.get_value() {
-            self.seal(sealing);
+            self.density.set_value(Some(density));
+            self.start(sealing);
         }
     }
 

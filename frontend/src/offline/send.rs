@@ -187,7 +187,7 @@ pub fn OfflineSend(
             Err(why) => error.set(Some(why.to_string())),
         }
     };
-    let reseal = Callback::new(move |()| sealer.again());
+    let reseal = Callback::new(move |density| sealer.again(density));
 
     view! {
         <section
