@@ -248,17 +248,16 @@ export async function captureScreenshots(
   return { shots, needed, dropped };
 }
 
-/** [`captureScreenshots`], each made a frame with `look`. */
+/** [`captureScreenshots`], each made a 1280×720 frame. */
 export async function captureSequence(
   page: Page,
   count: number,
   drop: (frame: number) => boolean = () => false,
-  look: Look = {},
 ): Promise<{ frames: Frame[]; needed: number; dropped: number }> {
   const { shots, needed, dropped } = await captureScreenshots(page, count, drop);
   const frames: Frame[] = [];
-  for (const [i, shot] of shots.entries()) {
-    frames.push(await toFrame(page, shot, look.degraded === undefined ? look : { ...look, degraded: i }));
+  for (const shot of shots) {
+    frames.push(await toFrame(page, shot));
   }
   return { frames, needed, dropped };
 }

@@ -2,8 +2,8 @@
 //! version 15, else an animated sequence of `CT1F` fountain frames — the source symbols first,
 //! then fresh repair symbols, never one twice — at the density and rate the person picks
 //! (docs/PROTOCOL.md "Densities of animated codes"; the density is remembered on this device,
-//! and choosing another seals the message again), as large as the screen allows, with pause (and, paused, one code at a time), a frame counter, and
-//! the whole message as copyable text.
+//! and choosing another seals the message again), as large as the screen allows, with pause
+//! (and, paused, one code at a time), a frame counter, and the whole message as copyable text.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -240,13 +240,13 @@ fn Animated(sequence: Sequence, active: Signal<bool>, reseal: Callback<Density>)
                 </label>
                 <label class="field inline">
                     <span>"Speed"</span>
-                    <select data-testid="rate" prop:value=move || rate.get().to_string() on:change=move |ev| {
+                    <select data-testid="rate" on:change=move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<u32>() {
                             rate.set(r);
                         }
                     }>
                         {RATES.into_iter().map(|r| view! {
-                            <option value=r.to_string() selected=move || rate.get() == r>{format!("{r} codes a second")}</option>
+                            <option value=r.to_string() selected=r == density.rate()>{format!("{r} codes a second")}</option>
                         }).collect_view()}
                     </select>
                 </label>

@@ -8,11 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::blob::{BlobContent, seal_for_contact, seal_for_paired};
 use protocol::contact::{ContactKey, Side};
+use protocol::density::Density;
 use protocol::entropy::SystemEntropy;
 use protocol::fountain::MAX_BLOB_LEN;
 use protocol::identity::PublicIdentity;
-
-use protocol::density::Density;
 
 use crate::offline::code::remember_density;
 use crate::offline::worker::OfflineWorker;

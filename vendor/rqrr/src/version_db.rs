@@ -1,3 +1,5 @@
+// Cutout: rqrr 0.11 as published (only the lines marked "Cutout:" differ, see the workspace
+// Cargo.toml); not split, so this copy stays a plain diff against upstream.
 /* ***********************************************************************
  * QR-code version information database
  */
