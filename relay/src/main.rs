@@ -6,7 +6,16 @@ use relay::{Cli, Listen, Listeners};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
+/// After a burst of 64 KiB frames glibc's heap kept about 4 KiB a TLS member in free holes it
+/// could not give back; jemalloc returns them (ARCHITECTURE.md, "jemalloc and one thread").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// One thread, as the work is a few microseconds a delivery: a core carries the busiest LAN
+/// room many times over, and a scheduler that can move tasks between threads cost more CPU,
+/// latency and memory per member than it gave (ARCHITECTURE.md, "jemalloc and one thread").
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     use std::io::IsTerminal;
     tracing_subscriber::fmt()

@@ -22,7 +22,15 @@ use crate::rooms::Membership;
 use crate::writer::error_frame;
 
 /// Serves one upgraded WebSocket until it ends.
-pub async fn serve<S>(socket: WebSocketStream<S>, shared: Arc<Shared>, admission: Admission)
+///
+/// The split and the writer's spawn happen here, before the returned future: an `async fn`'s
+/// state keeps room for its arguments and for every temporary that outlives a statement, so
+/// doing them inside it made each member's task 3.4 KiB instead of about 1 KiB.
+pub fn serve<S>(
+    socket: WebSocketStream<S>,
+    shared: Arc<Shared>,
+    admission: Admission,
+) -> impl Future<Output = ()> + Send + 'static
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -36,16 +44,18 @@ where
         pong_seen.clone(),
         limits.ping_interval,
     ));
-    match admission {
-        Admission::OverCapacity => {
-            outbox.push_last(
-                error_frame(ErrorCode::AtCapacity),
-                Closed::Error(ErrorCode::AtCapacity),
-            );
+    async move {
+        match admission {
+            Admission::OverCapacity => {
+                outbox.push_last(
+                    error_frame(ErrorCode::AtCapacity),
+                    Closed::Error(ErrorCode::AtCapacity),
+                );
+            }
+            Admission::Admitted => read(stream, &outbox, &shared, &pong_seen).await,
         }
-        Admission::Admitted => read(stream, &outbox, &shared, &pong_seen).await,
+        let _ = writer.await;
     }
-    let _ = writer.await;
 }
 
 /// Resolves once the relay starts shutting down.

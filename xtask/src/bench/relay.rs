@@ -3,8 +3,8 @@
 //!
 //! Each run starts a fresh server pinned to core 0 and `loadgen` pinned to core 1, all on
 //! 127.0.0.1; loadgen reads the server's CPU time and memory from /proc. Every scenario runs
-//! three times (`--repeats`); a run where the generator fell behind its own schedule is thrown
-//! away and run again. Cutout's per-address connection cap and rate limits are raised by flag,
+//! three times (`--repeats`) on each relay, the relays in turn; a run where the generator fell
+//! behind its own schedule is thrown away and run again. Cutout's per-address connection cap and rate limits are raised by flag,
 //! since every client here comes from one address.
 //!
 //! `--only NAME` (a scenario: room50-256, room50-64k, rooms250-256, rooms250-64k, idle2000,
@@ -70,10 +70,7 @@ pub fn run(options: &RelayArgs) -> Result<(), String> {
             continue;
         }
         println!("\n== {} ({})", scenario.title, scenario.name);
-        let mut per_server = Vec::new();
-        for &server in scenario.servers {
-            per_server.push(runs(&root, &bins, &work, &scenario, server, repeats)?);
-        }
+        let per_server = runs(&root, &bins, &work, &scenario, repeats);
         results.push((scenario, per_server));
     }
     let raw: Vec<Value> = results
@@ -140,57 +137,67 @@ fn install_baselines(root: &Path) -> Result<Bins, String> {
     })
 }
 
-fn runs(
-    root: &Path,
-    bins: &Bins,
-    work: &Path,
-    scenario: &Scenario,
-    server: Server,
-    repeats: usize,
-) -> Result<Runs, String> {
-    let mut reports = Vec::new();
-    let mut discarded = Vec::new();
-    let mut failures = Vec::new();
+/// The scenario's runs on every relay taking part, taken in turn (Cutout, wsbroad, …, then
+/// Cutout again): this machine's speed drifts over minutes, and runs in turn share the drift
+/// instead of one relay getting a quiet stretch and another a busy one.
+fn runs(root: &Path, bins: &Bins, work: &Path, scenario: &Scenario, repeats: usize) -> Vec<Runs> {
+    let mut all: Vec<Runs> = scenario
+        .servers
+        .iter()
+        .map(|&server| Runs {
+            server,
+            reports: Vec::new(),
+            discarded: Vec::new(),
+            failures: Vec::new(),
+        })
+        .collect();
     // Enough tries for a busy machine, not so many that a generator that can never keep up
     // loops for long.
     let tries = repeats * 2 + 1;
     for attempt in 1..=tries {
-        if reports.len() == repeats {
-            break;
-        }
-        // One failed run (a server that would not start, a generator that hung) is reported
-        // and tried again; it does not throw away the rest of a long benchmark.
-        let report = match one_run(root, bins, work, scenario, server) {
-            Ok(report) => report,
-            Err(e) => {
-                println!("  {} #{attempt}: failed: {e}", server.name());
-                failures.push(e);
-                continue;
-            }
-        };
-        let behind = report["behind"] == true;
-        println!(
-            "  {} #{attempt}: {}{}",
-            server.name(),
-            relay_report::summary(scenario.kind, &report),
-            if behind {
-                "  (generator fell behind: discarded)"
-            } else {
-                ""
-            }
-        );
-        if behind {
-            discarded.push(report);
-        } else {
-            reports.push(report);
+        for runs in all.iter_mut().filter(|r| r.reports.len() < repeats) {
+            one_attempt(root, bins, work, scenario, runs, attempt);
         }
     }
-    Ok(Runs {
-        server,
-        reports,
-        discarded,
-        failures,
-    })
+    all
+}
+
+/// One run of `runs.server`, filed as a report, a discarded report or a failure.
+fn one_attempt(
+    root: &Path,
+    bins: &Bins,
+    work: &Path,
+    scenario: &Scenario,
+    runs: &mut Runs,
+    attempt: usize,
+) {
+    let server = runs.server;
+    // One failed run (a server that would not start, a generator that hung) is reported and
+    // tried again; it does not throw away the rest of a long benchmark.
+    let report = match one_run(root, bins, work, scenario, server) {
+        Ok(report) => report,
+        Err(e) => {
+            println!("  {} #{attempt}: failed: {e}", server.name());
+            runs.failures.push(e);
+            return;
+        }
+    };
+    let behind = report["behind"] == true;
+    println!(
+        "  {} #{attempt}: {}{}",
+        server.name(),
+        relay_report::summary(scenario.kind, &report),
+        if behind {
+            "  (generator fell behind: discarded)"
+        } else {
+            ""
+        }
+    );
+    if behind {
+        runs.discarded.push(report);
+    } else {
+        runs.reports.push(report);
+    }
 }
 
 fn one_run(

@@ -432,7 +432,9 @@ pub fn render(
          milliseconds). A run where the generator was late by more than 3 ms at the 99th \
          percentile, or used more than 90 % of its core, is thrown away and run again. Each cell \
          is the median of the runs kept ({repeats} unless a table says otherwise) with the \
-         smallest and largest in brackets; each run starts a fresh server. Server CPU is user + \
+         smallest and largest in brackets; each run starts a fresh server, and the relays take \
+         their runs in turn (Cutout, wsbroad, …, Cutout again), so that the machine's drift \
+         from minute to minute falls on all of them alike. Server CPU is user + \
          system time from /proc over the measured window (10 s after 2 s of warm-up), divided \
          by the deliveries in it; RSS is the server's resident memory, and its growth per connection \
          from before the connections opened to the end of the drain after the last send (1 s; \
