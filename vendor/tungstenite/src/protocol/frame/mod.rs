@@ -99,6 +99,9 @@ where
     }
 }
 
+/// Cutout: the most one read takes of a frame whose length is known and reserved.
+const LARGE_FRAME_READ: usize = 16 * 1024;
+
 /// Cutout: the most an empty write buffer keeps when no write threshold is set.
 const OUT_BUFFER_KEPT: usize = 4096;
 
@@ -246,7 +249,18 @@ impl FrameCodec {
     fn read_in(&mut self, stream: &mut impl Read) -> io::Result<usize> {
         let len = self.in_buffer.len();
         debug_assert!(self.in_buffer.capacity() > len);
-        self.in_buffer.resize(self.in_buffer.capacity().min(len + self.in_buf_max_read), 0);
+        // Cutout: the rest of a frame whose whole length is already reserved is read up to
+        // `LARGE_FRAME_READ` at a time, not `in_buf_max_read` (a small idle buffer would take a
+        // 64 KiB frame in 32 system calls). The bound keeps the zeroing before each read small
+        // when a peer sends a large frame a few bytes at a time.
+        let most = match &self.header {
+            Some((_, frame)) => {
+                let rest = usize::try_from(*frame).unwrap_or(usize::MAX).saturating_sub(len);
+                rest.min(LARGE_FRAME_READ).max(self.in_buf_max_read)
+            }
+            None => self.in_buf_max_read,
+        };
+        self.in_buffer.resize(self.in_buffer.capacity().min(len + most), 0);
         let size = stream.read(&mut self.in_buffer[len..]);
         self.in_buffer.truncate(len + size.as_ref().copied().unwrap_or(0));
         size
