@@ -54,15 +54,29 @@ fn cpu_times(stat: &str) -> Option<(Duration, Duration)> {
 
 /// The time on a CPU of every thread of `pid` now, from the scheduler's statistics (their first
 /// field, in nanoseconds); `None` where the kernel keeps none. Threads that ended are not
-/// counted: the relays measured here keep theirs while they run.
+/// counted, nor one that ends while this reads: the relays measured here (Cutout, wsbroad and
+/// websocat) each run on one thread, kept while they run.
 fn scheduled(pid: u32) -> Option<Duration> {
     let mut total = 0u64;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
-        let path = task.ok()?.path().join("schedstat");
-        let text = std::fs::read_to_string(path).ok()?;
-        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    let mut counted = false;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+    {
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        let Some(ns) = text
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        total += ns;
+        counted = true;
     }
-    Some(Duration::from_nanos(total))
+    counted.then(|| Duration::from_nanos(total))
 }
 
 fn rss_kib(status: &str) -> Option<u64> {

@@ -25,7 +25,8 @@ use crate::writer::error_frame;
 ///
 /// The split and the writer's spawn happen here, before the returned future: an `async fn`'s
 /// state keeps room for its arguments and for every temporary that outlives a statement, so
-/// doing them inside it made each member's task 3.4 KiB instead of about 1 KiB.
+/// doing them inside it made each member's task 3.4 KiB instead of about 1 KiB. So call it on
+/// the runtime, and await or spawn what it returns at once: the writer already runs.
 pub fn serve<S>(
     socket: WebSocketStream<S>,
     shared: Arc<Shared>,

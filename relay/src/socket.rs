@@ -23,8 +23,8 @@ pub const PATH: &str = "/ws";
 
 /// The read buffer every connection allocates at once, idle or not: 2 KiB keeps an idle member
 /// near 6 KiB in all (`cargo xtask bench relay`; 4 KiB made it 8.2). tungstenite reserves a large
-/// frame's whole length before reading it, but reads at most this much per call, so a 64 KiB
-/// chunk takes 32 reads instead of 16: about 1 % of a core at 50 MB/s of chunks.
+/// frame's whole length once its header is read, and the rest of the frame is then read 16 KiB
+/// at a time (`vendor/tungstenite`, "Cutout:"), so a 64 KiB chunk takes 6 reads, not 33.
 const READ_BUFFER: usize = 2 * 1024;
 
 /// tungstenite's buffers for one member: a small read buffer and a message limit a little above

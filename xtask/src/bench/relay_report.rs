@@ -434,8 +434,10 @@ pub fn render(
          is the median of the runs kept ({repeats} unless a table says otherwise) with the \
          smallest and largest in brackets; each run starts a fresh server, and the relays take \
          their runs in turn (Cutout, wsbroad, …, Cutout again), so that the machine's drift \
-         from minute to minute falls on all of them alike. Server CPU is user + \
-         system time from /proc over the measured window (10 s after 2 s of warm-up), divided \
+         from minute to minute falls on all of them alike. Server CPU is the time the \
+         kernel's scheduler counted the server's threads on a CPU, in nanoseconds \
+         (`/proc/PID/task/*/schedstat`; its system part, in 10 ms ticks, from `/proc/PID/stat`) \
+         over the measured window (10 s after 2 s of warm-up), divided \
          by the deliveries in it; RSS is the server's resident memory, and its growth per connection \
          from before the connections opened to the end of the drain after the last send (1 s; \
          10 s with 64 KiB messages in 250 rooms of 4: what a member keeps after a burst of large \

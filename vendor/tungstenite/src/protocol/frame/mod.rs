@@ -123,6 +123,8 @@ pub(super) struct FrameCodec {
     out_buffer_write_len: usize,
     /// Header and remaining size of the incoming packet being processed.
     header: Option<(FrameHeader, u64)>,
+    /// Cutout: the last read filled all it was offered, so more is likely waiting.
+    last_read_full: bool,
 }
 
 impl FrameCodec {
@@ -135,6 +137,7 @@ impl FrameCodec {
             max_out_buffer_len: usize::MAX,
             out_buffer_write_len: 0,
             header: None,
+            last_read_full: false,
         }
     }
 
@@ -149,6 +152,7 @@ impl FrameCodec {
             max_out_buffer_len: usize::MAX,
             out_buffer_write_len: 0,
             header: None,
+            last_read_full: false,
         }
     }
 
@@ -251,18 +255,21 @@ impl FrameCodec {
         debug_assert!(self.in_buffer.capacity() > len);
         // Cutout: the rest of a frame whose whole length is already reserved is read up to
         // `LARGE_FRAME_READ` at a time, not `in_buf_max_read` (a small idle buffer would take a
-        // 64 KiB frame in 32 system calls). The bound keeps the zeroing before each read small
-        // when a peer sends a large frame a few bytes at a time.
+        // 64 KiB frame in 32 system calls), but only while the previous read filled all it was
+        // offered: a peer whose data comes in small pieces gets small reads, so the zeroing
+        // before each read stays as small as before.
         let most = match &self.header {
-            Some((_, frame)) => {
+            Some((_, frame)) if self.last_read_full => {
                 let rest = usize::try_from(*frame).unwrap_or(usize::MAX).saturating_sub(len);
                 rest.min(LARGE_FRAME_READ).max(self.in_buf_max_read)
             }
-            None => self.in_buf_max_read,
+            _ => self.in_buf_max_read,
         };
         self.in_buffer.resize(self.in_buffer.capacity().min(len + most), 0);
+        let offered = self.in_buffer.len() - len;
         let size = stream.read(&mut self.in_buffer[len..]);
         self.in_buffer.truncate(len + size.as_ref().copied().unwrap_or(0));
+        self.last_read_full = size.as_ref().is_ok_and(|&n| n == offered);
         size
     }
 
