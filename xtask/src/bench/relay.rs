@@ -4,8 +4,8 @@
 //! Each run starts a fresh server pinned to core 0 and `loadgen` pinned to core 1, all on
 //! 127.0.0.1; loadgen reads the server's CPU time and memory from /proc. Every scenario runs
 //! three times (`--repeats`) on each relay, the relays in turn; a run where the generator fell
-//! behind its own schedule is thrown away and run again. Cutout's per-address connection cap and rate limits are raised by flag,
-//! since every client here comes from one address.
+//! behind its own schedule is thrown away and run again. Cutout's per-address connection cap
+//! and rate limits are raised by flag, since every client here comes from one address.
 //!
 //! `--only NAME` (a scenario: room50-256, room50-64k, rooms250-256, rooms250-64k, idle2000,
 //! idle10000, slow), `--repeats` and `--seconds` make a quick look: its tables are printed, and
