@@ -93,6 +93,9 @@ pub fn ScanPanel(
     let start_camera = move |element: web_sys::HtmlVideoElement, device: Option<String>| {
         spawn_local(async move {
             match Camera::open(&element, device.as_deref()).await {
+                // A code read from a picture while the camera started ended the scan: the
+                // camera is not wanted any more (dropping it stops it).
+                Ok(_) if matches!(state.get_untracked(), ScanState::Found(_)) => {}
                 Ok(camera) => {
                     if matches!(state.get_untracked(), ScanState::Starting) {
                         state.set(ScanState::Scanning);
@@ -106,7 +109,13 @@ pub fn ScanPanel(
                     // Labels are only readable once access was granted.
                     cameras.set(crate::scan::camera::cameras().await);
                 }
-                Err(err) => state.set(ScanState::Failed(err)),
+                // A picture chosen while the camera started has its own status (reading it,
+                // or what it held), which a camera that then fails must not replace.
+                Err(err) => {
+                    if matches!(state.get_untracked(), ScanState::Starting) {
+                        state.set(ScanState::Failed(err));
+                    }
+                }
             }
         });
     };
