@@ -93,12 +93,14 @@ pub fn ScanPanel(
     let start_camera = move |element: web_sys::HtmlVideoElement, device: Option<String>| {
         spawn_local(async move {
             match Camera::open(&element, device.as_deref()).await {
-                // A code read from a picture while the camera started ended the scan: the
-                // camera is not wanted any more (dropping it stops it).
-                Ok(_) if matches!(state.get_untracked(), ScanState::Found(_)) => {}
                 Ok(camera) => {
-                    if matches!(state.get_untracked(), ScanState::Starting) {
-                        state.set(ScanState::Scanning);
+                    match state.try_get_untracked() {
+                        // The panel closed, or a code read from a picture while the camera
+                        // started ended the scan: the camera is not wanted (dropping it stops
+                        // it).
+                        None | Some(ScanState::Found(_)) => return,
+                        Some(ScanState::Starting) => state.set(ScanState::Scanning),
+                        Some(_) => {}
                     }
                     current_camera.set(camera.device_id().unwrap_or_default());
                     has_torch.set(camera.has_torch());
@@ -112,7 +114,7 @@ pub fn ScanPanel(
                 // A picture chosen while the camera started has its own status (reading it,
                 // or what it held), which a camera that then fails must not replace.
                 Err(err) => {
-                    if matches!(state.get_untracked(), ScanState::Starting) {
+                    if matches!(state.try_get_untracked(), Some(ScanState::Starting)) {
                         state.set(ScanState::Failed(err));
                     }
                 }
