@@ -141,8 +141,8 @@ pub struct OfflineArgs {
 /// `cargo xtask bench relay`.
 #[derive(Debug, Args)]
 pub struct RelayArgs {
-    /// Runs kept per scenario and relay.
-    #[arg(long, value_name = "N", default_value_t = 3,
+    /// Runs kept per scenario and relay (idle connections and the slow receiver: at most 3).
+    #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub repeats: u32,
     /// Seconds each fanout run measures.
@@ -308,7 +308,7 @@ mod tests {
     fn bench_relay_options_default_and_repeat() {
         match benchmark(&["bench", "relay"]) {
             Ok(Benchmark::Relay(r)) => {
-                assert_eq!((r.repeats, r.seconds), (3, 10));
+                assert_eq!((r.repeats, r.seconds), (5, 10));
                 assert!(r.only.is_empty());
             }
             other => panic!("{other:?}"),

@@ -2,8 +2,9 @@
 //! one run, written as the "## Relay" section of docs/BENCHMARKS.md (relay_report.rs).
 //!
 //! Each run starts a fresh server pinned to core 0 and `loadgen` pinned to core 1, all on
-//! 127.0.0.1; loadgen reads the server's CPU time and memory from /proc. Every scenario runs
-//! three times (`--repeats`) on each relay, the relays in turn; a run where the generator fell
+//! 127.0.0.1; loadgen reads the server's CPU time and memory from /proc. Every scenario with
+//! traffic runs five times (`--repeats`) on each relay, idle connections and the slow receiver
+//! three, the relays in turn; a run where the generator fell
 //! behind its own schedule is thrown away and run again. Cutout's per-address connection cap
 //! and rate limits are raised by flag, since every client here comes from one address.
 //!
@@ -93,7 +94,7 @@ pub fn run(options: &RelayArgs) -> Result<(), String> {
     println!("\nraw reports: {}", raw_file.display());
     let section = relay_report::render(&results, &machine(&bins), started.elapsed(), repeats);
     // A partial or shortened run would replace the full tables with fewer or noisier ones.
-    let full = options.only.is_empty() && options.repeats == 3 && options.seconds == 10;
+    let full = options.only.is_empty() && options.repeats == 5 && options.seconds == 10;
     if full {
         section::publish(&root, HEADING, &section)
     } else {
@@ -141,6 +142,7 @@ fn install_baselines(root: &Path) -> Result<Bins, String> {
 /// Cutout again): this machine's speed drifts over minutes, and runs in turn share the drift
 /// instead of one relay getting a quiet stretch and another a busy one.
 fn runs(root: &Path, bins: &Bins, work: &Path, scenario: &Scenario, repeats: usize) -> Vec<Runs> {
+    let repeats = scenario.kind.repeats(repeats);
     let mut all: Vec<Runs> = scenario
         .servers
         .iter()

@@ -285,12 +285,13 @@ fn table(scenario: &Scenario, runs: &[Runs], repeats: usize) -> String {
     }
     let short: Vec<String> = runs
         .iter()
-        .filter(|r| r.reports.len() != repeats)
+        .filter(|r| r.reports.len() != scenario.kind.repeats(repeats))
         .map(|r| format!("{} {}", r.server.name(), r.reports.len()))
         .collect();
     if !short.is_empty() {
         out.push_str(&format!(
-            "\nRuns kept, where not {repeats}: {}.\n",
+            "\nRuns kept, where not {}: {}.\n",
+            scenario.kind.repeats(repeats),
             short.join(", ")
         ));
     }
@@ -431,8 +432,9 @@ pub fn render(
          generator got to the send when the generator itself was late (its timers tick in \
          milliseconds). A run where the generator was late by more than 3 ms at the 99th \
          percentile, or used more than 90 % of its core, is thrown away and run again. Each cell \
-         is the median of the runs kept ({repeats} unless a table says otherwise) with the \
-         smallest and largest in brackets; each run starts a fresh server, and the relays take \
+         is the median of the runs kept ({repeats} where traffic is timed, {} for idle \
+         connections and the slow receiver, unless a table says otherwise) with the smallest \
+         and largest in brackets; each run starts a fresh server, and the relays take \
          their runs in turn (Cutout, wsbroad, …, Cutout again), so that the machine's drift \
          from minute to minute falls on all of them alike. Server CPU is the time the \
          kernel's scheduler counted the server's threads on a CPU, in nanoseconds \
@@ -448,6 +450,7 @@ pub fn render(
          or none).\n\n",
         today(),
         significant(took.as_secs_f64() / 60.0),
+        Kind::Idle.repeats(repeats),
         CUTOUT_BENCH_FLAGS.join(" "),
     );
     for line in machine {

@@ -64,6 +64,21 @@ pub enum Kind {
     Slow,
 }
 
+/// Runs a scenario without traffic or with one slow receiver keeps at most: its figures (memory,
+/// connections held) move by under 1 % from run to run, and the slow receiver's runs are long.
+pub const QUIET_REPEATS: usize = 3;
+
+impl Kind {
+    /// Runs kept per relay when `repeats` are asked for: all of them where traffic is timed (one
+    /// stall of this shared machine can set a run's p99.9), at most [`QUIET_REPEATS`] elsewhere.
+    pub fn repeats(self, repeats: usize) -> usize {
+        match self {
+            Kind::Fanout => repeats,
+            Kind::Idle | Kind::Slow => repeats.min(QUIET_REPEATS),
+        }
+    }
+}
+
 /// Every scenario, in the report's order; fanout runs measure for `seconds`.
 pub fn scenarios(seconds: u32) -> Vec<Scenario> {
     use Server::{Cutout, CutoutTls, Websocat, Wsbroad};
@@ -167,4 +182,25 @@ pub struct Runs {
     pub discarded: Vec<Value>,
     /// Runs that failed, and why.
     pub failures: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_scenarios_keep_at_most_three_runs() {
+        assert_eq!(Kind::Fanout.repeats(5), 5);
+        assert_eq!(Kind::Idle.repeats(5), QUIET_REPEATS);
+        assert_eq!(Kind::Slow.repeats(5), QUIET_REPEATS);
+        assert_eq!(Kind::Slow.repeats(1), 1);
+    }
+
+    #[test]
+    fn every_timed_scenario_has_traffic() {
+        for scenario in scenarios(10) {
+            let timed = scenario.args.first().map(String::as_str) == Some("fanout");
+            assert_eq!(timed, scenario.kind == Kind::Fanout, "{}", scenario.name);
+        }
+    }
 }
