@@ -12,10 +12,12 @@ use super::section::{significant, today};
 pub const HEADING: &str = "## Relay";
 
 /// Whether smaller is better for a row, which decides how its ratio reads.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Better {
     Lower,
     Higher,
+    /// A figure of the run, not of the relay (the generator's own lateness): no ratio.
+    Neither,
 }
 
 /// One row of a table: a label, how to read it from a report, and its direction.
@@ -68,6 +70,11 @@ fn rows(kind: Kind) -> Vec<Row> {
                 label: "latency p99.9, ms",
                 value: |r| Some(f(r, &["latency_us", "p999"])? / 1000.0),
                 better: Better::Lower,
+            },
+            Row {
+                label: "the generator's own lateness p99.9, ms (a floor for the p99.9 above)",
+                value: |r| Some(f(r, &["timer_lag_us", "p999"])? / 1000.0),
+                better: Better::Neither,
             },
             Row {
                 label: "relay RSS at the end, MiB",
@@ -187,6 +194,7 @@ fn cell(runs: &Runs, row: &Row) -> String {
 
 fn ratio(cutout: Option<f64>, other: Option<f64>, better: Better) -> String {
     match (cutout, other) {
+        _ if better == Better::Neither => "–".into(),
         (Some(c), Some(o)) if o != 0.0 && c.is_finite() => {
             let r = c / o;
             let shown = significant(r);
@@ -489,5 +497,6 @@ mod tests {
             "0.500× (worse)"
         );
         assert_eq!(ratio(None, Some(2.0), Better::Lower), "–");
+        assert_eq!(ratio(Some(1.0), Some(2.0), Better::Neither), "–");
     }
 }
