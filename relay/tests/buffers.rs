@@ -1,11 +1,12 @@
 //! A connection's buffers after a large frame: tungstenite, with the relay's own settings
 //! (`relay::socket::socket_config`), gives back what a 64 KiB frame made it grow, both ways, so
 //! a member that once carried a file chunk costs an idle member's memory again (ARCHITECTURE.md,
-//! the decision on `/ws`). Run over an in-memory socket, so nothing here depends on timing.
+//! the decision on `/ws`), and writes a large frame without copying it into a buffer at all.
+//! Run over an in-memory socket, so nothing here depends on timing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{self, Cursor, Read, Write};
+use std::io::{self, Cursor, IoSlice, Read, Write};
 
 use tungstenite::protocol::{Role, WebSocket};
 use tungstenite::{Bytes, Message};
@@ -25,6 +26,12 @@ struct Wire {
     reads: usize,
     /// The most one read may return, as a socket that has only so much waiting (0: no bound).
     trickle: usize,
+    /// Writes that were offered bytes: the system calls a socket would have taken.
+    writes: usize,
+    /// What the socket's send buffer still takes before a write would block (`None`: no bound).
+    room: Option<usize>,
+    /// Where each slice a write was offered began: whether a payload was copied on the way.
+    offered: Vec<*const u8>,
 }
 
 impl Read for Wire {
@@ -44,8 +51,25 @@ impl Read for Wire {
 
 impl Write for Wire {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.outgoing.extend_from_slice(buf);
-        Ok(buf.len())
+        self.write_vectored(&[IoSlice::new(buf)])
+    }
+    /// As a socket's `writev`: one call takes from every slice in turn, up to the room left.
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.writes += 1;
+        self.offered.extend(bufs.iter().map(|b| b.as_ptr()));
+        if self.room == Some(0) && bufs.iter().any(|b| !b.is_empty()) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let mut taken = 0;
+        for buf in bufs {
+            let most = self.room.map_or(buf.len(), |room| room.min(buf.len()));
+            self.outgoing.extend_from_slice(&buf[..most]);
+            taken += most;
+            if let Some(room) = &mut self.room {
+                *room -= most;
+            }
+        }
+        Ok(taken)
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -150,4 +174,155 @@ fn a_large_frame_sent_a_few_bytes_at_a_time_arrives_whole() {
         panic!("binary expected");
     };
     assert_eq!(small.len(), 16);
+}
+
+/// A payload whose every byte says where it is, so a byte lost, doubled or moved shows.
+fn numbered(len: usize) -> Message {
+    Message::Binary(
+        (0..len)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>()
+            .into(),
+    )
+}
+
+/// What a client reads from the bytes the relay's socket wrote.
+fn as_received(bytes: Vec<u8>) -> Vec<Message> {
+    let wire = Wire {
+        incoming: Cursor::new(bytes),
+        ..Wire::default()
+    };
+    let mut client = WebSocket::from_raw_socket(wire, Role::Client, None);
+    let mut messages = Vec::new();
+    while let Ok(message) = client.read() {
+        messages.push(message);
+    }
+    messages
+}
+
+#[test]
+fn a_large_frame_is_written_in_one_call_without_the_write_buffer() {
+    // A relay sends each 64 KiB chunk to every member of a room: copied into each member's
+    // write buffer first, it cost a copy and an allocation per member (vendor/tungstenite,
+    // "Cutout:"). Header and payload go to the socket together, as they are.
+    let mut socket = relay_socket(Vec::new());
+    let Message::Binary(payload) = numbered(LARGE) else {
+        unreachable!()
+    };
+    socket.send(Message::Binary(payload.clone())).unwrap();
+    assert_eq!(
+        socket.get_ref().writes,
+        1,
+        "one write for header and payload"
+    );
+    assert!(
+        socket.get_ref().offered.contains(&payload.as_ptr()),
+        "the socket was offered a copy of the payload, not the payload"
+    );
+    let sent = std::mem::take(&mut socket.get_mut().outgoing);
+    assert_eq!(as_received(sent), [numbered(LARGE)]);
+}
+
+#[test]
+fn a_large_frame_the_socket_takes_in_part_goes_out_whole_and_in_order() {
+    // A receiver that is behind: the socket takes part of the frame (part of its header, or part
+    // of its payload), the rest waits in the buffer, and what is sent after it follows it.
+    for room in [0, 3, 10, 11, 5_000, LARGE + 9] {
+        let mut socket = relay_socket(Vec::new());
+        socket.get_mut().room = Some(room);
+        match socket.send(numbered(LARGE)) {
+            Ok(()) => panic!("room for {room} bytes took a {LARGE}-byte frame"),
+            Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("room {room}: {e}"),
+        }
+        assert_eq!(socket.get_ref().outgoing.len(), room);
+        socket.get_mut().room = None;
+        socket.flush().unwrap();
+        socket.send(numbered(300)).unwrap();
+        let sent = std::mem::take(&mut socket.get_mut().outgoing);
+        assert_eq!(
+            as_received(sent),
+            [numbered(LARGE), numbered(300)],
+            "room for {room} bytes"
+        );
+    }
+}
+
+/// A socket for tokio-tungstenite that keeps what it is given and where each slice began.
+#[derive(Default)]
+struct AsyncWire {
+    outgoing: Vec<u8>,
+    offered: Vec<*const u8>,
+}
+
+impl tokio::io::AsyncRead for AsyncWire {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Pending
+    }
+}
+
+impl tokio::io::AsyncWrite for AsyncWire {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.poll_write_vectored(cx, &[IoSlice::new(buf)])
+    }
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> std::task::Poll<io::Result<usize>> {
+        let wire = self.get_mut();
+        for buf in bufs {
+            wire.offered.push(buf.as_ptr());
+            wire.outgoing.extend_from_slice(buf);
+        }
+        std::task::Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()))
+    }
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn tokio_tungstenite_passes_the_vectored_write_to_the_socket() {
+    // tokio-tungstenite's bridge to tungstenite wrote only the first slice of a vectored write
+    // (the frame's header), which would have cost a second system call for the payload
+    // (vendor/tokio-tungstenite, "Cutout:").
+    use futures_util::SinkExt;
+    let config = relay::socket::socket_config(relay::Limits::default().max_payload);
+    let mut socket = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        AsyncWire::default(),
+        Role::Server,
+        Some(config),
+    )
+    .await;
+    let Message::Binary(payload) = numbered(LARGE) else {
+        unreachable!()
+    };
+    socket.send(Message::Binary(payload.clone())).await.unwrap();
+    let wire = socket.get_ref();
+    assert!(
+        wire.offered.contains(&payload.as_ptr()),
+        "the socket was offered a copy of the payload, not the payload"
+    );
+    assert_eq!(as_received(wire.outgoing.clone()), [numbered(LARGE)]);
 }

@@ -290,6 +290,35 @@ impl FrameCodec {
 
         trace!("writing frame {frame}");
 
+        // Cutout: a frame larger than the buffer keeps, with nothing buffered before it, goes to
+        // the stream in one vectored write, header and payload as they are; only what the stream
+        // does not take is copied into the buffer. A relay sending a 64 KiB frame to each of a
+        // room's members otherwise copied it once per member into a buffer grown for it.
+        if self.out_buffer.is_empty()
+            && frame.payload().len() > OUT_BUFFER_KEPT.max(self.out_buffer_write_len)
+            && frame.header().mask.is_none()
+        {
+            let mut head = [0; FrameHeader::MAX_SIZE];
+            let mut cursor = Cursor::new(&mut head[..]);
+            frame.header().format(frame.payload().len() as u64, &mut cursor)?;
+            let head_len = cursor.position() as usize;
+            let head = &head[..head_len];
+            let payload = frame.payload();
+            let parts = [io::IoSlice::new(head), io::IoSlice::new(payload)];
+            let written = match stream.write_vectored(&parts) {
+                Ok(n) => n,
+                Err(e) if e.kind() == IoErrorKind::WouldBlock => 0,
+                Err(e) => return Err(e.into()),
+            };
+            if written < head.len() {
+                self.out_buffer.extend_from_slice(&head[written..]);
+                self.out_buffer.extend_from_slice(payload);
+            } else if written < head.len() + payload.len() {
+                self.out_buffer.extend_from_slice(&payload[written - head.len()..]);
+            }
+            return self.write_out_buffer(stream);
+        }
+
         self.out_buffer.reserve(frame.len());
         frame.format_into_buf(&mut self.out_buffer).expect("Bug: can't write to vector");
 
