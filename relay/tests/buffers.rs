@@ -32,6 +32,8 @@ struct Wire {
     room: Option<usize>,
     /// Where each slice a write was offered began: whether a payload was copied on the way.
     offered: Vec<*const u8>,
+    /// The next write fails, as a system call interrupted by a signal.
+    fail_next: bool,
 }
 
 impl Read for Wire {
@@ -57,6 +59,9 @@ impl Write for Wire {
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.writes += 1;
         self.offered.extend(bufs.iter().map(|b| b.as_ptr()));
+        if std::mem::take(&mut self.fail_next) {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
         if self.room == Some(0) && bufs.iter().any(|b| !b.is_empty()) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -122,8 +127,20 @@ fn a_large_frame_leaves_no_share_of_its_allocation_to_the_connection() {
 
 #[test]
 fn write_buffer_is_given_back_once_a_large_frame_is_written() {
+    // A receiver that is behind takes part of the frame; the rest waits in the write buffer,
+    // which must not keep the frame's size once it has gone out.
     let mut socket = relay_socket(Vec::new());
-    socket.send(binary(LARGE)).unwrap();
+    socket.get_mut().room = Some(1000);
+    assert!(
+        socket.send(binary(LARGE)).is_err(),
+        "the socket took it all"
+    );
+    assert!(
+        socket.write_buffer_capacity() > LARGE / 2,
+        "the rest was buffered"
+    );
+    socket.get_mut().room = None;
+    socket.flush().unwrap();
     assert!(
         socket.get_ref().outgoing.len() > LARGE,
         "the frame went out"
@@ -246,6 +263,46 @@ fn a_large_frame_the_socket_takes_in_part_goes_out_whole_and_in_order() {
             "room for {room} bytes"
         );
     }
+}
+
+#[test]
+fn frames_sent_while_a_large_one_waits_go_out_behind_it() {
+    // Only a frame with nothing buffered before it may go to the socket directly: a second
+    // large frame sent while the first one's rest waits must queue behind it, not overtake it.
+    let mut socket = relay_socket(Vec::new());
+    for message in [numbered(LARGE), numbered(LARGE - 1), numbered(300)] {
+        // The socket has sent some of what it held and takes a little more each time.
+        socket.get_mut().room = Some(3_000);
+        match socket.write(message) {
+            Ok(()) => {}
+            Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    socket.get_mut().room = None;
+    socket.flush().unwrap();
+    let sent = std::mem::take(&mut socket.get_mut().outgoing);
+    assert_eq!(
+        as_received(sent),
+        [numbered(LARGE), numbered(LARGE - 1), numbered(300)]
+    );
+    let write = socket.write_buffer_capacity();
+    assert!(write <= IDLE_BOUND, "write buffer kept {write} bytes");
+}
+
+#[test]
+fn a_large_frame_whose_write_failed_is_kept_for_the_next_attempt() {
+    // tungstenite's promise: after a failed write the frame stays buffered and goes out on
+    // the next flush.
+    let mut socket = relay_socket(Vec::new());
+    socket.get_mut().fail_next = true;
+    match socket.send(numbered(LARGE)) {
+        Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+        other => panic!("{other:?}"),
+    }
+    socket.flush().unwrap();
+    let sent = std::mem::take(&mut socket.get_mut().outgoing);
+    assert_eq!(as_received(sent), [numbered(LARGE)]);
 }
 
 /// A socket for tokio-tungstenite that keeps what it is given and where each slice began.

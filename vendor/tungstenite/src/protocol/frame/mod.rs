@@ -305,16 +305,20 @@ impl FrameCodec {
             let head = &head[..head_len];
             let payload = frame.payload();
             let parts = [io::IoSlice::new(head), io::IoSlice::new(payload)];
-            let written = match stream.write_vectored(&parts) {
-                Ok(n) => n,
-                Err(e) if e.kind() == IoErrorKind::WouldBlock => 0,
-                Err(e) => return Err(e.into()),
+            // As before, a frame whose write failed is kept in the buffer for the next attempt.
+            let (written, failed) = match stream.write_vectored(&parts) {
+                Ok(n) => (n, None),
+                Err(e) if e.kind() == IoErrorKind::WouldBlock => (0, None),
+                Err(e) => (0, Some(e)),
             };
             if written < head.len() {
                 self.out_buffer.extend_from_slice(&head[written..]);
                 self.out_buffer.extend_from_slice(payload);
             } else if written < head.len() + payload.len() {
                 self.out_buffer.extend_from_slice(&payload[written - head.len()..]);
+            }
+            if let Some(e) = failed {
+                return Err(e.into());
             }
             return self.write_out_buffer(stream);
         }
