@@ -24,6 +24,7 @@ mod qr_pictures;
 mod qr_report;
 mod relay;
 mod relay_report;
+mod relay_rows;
 mod relay_scenario;
 mod room_report;
 mod section;
